@@ -1,0 +1,32 @@
+import * as core from '@actions/core';
+import { clientFactory } from '../aws/clients.js';
+import { deploy } from '../engine/deploy.js';
+import { describeError } from '../errors.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { githubIdToken } from './id-token.js';
+import { readGithubToken, readSettings } from './inputs.js';
+import { coreLogger } from './logger.js';
+import { exportCredentials, setOutputs } from './outputs.js';
+
+/** The action: inputs → Settings → engine → outputs, summary, comment. One catch → setFailed. */
+export async function run(): Promise<void> {
+  try {
+    const settings = readSettings();
+    readGithubToken();
+    const { report, credentials } = await deploy(settings, {
+      clients: clientFactory(settings.region, settings.environment),
+      logger: coreLogger,
+      idToken: githubIdToken,
+    });
+    if (credentials) exportCredentials(credentials, settings.region);
+    setOutputs(report);
+    await core.summary.addRaw(renderMarkdown(report)).write();
+    if (report.result === 'failed') {
+      core.setFailed([report.failure?.message, report.failure?.hint].filter(Boolean).join('\n'));
+    } else {
+      core.info(`Result: ${report.result}.`);
+    }
+  } catch (error) {
+    core.setFailed(describeError(error));
+  }
+}

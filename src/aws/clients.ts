@@ -1,0 +1,69 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { PRODUCT, VERSION } from '../version.js';
+
+/**
+ * The one place SDK clients are built. Endpoints come from the standard AWS_ENDPOINT_URL and
+ * AWS_ENDPOINT_URL_<SERVICE> variables, which the SDK reads itself (that is how tests reach the emulator).
+ */
+export interface AwsClients {
+  readonly cloudformation: CloudFormationClient;
+  readonly sts: STSClient;
+  readonly ecr: ECRClient;
+  readonly iam: IAMClient;
+  readonly s3: S3Client;
+}
+
+export interface ClientOptions {
+  region: string;
+  /** Absent: the SDK's default chain (environment, profile, ...). */
+  credentials?: AwsCredentialIdentity;
+  /** Attempts per request; adaptive mode also rate-limits the client itself when AWS throttles. */
+  maxAttempts?: number;
+  /** Extra user-agent part, e.g. the environment label. */
+  userAgentSuffix?: string;
+}
+
+/** Builds clients on first use, so a run that never touches ECR or IAM never loads or configures them. */
+export function createClients(options: ClientOptions): AwsClients {
+  const config = {
+    region: options.region,
+    credentials: options.credentials,
+    retryMode: 'adaptive',
+    maxAttempts: options.maxAttempts ?? 8,
+    customUserAgent: [[PRODUCT, VERSION] as [string, string], ...(options.userAgentSuffix ? [[options.userAgentSuffix] as [string]] : [])],
+  };
+  const cache = new Map<string, unknown>();
+  const lazy = <T>(name: string, build: () => T): T => {
+    if (!cache.has(name)) cache.set(name, build());
+    return cache.get(name) as T;
+  };
+  return {
+    get cloudformation() {
+      return lazy('cloudformation', () => new CloudFormationClient(config));
+    },
+    get sts() {
+      return lazy('sts', () => new STSClient(config));
+    },
+    get ecr() {
+      return lazy('ecr', () => new ECRClient(config));
+    },
+    get iam() {
+      return lazy('iam', () => new IAMClient(config));
+    },
+    get s3() {
+      return lazy('s3', () => new S3Client(config));
+    },
+  };
+}
+
+/** The client factory the engine receives: clients for given credentials (or the default chain). */
+export type ClientFactory = (credentials?: AwsCredentialIdentity, overrides?: { maxAttempts?: number }) => AwsClients;
+
+export function clientFactory(region: string, userAgentSuffix?: string): ClientFactory {
+  return (credentials, overrides) => createClients({ region, credentials, userAgentSuffix, ...overrides });
+}

@@ -1,0 +1,88 @@
+import type { ClientFactory } from '../aws/clients.js';
+import { UserError, errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { DeployReport, ParameterValue, Timing } from '../report/model.js';
+import type { Settings } from '../settings.js';
+import { obtainCredentials, type AccountCredentials, type IdTokenSource } from './credentials.js';
+import { runStackChange } from './stack-change.js';
+
+export interface EngineDeps {
+  clients: ClientFactory;
+  logger: Logger;
+  idToken?: IdTokenSource;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+export interface DeployOutcome {
+  report: DeployReport;
+  /** The account's credentials, for the edge to hand to later steps. Never part of the report. */
+  credentials?: AccountCredentials;
+}
+
+/**
+ * One run for one stack in one account: credentials → ensure ECR → permissions → change set.
+ * Every failure after the inputs becomes a `failed` report, so the summary and comment still tell what happened.
+ */
+export async function deploy(settings: Settings, deps: EngineDeps): Promise<DeployOutcome> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const deadline = started + settings.timeoutMinutes * 60_000;
+  const timings: Timing[] = [];
+  const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = now();
+    try {
+      return await deps.logger.group(phase, fn);
+    } finally {
+      timings.push({ phase, ms: now() - t0 });
+    }
+  };
+  const report: DeployReport = {
+    environment: settings.environment,
+    region: settings.region,
+    stackName: settings.stackName,
+    mode: settings.mode,
+    result: 'failed',
+    changes: [],
+    destructive: [],
+    parameters: maskedParameters(settings),
+    outputs: [],
+    events: [],
+    ecr: [],
+    timings,
+    runUrl: settings.provenance.runUrl,
+    notes: [],
+  };
+  maskNoEcho(settings, deps.logger);
+  let credentials: AccountCredentials | undefined;
+  try {
+    credentials = await timed('Credentials', () => obtainCredentials(settings, deps));
+    report.accountId = credentials.accountId;
+    deps.logger.info(`Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`);
+    const clients = deps.clients(credentials.credentials);
+    const change = await timed('Change set', () =>
+      runStackChange(settings, { clients, logger: deps.logger, deadline, signal: deps.signal }),
+    );
+    Object.assign(report, change, { notes: [...report.notes, ...change.notes] });
+  } catch (error) {
+    report.result = 'failed';
+    report.failure = { message: errorMessage(error), hint: error instanceof UserError ? error.hint : undefined };
+  }
+  timings.push({ phase: 'Total', ms: now() - started });
+  return { report, credentials };
+}
+
+/** This run's parameter values for the report, NoEcho ones masked. */
+function maskedParameters(settings: Settings): ParameterValue[] {
+  const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+  return settings.parameters.map((p) => ({
+    key: p.key,
+    value: p.usePreviousValue ? '(previous value)' : noEcho.has(p.key) ? '****' : (p.value ?? ''),
+  }));
+}
+
+/** NoEcho values must never be printed, whatever prints them. */
+function maskNoEcho(settings: Settings, logger: Logger): void {
+  const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+  for (const p of settings.parameters) if (noEcho.has(p.key) && p.value) logger.mask(p.value);
+}

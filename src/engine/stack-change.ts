@@ -1,0 +1,390 @@
+import {
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  UpdateTerminationProtectionCommand,
+  type CloudFormationClient,
+  type Stack,
+  type Tag as CfnTag,
+} from '@aws-sdk/client-cloudformation';
+import type { AwsClients } from '../aws/clients.js';
+import { UserError, awsErrorName, errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { DeployReport, OutputValue, ResourceChange, StackEvent } from '../report/model.js';
+import type { Settings } from '../settings.js';
+import {
+  changeSetName,
+  createChangeSet,
+  deleteChangeSet,
+  describeChangeSet,
+  executeChangeSet,
+  isNoChanges,
+  waitForChangeSet,
+} from './change-set.js';
+import { fingerprint, fingerprintFromDescription } from './fingerprint.js';
+import { blockedChanges, classify, sortChanges } from './impact.js';
+import { isInProgress, isSuccess, isTerminal, nextStep, type StackStep } from './stack.js';
+import { StackEventReader, formatEvent, rootCause } from './stack-events.js';
+import { poll } from './wait.js';
+
+/** The part of the DeployReport this phase fills in. */
+export type StackChangeResult = Pick<
+  DeployReport,
+  'result' | 'stackId' | 'stackStatus' | 'changeSet' | 'changes' | 'otherChanges' | 'destructive' | 'outputs' | 'events' | 'rootCause' | 'failure'
+> & { notes: string[] };
+
+export interface StackChangeContext {
+  clients: AwsClients;
+  logger: Logger;
+  /** Absolute deadline for every wait (from `timeout-minutes`). */
+  deadline: number;
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+/** Tag keys the product writes; user tags may not use the prefix. */
+export const TAG_PREFIX = 'multi-account-deploy:';
+const HASH_TAG = `${TAG_PREFIX}fingerprint`;
+
+/**
+ * The change-set lifecycle for one stack: settle the stack's state → (fast no-op) → create → wait →
+ * describe → classify → guard → execute → follow events → outputs. `execute` mode starts at the guard
+ * with a change set made earlier.
+ */
+export async function runStackChange(settings: Settings, ctx: StackChangeContext): Promise<StackChangeResult> {
+  const cfn = ctx.clients.cloudformation;
+  const hash = fingerprint(settings);
+  const notes: string[] = [];
+  const stack = await settleStack(cfn, settings, ctx, notes);
+  const step = nextStep(stack);
+
+  if (settings.mode === 'execute') return executeReviewed(settings, ctx, stack, hash, notes);
+
+  if (step.kind === 'update' && (await isUnchanged(cfn, settings, step.stack, hash))) {
+    ctx.logger.info('The deployed template, parameters and tags equal this run\'s: nothing to change.');
+    notes.push('Recognised as unchanged without creating a change set.');
+    return { ...base(step.stack, notes), result: 'no-changes' };
+  }
+
+  const type = step.kind === 'update' ? 'UPDATE' : 'CREATE';
+  const name = settings.changeSetName ?? changeSetName(settings, ctx.now?.() ?? new Date());
+  ctx.logger.info(`Creating ${type} change set ${name} for stack ${settings.stackName}.`);
+  const created = await createOrNoChanges(ctx, settings, {
+    type,
+    name,
+    fingerprint: hash,
+    current: step.kind === 'update' ? step.stack : undefined,
+    tags: stackTags(settings, hash),
+  });
+  if (created === 'no-changes') return { ...base(stack, notes), result: 'no-changes' };
+
+  const outcome = await waitForChangeSet(cfn, settings.stackName, created.id, ctx);
+  const changeSet = { name, id: created.id, type, kept: false } as NonNullable<DeployReport['changeSet']>;
+  if (outcome.kind !== 'ready') {
+    await cleanUp(cfn, settings, created.id, type === 'CREATE', ctx.logger);
+    if (outcome.kind === 'no-changes') {
+      ctx.logger.info('The change set has no changes.');
+      return { ...base(stack, notes), result: 'no-changes' };
+    }
+    throw new UserError(
+      `CloudFormation could not create the change set for ${settings.stackName}: ${outcome.reason}`,
+      'Fix the template or parameters; the change set was deleted and nothing was changed.',
+    );
+  }
+
+  const changes = sortChanges(outcome.changes.flatMap((c) => classify(c) ?? []));
+  const described = {
+    changeSet,
+    changes,
+    otherChanges: changes.length === 0,
+    destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
+  };
+  logChanges(ctx.logger, changes);
+
+  if (settings.mode === 'plan') {
+    if (settings.keepChangeSet) {
+      changeSet.kept = true;
+      ctx.logger.info(`Kept change set ${name} for review; run again with mode: execute and change-set-name: ${name}.`);
+    } else {
+      await cleanUp(cfn, settings, created.id, type === 'CREATE', ctx.logger);
+    }
+    return { ...base(stack, notes), ...described, stackId: created.stackId || stack?.StackId, result: 'planned' };
+  }
+
+  const blocked = blockedChanges(changes, settings.allowDestructive);
+  if (blocked.length > 0) {
+    await cleanUp(cfn, settings, created.id, type === 'CREATE', ctx.logger);
+    return {
+      ...base(stack, notes),
+      ...described,
+      result: 'failed',
+      failure: refusal(blocked),
+    };
+  }
+  const followed = await executeAndFollow(settings, ctx, created.id, created.stackId, outcome.description.CreationTime);
+  return { ...described, ...followed, notes, result: followed.failure ? 'failed' : 'deployed' };
+}
+
+function base(stack: Stack | undefined, notes: string[]): StackChangeResult {
+  return {
+    result: 'no-changes',
+    stackId: stack?.StackId,
+    stackStatus: stack?.StackStatus,
+    changes: [],
+    destructive: [],
+    outputs: outputsOf(stack),
+    events: [],
+    notes,
+  };
+}
+
+/** Waits out an operation in progress and replaces a failed first create; refuses stuck states. */
+async function settleStack(
+  cfn: CloudFormationClient,
+  settings: Settings,
+  ctx: StackChangeContext,
+  notes: string[],
+): Promise<Stack | undefined> {
+  let stack = await describeStack(cfn, settings.stackName);
+  let step: StackStep = nextStep(stack);
+  if (step.kind === 'wait') {
+    ctx.logger.info(`Stack ${settings.stackName} is ${step.status}; waiting for that operation to finish first.`);
+    stack = await waitForStack(cfn, settings.stackName, ctx, 'the operation in progress to finish');
+    step = nextStep(stack);
+  }
+  if (step.kind === 'stuck') {
+    throw new UserError(`Stack ${settings.stackName} is ${step.status}; nothing was changed.`, step.recovery);
+  }
+  if (step.kind === 'recreate' && settings.mode !== 'plan') {
+    ctx.logger.info(`Stack ${settings.stackName} is ROLLBACK_COMPLETE (its first create failed and it has no resources): deleting it to create it again.`);
+    await cfn.send(new DeleteStackCommand({ StackName: step.stackId }));
+    await waitForStack(cfn, step.stackId, ctx, 'the failed stack to be deleted');
+    notes.push('The stack was ROLLBACK_COMPLETE from a failed first create; it was deleted and created again.');
+    return undefined;
+  }
+  return step.kind === 'recreate' ? undefined : stack;
+}
+
+export async function describeStack(cfn: CloudFormationClient, name: string): Promise<Stack | undefined> {
+  try {
+    const out = await cfn.send(new DescribeStacksCommand({ StackName: name }));
+    return out.Stacks?.[0];
+  } catch (error) {
+    if (awsErrorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error))) return undefined;
+    throw error;
+  }
+}
+
+async function waitForStack(cfn: CloudFormationClient, name: string, ctx: StackChangeContext, what: string): Promise<Stack | undefined> {
+  let last = 'unknown';
+  const settled = await poll(
+    async () => {
+      const stack = await describeStack(cfn, name);
+      last = stack?.StackStatus ?? 'gone';
+      if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return { stack: undefined };
+      return isInProgress(stack.StackStatus) ? undefined : { stack };
+    },
+    { what: `stack ${name}: ${what}`, deadline: ctx.deadline, signal: ctx.signal, describe: () => last },
+  );
+  return settled.stack;
+}
+
+/** Unchanged when the stack records this run's fingerprint and its template is byte-equal to ours. */
+async function isUnchanged(cfn: CloudFormationClient, settings: Settings, stack: Stack, hash: string): Promise<boolean> {
+  if (!isSuccess(stack.StackStatus)) return false;
+  if (stack.Tags?.find((t) => t.Key === HASH_TAG)?.Value !== hash) return false;
+  const out = await cfn.send(new GetTemplateCommand({ StackName: settings.stackName, TemplateStage: 'Original' }));
+  return out.TemplateBody === settings.template.body;
+}
+
+async function createOrNoChanges(
+  ctx: StackChangeContext,
+  settings: Settings,
+  request: Parameters<typeof createChangeSet>[2],
+): Promise<{ id: string; stackId: string } | 'no-changes'> {
+  try {
+    return await createChangeSet(ctx.clients, settings, request);
+  } catch (error) {
+    if (isNoChanges(error)) {
+      ctx.logger.info('CloudFormation reports no updates to perform.');
+      return 'no-changes';
+    }
+    if (awsErrorName(error) === 'ValidationError' || awsErrorName(error) === 'InsufficientCapabilitiesException') {
+      if (request.type === 'CREATE') await deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger);
+      throw new UserError(
+        `CloudFormation rejected the change set for ${settings.stackName}: ${errorMessage(error)}`,
+        'Fix the template, parameters or capabilities; nothing was changed.',
+      );
+    }
+    throw error;
+  }
+}
+
+/** Deletes a change set this run made, and the empty REVIEW_IN_PROGRESS stack a CREATE change set leaves. */
+async function cleanUp(cfn: CloudFormationClient, settings: Settings, id: string, created: boolean, logger: Logger): Promise<void> {
+  await deleteChangeSet(cfn, settings.stackName, id);
+  if (created) await deleteReviewStack(cfn, settings.stackName, logger);
+}
+
+async function deleteReviewStack(cfn: CloudFormationClient, name: string, logger: Logger): Promise<void> {
+  const stack = await describeStack(cfn, name);
+  if (stack?.StackStatus !== 'REVIEW_IN_PROGRESS') return;
+  await cfn.send(new DeleteStackCommand({ StackName: stack.StackId ?? name }));
+  logger.info(`Deleted the empty stack ${name} (REVIEW_IN_PROGRESS) that the change set had created.`);
+}
+
+/** `execute` mode: the named change set must exist, be executable, and carry this run's fingerprint. */
+async function executeReviewed(
+  settings: Settings,
+  ctx: StackChangeContext,
+  stack: Stack | undefined,
+  hash: string,
+  notes: string[],
+): Promise<StackChangeResult> {
+  const cfn = ctx.clients.cloudformation;
+  const name = settings.changeSetName ?? '';
+  const cs = await describeChangeSet(cfn, settings.stackName, name);
+  if (!cs) {
+    throw new UserError(
+      `Change set ${name} of stack ${settings.stackName} does not exist (it may have been executed or deleted, or the stack changed).`,
+      'Run the plan again with keep-change-set: true and execute the change set it names.',
+    );
+  }
+  if (cs.Status !== 'CREATE_COMPLETE' || cs.ExecutionStatus !== 'AVAILABLE') {
+    throw new UserError(
+      `Change set ${name} cannot be executed: its status is ${cs.Status}/${cs.ExecutionStatus}${cs.StatusReason ? ` (${cs.StatusReason})` : ''}.`,
+      'Plan again and execute the new change set.',
+    );
+  }
+  const recorded = fingerprintFromDescription(cs.Description);
+  if (recorded !== hash) {
+    throw new UserError(
+      `Change set ${name} was not made from this run's template and parameters (reviewed ${recorded?.slice(0, 12) ?? 'unknown'}, this run ${hash.slice(0, 12)}).`,
+      'Execute exactly the commit that was planned, or plan again; nothing was executed.',
+    );
+  }
+  const outcome = await waitForChangeSet(cfn, settings.stackName, cs.ChangeSetId ?? name, ctx);
+  const changes = outcome.kind === 'ready' ? sortChanges(outcome.changes.flatMap((c) => classify(c) ?? [])) : [];
+  const blocked = blockedChanges(changes, settings.allowDestructive);
+  const described = {
+    changeSet: { name, id: cs.ChangeSetId, type: stack && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? ('UPDATE' as const) : ('CREATE' as const), kept: false },
+    changes,
+    otherChanges: changes.length === 0,
+    destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
+  };
+  logChanges(ctx.logger, changes);
+  if (blocked.length > 0) {
+    return { ...base(stack, notes), ...described, result: 'failed', failure: refusal(blocked) };
+  }
+  const followed = await executeAndFollow(settings, ctx, cs.ChangeSetId ?? name, cs.StackId ?? settings.stackName, cs.CreationTime);
+  return { ...described, ...followed, notes, result: followed.failure ? 'failed' : 'executed' };
+}
+
+function refusal(blocked: ResourceChange[]): { message: string; hint: string } {
+  const list = blocked.map((c) => `${c.logicalId} (${c.type}: ${c.action}${c.stateful ? ', holds data' : ''})`).join(', ');
+  return {
+    message: `Refusing to deploy: destructive changes to ${list}. The change set was deleted; nothing was changed.`,
+    hint: `If these are intended, set allow-destructive to true or list the logical IDs: ${blocked.map((c) => c.logicalId).join(', ')}.`,
+  };
+}
+
+/** Executes, follows the stack's events until it settles, applies termination protection and reads outputs. */
+async function executeAndFollow(
+  settings: Settings,
+  ctx: StackChangeContext,
+  changeSetId: string,
+  stackId: string,
+  since: Date | undefined,
+): Promise<Pick<StackChangeResult, 'stackId' | 'stackStatus' | 'outputs' | 'events' | 'rootCause' | 'failure'>> {
+  const cfn = ctx.clients.cloudformation;
+  const target = stackId || settings.stackName;
+  ctx.logger.info(`Executing change set ${settings.changeSetName ?? changeSetId}.`);
+  await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
+
+  const reader = new StackEventReader(cfn, target, since ?? new Date(Date.now() - 60_000));
+  const events: StackEvent[] = [];
+  let eventsBroken = false;
+  const readEvents = async (): Promise<void> => {
+    if (eventsBroken) return;
+    try {
+      for (const e of await reader.next()) {
+        events.push(e);
+        ctx.logger.info(formatEvent(e));
+      }
+    } catch (error) {
+      // Events are commentary: never let them hide or delay the stack's real outcome.
+      eventsBroken = true;
+      ctx.logger.warn(`Could not read stack events (${errorMessage(error)}); following the stack status only.`);
+    }
+  };
+  let last = 'unknown';
+  const final = await poll(
+    async () => {
+      const stack = await describeStack(cfn, target);
+      last = stack?.StackStatus ?? 'gone';
+      await readEvents();
+      return stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? stack : undefined;
+    },
+    { what: `stack ${settings.stackName} to finish deploying`, deadline: ctx.deadline, signal: ctx.signal, describe: () => last },
+  );
+  const status = final.StackStatus ?? 'unknown';
+  const result = { stackId: final.StackId, stackStatus: status, outputs: outputsOf(final), events };
+  if (!isSuccess(status)) {
+    const cause = rootCause(events);
+    return {
+      ...result,
+      rootCause: cause,
+      failure: {
+        message: `Stack ${settings.stackName} ended in ${status}${cause ? `: ${cause.logicalId} (${cause.type}) ${cause.status}: ${cause.reason ?? 'no reason given'}` : final.StackStatusReason ? `: ${final.StackStatusReason}` : ''}.`,
+        hint: status.includes('ROLLBACK') ? 'CloudFormation rolled the stack back; fix the cause above and deploy again.' : undefined,
+      },
+    };
+  }
+  await ensureTerminationProtection(cfn, final, settings.terminationProtection, ctx.logger);
+  return result;
+}
+
+async function ensureTerminationProtection(cfn: CloudFormationClient, stack: Stack, wanted: boolean, logger: Logger): Promise<void> {
+  if (Boolean(stack.EnableTerminationProtection) === wanted) return;
+  try {
+    await cfn.send(new UpdateTerminationProtectionCommand({ StackName: stack.StackId, EnableTerminationProtection: wanted }));
+    logger.info(`Termination protection ${wanted ? 'enabled' : 'disabled'}.`);
+  } catch (error) {
+    logger.warn(`Could not ${wanted ? 'enable' : 'disable'} termination protection: ${errorMessage(error)}`);
+  }
+}
+
+function outputsOf(stack: Stack | undefined): OutputValue[] {
+  return (stack?.Outputs ?? [])
+    .filter((o) => o.OutputKey)
+    .map((o) => ({ key: o.OutputKey ?? '', value: o.OutputValue ?? '', description: o.Description }));
+}
+
+/** User tags plus provenance: who changed this stack, from which commit and run. */
+export function stackTags(settings: Settings, hash: string): CfnTag[] {
+  const p = settings.provenance;
+  const provenance: [string, string | undefined][] = [
+    ['repository', p.repository],
+    ['commit', p.sha],
+    ['run-url', p.runUrl],
+    ['environment', settings.environment],
+    ['actor', p.actor],
+    ['fingerprint', hash],
+  ];
+  return [
+    ...settings.tags.filter((t) => !t.key.startsWith(TAG_PREFIX)).map((t) => ({ Key: t.key, Value: t.value })),
+    ...provenance
+      .filter((entry): entry is [string, string] => !!entry[1])
+      .map(([k, v]) => ({ Key: `${TAG_PREFIX}${k}`, Value: v.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '-').slice(0, 256) })),
+  ];
+}
+
+function logChanges(logger: Logger, changes: ResourceChange[]): void {
+  if (changes.length === 0) {
+    logger.info('The change set changes no resources (e.g. only Outputs).');
+    return;
+  }
+  for (const c of changes) {
+    logger.info(`  ${c.destructive ? '!' : ' '} ${c.action.padEnd(11)} ${c.logicalId} (${c.type})${c.stateful && c.destructive ? ' — holds data' : ''}`);
+  }
+}

@@ -1,0 +1,67 @@
+import type { Stack } from '@aws-sdk/client-cloudformation';
+
+/** What a run can do with a stack in a given state. */
+export type StackStep =
+  | { kind: 'create' }
+  | { kind: 'create-over-review'; stackId: string }
+  | { kind: 'update'; stack: Stack }
+  | { kind: 'wait'; status: string }
+  | { kind: 'recreate'; stackId: string }
+  | { kind: 'stuck'; status: string; recovery: string };
+
+const UPDATABLE = new Set([
+  'CREATE_COMPLETE',
+  'UPDATE_COMPLETE',
+  'UPDATE_ROLLBACK_COMPLETE',
+  'IMPORT_COMPLETE',
+  'IMPORT_ROLLBACK_COMPLETE',
+  // After a failure with rollback disabled, CloudFormation accepts a new update.
+  'UPDATE_FAILED',
+]);
+
+/** Stack state → next step. REVIEW_IN_PROGRESS is a stack with no resources yet, so it takes a CREATE change set. */
+export function nextStep(stack: Stack | undefined): StackStep {
+  const status = stack?.StackStatus;
+  if (!stack || !status || status === 'DELETE_COMPLETE') return { kind: 'create' };
+  if (status === 'REVIEW_IN_PROGRESS') return { kind: 'create-over-review', stackId: stack.StackId ?? '' };
+  if (UPDATABLE.has(status)) return { kind: 'update', stack };
+  if (status.endsWith('_IN_PROGRESS')) return { kind: 'wait', status };
+  if (status === 'ROLLBACK_COMPLETE') return { kind: 'recreate', stackId: stack.StackId ?? '' };
+  return { kind: 'stuck', status, recovery: recoveryFor(status, stack.StackName ?? '') };
+}
+
+export function isInProgress(status: string | undefined): boolean {
+  return !!status && status.endsWith('_IN_PROGRESS') && status !== 'REVIEW_IN_PROGRESS';
+}
+
+/** A state from which nothing moves without someone acting. */
+export function isTerminal(status: string | undefined): boolean {
+  return !!status && !status.endsWith('_IN_PROGRESS');
+}
+
+export function isSuccess(status: string | undefined): boolean {
+  return status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE' || status === 'IMPORT_COMPLETE';
+}
+
+function recoveryFor(status: string, name: string): string {
+  switch (status) {
+    case 'UPDATE_ROLLBACK_FAILED':
+      return (
+        `Continue the rollback: aws cloudformation continue-update-rollback --stack-name ${name}` +
+        ' (add --resources-to-skip with the logical IDs that failed to roll back, listed below, if it fails again),' +
+        ' then run this deploy again.'
+      );
+    case 'ROLLBACK_FAILED':
+    case 'DELETE_FAILED':
+      return (
+        `Delete the stack, retaining the resources that cannot be deleted: aws cloudformation delete-stack --stack-name ${name}` +
+        ' --retain-resources <logical IDs> (check them first), then run this deploy again.'
+      );
+    case 'CREATE_FAILED':
+      return `The first create failed with rollback disabled: inspect it, then aws cloudformation delete-stack --stack-name ${name} and run this deploy again.`;
+    case 'IMPORT_ROLLBACK_FAILED':
+      return `Fix the resources that failed to roll back the import (see the stack's events), then run this deploy again.`;
+    default:
+      return `Inspect the stack ${name} in the CloudFormation console; nothing was changed.`;
+  }
+}

@@ -1,0 +1,41 @@
+import { parseDocument } from 'yaml';
+import type { TemplateParameter } from './settings.js';
+
+/** What the run needs to know about a template before any AWS call: its parameters and outputs. */
+export interface TemplateShape {
+  parameters: TemplateParameter[];
+  outputs: string[];
+}
+
+/**
+ * Reads a JSON or YAML CloudFormation template. Short-form intrinsics (`!Ref`, `!Sub`...) are tags
+ * the YAML parser does not know; they only produce warnings, and we only read the top-level sections.
+ * Throws an Error whose message gives the line and column of a syntax error.
+ */
+export function parseTemplate(body: string): TemplateShape {
+  const doc = parseDocument(body, { uniqueKeys: false, logLevel: 'silent' });
+  const error = doc.errors[0];
+  if (error) {
+    const pos = error.linePos?.[0];
+    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+    throw new Error(`not valid JSON or YAML${where}: ${error.message.split('\n')[0]}`);
+  }
+  const root: unknown = doc.toJS({ maxAliasCount: 1000 });
+  if (!isRecord(root)) throw new Error('not a CloudFormation template: the top level is not a mapping');
+  if (!isRecord(root.Resources) && root.Transform === undefined) {
+    throw new Error('not a CloudFormation template: it has no Resources section');
+  }
+  const parameters = isRecord(root.Parameters) ? root.Parameters : {};
+  return {
+    parameters: Object.entries(parameters).map(([key, declaration]) => ({
+      key,
+      noEcho: isRecord(declaration) && String(declaration.NoEcho).toLowerCase() === 'true',
+      hasDefault: isRecord(declaration) && declaration.Default !== undefined,
+    })),
+    outputs: isRecord(root.Outputs) ? Object.keys(root.Outputs) : [],
+  };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
