@@ -7,7 +7,17 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', fetch: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        fetch: 'readonly',
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -18,7 +28,10 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/action/**', 'src/index.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@actions/*'], message: '@actions/* is imported only under src/action/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@actions/*'], message: '@actions/* is imported only under src/action/.' }] },
+      ],
     },
   },
   {
@@ -26,7 +39,13 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/aws/clients.ts'],
     rules: {
-      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name=/^(CloudFormation|STS|ECR|IAM|S3)Client$/]", message: 'Build SDK clients only in src/aws/clients.ts.' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'NewExpression[callee.name=/^(CloudFormation|STS|ECR|IAM|S3)Client$/]',
+          message: 'Build SDK clients only in src/aws/clients.ts.',
+        },
+      ],
     },
   },
 );

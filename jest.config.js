@@ -16,8 +16,8 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/__tests__/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/__tests__/integration/harness/global-setup.ts',
-      globalTeardown: '<rootDir>/__tests__/integration/harness/global-teardown.ts',
+      globalSetup: '<rootDir>/__tests__/integration/harness/global-setup.mjs',
+      globalTeardown: '<rootDir>/__tests__/integration/harness/global-teardown.mjs',
     },
   ],
 };

@@ -50,7 +50,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   if (flags.has('profile')) env.AWS_PROFILE = flags.get('profile')?.[0];
   if (flags.has('role-arn')) {
-    process.stderr.write('--role-arn is for GitHub OIDC; use --profile with a profile that assumes the role.\n');
+    process.stderr.write(
+      '--role-arn is for GitHub OIDC; use --profile with a profile that assumes the role.\n',
+    );
     return 2;
   }
   const logger = consoleLogger({ verbose: switches.has('verbose') });
@@ -60,8 +62,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       defaultRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION,
       provenance: provenanceFrom(env),
     });
-    const { report } = await deploy(settings, { clients: clientFactory(settings.region, settings.environment), logger });
-    process.stdout.write(switches.has('json') ? `${JSON.stringify(report, null, 2)}\n` : `${renderMarkdown(report)}\n`);
+    const { report } = await deploy(settings, {
+      clients: clientFactory(settings.region, settings.environment),
+      logger,
+    });
+    process.stdout.write(
+      switches.has('json') ? `${JSON.stringify(report, null, 2)}\n` : `${renderMarkdown(report)}\n`,
+    );
     if (report.result === 'failed') {
       logger.error([report.failure?.message, report.failure?.hint].filter(Boolean).join('\n'));
       return 1;

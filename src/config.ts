@@ -28,7 +28,11 @@ export interface RunContext {
 const MODES: readonly Mode[] = ['plan', 'deploy', 'execute'];
 const PERMISSIONS: readonly PermissionsMode[] = ['verify', 'enforce', 'apply', 'off'];
 const COMMENT: readonly CommentMode[] = ['auto', 'always', 'never'];
-const CAPABILITIES: readonly Capability[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'];
+const CAPABILITIES: readonly Capability[] = [
+  'CAPABILITY_IAM',
+  'CAPABILITY_NAMED_IAM',
+  'CAPABILITY_AUTO_EXPAND',
+];
 
 export const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
@@ -45,7 +49,12 @@ export function parseSettings(read: InputReader, context: RunContext): Settings 
   const input = (name: string): string => read(name).trim();
   const mode = oneOf('mode', input('mode') || 'deploy', MODES);
   const changeSetName = optional(input('change-set-name'), (v) =>
-    matching('change-set-name', v, CHANGE_SET_NAME, 'a name that starts with a letter and has only letters, digits and hyphens (≤ 128)'),
+    matching(
+      'change-set-name',
+      v,
+      CHANGE_SET_NAME,
+      'a name that starts with a letter and has only letters, digits and hyphens (≤ 128)',
+    ),
   );
   if (mode === 'execute' && !changeSetName) {
     throw new InputError(
@@ -70,9 +79,19 @@ export function parseSettings(read: InputReader, context: RunContext): Settings 
     region: region(input('region') || context.defaultRegion || ''),
     audience: input('audience') || 'sts.amazonaws.com',
     roleSessionName: input('role-session-name')
-      ? matching('role-session-name', input('role-session-name'), SESSION_NAME, '2–64 characters of letters, digits and +=,.@_-')
+      ? matching(
+          'role-session-name',
+          input('role-session-name'),
+          SESSION_NAME,
+          '2–64 characters of letters, digits and +=,.@_-',
+        )
       : defaultSessionName(context.provenance),
-    roleDurationSeconds: integer('role-duration-seconds', input('role-duration-seconds') || '3600', 900, 43200),
+    roleDurationSeconds: integer(
+      'role-duration-seconds',
+      input('role-duration-seconds') || '3600',
+      900,
+      43200,
+    ),
     stackName: matching(
       'stack-name',
       input('stack-name'),
@@ -95,7 +114,12 @@ export function parseSettings(read: InputReader, context: RunContext): Settings 
       matching('environment', v, ENVIRONMENT, 'a short label such as dev or prod (letters, digits, . _ -)'),
     ),
     ecrRepositories: lines(read('ecr-repositories')).map((v) =>
-      matching('ecr-repositories', v, ECR_PATTERN, 'repository names or glob patterns such as app/* (lowercase)'),
+      matching(
+        'ecr-repositories',
+        v,
+        ECR_PATTERN,
+        'repository names or glob patterns such as app/* (lowercase)',
+      ),
     ),
     ecrLifecyclePolicy: optional(input('ecr-lifecycle-policy'), (v) => ({
       source: v,
@@ -145,12 +169,18 @@ function mergeParameters(template: Template, fromFile: Parameter[], overrides: P
 function mergeTags(fromFile: Tag[], fromInput: [string, string][]): Tag[] {
   const merged = new Map(fromFile.map((t) => [t.key, t.value]));
   for (const [key, value] of fromInput) merged.set(key, value);
-  if (merged.size > 40) throw new InputError('tags', `${merged.size} tags`, 'at most 40 tags (the provenance tags need the rest of the 50)');
+  if (merged.size > 40)
+    throw new InputError(
+      'tags',
+      `${merged.size} tags`,
+      'at most 40 tags (the provenance tags need the rest of the 50)',
+    );
   return [...merged].map(([key, value]) => ({ key, value }));
 }
 
 function readTemplate(path: string, workspace: string): Template {
-  if (!path) throw new InputError('template', '', 'the path of a CloudFormation template file in the repository');
+  if (!path)
+    throw new InputError('template', '', 'the path of a CloudFormation template file in the repository');
   const body = readWorkspaceFile('template', path, workspace);
   try {
     return { path, body, ...parseTemplate(body) };
@@ -181,11 +211,21 @@ function readWorkspaceFile(input: string, path: string, workspace: string): stri
   try {
     real = realpathSync(full);
   } catch {
-    throw new InputError(input, path, `an existing file relative to the workspace ${root}`, 'Check the path and that the repository is checked out (actions/checkout) before this step.');
+    throw new InputError(
+      input,
+      path,
+      `an existing file relative to the workspace ${root}`,
+      'Check the path and that the repository is checked out (actions/checkout) before this step.',
+    );
   }
   const rel = relative(root, real);
   if (rel.startsWith('..') || isAbsolute(rel)) {
-    throw new InputError(input, path, `a file inside the workspace ${root}`, 'Use a path relative to the repository root.');
+    throw new InputError(
+      input,
+      path,
+      `a file inside the workspace ${root}`,
+      'Use a path relative to the repository root.',
+    );
   }
   if (!statSync(real).isFile()) throw new InputError(input, path, 'a file, not a directory');
   try {
@@ -229,14 +269,26 @@ function allowDestructive(raw: string): boolean | string[] {
   const value = raw.trim();
   if (value === '' || /^false$/i.test(value)) return false;
   if (/^true$/i.test(value)) return true;
-  return lines(raw).flatMap((l) => l.split(/[\s,]+/).filter(Boolean)).map((id) =>
-    matching('allow-destructive', id, LOGICAL_ID, 'true, false, or logical IDs of resources (one per line)'),
-  );
+  return lines(raw)
+    .flatMap((l) => l.split(/[\s,]+/).filter(Boolean))
+    .map((id) =>
+      matching(
+        'allow-destructive',
+        id,
+        LOGICAL_ID,
+        'true, false, or logical IDs of resources (one per line)',
+      ),
+    );
 }
 
 function region(value: string): string {
   if (!value) {
-    throw new InputError('region', '', 'an AWS region such as eu-west-1', "Set the 'region' input or AWS_REGION.");
+    throw new InputError(
+      'region',
+      '',
+      'an AWS region such as eu-west-1',
+      "Set the 'region' input or AWS_REGION.",
+    );
   }
   return matching('region', value, REGION, 'an AWS region such as eu-west-1 or us-gov-west-1');
 }

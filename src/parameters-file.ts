@@ -45,7 +45,9 @@ export function parseParametersFile(text: string): ParametersFile {
 function listEntry(entry: unknown, index: number): Parameter {
   const where = `entry ${index + 1}`;
   if (!isRecord(entry) || typeof entry.ParameterKey !== 'string' || entry.ParameterKey === '') {
-    throw new Error(`${where} has no ParameterKey (expected {"ParameterKey": "Name", "ParameterValue": "value"})`);
+    throw new Error(
+      `${where} has no ParameterKey (expected {"ParameterKey": "Name", "ParameterValue": "value"})`,
+    );
   }
   const key = entry.ParameterKey;
   if (entry.UsePreviousValue === true) return { key, usePreviousValue: true };

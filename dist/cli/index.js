@@ -50854,7 +50854,10 @@ function createClients(options) {
         credentials: options.credentials,
         retryMode: 'adaptive',
         maxAttempts: options.maxAttempts ?? 8,
-        customUserAgent: [[_version_js__WEBPACK_IMPORTED_MODULE_0__/* .PRODUCT */ .A, _version_js__WEBPACK_IMPORTED_MODULE_0__/* .VERSION */ .x], ...(options.userAgentSuffix ? [[options.userAgentSuffix]] : [])],
+        customUserAgent: [
+            [_version_js__WEBPACK_IMPORTED_MODULE_0__/* .PRODUCT */ .A, _version_js__WEBPACK_IMPORTED_MODULE_0__/* .VERSION */ .x],
+            ...(options.userAgentSuffix ? [[options.userAgentSuffix]] : []),
+        ],
     };
     const cache = new Map();
     const lazy = (name, build) => {
@@ -50962,7 +50965,10 @@ async function main(argv, env = process.env) {
             defaultRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION,
             provenance: (0,_provenance_js__WEBPACK_IMPORTED_MODULE_6__/* .provenanceFrom */ .i)(env),
         });
-        const { report } = await (0,_engine_deploy_js__WEBPACK_IMPORTED_MODULE_1__/* .deploy */ .g)(settings, { clients: (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_7__/* .clientFactory */ .A)(settings.region, settings.environment), logger });
+        const { report } = await (0,_engine_deploy_js__WEBPACK_IMPORTED_MODULE_1__/* .deploy */ .g)(settings, {
+            clients: (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_7__/* .clientFactory */ .A)(settings.region, settings.environment),
+            logger,
+        });
         process.stdout.write(switches.has('json') ? `${JSON.stringify(report, null, 2)}\n` : `${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .renderMarkdown */ .Gc)(report)}\n`);
         if (report.result === 'failed') {
             logger.error([report.failure?.message, report.failure?.hint].filter(Boolean).join('\n'));
@@ -51114,7 +51120,11 @@ function scalar(value, where) {
 const MODES = ['plan', 'deploy', 'execute'];
 const PERMISSIONS = ['verify', 'enforce', 'apply', 'off'];
 const COMMENT = ['auto', 'always', 'never'];
-const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'];
+const CAPABILITIES = [
+    'CAPABILITY_IAM',
+    'CAPABILITY_NAMED_IAM',
+    'CAPABILITY_AUTO_EXPAND',
+];
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
@@ -51283,7 +51293,9 @@ function allowDestructive(raw) {
         return false;
     if (/^true$/i.test(value))
         return true;
-    return lines(raw).flatMap((l) => l.split(/[\s,]+/).filter(Boolean)).map((id) => matching('allow-destructive', id, LOGICAL_ID, 'true, false, or logical IDs of resources (one per line)'));
+    return lines(raw)
+        .flatMap((l) => l.split(/[\s,]+/).filter(Boolean))
+        .map((id) => matching('allow-destructive', id, LOGICAL_ID, 'true, false, or logical IDs of resources (one per line)'));
 }
 function region(value) {
     if (!value) {
@@ -51367,7 +51379,12 @@ class DeadlineError extends Error {
         this.name = 'DeadlineError';
     }
 }
-const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
+const THROTTLING = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'TooManyRequestsException',
+]);
 /**
  * Calls `check` until it returns a value other than undefined. Starts fast (the common case on a
  * small stack is a few seconds) and backs off; throttling doubles the delay instead of failing.
@@ -51531,9 +51548,12 @@ function guardIdentity(identity, roleArn) {
 /** Turns STS's terse refusals into what to change in the trust policy, showing the token's non-secret claims. */
 function explainAssumeRoleError(error, settings, token) {
     const name = (0,errors/* awsErrorName */.ZH)(error);
-    if (name !== 'AccessDenied' && name !== 'AccessDeniedException' && name !== 'InvalidIdentityToken' && name !== 'InvalidIdentityTokenException') {
+    if (name !== 'AccessDenied' &&
+        name !== 'AccessDeniedException' &&
+        name !== 'InvalidIdentityToken' &&
+        name !== 'InvalidIdentityTokenException') {
         if (name === 'ValidationError') {
-            return new errors/* UserError */.yo(`STS rejected the request for ${settings.roleArn}: ${(0,errors/* errorMessage */.gJ)(error)}`, 'Check role-duration-seconds against the role\'s maximum session duration.');
+            return new errors/* UserError */.yo(`STS rejected the request for ${settings.roleArn}: ${(0,errors/* errorMessage */.gJ)(error)}`, "Check role-duration-seconds against the role's maximum session duration.");
         }
         return error instanceof Error ? error : new Error(String(error));
     }
@@ -51542,12 +51562,19 @@ function explainAssumeRoleError(error, settings, token) {
         .filter((k) => claims[k] !== undefined)
         .map((k) => `  ${k}: ${String(claims[k])}`)
         .join('\n');
-    const issuer = typeof claims.iss === 'string' ? claims.iss.replace(/^https:\/\//, '') : 'token.actions.githubusercontent.com';
-    const condition = JSON.stringify({ StringEquals: { [`${issuer}:aud`]: claims.aud ?? settings.audience, [`${issuer}:sub`]: claims.sub ?? '<sub>' } }, null, 2);
+    const issuer = typeof claims.iss === 'string'
+        ? claims.iss.replace(/^https:\/\//, '')
+        : 'token.actions.githubusercontent.com';
+    const condition = JSON.stringify({
+        StringEquals: {
+            [`${issuer}:aud`]: claims.aud ?? settings.audience,
+            [`${issuer}:sub`]: claims.sub ?? '<sub>',
+        },
+    }, null, 2);
     return new errors/* UserError */.yo(`${name}: ${settings.roleArn} cannot be assumed with this workflow's token: ${(0,errors/* errorMessage */.gJ)(error)}`, [
         "The token's claims:",
         shown || '  (the token could not be decoded)',
-        'The role\'s trust policy must allow sts:AssumeRoleWithWebIdentity for the OIDC provider of this issuer, with:',
+        "The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the OIDC provider of this issuer, with:",
         condition,
         'Check the sub form (branch, pull_request or environment:NAME) and the audience input.',
     ].join('\n'));
@@ -51604,10 +51631,7 @@ function fingerprintFromDescription(description) {
 
 /** CloudFormation's limit for an inline TemplateBody. */
 const INLINE_TEMPLATE_LIMIT = 51_200;
-const NO_CHANGES = [
-    "The submitted information didn't contain changes",
-    'No updates are to be performed',
-];
+const NO_CHANGES = ["The submitted information didn't contain changes", 'No updates are to be performed'];
 /**
  * The one place that recognises "nothing to change": CloudFormation's FAILED change set reasons, and
  * the ValidationError some endpoints return from CreateChangeSet instead.
@@ -51832,7 +51856,15 @@ function actionOf(action, replacement) {
             return 'modify';
     }
 }
-const ORDER = { remove: 0, replace: 1, 'may-replace': 2, modify: 3, dynamic: 4, import: 5, add: 6 };
+const ORDER = {
+    remove: 0,
+    replace: 1,
+    'may-replace': 2,
+    modify: 3,
+    dynamic: 4,
+    import: 5,
+    add: 6,
+};
 /** Stable order: destructive first (stateful before others), then by action, then logical ID. */
 function sortChanges(changes) {
     return [...changes].sort((a, b) => Number(b.destructive && b.stateful) - Number(a.destructive && a.stateful) ||
@@ -51925,7 +51957,8 @@ class StackEventReader {
             const out = await this.cfn.send(new client_cloudformation_dist_cjs/* DescribeStackEventsCommand */.Ie9({ StackName: this.stackId, NextToken: token }));
             let reachedKnown = false;
             for (const event of out.StackEvents ?? []) {
-                const id = event.EventId ?? `${event.LogicalResourceId}-${event.Timestamp?.toISOString()}-${event.ResourceStatus}`;
+                const id = event.EventId ??
+                    `${event.LogicalResourceId}-${event.Timestamp?.toISOString()}-${event.ResourceStatus}`;
                 if (this.seen.has(id) || (event.Timestamp && event.Timestamp < this.since)) {
                     reachedKnown = true;
                     break;
@@ -51958,7 +51991,11 @@ function formatEvent(e) {
         .trimEnd();
 }
 /** Reasons that only say another resource failed first. */
-const CASCADE = [/Resource creation cancelled/i, /Resource update cancelled/i, /The following resource\(s\) failed/i];
+const CASCADE = [
+    /Resource creation cancelled/i,
+    /Resource update cancelled/i,
+    /The following resource\(s\) failed/i,
+];
 /** The first failure, oldest first, that is not a consequence of another one. */
 function rootCause(events) {
     const failures = events.filter((e) => e.status.endsWith('_FAILED'));
@@ -51991,7 +52028,7 @@ async function runStackChange(settings, ctx) {
     if (settings.mode === 'execute')
         return executeReviewed(settings, ctx, stack, hash, notes);
     if (step.kind === 'update' && (await isUnchanged(cfn, settings, step.stack, hash))) {
-        ctx.logger.info('The deployed template, parameters and tags equal this run\'s: nothing to change.');
+        ctx.logger.info("The deployed template, parameters and tags equal this run's: nothing to change.");
         notes.push('Recognised as unchanged without creating a change set.');
         return { ...base(step.stack, notes), result: 'no-changes' };
     }
@@ -52033,7 +52070,12 @@ async function runStackChange(settings, ctx) {
         else {
             await cleanUp(cfn, settings, created.id, type === 'CREATE', ctx.logger);
         }
-        return { ...base(stack, notes), ...described, stackId: created.stackId || stack?.StackId, result: 'planned' };
+        return {
+            ...base(stack, notes),
+            ...described,
+            stackId: created.stackId || stack?.StackId,
+            result: 'planned',
+        };
     }
     const blocked = blockedChanges(changes, settings.allowDestructive);
     if (blocked.length > 0) {
@@ -52121,7 +52163,8 @@ async function createOrNoChanges(ctx, settings, request) {
             ctx.logger.info('CloudFormation reports no updates to perform.');
             return 'no-changes';
         }
-        if ((0,errors/* awsErrorName */.ZH)(error) === 'ValidationError' || (0,errors/* awsErrorName */.ZH)(error) === 'InsufficientCapabilitiesException') {
+        if ((0,errors/* awsErrorName */.ZH)(error) === 'ValidationError' ||
+            (0,errors/* awsErrorName */.ZH)(error) === 'InsufficientCapabilitiesException') {
             if (request.type === 'CREATE')
                 await deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger);
             throw new errors/* UserError */.yo(`CloudFormation rejected the change set for ${settings.stackName}: ${(0,errors/* errorMessage */.gJ)(error)}`, 'Fix the template, parameters or capabilities; nothing was changed.');
@@ -52161,7 +52204,12 @@ async function executeReviewed(settings, ctx, stack, hash, notes) {
     const changes = outcome.kind === 'ready' ? sortChanges(outcome.changes.flatMap((c) => classify(c) ?? [])) : [];
     const blocked = blockedChanges(changes, settings.allowDestructive);
     const described = {
-        changeSet: { name, id: cs.ChangeSetId, type: stack && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? 'UPDATE' : 'CREATE', kept: false },
+        changeSet: {
+            name,
+            id: cs.ChangeSetId,
+            type: stack && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? 'UPDATE' : 'CREATE',
+            kept: false,
+        },
         changes,
         otherChanges: changes.length === 0,
         destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
@@ -52174,7 +52222,9 @@ async function executeReviewed(settings, ctx, stack, hash, notes) {
     return { ...described, ...followed, notes, result: followed.failure ? 'failed' : 'executed' };
 }
 function refusal(blocked) {
-    const list = blocked.map((c) => `${c.logicalId} (${c.type}: ${c.action}${c.stateful ? ', holds data' : ''})`).join(', ');
+    const list = blocked
+        .map((c) => `${c.logicalId} (${c.type}: ${c.action}${c.stateful ? ', holds data' : ''})`)
+        .join(', ');
     return {
         message: `Refusing to deploy: destructive changes to ${list}. The change set was deleted; nothing was changed.`,
         hint: `If these are intended, set allow-destructive to true or list the logical IDs: ${blocked.map((c) => c.logicalId).join(', ')}.`,
@@ -52184,7 +52234,7 @@ function refusal(blocked) {
 async function executeAndFollow(settings, ctx, changeSetId, stackId, since) {
     const cfn = ctx.clients.cloudformation;
     const target = stackId || settings.stackName;
-    ctx.logger.info(`Executing change set ${settings.changeSetName ?? changeSetId}.`);
+    ctx.logger.info(`Executing change set ${changeSetId.split('/')[1] ?? changeSetId}.`);
     await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
     const reader = new StackEventReader(cfn, target, since ?? new Date(Date.now() - 60_000));
     const events = [];
@@ -52209,8 +52259,15 @@ async function executeAndFollow(settings, ctx, changeSetId, stackId, since) {
         const stack = await describeStack(cfn, target);
         last = stack?.StackStatus ?? 'gone';
         await readEvents();
-        return stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? stack : undefined;
-    }, { what: `stack ${settings.stackName} to finish deploying`, deadline: ctx.deadline, signal: ctx.signal, describe: () => last });
+        return stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS'
+            ? stack
+            : undefined;
+    }, {
+        what: `stack ${settings.stackName} to finish deploying`,
+        deadline: ctx.deadline,
+        signal: ctx.signal,
+        describe: () => last,
+    });
     const status = final.StackStatus ?? 'unknown';
     const result = { stackId: final.StackId, stackStatus: status, outputs: outputsOf(final), events };
     if (!isSuccess(status)) {
@@ -52220,18 +52277,23 @@ async function executeAndFollow(settings, ctx, changeSetId, stackId, since) {
             rootCause: cause,
             failure: {
                 message: `Stack ${settings.stackName} ended in ${status}${cause ? `: ${cause.logicalId} (${cause.type}) ${cause.status}: ${cause.reason ?? 'no reason given'}` : final.StackStatusReason ? `: ${final.StackStatusReason}` : ''}.`,
-                hint: status.includes('ROLLBACK') ? 'CloudFormation rolled the stack back; fix the cause above and deploy again.' : undefined,
+                hint: status.includes('ROLLBACK')
+                    ? 'CloudFormation rolled the stack back; fix the cause above and deploy again.'
+                    : undefined,
             },
         };
     }
-    await ensureTerminationProtection(cfn, final, settings.terminationProtection, ctx.logger);
+    await ensureTerminationProtection(ctx.bestEffort.cloudformation, final, settings.terminationProtection, ctx.logger);
     return result;
 }
 async function ensureTerminationProtection(cfn, stack, wanted, logger) {
     if (Boolean(stack.EnableTerminationProtection) === wanted)
         return;
     try {
-        await cfn.send(new client_cloudformation_dist_cjs/* UpdateTerminationProtectionCommand */.mP2({ StackName: stack.StackId, EnableTerminationProtection: wanted }));
+        await cfn.send(new client_cloudformation_dist_cjs/* UpdateTerminationProtectionCommand */.mP2({
+            StackName: stack.StackId,
+            EnableTerminationProtection: wanted,
+        }));
         logger.info(`Termination protection ${wanted ? 'enabled' : 'disabled'}.`);
     }
     catch (error) {
@@ -52255,10 +52317,15 @@ function stackTags(settings, hash) {
         ['fingerprint', hash],
     ];
     return [
-        ...settings.tags.filter((t) => !t.key.startsWith(TAG_PREFIX)).map((t) => ({ Key: t.key, Value: t.value })),
+        ...settings.tags
+            .filter((t) => !t.key.startsWith(TAG_PREFIX))
+            .map((t) => ({ Key: t.key, Value: t.value })),
         ...provenance
             .filter((entry) => !!entry[1])
-            .map(([k, v]) => ({ Key: `${TAG_PREFIX}${k}`, Value: v.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '-').slice(0, 256) })),
+            .map(([k, v]) => ({
+            Key: `${TAG_PREFIX}${k}`,
+            Value: v.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '-').slice(0, 256),
+        })),
     ];
 }
 function logChanges(logger, changes) {
@@ -52316,12 +52383,21 @@ async function deploy(settings, deps) {
         report.accountId = credentials.accountId;
         deps.logger.info(`Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`);
         const clients = deps.clients(credentials.credentials);
-        const change = await timed('Change set', () => runStackChange(settings, { clients, logger: deps.logger, deadline, signal: deps.signal }));
+        const change = await timed('Change set', () => runStackChange(settings, {
+            clients,
+            bestEffort: deps.clients(credentials?.credentials, { maxAttempts: 1 }),
+            logger: deps.logger,
+            deadline,
+            signal: deps.signal,
+        }));
         Object.assign(report, change, { notes: [...report.notes, ...change.notes] });
     }
     catch (error) {
         report.result = 'failed';
-        report.failure = { message: (0,errors/* errorMessage */.gJ)(error), hint: error instanceof errors/* UserError */.yo ? error.hint : undefined };
+        report.failure = {
+            message: (0,errors/* errorMessage */.gJ)(error),
+            hint: error instanceof errors/* UserError */.yo ? error.hint : undefined,
+        };
     }
     timings.push({ phase: 'Total', ms: now() - started });
     return { report, credentials };
@@ -52523,13 +52599,21 @@ function verdict(report) {
         return 'no changes';
     if (report.result === 'failed' && report.changes.length === 0)
         return 'failed';
-    const counts = report.otherChanges && report.changes.length === 0 ? 'no resource changes (outputs or metadata only)' : countsLine(report.changes);
+    const counts = report.otherChanges && report.changes.length === 0
+        ? 'no resource changes (outputs or metadata only)'
+        : countsLine(report.changes);
     return `${counts} — ${RESULT[report.result]}`;
 }
 /** DeployReport → markdown. Pure and deterministic: the same report always renders the same text. */
 function renderMarkdown(report, options = {}) {
     const out = [];
-    const icon = report.result === 'failed' ? '❌' : report.result === 'no-changes' ? '✅' : report.destructive.length ? '⚠️' : '✅';
+    const icon = report.result === 'failed'
+        ? '❌'
+        : report.result === 'no-changes'
+            ? '✅'
+            : report.destructive.length
+                ? '⚠️'
+                : '✅';
     out.push(`### ${icon} ${escape(title(report))}: ${escape(verdict(report))}`, '');
     out.push(`Mode \`${report.mode}\`${report.changeSet ? ` · change set \`${report.changeSet.name}\`${report.changeSet.kept ? ' (kept for review)' : ''}` : ''}${report.runUrl ? ` · [workflow run](${report.runUrl})` : ''}`, '');
     if (report.failure) {
@@ -52542,7 +52626,11 @@ function renderMarkdown(report, options = {}) {
     if (risky.length > 0) {
         out.push('> [!WARNING]');
         for (const c of risky) {
-            const why = [c.destructive ? `${VERB[c.action]}${c.stateful ? ' (holds data)' : ''}` : '', c.iam ? 'changes permissions' : '', c.securityGroup ? 'changes network access' : '']
+            const why = [
+                c.destructive ? `${VERB[c.action]}${c.stateful ? ' (holds data)' : ''}` : '',
+                c.iam ? 'changes permissions' : '',
+                c.securityGroup ? 'changes network access' : '',
+            ]
                 .filter(Boolean)
                 .join(', ');
             out.push(`> **${escape(c.logicalId)}** (\`${c.type}\`) ${why}  `);
@@ -52553,7 +52641,13 @@ function renderMarkdown(report, options = {}) {
         const rows = options.maxRows !== undefined ? report.changes.slice(0, options.maxRows) : report.changes;
         out.push('| Action | Logical ID | Type | Replacement | Changed properties |', '|---|---|---|---|---|');
         for (const c of rows) {
-            const replacement = c.action === 'replace' ? 'Yes' : c.action === 'may-replace' ? 'Conditional' : c.action === 'modify' ? 'No' : '';
+            const replacement = c.action === 'replace'
+                ? 'Yes'
+                : c.action === 'may-replace'
+                    ? 'Conditional'
+                    : c.action === 'modify'
+                        ? 'No'
+                        : '';
             const props = [...new Set(c.properties.map((p) => p.path))].map((p) => `\`${escape(p)}\``).join(', ');
             out.push(`| ${SYMBOL[c.action]} | ${escape(c.logicalId)} | \`${c.type}\` | ${replacement} | ${props} |`);
         }

@@ -2,7 +2,17 @@ import * as core from '@actions/core';
 import type { AccountCredentials } from '../engine/credentials.js';
 import type { DeployReport } from '../report/model.js';
 
-const FIXED = ['account-id', 'result', 'stack-id', 'stack-status', 'change-set-name', 'change-set-id', 'has-changes', 'destructive', 'outputs'];
+const FIXED = [
+  'account-id',
+  'result',
+  'stack-id',
+  'stack-status',
+  'change-set-name',
+  'change-set-id',
+  'has-changes',
+  'destructive',
+  'outputs',
+];
 
 /** The step outputs of action.yml, plus one output per stack Output. */
 export function setOutputs(report: DeployReport): void {
@@ -19,7 +29,8 @@ export function setOutputs(report: DeployReport): void {
   };
   for (const [name, value] of Object.entries(values)) core.setOutput(name, value);
   for (const o of report.outputs) {
-    if (FIXED.includes(o.key)) core.warning(`Stack output ${o.key} has the name of a fixed output; read it from the 'outputs' JSON.`);
+    if (FIXED.includes(o.key))
+      core.warning(`Stack output ${o.key} has the name of a fixed output; read it from the 'outputs' JSON.`);
     else core.setOutput(o.key, o.value);
   }
 }
@@ -28,7 +39,8 @@ export function setOutputs(report: DeployReport): void {
 export function exportCredentials(account: AccountCredentials, region: string): void {
   const c = account.credentials;
   if (!c) return;
-  for (const secret of [c.accessKeyId, c.secretAccessKey, c.sessionToken ?? '']) if (secret) core.setSecret(secret);
+  for (const secret of [c.accessKeyId, c.secretAccessKey, c.sessionToken ?? ''])
+    if (secret) core.setSecret(secret);
   core.exportVariable('AWS_ACCESS_KEY_ID', c.accessKeyId);
   core.exportVariable('AWS_SECRET_ACCESS_KEY', c.secretAccessKey);
   if (c.sessionToken) core.exportVariable('AWS_SESSION_TOKEN', c.sessionToken);

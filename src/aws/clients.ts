@@ -35,7 +35,10 @@ export function createClients(options: ClientOptions): AwsClients {
     credentials: options.credentials,
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? 8,
-    customUserAgent: [[PRODUCT, VERSION] as [string, string], ...(options.userAgentSuffix ? [[options.userAgentSuffix] as [string]] : [])],
+    customUserAgent: [
+      [PRODUCT, VERSION] as [string, string],
+      ...(options.userAgentSuffix ? [[options.userAgentSuffix] as [string]] : []),
+    ],
   };
   const cache = new Map<string, unknown>();
   const lazy = <T>(name: string, build: () => T): T => {
@@ -62,7 +65,10 @@ export function createClients(options: ClientOptions): AwsClients {
 }
 
 /** The client factory the engine receives: clients for given credentials (or the default chain). */
-export type ClientFactory = (credentials?: AwsCredentialIdentity, overrides?: { maxAttempts?: number }) => AwsClients;
+export type ClientFactory = (
+  credentials?: AwsCredentialIdentity,
+  overrides?: { maxAttempts?: number },
+) => AwsClients;
 
 export function clientFactory(region: string, userAgentSuffix?: string): ClientFactory {
   return (credentials, overrides) => createClients({ region, credentials, userAgentSuffix, ...overrides });

@@ -20,10 +20,7 @@ import { poll } from './wait.js';
 /** CloudFormation's limit for an inline TemplateBody. */
 export const INLINE_TEMPLATE_LIMIT = 51_200;
 
-const NO_CHANGES = [
-  "The submitted information didn't contain changes",
-  'No updates are to be performed',
-];
+const NO_CHANGES = ["The submitted information didn't contain changes", 'No updates are to be performed'];
 
 /**
  * The one place that recognises "nothing to change": CloudFormation's FAILED change set reasons, and
@@ -111,7 +108,8 @@ export function requestParameters(settings: Settings, current: Stack | undefined
   const previous = new Set((current?.Parameters ?? []).map((p) => p.ParameterKey));
   return settings.template.parameters.flatMap((t): CfnParameter[] => {
     const p = given.get(t.key);
-    if (p?.usePreviousValue || (!p && previous.has(t.key))) return [{ ParameterKey: t.key, UsePreviousValue: true }];
+    if (p?.usePreviousValue || (!p && previous.has(t.key)))
+      return [{ ParameterKey: t.key, UsePreviousValue: true }];
     return p ? [{ ParameterKey: t.key, ParameterValue: p.value }] : [];
   });
 }
@@ -158,7 +156,12 @@ export async function waitForChangeSet(
   return { kind: 'ready', description: first, changes };
 }
 
-function describePage(cfn: CloudFormationClient, stackName: string, changeSetName: string, nextToken?: string) {
+function describePage(
+  cfn: CloudFormationClient,
+  stackName: string,
+  changeSetName: string,
+  nextToken?: string,
+) {
   return cfn.send(
     new DescribeChangeSetCommand({
       StackName: stackName,
@@ -177,12 +180,18 @@ export async function describeChangeSet(
   try {
     return await describePage(cfn, stackName, changeSetName);
   } catch (error) {
-    if (awsErrorName(error) === 'ChangeSetNotFoundException' || awsErrorName(error) === 'ChangeSetNotFound') return undefined;
+    if (awsErrorName(error) === 'ChangeSetNotFoundException' || awsErrorName(error) === 'ChangeSetNotFound')
+      return undefined;
     throw error;
   }
 }
 
-export async function executeChangeSet(cfn: CloudFormationClient, stackName: string, changeSetId: string, token: string) {
+export async function executeChangeSet(
+  cfn: CloudFormationClient,
+  stackName: string,
+  changeSetId: string,
+  token: string,
+) {
   await cfn.send(
     new ExecuteChangeSetCommand({
       StackName: stackName,
@@ -195,7 +204,11 @@ export async function executeChangeSet(cfn: CloudFormationClient, stackName: str
 }
 
 /** Deletes a change set; a missing one is already gone (some endpoints answer 500 for that). */
-export async function deleteChangeSet(cfn: CloudFormationClient, stackName: string, changeSetId: string): Promise<void> {
+export async function deleteChangeSet(
+  cfn: CloudFormationClient,
+  stackName: string,
+  changeSetId: string,
+): Promise<void> {
   try {
     await cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetId }));
   } catch (error) {

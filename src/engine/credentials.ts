@@ -35,7 +35,10 @@ const MAX_ATTEMPTS = 6;
  * Gets the account's credentials: through OIDC when `role-arn` is set, else the environment's. Either
  * way, checks the identity: never an account root, always the role's own account.
  */
-export async function obtainCredentials(settings: Settings, deps: CredentialsDeps): Promise<AccountCredentials> {
+export async function obtainCredentials(
+  settings: Settings,
+  deps: CredentialsDeps,
+): Promise<AccountCredentials> {
   if (!settings.roleArn) {
     const identity = await callerIdentity(deps.clients(), undefined);
     guardIdentity(identity, undefined);
@@ -96,7 +99,9 @@ async function assumeRole(
       if (!isRetryable(error) || attempt >= MAX_ATTEMPTS || now() + delay > deadline) {
         throw explainAssumeRoleError(error, settings, token);
       }
-      deps.logger.info(`AssumeRoleWithWebIdentity failed (${name || errorMessage(error)}); retrying in ${Math.round(delay)} ms.`);
+      deps.logger.info(
+        `AssumeRoleWithWebIdentity failed (${name || errorMessage(error)}); retrying in ${Math.round(delay)} ms.`,
+      );
       await sleep(delay);
       if (now() - fetchedAt > TOKEN_MAX_AGE_MS) {
         token = await refreshToken(deps, settings.audience);
@@ -106,7 +111,10 @@ async function assumeRole(
   }
 }
 
-async function refreshToken(deps: CredentialsDeps & { idToken: IdTokenSource }, audience: string): Promise<string> {
+async function refreshToken(
+  deps: CredentialsDeps & { idToken: IdTokenSource },
+  audience: string,
+): Promise<string> {
   const token = await deps.idToken(audience);
   deps.logger.mask(token);
   return token;
@@ -158,7 +166,10 @@ async function callerIdentity(
 }
 
 /** Refuses an account root and an account other than the role's. */
-export function guardIdentity(identity: { accountId: string; callerArn: string }, roleArn: string | undefined): void {
+export function guardIdentity(
+  identity: { accountId: string; callerArn: string },
+  roleArn: string | undefined,
+): void {
   if (/^arn:aws[\w-]*:iam::\d{12}:root$/.test(identity.callerArn)) {
     throw new UserError(
       `Refusing to deploy with the root user of account ${identity.accountId}.`,
@@ -177,9 +188,17 @@ export function guardIdentity(identity: { accountId: string; callerArn: string }
 /** Turns STS's terse refusals into what to change in the trust policy, showing the token's non-secret claims. */
 export function explainAssumeRoleError(error: unknown, settings: Settings, token: string): Error {
   const name = awsErrorName(error);
-  if (name !== 'AccessDenied' && name !== 'AccessDeniedException' && name !== 'InvalidIdentityToken' && name !== 'InvalidIdentityTokenException') {
+  if (
+    name !== 'AccessDenied' &&
+    name !== 'AccessDeniedException' &&
+    name !== 'InvalidIdentityToken' &&
+    name !== 'InvalidIdentityTokenException'
+  ) {
     if (name === 'ValidationError') {
-      return new UserError(`STS rejected the request for ${settings.roleArn}: ${errorMessage(error)}`, 'Check role-duration-seconds against the role\'s maximum session duration.');
+      return new UserError(
+        `STS rejected the request for ${settings.roleArn}: ${errorMessage(error)}`,
+        "Check role-duration-seconds against the role's maximum session duration.",
+      );
     }
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -188,9 +207,17 @@ export function explainAssumeRoleError(error: unknown, settings: Settings, token
     .filter((k) => claims[k] !== undefined)
     .map((k) => `  ${k}: ${String(claims[k])}`)
     .join('\n');
-  const issuer = typeof claims.iss === 'string' ? claims.iss.replace(/^https:\/\//, '') : 'token.actions.githubusercontent.com';
+  const issuer =
+    typeof claims.iss === 'string'
+      ? claims.iss.replace(/^https:\/\//, '')
+      : 'token.actions.githubusercontent.com';
   const condition = JSON.stringify(
-    { StringEquals: { [`${issuer}:aud`]: claims.aud ?? settings.audience, [`${issuer}:sub`]: claims.sub ?? '<sub>' } },
+    {
+      StringEquals: {
+        [`${issuer}:aud`]: claims.aud ?? settings.audience,
+        [`${issuer}:sub`]: claims.sub ?? '<sub>',
+      },
+    },
     null,
     2,
   );
@@ -199,7 +226,7 @@ export function explainAssumeRoleError(error: unknown, settings: Settings, token
     [
       "The token's claims:",
       shown || '  (the token could not be decoded)',
-      'The role\'s trust policy must allow sts:AssumeRoleWithWebIdentity for the OIDC provider of this issuer, with:',
+      "The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the OIDC provider of this issuer, with:",
       condition,
       'Check the sub form (branch, pull_request or environment:NAME) and the audience input.',
     ].join('\n'),

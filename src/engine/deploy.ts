@@ -58,15 +58,26 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
   try {
     credentials = await timed('Credentials', () => obtainCredentials(settings, deps));
     report.accountId = credentials.accountId;
-    deps.logger.info(`Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`);
+    deps.logger.info(
+      `Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`,
+    );
     const clients = deps.clients(credentials.credentials);
     const change = await timed('Change set', () =>
-      runStackChange(settings, { clients, logger: deps.logger, deadline, signal: deps.signal }),
+      runStackChange(settings, {
+        clients,
+        bestEffort: deps.clients(credentials?.credentials, { maxAttempts: 1 }),
+        logger: deps.logger,
+        deadline,
+        signal: deps.signal,
+      }),
     );
     Object.assign(report, change, { notes: [...report.notes, ...change.notes] });
   } catch (error) {
     report.result = 'failed';
-    report.failure = { message: errorMessage(error), hint: error instanceof UserError ? error.hint : undefined };
+    report.failure = {
+      message: errorMessage(error),
+      hint: error instanceof UserError ? error.hint : undefined,
+    };
   }
   timings.push({ phase: 'Total', ms: now() - started });
   return { report, credentials };

@@ -92,7 +92,15 @@ function actionOf(action: string | undefined, replacement: string | undefined): 
   }
 }
 
-const ORDER: Record<ChangeAction, number> = { remove: 0, replace: 1, 'may-replace': 2, modify: 3, dynamic: 4, import: 5, add: 6 };
+const ORDER: Record<ChangeAction, number> = {
+  remove: 0,
+  replace: 1,
+  'may-replace': 2,
+  modify: 3,
+  dynamic: 4,
+  import: 5,
+  add: 6,
+};
 
 /** Stable order: destructive first (stateful before others), then by action, then logical ID. */
 export function sortChanges(changes: ResourceChange[]): ResourceChange[] {

@@ -30,11 +30,23 @@ import { poll } from './wait.js';
 /** The part of the DeployReport this phase fills in. */
 export type StackChangeResult = Pick<
   DeployReport,
-  'result' | 'stackId' | 'stackStatus' | 'changeSet' | 'changes' | 'otherChanges' | 'destructive' | 'outputs' | 'events' | 'rootCause' | 'failure'
+  | 'result'
+  | 'stackId'
+  | 'stackStatus'
+  | 'changeSet'
+  | 'changes'
+  | 'otherChanges'
+  | 'destructive'
+  | 'outputs'
+  | 'events'
+  | 'rootCause'
+  | 'failure'
 > & { notes: string[] };
 
 export interface StackChangeContext {
   clients: AwsClients;
+  /** Single-attempt clients for calls whose failure only earns a warning (no retry storm on an unsupported call). */
+  bestEffort: AwsClients;
   logger: Logger;
   /** Absolute deadline for every wait (from `timeout-minutes`). */
   deadline: number;
@@ -51,7 +63,10 @@ const HASH_TAG = `${TAG_PREFIX}fingerprint`;
  * describe → classify → guard → execute → follow events → outputs. `execute` mode starts at the guard
  * with a change set made earlier.
  */
-export async function runStackChange(settings: Settings, ctx: StackChangeContext): Promise<StackChangeResult> {
+export async function runStackChange(
+  settings: Settings,
+  ctx: StackChangeContext,
+): Promise<StackChangeResult> {
   const cfn = ctx.clients.cloudformation;
   const hash = fingerprint(settings);
   const notes: string[] = [];
@@ -61,7 +76,7 @@ export async function runStackChange(settings: Settings, ctx: StackChangeContext
   if (settings.mode === 'execute') return executeReviewed(settings, ctx, stack, hash, notes);
 
   if (step.kind === 'update' && (await isUnchanged(cfn, settings, step.stack, hash))) {
-    ctx.logger.info('The deployed template, parameters and tags equal this run\'s: nothing to change.');
+    ctx.logger.info("The deployed template, parameters and tags equal this run's: nothing to change.");
     notes.push('Recognised as unchanged without creating a change set.');
     return { ...base(step.stack, notes), result: 'no-changes' };
   }
@@ -104,11 +119,18 @@ export async function runStackChange(settings: Settings, ctx: StackChangeContext
   if (settings.mode === 'plan') {
     if (settings.keepChangeSet) {
       changeSet.kept = true;
-      ctx.logger.info(`Kept change set ${name} for review; run again with mode: execute and change-set-name: ${name}.`);
+      ctx.logger.info(
+        `Kept change set ${name} for review; run again with mode: execute and change-set-name: ${name}.`,
+      );
     } else {
       await cleanUp(cfn, settings, created.id, type === 'CREATE', ctx.logger);
     }
-    return { ...base(stack, notes), ...described, stackId: created.stackId || stack?.StackId, result: 'planned' };
+    return {
+      ...base(stack, notes),
+      ...described,
+      stackId: created.stackId || stack?.StackId,
+      result: 'planned',
+    };
   }
 
   const blocked = blockedChanges(changes, settings.allowDestructive);
@@ -121,7 +143,13 @@ export async function runStackChange(settings: Settings, ctx: StackChangeContext
       failure: refusal(blocked),
     };
   }
-  const followed = await executeAndFollow(settings, ctx, created.id, created.stackId, outcome.description.CreationTime);
+  const followed = await executeAndFollow(
+    settings,
+    ctx,
+    created.id,
+    created.stackId,
+    outcome.description.CreationTime,
+  );
   return { ...described, ...followed, notes, result: followed.failure ? 'failed' : 'deployed' };
 }
 
@@ -148,7 +176,9 @@ async function settleStack(
   let stack = await describeStack(cfn, settings.stackName);
   let step: StackStep = nextStep(stack);
   if (step.kind === 'wait') {
-    ctx.logger.info(`Stack ${settings.stackName} is ${step.status}; waiting for that operation to finish first.`);
+    ctx.logger.info(
+      `Stack ${settings.stackName} is ${step.status}; waiting for that operation to finish first.`,
+    );
     stack = await waitForStack(cfn, settings.stackName, ctx, 'the operation in progress to finish');
     step = nextStep(stack);
   }
@@ -156,10 +186,14 @@ async function settleStack(
     throw new UserError(`Stack ${settings.stackName} is ${step.status}; nothing was changed.`, step.recovery);
   }
   if (step.kind === 'recreate' && settings.mode !== 'plan') {
-    ctx.logger.info(`Stack ${settings.stackName} is ROLLBACK_COMPLETE (its first create failed and it has no resources): deleting it to create it again.`);
+    ctx.logger.info(
+      `Stack ${settings.stackName} is ROLLBACK_COMPLETE (its first create failed and it has no resources): deleting it to create it again.`,
+    );
     await cfn.send(new DeleteStackCommand({ StackName: step.stackId }));
     await waitForStack(cfn, step.stackId, ctx, 'the failed stack to be deleted');
-    notes.push('The stack was ROLLBACK_COMPLETE from a failed first create; it was deleted and created again.');
+    notes.push(
+      'The stack was ROLLBACK_COMPLETE from a failed first create; it was deleted and created again.',
+    );
     return undefined;
   }
   return step.kind === 'recreate' ? undefined : stack;
@@ -170,12 +204,18 @@ export async function describeStack(cfn: CloudFormationClient, name: string): Pr
     const out = await cfn.send(new DescribeStacksCommand({ StackName: name }));
     return out.Stacks?.[0];
   } catch (error) {
-    if (awsErrorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error))) return undefined;
+    if (awsErrorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error)))
+      return undefined;
     throw error;
   }
 }
 
-async function waitForStack(cfn: CloudFormationClient, name: string, ctx: StackChangeContext, what: string): Promise<Stack | undefined> {
+async function waitForStack(
+  cfn: CloudFormationClient,
+  name: string,
+  ctx: StackChangeContext,
+  what: string,
+): Promise<Stack | undefined> {
   let last = 'unknown';
   const settled = await poll(
     async () => {
@@ -190,10 +230,17 @@ async function waitForStack(cfn: CloudFormationClient, name: string, ctx: StackC
 }
 
 /** Unchanged when the stack records this run's fingerprint and its template is byte-equal to ours. */
-async function isUnchanged(cfn: CloudFormationClient, settings: Settings, stack: Stack, hash: string): Promise<boolean> {
+async function isUnchanged(
+  cfn: CloudFormationClient,
+  settings: Settings,
+  stack: Stack,
+  hash: string,
+): Promise<boolean> {
   if (!isSuccess(stack.StackStatus)) return false;
   if (stack.Tags?.find((t) => t.Key === HASH_TAG)?.Value !== hash) return false;
-  const out = await cfn.send(new GetTemplateCommand({ StackName: settings.stackName, TemplateStage: 'Original' }));
+  const out = await cfn.send(
+    new GetTemplateCommand({ StackName: settings.stackName, TemplateStage: 'Original' }),
+  );
   return out.TemplateBody === settings.template.body;
 }
 
@@ -209,8 +256,12 @@ async function createOrNoChanges(
       ctx.logger.info('CloudFormation reports no updates to perform.');
       return 'no-changes';
     }
-    if (awsErrorName(error) === 'ValidationError' || awsErrorName(error) === 'InsufficientCapabilitiesException') {
-      if (request.type === 'CREATE') await deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger);
+    if (
+      awsErrorName(error) === 'ValidationError' ||
+      awsErrorName(error) === 'InsufficientCapabilitiesException'
+    ) {
+      if (request.type === 'CREATE')
+        await deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger);
       throw new UserError(
         `CloudFormation rejected the change set for ${settings.stackName}: ${errorMessage(error)}`,
         'Fix the template, parameters or capabilities; nothing was changed.',
@@ -221,7 +272,13 @@ async function createOrNoChanges(
 }
 
 /** Deletes a change set this run made, and the empty REVIEW_IN_PROGRESS stack a CREATE change set leaves. */
-async function cleanUp(cfn: CloudFormationClient, settings: Settings, id: string, created: boolean, logger: Logger): Promise<void> {
+async function cleanUp(
+  cfn: CloudFormationClient,
+  settings: Settings,
+  id: string,
+  created: boolean,
+  logger: Logger,
+): Promise<void> {
   await deleteChangeSet(cfn, settings.stackName, id);
   if (created) await deleteReviewStack(cfn, settings.stackName, logger);
 }
@@ -264,10 +321,16 @@ async function executeReviewed(
     );
   }
   const outcome = await waitForChangeSet(cfn, settings.stackName, cs.ChangeSetId ?? name, ctx);
-  const changes = outcome.kind === 'ready' ? sortChanges(outcome.changes.flatMap((c) => classify(c) ?? [])) : [];
+  const changes =
+    outcome.kind === 'ready' ? sortChanges(outcome.changes.flatMap((c) => classify(c) ?? [])) : [];
   const blocked = blockedChanges(changes, settings.allowDestructive);
   const described = {
-    changeSet: { name, id: cs.ChangeSetId, type: stack && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? ('UPDATE' as const) : ('CREATE' as const), kept: false },
+    changeSet: {
+      name,
+      id: cs.ChangeSetId,
+      type: stack && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? ('UPDATE' as const) : ('CREATE' as const),
+      kept: false,
+    },
     changes,
     otherChanges: changes.length === 0,
     destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
@@ -276,12 +339,20 @@ async function executeReviewed(
   if (blocked.length > 0) {
     return { ...base(stack, notes), ...described, result: 'failed', failure: refusal(blocked) };
   }
-  const followed = await executeAndFollow(settings, ctx, cs.ChangeSetId ?? name, cs.StackId ?? settings.stackName, cs.CreationTime);
+  const followed = await executeAndFollow(
+    settings,
+    ctx,
+    cs.ChangeSetId ?? name,
+    cs.StackId ?? settings.stackName,
+    cs.CreationTime,
+  );
   return { ...described, ...followed, notes, result: followed.failure ? 'failed' : 'executed' };
 }
 
 function refusal(blocked: ResourceChange[]): { message: string; hint: string } {
-  const list = blocked.map((c) => `${c.logicalId} (${c.type}: ${c.action}${c.stateful ? ', holds data' : ''})`).join(', ');
+  const list = blocked
+    .map((c) => `${c.logicalId} (${c.type}: ${c.action}${c.stateful ? ', holds data' : ''})`)
+    .join(', ');
   return {
     message: `Refusing to deploy: destructive changes to ${list}. The change set was deleted; nothing was changed.`,
     hint: `If these are intended, set allow-destructive to true or list the logical IDs: ${blocked.map((c) => c.logicalId).join(', ')}.`,
@@ -295,10 +366,12 @@ async function executeAndFollow(
   changeSetId: string,
   stackId: string,
   since: Date | undefined,
-): Promise<Pick<StackChangeResult, 'stackId' | 'stackStatus' | 'outputs' | 'events' | 'rootCause' | 'failure'>> {
+): Promise<
+  Pick<StackChangeResult, 'stackId' | 'stackStatus' | 'outputs' | 'events' | 'rootCause' | 'failure'>
+> {
   const cfn = ctx.clients.cloudformation;
   const target = stackId || settings.stackName;
-  ctx.logger.info(`Executing change set ${settings.changeSetName ?? changeSetId}.`);
+  ctx.logger.info(`Executing change set ${changeSetId.split('/')[1] ?? changeSetId}.`);
   await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
 
   const reader = new StackEventReader(cfn, target, since ?? new Date(Date.now() - 60_000));
@@ -314,7 +387,9 @@ async function executeAndFollow(
     } catch (error) {
       // Events are commentary: never let them hide or delay the stack's real outcome.
       eventsBroken = true;
-      ctx.logger.warn(`Could not read stack events (${errorMessage(error)}); following the stack status only.`);
+      ctx.logger.warn(
+        `Could not read stack events (${errorMessage(error)}); following the stack status only.`,
+      );
     }
   };
   let last = 'unknown';
@@ -323,9 +398,16 @@ async function executeAndFollow(
       const stack = await describeStack(cfn, target);
       last = stack?.StackStatus ?? 'gone';
       await readEvents();
-      return stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? stack : undefined;
+      return stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS'
+        ? stack
+        : undefined;
     },
-    { what: `stack ${settings.stackName} to finish deploying`, deadline: ctx.deadline, signal: ctx.signal, describe: () => last },
+    {
+      what: `stack ${settings.stackName} to finish deploying`,
+      deadline: ctx.deadline,
+      signal: ctx.signal,
+      describe: () => last,
+    },
   );
   const status = final.StackStatus ?? 'unknown';
   const result = { stackId: final.StackId, stackStatus: status, outputs: outputsOf(final), events };
@@ -336,18 +418,35 @@ async function executeAndFollow(
       rootCause: cause,
       failure: {
         message: `Stack ${settings.stackName} ended in ${status}${cause ? `: ${cause.logicalId} (${cause.type}) ${cause.status}: ${cause.reason ?? 'no reason given'}` : final.StackStatusReason ? `: ${final.StackStatusReason}` : ''}.`,
-        hint: status.includes('ROLLBACK') ? 'CloudFormation rolled the stack back; fix the cause above and deploy again.' : undefined,
+        hint: status.includes('ROLLBACK')
+          ? 'CloudFormation rolled the stack back; fix the cause above and deploy again.'
+          : undefined,
       },
     };
   }
-  await ensureTerminationProtection(cfn, final, settings.terminationProtection, ctx.logger);
+  await ensureTerminationProtection(
+    ctx.bestEffort.cloudformation,
+    final,
+    settings.terminationProtection,
+    ctx.logger,
+  );
   return result;
 }
 
-async function ensureTerminationProtection(cfn: CloudFormationClient, stack: Stack, wanted: boolean, logger: Logger): Promise<void> {
+async function ensureTerminationProtection(
+  cfn: CloudFormationClient,
+  stack: Stack,
+  wanted: boolean,
+  logger: Logger,
+): Promise<void> {
   if (Boolean(stack.EnableTerminationProtection) === wanted) return;
   try {
-    await cfn.send(new UpdateTerminationProtectionCommand({ StackName: stack.StackId, EnableTerminationProtection: wanted }));
+    await cfn.send(
+      new UpdateTerminationProtectionCommand({
+        StackName: stack.StackId,
+        EnableTerminationProtection: wanted,
+      }),
+    );
     logger.info(`Termination protection ${wanted ? 'enabled' : 'disabled'}.`);
   } catch (error) {
     logger.warn(`Could not ${wanted ? 'enable' : 'disable'} termination protection: ${errorMessage(error)}`);
@@ -372,10 +471,15 @@ export function stackTags(settings: Settings, hash: string): CfnTag[] {
     ['fingerprint', hash],
   ];
   return [
-    ...settings.tags.filter((t) => !t.key.startsWith(TAG_PREFIX)).map((t) => ({ Key: t.key, Value: t.value })),
+    ...settings.tags
+      .filter((t) => !t.key.startsWith(TAG_PREFIX))
+      .map((t) => ({ Key: t.key, Value: t.value })),
     ...provenance
       .filter((entry): entry is [string, string] => !!entry[1])
-      .map(([k, v]) => ({ Key: `${TAG_PREFIX}${k}`, Value: v.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '-').slice(0, 256) })),
+      .map(([k, v]) => ({
+        Key: `${TAG_PREFIX}${k}`,
+        Value: v.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '-').slice(0, 256),
+      })),
   ];
 }
 
@@ -385,6 +489,8 @@ function logChanges(logger: Logger, changes: ResourceChange[]): void {
     return;
   }
   for (const c of changes) {
-    logger.info(`  ${c.destructive ? '!' : ' '} ${c.action.padEnd(11)} ${c.logicalId} (${c.type})${c.stateful && c.destructive ? ' — holds data' : ''}`);
+    logger.info(
+      `  ${c.destructive ? '!' : ' '} ${c.action.padEnd(11)} ${c.logicalId} (${c.type})${c.stateful && c.destructive ? ' — holds data' : ''}`,
+    );
   }
 }

@@ -1,4 +1,8 @@
-import { DescribeStackEventsCommand, type CloudFormationClient, type StackEvent as CfnEvent } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeStackEventsCommand,
+  type CloudFormationClient,
+  type StackEvent as CfnEvent,
+} from '@aws-sdk/client-cloudformation';
 import type { StackEvent } from '../report/model.js';
 
 /**
@@ -19,10 +23,14 @@ export class StackEventReader {
     const fresh: StackEvent[] = [];
     let token: string | undefined;
     for (let page = 0; page < 50; page++) {
-      const out = await this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stackId, NextToken: token }));
+      const out = await this.cfn.send(
+        new DescribeStackEventsCommand({ StackName: this.stackId, NextToken: token }),
+      );
       let reachedKnown = false;
       for (const event of out.StackEvents ?? []) {
-        const id = event.EventId ?? `${event.LogicalResourceId}-${event.Timestamp?.toISOString()}-${event.ResourceStatus}`;
+        const id =
+          event.EventId ??
+          `${event.LogicalResourceId}-${event.Timestamp?.toISOString()}-${event.ResourceStatus}`;
         if (this.seen.has(id) || (event.Timestamp && event.Timestamp < this.since)) {
           reachedKnown = true;
           break;
@@ -57,7 +65,11 @@ export function formatEvent(e: StackEvent): string {
 }
 
 /** Reasons that only say another resource failed first. */
-const CASCADE = [/Resource creation cancelled/i, /Resource update cancelled/i, /The following resource\(s\) failed/i];
+const CASCADE = [
+  /Resource creation cancelled/i,
+  /Resource update cancelled/i,
+  /The following resource\(s\) failed/i,
+];
 
 /** The first failure, oldest first, that is not a consequence of another one. */
 export function rootCause(events: StackEvent[]): StackEvent | undefined {

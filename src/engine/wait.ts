@@ -7,7 +7,11 @@ export interface BackoffOptions {
 }
 
 /** Exponential backoff with "equal jitter": never less than half the step, so waits stay predictable. */
-export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions,
+  random: () => number = Math.random,
+): number {
   const step = Math.min(options.maxMs, options.initialMs * (options.factor ?? 2) ** Math.max(0, attempt - 1));
   return step / 2 + (random() * step) / 2;
 }
@@ -34,7 +38,7 @@ export class DeadlineError extends Error {
   }
 }
 
-export interface PollOptions<T> {
+export interface PollOptions {
   /** What is being waited for, for the deadline message. */
   what: string;
   /** Absolute time (ms since epoch) after which polling stops with a DeadlineError. */
@@ -48,13 +52,18 @@ export interface PollOptions<T> {
   describe?: () => string;
 }
 
-const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
 
 /**
  * Calls `check` until it returns a value other than undefined. Starts fast (the common case on a
  * small stack is a few seconds) and backs off; throttling doubles the delay instead of failing.
  */
-export async function poll<T>(check: () => Promise<T | undefined>, options: PollOptions<T>): Promise<T> {
+export async function poll<T>(check: () => Promise<T | undefined>, options: PollOptions): Promise<T> {
   const now = options.now ?? Date.now;
   let delay = options.initialMs ?? 1_000;
   const max = options.maxMs ?? 5_000;

@@ -46,7 +46,10 @@ export function title(report: DeployReport): string {
 export function verdict(report: DeployReport): string {
   if (report.result === 'no-changes') return 'no changes';
   if (report.result === 'failed' && report.changes.length === 0) return 'failed';
-  const counts = report.otherChanges && report.changes.length === 0 ? 'no resource changes (outputs or metadata only)' : countsLine(report.changes);
+  const counts =
+    report.otherChanges && report.changes.length === 0
+      ? 'no resource changes (outputs or metadata only)'
+      : countsLine(report.changes);
   return `${counts} — ${RESULT[report.result]}`;
 }
 
@@ -60,9 +63,19 @@ export interface RenderOptions {
 /** DeployReport → markdown. Pure and deterministic: the same report always renders the same text. */
 export function renderMarkdown(report: DeployReport, options: RenderOptions = {}): string {
   const out: string[] = [];
-  const icon = report.result === 'failed' ? '❌' : report.result === 'no-changes' ? '✅' : report.destructive.length ? '⚠️' : '✅';
+  const icon =
+    report.result === 'failed'
+      ? '❌'
+      : report.result === 'no-changes'
+        ? '✅'
+        : report.destructive.length
+          ? '⚠️'
+          : '✅';
   out.push(`### ${icon} ${escape(title(report))}: ${escape(verdict(report))}`, '');
-  out.push(`Mode \`${report.mode}\`${report.changeSet ? ` · change set \`${report.changeSet.name}\`${report.changeSet.kept ? ' (kept for review)' : ''}` : ''}${report.runUrl ? ` · [workflow run](${report.runUrl})` : ''}`, '');
+  out.push(
+    `Mode \`${report.mode}\`${report.changeSet ? ` · change set \`${report.changeSet.name}\`${report.changeSet.kept ? ' (kept for review)' : ''}` : ''}${report.runUrl ? ` · [workflow run](${report.runUrl})` : ''}`,
+    '',
+  );
 
   if (report.failure) {
     out.push('> [!CAUTION]', `> ${escape(report.failure.message)}`);
@@ -73,7 +86,11 @@ export function renderMarkdown(report: DeployReport, options: RenderOptions = {}
   if (risky.length > 0) {
     out.push('> [!WARNING]');
     for (const c of risky) {
-      const why = [c.destructive ? `${VERB[c.action]}${c.stateful ? ' (holds data)' : ''}` : '', c.iam ? 'changes permissions' : '', c.securityGroup ? 'changes network access' : '']
+      const why = [
+        c.destructive ? `${VERB[c.action]}${c.stateful ? ' (holds data)' : ''}` : '',
+        c.iam ? 'changes permissions' : '',
+        c.securityGroup ? 'changes network access' : '',
+      ]
         .filter(Boolean)
         .join(', ');
       out.push(`> **${escape(c.logicalId)}** (\`${c.type}\`) ${why}  `);
@@ -84,17 +101,30 @@ export function renderMarkdown(report: DeployReport, options: RenderOptions = {}
     const rows = options.maxRows !== undefined ? report.changes.slice(0, options.maxRows) : report.changes;
     out.push('| Action | Logical ID | Type | Replacement | Changed properties |', '|---|---|---|---|---|');
     for (const c of rows) {
-      const replacement = c.action === 'replace' ? 'Yes' : c.action === 'may-replace' ? 'Conditional' : c.action === 'modify' ? 'No' : '';
+      const replacement =
+        c.action === 'replace'
+          ? 'Yes'
+          : c.action === 'may-replace'
+            ? 'Conditional'
+            : c.action === 'modify'
+              ? 'No'
+              : '';
       const props = [...new Set(c.properties.map((p) => p.path))].map((p) => `\`${escape(p)}\``).join(', ');
-      out.push(`| ${SYMBOL[c.action]} | ${escape(c.logicalId)} | \`${c.type}\` | ${replacement} | ${props} |`);
+      out.push(
+        `| ${SYMBOL[c.action]} | ${escape(c.logicalId)} | \`${c.type}\` | ${replacement} | ${props} |`,
+      );
     }
-    if (rows.length < report.changes.length) out.push('', `…and ${report.changes.length - rows.length} more changes (see the job summary).`);
+    if (rows.length < report.changes.length)
+      out.push('', `…and ${report.changes.length - rows.length} more changes (see the job summary).`);
     out.push('');
     if (!options.compact) out.push(...propertyDetails(rows));
   }
   if (report.rootCause) {
     const e = report.rootCause;
-    out.push(`**Root cause:** \`${e.logicalId}\` (${e.type}) ${e.status}: ${escape(e.reason ?? 'no reason given')}`, '');
+    out.push(
+      `**Root cause:** \`${e.logicalId}\` (${e.type}) ${e.status}: ${escape(e.reason ?? 'no reason given')}`,
+      '',
+    );
   }
   if (report.outputs.length > 0) {
     out.push('<details><summary>Outputs</summary>', '', '| Output | Value |', '|---|---|');
@@ -112,13 +142,17 @@ export function renderMarkdown(report: DeployReport, options: RenderOptions = {}
 }
 
 function propertyDetails(changes: ResourceChange[]): string[] {
-  const withValues = changes.filter((c) => c.properties.some((p) => p.before !== undefined || p.after !== undefined));
+  const withValues = changes.filter((c) =>
+    c.properties.some((p) => p.before !== undefined || p.after !== undefined),
+  );
   if (withValues.length === 0) return [];
   const out = ['<details><summary>Property changes</summary>', ''];
   for (const c of withValues) {
     out.push(`**${escape(c.logicalId)}**`, '');
     for (const p of c.properties) {
-      out.push(`- \`${escape(p.path)}\`: \`${escape(p.before ?? '∅')}\` → \`${escape(p.after ?? '∅')}\`${p.requiresRecreation === 'Always' ? ' (requires replacement)' : ''}`);
+      out.push(
+        `- \`${escape(p.path)}\`: \`${escape(p.before ?? '∅')}\` → \`${escape(p.after ?? '∅')}\`${p.requiresRecreation === 'Always' ? ' (requires replacement)' : ''}`,
+      );
     }
     out.push('');
   }

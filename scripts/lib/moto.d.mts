@@ -1,0 +1,3 @@
+export function freePort(): Promise<number>;
+export function startMoto(): Promise<{ endpoint: string; pid: number | undefined; stop(): Promise<void> }>;
+export function resetMoto(endpoint: string): Promise<void>;
