@@ -1,0 +1,488 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { parseCommandFile } from '../../scripts/lib/runner.mjs';
+import { startOidc } from '../integration/harness/oidc.js';
+
+interface Step {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  env?: Record<string, string>;
+  with?: Record<string, string>;
+}
+interface Job {
+  name?: string;
+  needs?: string | string[];
+  if?: string;
+  environment?: string | { name: string };
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
+  'timeout-minutes'?: number | string;
+  strategy?: { matrix?: unknown };
+  outputs?: Record<string, string>;
+  steps?: Step[];
+}
+interface Workflow {
+  on: Record<string, { inputs?: Record<string, unknown>; secrets?: unknown; outputs?: unknown }>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const WORKFLOWS = '.github/workflows';
+const load = (file: string): Workflow => parse(readFileSync(join(WORKFLOWS, file), 'utf8')) as Workflow;
+const deploy = load('deploy.yml');
+const jobs = deploy.jobs;
+const ACTION = './.multi-account-deploy/action';
+
+const needsOf = (id: string): string[] => {
+  const n = jobs[id]?.needs;
+  return n === undefined ? [] : Array.isArray(n) ? n : [n];
+};
+/** Every job `id` waits for, directly or through other jobs. */
+function allNeeds(id: string, seen = new Set<string>()): Set<string> {
+  for (const n of needsOf(id)) {
+    if (!seen.has(n)) {
+      seen.add(n);
+      allNeeds(n, seen);
+    }
+  }
+  return seen;
+}
+const environmentOf = (job: Job): string | undefined =>
+  typeof job.environment === 'string' ? job.environment : job.environment?.name;
+const actionStep = (id: string): Step => {
+  const step = jobs[id]?.steps?.find((s) => s.uses === ACTION);
+  if (!step) throw new Error(`job ${id} does not run the action`);
+  return step;
+};
+const stepIndex = (id: string, predicate: (s: Step) => boolean): number =>
+  (jobs[id]?.steps ?? []).findIndex(predicate);
+
+/**
+ * Runs one step's `run:` script the way the runner does (bash -eo pipefail), with the step's env filled in.
+ * Asynchronous, so that loopback servers of the same process can answer it; bounded by a timeout.
+ */
+async function runStep(script: string, env: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'mad-step-'));
+  const file = join(dir, 'step.sh');
+  const output = join(dir, 'output');
+  writeFileSync(file, script);
+  writeFileSync(output, '');
+  const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], {
+    env: { PATH: process.env.PATH, GITHUB_OUTPUT: output, ...env },
+    timeout: 20_000,
+  });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, outputs: parseCommandFile(readFileSync(output, 'utf8')) as Record<string, string> };
+}
+const setupStep = (id: string): string => {
+  const run = jobs.setup?.steps?.find((s) => s.id === id)?.run;
+  if (!run) throw new Error(`setup has no step ${id}`);
+  return run;
+};
+
+describe('the reusable workflow deploy.yml', () => {
+  it('is called with workflow_call, takes no secrets, and grants nothing at the top level', () => {
+    expect(Object.keys(deploy.on)).toEqual(['workflow_call']);
+    expect(deploy.on.workflow_call?.secrets).toBeUndefined();
+    expect(deploy.permissions).toEqual({});
+    const inputs = Object.keys(deploy.on.workflow_call?.inputs ?? {});
+    for (const name of [
+      'stack-name',
+      'template',
+      'regions',
+      'dev-regions',
+      'staging-regions',
+      'prod-regions',
+      'dev-role-arn',
+      'staging-role-arn',
+      'prod-role-arn',
+      'dev-plan-role-arn',
+      'staging-plan-role-arn',
+      'prod-plan-role-arn',
+      'dev-parameters',
+      'staging-parameters',
+      'prod-parameters',
+      'dev-execution-role-arn',
+      'staging-execution-role-arn',
+      'prod-execution-role-arn',
+      'ecr-repositories',
+      'action-repository',
+      'action-version',
+    ])
+      expect(inputs).toContain(name);
+  });
+
+  it('has the job graph: setup → plan | package → dev → staging → prod-plan → prod-review → prod-execute → summary', () => {
+    expect(Object.keys(jobs).sort()).toEqual(
+      [
+        'setup',
+        'plan',
+        'package',
+        'dev',
+        'staging',
+        'prod-plan',
+        'prod-review',
+        'prod-execute',
+        'summary',
+      ].sort(),
+    );
+    expect(needsOf('plan')).toEqual(['setup']);
+    expect(needsOf('dev')).toEqual(expect.arrayContaining(['package']));
+    expect(needsOf('staging')).toEqual(expect.arrayContaining(['dev']));
+    expect(needsOf('prod-plan')).toEqual(expect.arrayContaining(['dev', 'staging', 'package']));
+    for (const prod of ['prod-plan', 'prod-review', 'prod-execute']) {
+      expect(allNeeds(prod)).toContain('dev');
+      expect(allNeeds(prod)).toContain('package');
+    }
+    expect(needsOf('prod-execute')).toEqual(expect.arrayContaining(['prod-plan', 'prod-review']));
+    expect([...allNeeds('summary')].sort()).toEqual(
+      Object.keys(jobs)
+        .filter((j) => j !== 'summary')
+        .sort(),
+    );
+    // Nothing on the pull-request path waits for a deploy, and no deploy waits for a plan of a pull request.
+    for (const id of ['dev', 'staging', 'prod-plan', 'prod-execute'])
+      expect(allNeeds(id)).not.toContain('plan');
+  });
+
+  it('plans prod only after dev (and staging when there is one) succeeded', () => {
+    // prod-plan must run when staging is skipped for not being configured, so it has its own condition:
+    // it must still demand dev's success and never run after a cancellation.
+    const condition = jobs['prod-plan']?.if ?? '';
+    expect(condition).toContain("needs.dev.result == 'success'");
+    expect(condition).toContain("needs.package.result == 'success'");
+    expect(condition).toContain('!cancelled()');
+    expect(condition).toMatch(
+      /needs\.staging\.result == 'success' \|\| \(needs\.staging\.result == 'skipped' && needs\.setup\.outputs\.staging != 'true'\)/,
+    );
+    // The other deploy jobs use the implicit success() of all their needs: no status function in their if.
+    for (const id of ['dev', 'staging', 'prod-review', 'prod-execute'])
+      expect(jobs[id]?.if ?? '').not.toMatch(/always\(\)|failure\(\)|cancelled\(\)/);
+  });
+
+  it('deploys dev behind environment dev and executes prod behind environment prod, nothing else behind one', () => {
+    expect(environmentOf(jobs.dev!)).toBe('dev');
+    expect(environmentOf(jobs.staging!)).toBe('staging');
+    expect(environmentOf(jobs['prod-execute']!)).toBe('prod');
+    for (const id of ['setup', 'plan', 'package', 'prod-plan', 'prod-review', 'summary'])
+      expect(jobs[id]?.environment).toBeUndefined();
+    expect(actionStep('dev').with).toMatchObject({
+      mode: 'deploy',
+      'role-arn': '${{ inputs.dev-role-arn }}',
+    });
+  });
+
+  it('keeps the prod change set in the plan job and executes exactly that one after checking the package', () => {
+    const plan = actionStep('prod-plan').with ?? {};
+    expect(plan).toMatchObject({
+      mode: 'plan',
+      'keep-change-set': 'true',
+      'role-arn': '${{ inputs.prod-plan-role-arn }}',
+      'change-set-name': '${{ steps.name.outputs.change-set-name }}',
+    });
+    // The job output is the very name the action was given, the same in every region of the matrix.
+    expect(jobs['prod-plan']?.outputs?.['change-set-name']).toBe('${{ steps.name.outputs.change-set-name }}');
+    const execute = actionStep('prod-execute').with ?? {};
+    expect(execute).toMatchObject({
+      mode: 'execute',
+      'change-set-name': '${{ needs.prod-plan.outputs.change-set-name }}',
+      'role-arn': '${{ inputs.prod-role-arn }}',
+      template: plan.template,
+      parameters: plan.parameters,
+      'execution-role-arn': plan['execution-role-arn'],
+      capabilities: plan.capabilities,
+      tags: plan.tags,
+    });
+    // The package hash is checked against both the package job and the plan, before the action runs.
+    const verify = stepIndex('prod-execute', (s) => /package-hash\.mjs verify/.test(s.run ?? ''));
+    const run = stepIndex('prod-execute', (s) => s.uses === ACTION);
+    expect(verify).toBeGreaterThanOrEqual(0);
+    expect(verify).toBeLessThan(run);
+    const check = jobs['prod-execute']?.steps?.[verify];
+    expect(check?.env).toMatchObject({
+      PACKAGE_HASH: '${{ needs.package.outputs.hash }}',
+      PLANNED_HASH: '${{ needs.prod-plan.outputs.package-hash }}',
+    });
+    expect(check?.run).toMatch(/--expect "\$PACKAGE_HASH" --expect "\$PLANNED_HASH"/);
+    expect(jobs['prod-plan']?.outputs?.['package-hash']).toBe('${{ steps.verify.outputs.hash }}');
+  });
+
+  it('deploys and plans on the default branch from the package, never from a checkout of the repository', () => {
+    for (const id of ['dev', 'staging', 'prod-plan', 'prod-execute']) {
+      const steps = jobs[id]?.steps ?? [];
+      const checkouts = steps.filter((s) => s.uses?.startsWith('actions/checkout'));
+      expect(
+        checkouts.every((s) => s.with?.repository === '${{ needs.setup.outputs.action-repository }}'),
+      ).toBe(true);
+      expect(steps[0]?.uses).toMatch(/^actions\/download-artifact@/);
+      expect(actionStep(id).with?.template).toBe('.multi-account-deploy/package/${{ inputs.template }}');
+      const verify = stepIndex(id, (s) => /package-hash\.mjs verify/.test(s.run ?? ''));
+      expect(verify).toBeGreaterThanOrEqual(0);
+      expect(verify).toBeLessThan(stepIndex(id, (s) => s.uses === ACTION));
+    }
+    const pack = jobs.package?.steps?.find((s) => /package-hash\.mjs pack/.test(s.run ?? ''));
+    expect(pack?.id).toBe('pack');
+    expect(jobs.package?.outputs?.hash).toBe('${{ steps.pack.outputs.hash }}');
+    expect(jobs.package?.steps?.some((s) => s.uses?.startsWith('actions/upload-artifact@'))).toBe(true);
+  });
+
+  it('gives each job exactly the permissions it needs', () => {
+    const expected: Record<string, Record<string, string>> = {
+      setup: { 'id-token': 'write' },
+      plan: { 'id-token': 'write', contents: 'read', 'pull-requests': 'write' },
+      package: { contents: 'read' },
+      dev: { 'id-token': 'write', contents: 'read' },
+      staging: { 'id-token': 'write', contents: 'read' },
+      'prod-plan': { 'id-token': 'write', contents: 'read' },
+      'prod-review': { contents: 'read' },
+      'prod-execute': { 'id-token': 'write', contents: 'read' },
+      summary: { contents: 'read' },
+    };
+    for (const [id, job] of Object.entries(jobs)) expect([id, job.permissions]).toEqual([id, expected[id]]);
+    // Only the plan job comments, so only it may write to pull requests.
+    const commenting = Object.entries(jobs).filter(([, j]) => j.permissions?.['pull-requests']);
+    expect(commenting.map(([id]) => id)).toEqual(['plan']);
+  });
+
+  it('serialises each stack and stage (per region) and never cancels a running deploy', () => {
+    const stageOf: Record<string, string> = {
+      plan: '${{ matrix.stage }}',
+      dev: 'dev',
+      staging: 'staging',
+      'prod-plan': 'prod',
+      'prod-execute': 'prod',
+    };
+    for (const [id, stage] of Object.entries(stageOf)) {
+      const c = jobs[id]?.concurrency;
+      expect(c?.group).toContain('${{ inputs.stack-name }}');
+      expect(c?.group).toContain(`-${stage}-`);
+      expect(c?.group).toContain('${{ matrix.region }}');
+      expect(c?.['cancel-in-progress']).toBe(false);
+    }
+    // Plan and execution of a prod region are one critical section.
+    expect(jobs['prod-plan']?.concurrency?.group).toBe(jobs['prod-execute']?.concurrency?.group);
+    // A pull request's plan never shares (and so never replaces a pending) deploy's group.
+    expect(jobs.plan?.concurrency?.group).toContain('${{ github.ref }}');
+    // Every job that touches an AWS account is in a concurrency group.
+    for (const [id, job] of Object.entries(jobs))
+      if (job.steps?.some((s) => s.uses === ACTION)) expect([id, !!job.concurrency]).toEqual([id, true]);
+  });
+
+  it('runs every stage over its regions as a matrix from the setup job, without fail-fast', () => {
+    expect(jobs.plan?.strategy?.matrix).toBe('${{ fromJSON(needs.setup.outputs.plan-matrix) }}');
+    expect(jobs.dev?.strategy?.matrix).toEqual({
+      region: '${{ fromJSON(needs.setup.outputs.dev-regions) }}',
+    });
+    expect(jobs['prod-plan']?.strategy?.matrix).toEqual({
+      region: '${{ fromJSON(needs.setup.outputs.prod-regions) }}',
+    });
+    // Execution only where the plan kept a change set.
+    expect(jobs['prod-execute']?.strategy?.matrix).toEqual({
+      region: '${{ fromJSON(needs.prod-review.outputs.regions) }}',
+    });
+    expect(jobs['prod-execute']?.if).toContain("needs.prod-review.outputs.regions != '[]'");
+    for (const job of Object.values(jobs))
+      if (job.strategy) expect((job.strategy as { 'fail-fast'?: boolean })['fail-fast']).toBe(false);
+  });
+
+  it('skips pull-request plans without an OIDC token with a notice, before anything else runs', async () => {
+    const steps = jobs.plan?.steps ?? [];
+    expect(steps[0]?.id).toBe('oidc');
+    expect(steps[0]?.env?.FORK).toBe('${{ github.event.pull_request.head.repo.fork }}');
+    for (const s of steps.slice(1)) expect(s.if).toContain("steps.oidc.outputs.available == 'true'");
+    const script = steps[0]?.run ?? '';
+    const fork = await runStep(script, {
+      FORK: 'true',
+      STAGE: 'prod',
+      REGION: 'eu-west-1',
+      GITHUB_STEP_SUMMARY: '/dev/null',
+    });
+    expect(fork.code).toBe(0);
+    expect(fork.outputs.available).toBe('false');
+    expect(fork.stdout).toMatch(/^::notice title=Plan of prod skipped::.*fork/m);
+    const noToken = await runStep(script, {
+      FORK: 'false',
+      STAGE: 'dev',
+      REGION: 'eu-west-1',
+      GITHUB_STEP_SUMMARY: '/dev/null',
+    });
+    expect(noToken.outputs.available).toBe('false');
+    const ok = await runStep(script, {
+      FORK: 'false',
+      STAGE: 'dev',
+      REGION: 'eu-west-1',
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/token',
+    });
+    expect(ok.outputs.available).toBe('true');
+    expect(actionStep('plan').with).toMatchObject({
+      mode: 'plan',
+      comment: 'auto',
+      'role-arn': "${{ inputs[format('{0}-plan-role-arn', matrix.stage)] }}",
+    });
+  });
+
+  it('gives every job of every workflow a timeout', () => {
+    for (const file of readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)))
+      for (const [id, job] of Object.entries(load(file).jobs))
+        expect([file, id, job['timeout-minutes'] !== undefined]).toEqual([file, id, true]);
+  });
+
+  it('never interpolates an expression into a run: script of any workflow (values go through env:)', () => {
+    let scripts = 0;
+    for (const file of readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)))
+      for (const [id, job] of Object.entries(load(file).jobs))
+        for (const step of job.steps ?? []) {
+          if (step.run === undefined) continue;
+          scripts++;
+          expect([file, id, step.name ?? step.id, step.run.includes('${{')]).toEqual([
+            file,
+            id,
+            step.name ?? step.id,
+            false,
+          ]);
+        }
+    expect(scripts).toBeGreaterThan(15);
+  });
+});
+
+describe('the setup job', () => {
+  const stages = setupStep('stages');
+  const base = {
+    STACK_NAME: 'my-app',
+    REGIONS: 'eu-west-1',
+    DEV_REGIONS: '',
+    STAGING_REGIONS: '',
+    PROD_REGIONS: '',
+    STAGING_ROLE_ARN: '',
+    STAGING_PLAN_ROLE_ARN: '',
+    EVENT_NAME: 'push',
+    REF: 'refs/heads/main',
+    DEFAULT_BRANCH: 'main',
+  };
+
+  it('reads regions as JSON lists or comma-separated, per stage with a default, and builds the plan matrix', async () => {
+    const run = await runStep(stages, {
+      ...base,
+      REGIONS: 'eu-west-1, us-east-1',
+      PROD_REGIONS: '["eu-central-1", "eu-west-1", "eu-central-1"]',
+    });
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({
+      event: 'promote',
+      staging: 'false',
+      stages: '["dev","prod"]',
+      'dev-regions': '["eu-west-1","us-east-1"]',
+      'prod-regions': '["eu-central-1","eu-west-1"]',
+      'staging-regions': '[]',
+    });
+    expect(JSON.parse(run.outputs['plan-matrix'] ?? '')).toEqual({
+      include: [
+        { stage: 'dev', region: 'eu-west-1' },
+        { stage: 'dev', region: 'us-east-1' },
+        { stage: 'prod', region: 'eu-central-1' },
+        { stage: 'prod', region: 'eu-west-1' },
+      ],
+    });
+  });
+
+  it('adds staging when its role is set, and then requires its plan role', async () => {
+    const missing = await runStep(stages, {
+      ...base,
+      STAGING_ROLE_ARN: 'arn:aws:iam::222222222222:role/deploy',
+    });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('Input \'staging-plan-role-arn\' is ""');
+    const run = await runStep(stages, {
+      ...base,
+      STAGING_ROLE_ARN: 'arn:aws:iam::222222222222:role/deploy',
+      STAGING_PLAN_ROLE_ARN: 'arn:aws:iam::222222222222:role/plan',
+      STAGING_REGIONS: 'us-west-2',
+    });
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({
+      staging: 'true',
+      stages: '["dev","staging","prod"]',
+      'staging-regions': '["us-west-2"]',
+    });
+  });
+
+  it('refuses bad regions and stack names, naming the input and quoting the value', async () => {
+    for (const [env, message] of [
+      [{ REGIONS: '' }, `Input 'dev-regions' is "": expected regions`],
+      [{ DEV_REGIONS: 'eu-west' }, `Input 'dev-regions' is "eu-west"`],
+      [{ PROD_REGIONS: '["eu-west-1"' }, `Input 'prod-regions' is "["eu-west-1""`],
+      [{ PROD_REGIONS: '[1]' }, `Input 'prod-regions' is "[1]"`],
+      [{ STACK_NAME: 'my_app' }, `Input 'stack-name' is "my_app"`],
+    ] as const) {
+      const run = await runStep(stages, { ...base, ...env });
+      expect([env, run.code]).toEqual([env, 1]);
+      expect(run.stdout).toContain(message);
+    }
+  });
+
+  it('plans on pull requests, promotes on a push or manual run of the default branch, and does nothing else', async () => {
+    const event = async (env: Record<string, string>) =>
+      (await runStep(stages, { ...base, ...env })).outputs.event;
+    expect(await event({ EVENT_NAME: 'pull_request', REF: 'refs/pull/7/merge' })).toBe('plan');
+    expect(await event({ EVENT_NAME: 'push' })).toBe('promote');
+    expect(await event({ EVENT_NAME: 'workflow_dispatch' })).toBe('promote');
+    expect(await event({ EVENT_NAME: 'push', REF: 'refs/heads/feature' })).toBe('none');
+    expect(await event({ EVENT_NAME: 'push', REF: 'refs/tags/v1' })).toBe('none');
+    expect(await event({ EVENT_NAME: 'pull_request_target' })).toBe('none');
+  });
+
+  it("finds this workflow's own repository and commit in the job's OIDC claims", async () => {
+    const sha = 'a'.repeat(40);
+    const oidc = await startOidc({
+      job_workflow_ref: 'acme/multi-account-deploy/.github/workflows/deploy.yml@refs/tags/v1',
+      job_workflow_sha: sha,
+    });
+    try {
+      const source = setupStep('source');
+      const env = {
+        ACTION_REPOSITORY: '',
+        ACTION_VERSION: '',
+        EVENT_NAME: 'push',
+        ACTIONS_ID_TOKEN_REQUEST_URL: `${oidc.url}/token?api-version=2.0`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+      };
+      const run = await runStep(source, env);
+      expect(run.code).toBe(0);
+      expect(run.outputs).toEqual({ repository: 'acme/multi-account-deploy', ref: sha });
+      // The token is asked for an audience no AWS trust policy accepts, and never printed.
+      expect(oidc.requests[0]?.audience).toBe('multi-account-deploy-workflow-ref');
+      expect(run.stdout).toContain(`::add-mask::${oidc.tokens[0]}`);
+      expect(run.stdout.split(oidc.tokens[0] ?? '').length).toBe(2);
+      // An explicit version wins, and needs no token.
+      const pinned = await runStep(source, {
+        ...env,
+        ACTION_VERSION: 'v1.2.0',
+        ACTION_REPOSITORY: 'acme/fork',
+        ACTIONS_ID_TOKEN_REQUEST_URL: '',
+      });
+      expect(pinned.outputs).toEqual({ repository: 'acme/fork', ref: 'v1.2.0' });
+      expect(oidc.requests).toHaveLength(1);
+      // No token: a pull request (fork) skips quietly; a push fails with the fix.
+      const fork = await runStep(source, {
+        ...env,
+        EVENT_NAME: 'pull_request',
+        ACTIONS_ID_TOKEN_REQUEST_URL: '',
+      });
+      expect(fork.code).toBe(0);
+      expect(fork.outputs).toEqual({});
+      const push = await runStep(source, { ...env, ACTIONS_ID_TOKEN_REQUEST_URL: '' });
+      expect(push.code).toBe(1);
+      expect(push.stdout).toContain("grant 'id-token: write'");
+    } finally {
+      await oidc.close();
+    }
+  });
+});
