@@ -486,3 +486,36 @@ describe('the setup job', () => {
     }
   });
 });
+
+describe('the README section "Promote dev → prod"', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('## Promote dev → prod'), readme.indexOf('## Modes'));
+  const inputs = deploy.on.workflow_call?.inputs as Record<string, { required?: boolean }>;
+
+  it('has a mermaid diagram and documents every input of the workflow', () => {
+    expect(section).toContain('```mermaid');
+    for (const name of Object.keys(inputs))
+      expect([name, section.includes(`\`${name}\``)]).toEqual([name, true]);
+  });
+
+  it('has a complete caller workflow: every required input, only declared inputs, the permissions the jobs need', () => {
+    const block = /```yaml\n(name: deploy[\s\S]*?)```/.exec(section)?.[1];
+    expect(block).toBeDefined();
+    const caller = parse(block ?? '') as {
+      on: Record<string, unknown>;
+      jobs: Record<
+        string,
+        { uses: string; with: Record<string, unknown>; permissions: Record<string, string> }
+      >;
+    };
+    expect(Object.keys(caller.on).sort()).toEqual(['pull_request', 'push', 'workflow_dispatch']);
+    const job = Object.values(caller.jobs)[0];
+    expect(job?.uses).toBe('ORG/multi-account-deploy/.github/workflows/deploy.yml@v1');
+    for (const key of Object.keys(job?.with ?? {})) expect([key, key in inputs]).toEqual([key, true]);
+    for (const [name, spec] of Object.entries(inputs))
+      if (spec.required) expect([name, name in (job?.with ?? {})]).toEqual([name, true]);
+    // A called workflow's jobs get at most what the caller grants: the union of what they ask for.
+    const union = Object.assign({}, ...Object.values(jobs).map((j) => j.permissions));
+    expect(job?.permissions).toEqual(union);
+  });
+});
