@@ -236,7 +236,7 @@ describe('the reusable workflow deploy.yml', () => {
 
   it('gives each job exactly the permissions it needs', () => {
     const expected: Record<string, Record<string, string>> = {
-      setup: { 'id-token': 'write' },
+      setup: { 'id-token': 'write', contents: 'read' },
       plan: { 'id-token': 'write', contents: 'read', 'pull-requests': 'write' },
       package: { contents: 'read' },
       dev: { 'id-token': 'write', contents: 'read' },
