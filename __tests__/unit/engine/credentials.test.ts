@@ -11,35 +11,12 @@ import {
 import { UserError } from '../../../src/errors.js';
 import type { Logger } from '../../../src/logger.js';
 import { silentLogger } from '../../../src/logger.js';
-import type { Settings } from '../../../src/settings.js';
+import { makeSettings } from '../fixtures.js';
 
 const sts = mockClient(STSClient);
 const ROLE = 'arn:aws:iam::111111111111:role/deploy';
 
-function settings(overrides: Partial<Settings> = {}): Settings {
-  return {
-    roleArn: ROLE,
-    region: 'eu-west-1',
-    audience: 'sts.amazonaws.com',
-    roleSessionName: 'mad-app-1-1',
-    roleDurationSeconds: 3600,
-    stackName: 'app',
-    template: { path: 't.yaml', body: '', parameters: [], outputs: [] },
-    parameters: [],
-    tags: [],
-    capabilities: [],
-    mode: 'deploy',
-    keepChangeSet: false,
-    allowDestructive: false,
-    terminationProtection: true,
-    timeoutMinutes: 60,
-    ecrRepositories: [],
-    permissions: 'off',
-    comment: 'never',
-    provenance: {},
-    ...overrides,
-  };
-}
+const settings = makeSettings;
 
 const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 const TOKEN = jwt({
@@ -89,12 +66,10 @@ beforeEach(() => {
 describe('obtainCredentials with role-arn', () => {
   it('assumes the role with the token, checks the account and masks the secrets', async () => {
     sts.on(AssumeRoleWithWebIdentityCommand).resolves({ Credentials: CREDS });
-    sts
-      .on(GetCallerIdentityCommand)
-      .resolves({
-        Account: '111111111111',
-        Arn: 'arn:aws:sts::111111111111:assumed-role/deploy/mad-app-1-1',
-      });
+    sts.on(GetCallerIdentityCommand).resolves({
+      Account: '111111111111',
+      Arn: 'arn:aws:sts::111111111111:assumed-role/deploy/mad-app-1-1',
+    });
     const masked: string[] = [];
     const { deps: d, idToken } = deps({ logger: { ...silentLogger, mask: (s) => masked.push(s) } });
     const result = await obtainCredentials(settings(), d);
@@ -227,13 +202,11 @@ describe('obtainCredentials without role-arn', () => {
   });
 
   it('turns "no credentials" into what to set', async () => {
-    sts
-      .on(GetCallerIdentityCommand)
-      .rejects(
-        Object.assign(new Error('Could not load credentials from any providers'), {
-          name: 'CredentialsProviderError',
-        }),
-      );
+    sts.on(GetCallerIdentityCommand).rejects(
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+    );
     const error = (await obtainCredentials(settings({ roleArn: undefined }), deps().deps).catch(
       (e: unknown) => e,
     )) as UserError;
