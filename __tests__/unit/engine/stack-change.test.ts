@@ -94,17 +94,15 @@ async function run(settings: Settings, ctx = context()) {
 /** A change set that is ready at once, with the given changes. */
 function changeSetReady(changes: Change[], description = '') {
   cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
-  cfn
-    .on(DescribeChangeSetCommand)
-    .resolves({
-      Status: 'CREATE_COMPLETE',
-      ExecutionStatus: 'AVAILABLE',
-      Changes: changes,
-      CreationTime: T0,
-      ChangeSetId: CS_ID,
-      StackId: STACK_ID,
-      Description: description,
-    });
+  cfn.on(DescribeChangeSetCommand).resolves({
+    Status: 'CREATE_COMPLETE',
+    ExecutionStatus: 'AVAILABLE',
+    Changes: changes,
+    CreationTime: T0,
+    ChangeSetId: CS_ID,
+    StackId: STACK_ID,
+    Description: description,
+  });
 }
 
 beforeEach(() => {
@@ -125,14 +123,12 @@ describe('deploy of a new stack', () => {
         Stacks: [stack('CREATE_COMPLETE', { Outputs: [{ OutputKey: 'Url', OutputValue: 'https://x' }] })],
       });
     changeSetReady([change('Queue', 'Add')]);
-    cfn
-      .on(DescribeStackEventsCommand)
-      .resolves({
-        StackEvents: [
-          event('2', 2, 'app', 'CREATE_COMPLETE', undefined, 'AWS::CloudFormation::Stack'),
-          event('1', 1, 'Queue', 'CREATE_COMPLETE'),
-        ],
-      });
+    cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [
+        event('2', 2, 'app', 'CREATE_COMPLETE', undefined, 'AWS::CloudFormation::Stack'),
+        event('1', 1, 'Queue', 'CREATE_COMPLETE'),
+      ],
+    });
     const lines: string[] = [];
     const { value, error } = await run(
       makeSettings(),
@@ -293,17 +289,22 @@ describe('update of an existing stack', () => {
     expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
   });
 
-  it('recognises an unchanged stack from its fingerprint tag and template, without a change set', async () => {
+  const deployedAs = (hash: string) =>
+    stack('UPDATE_COMPLETE', {
+      Parameters: [
+        { ParameterKey: 'Size', ParameterValue: '3' },
+        { ParameterKey: 'Password', ParameterValue: '****' },
+      ],
+      Tags: [
+        { Key: 'team', Value: 'web' },
+        { Key: 'multi-account-deploy:fingerprint', Value: hash },
+        { Key: 'multi-account-deploy:commit', Value: 'an older commit' },
+      ],
+    });
+
+  it('recognises an unchanged stack from its template, parameters and tags, without a change set', async () => {
     const settings = makeSettings();
-    cfn
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [
-          stack('UPDATE_COMPLETE', {
-            Tags: [{ Key: 'multi-account-deploy:fingerprint', Value: fingerprint(settings) }],
-          }),
-        ],
-      });
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [deployedAs(fingerprint(settings))] });
     cfn.on(GetTemplateCommand).resolves({ TemplateBody: settings.template.body });
     const { value } = await run(settings);
     expect(value?.result).toBe('no-changes');
@@ -311,18 +312,30 @@ describe('update of an existing stack', () => {
     expect(cfn.calls()).toHaveLength(2);
   });
 
-  it('creates a change set when the template differs although the tag matches (edited outside)', async () => {
-    const settings = makeSettings();
-    cfn
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [
-          stack('UPDATE_COMPLETE', {
-            Tags: [{ Key: 'multi-account-deploy:fingerprint', Value: fingerprint(settings) }],
-          }),
+  it.each([
+    ['a NoEcho value changed (fingerprint differs)', makeSettings(), 'f'.repeat(64), undefined],
+    [
+      'a parameter changed',
+      makeSettings({
+        parameters: [
+          { key: 'Size', value: '4' },
+          { key: 'Password', value: 'hunter2-secret' },
         ],
-      });
-    cfn.on(GetTemplateCommand).resolves({ TemplateBody: 'Resources: {}' });
+      }),
+      undefined,
+      undefined,
+    ],
+    ['a user tag changed', makeSettings({ tags: [{ key: 'team', value: 'ops' }] }), undefined, undefined],
+    [
+      'an execution role was added',
+      makeSettings({ executionRoleArn: 'arn:aws:iam::111111111111:role/cfn' }),
+      undefined,
+      undefined,
+    ],
+    ['the template was edited outside', makeSettings(), undefined, 'Resources: {}'],
+  ])('creates a change set when %s', async (_what, settings, hash, deployedTemplate) => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [deployedAs(hash ?? fingerprint(makeSettings()))] });
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: deployedTemplate ?? settings.template.body });
     changeSetReady([change('Queue', 'Modify')]);
     const { value } = await run(settings);
     expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(1);
@@ -513,12 +526,10 @@ describe('plan mode', () => {
       .rejectsOnce(notFound())
       .resolves({ Stacks: [stack('REVIEW_IN_PROGRESS')] });
     cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
-    cfn
-      .on(DescribeChangeSetCommand)
-      .resolves({
-        Status: 'FAILED',
-        StatusReason: 'Template format error: Unresolved resource dependencies [Nope]',
-      });
+    cfn.on(DescribeChangeSetCommand).resolves({
+      Status: 'FAILED',
+      StatusReason: 'Template format error: Unresolved resource dependencies [Nope]',
+    });
     const { error } = await run(makeSettings({ mode: 'plan' }));
     expect((error as Error).message).toContain('Unresolved resource dependencies [Nope]');
     expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
@@ -551,13 +562,11 @@ describe('execute mode', () => {
 
   it('refuses a missing or already executed change set', async () => {
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
-    cfn
-      .on(DescribeChangeSetCommand)
-      .rejectsOnce(
-        Object.assign(new Error('ChangeSet [reviewed] does not exist'), {
-          name: 'ChangeSetNotFoundException',
-        }),
-      );
+    cfn.on(DescribeChangeSetCommand).rejectsOnce(
+      Object.assign(new Error('ChangeSet [reviewed] does not exist'), {
+        name: 'ChangeSetNotFoundException',
+      }),
+    );
     expect(((await run(settings)).error as Error).message).toContain(
       'Change set reviewed of stack app does not exist',
     );
