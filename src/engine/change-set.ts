@@ -10,7 +10,6 @@ import {
   type Stack,
   type Tag as CfnTag,
 } from '@aws-sdk/client-cloudformation';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients.js';
 import { UserError, awsErrorName, errorMessage } from '../errors.js';
 import type { Settings } from '../settings.js';
@@ -97,7 +96,10 @@ async function templateSource(
   }
   const { bucket, prefix } = settings.templateBucket;
   const key = `${prefix}${settings.stackName}/${fingerprint}.template`;
-  await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: settings.template.body }));
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  await (
+    await clients.s3()
+  ).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: settings.template.body }));
   const host = `${bucket}.s3.${settings.region}.amazonaws.com${settings.region.startsWith('cn-') ? '.cn' : ''}`;
   return { TemplateURL: `https://${host}/${key.split('/').map(encodeURIComponent).join('/')}` };
 }
