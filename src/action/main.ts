@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import * as github from '@actions/github';
 import { clientFactory } from '../aws/clients.js';
 import { deploy } from '../engine/deploy.js';
 import { describeError } from '../errors.js';
@@ -22,6 +23,9 @@ export async function run(): Promise<void> {
     });
     if (credentials) exportCredentials(credentials, settings.region);
     setOutputs(report);
+    // On a pull request GITHUB_SHA is a merge commit nobody has seen; reviewers know the head commit.
+    const head = (github.context.payload.pull_request as { head?: { sha?: string } } | undefined)?.head?.sha;
+    if (head) report.commit = head;
     const secrets = secretValues(settings);
     await writeSummary(report, secrets);
     await postComment(report, settings.comment, token, secrets);
