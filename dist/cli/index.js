@@ -52644,7 +52644,8 @@ const SECTIONS = [
     changeTable,
     propertyChanges,
     stackEvents,
-    // Account findings, one line each: ecrSection (./ecr-section.js), permissionsSection (./permissions-section.js).
+    // Account findings go here, one entry each, as `Section`s from their own files:
+    // `ecrSection,` (./ecr-section.js: report.ecr) and `permissionsSection,` (./permissions-section.js: report.permissions).
     outputs,
     parameters,
     notes,
