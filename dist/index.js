@@ -88080,7 +88080,14 @@ function awsErrorName(error) {
     return String(e.name ?? e.Code ?? e.code ?? '');
 }
 function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
+    const message = error instanceof Error ? error.message : String(error);
+    // An endpoint that answers with something other than an AWS error (an HTML 500 page, a proxy) makes the
+    // SDK report a parse error; the status says more than the parser's complaint.
+    if (/Deserialization error|XML parse error|Unexpected token/.test(message)) {
+        const status = error.$metadata?.httpStatusCode;
+        return `the endpoint answered${status ? ` HTTP ${status}` : ''} without an AWS error message`;
+    }
+    return message;
 }
 /** The text a user sees for any failure: message, then the hint on its own line. */
 function describeError(error) {
@@ -88510,7 +88517,6 @@ const STATEFUL = new Set([
     'AWS::FSx::FileSystem',
     'AWS::KMS::Key',
     'AWS::SQS::Queue',
-    'AWS::SNS::Topic',
     'AWS::Kinesis::Stream',
     'AWS::KinesisFirehose::DeliveryStream',
     'AWS::Cognito::UserPool',
@@ -88878,13 +88884,34 @@ async function waitForStack(cfn, name, ctx, what) {
     }, { what: `stack ${name}: ${what}`, deadline: ctx.deadline, signal: ctx.signal, describe: () => last });
     return settled.stack;
 }
-/** Unchanged when the stack records this run's fingerprint and its template is byte-equal to ours. */
+/**
+ * Unchanged when the deployed template is byte-equal to ours and the stack's parameters, user tags and
+ * execution role equal this run's. NoEcho values come back masked, so for those the fingerprint tag the
+ * last deploy wrote must match.
+ */
 async function isUnchanged(cfn, settings, stack, hash) {
     if (!isSuccess(stack.StackStatus))
         return false;
-    if (stack.Tags?.find((t) => t.Key === HASH_TAG)?.Value !== hash)
+    if ((stack.RoleARN ?? undefined) !== settings.executionRoleArn)
         return false;
-    const out = await cfn.send(new dist_cjs/* GetTemplateCommand */._JK({ StackName: settings.stackName, TemplateStage: 'Original' }));
+    const deployed = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+    for (const p of settings.parameters) {
+        if (p.usePreviousValue)
+            continue;
+        if (noEcho.has(p.key)) {
+            if (stack.Tags?.find((t) => t.Key === HASH_TAG)?.Value !== hash)
+                return false;
+        }
+        else if (deployed.get(p.key) !== p.value)
+            return false;
+    }
+    const userTags = (stack.Tags ?? []).filter((t) => !t.Key?.startsWith(TAG_PREFIX));
+    const wanted = stackTags(settings, hash).filter((t) => !t.Key?.startsWith(TAG_PREFIX));
+    const key = (tags) => JSON.stringify(tags.map((t) => [t.Key, t.Value]).sort());
+    if (key(userTags) !== key(wanted))
+        return false;
+    const out = await cfn.send(new dist_cjs/* GetTemplateCommand */._JK({ StackName: stack.StackId ?? settings.stackName, TemplateStage: 'Original' }));
     return out.TemplateBody === settings.template.body;
 }
 async function createOrNoChanges(ctx, settings, request) {
@@ -88896,13 +88923,23 @@ async function createOrNoChanges(ctx, settings, request) {
             ctx.logger.info('CloudFormation reports no updates to perform.');
             return 'no-changes';
         }
-        if (awsErrorName(error) === 'ValidationError' ||
-            awsErrorName(error) === 'InsufficientCapabilitiesException') {
-            if (request.type === 'CREATE')
-                await deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger);
-            throw new UserError(`CloudFormation rejected the change set for ${settings.stackName}: ${errorMessage(error)}`, 'Fix the template, parameters or capabilities; nothing was changed.');
-        }
-        throw error;
+        // A failed CREATE may still have made the empty REVIEW_IN_PROGRESS stack: leave nothing behind.
+        if (request.type === 'CREATE')
+            await bestEffort(() => deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger), ctx.logger);
+        if (error instanceof UserError)
+            throw error;
+        throw new UserError(`CloudFormation could not create the change set for ${settings.stackName}: ${errorMessage(error)}`, awsErrorName(error) === 'InsufficientCapabilitiesException'
+            ? "Add the capability it names to 'capabilities'; nothing was changed."
+            : 'Fix the template, parameters or capabilities; nothing was changed.');
+    }
+}
+/** Cleanup that must not hide the error being reported. */
+async function bestEffort(fn, logger) {
+    try {
+        await fn();
+    }
+    catch (error) {
+        logger.warn(`Cleanup failed: ${errorMessage(error)}`);
     }
 }
 /** Deletes a change set this run made, and the empty REVIEW_IN_PROGRESS stack a CREATE change set leaves. */
@@ -88967,8 +89004,16 @@ function refusal(blocked) {
 async function executeAndFollow(settings, ctx, changeSetId, stackId, since) {
     const cfn = ctx.clients.cloudformation;
     const target = stackId || settings.stackName;
-    ctx.logger.info(`Executing change set ${changeSetId.split('/')[1] ?? changeSetId}.`);
-    await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
+    const name = changeSetId.split('/')[1] ?? changeSetId;
+    ctx.logger.info(`Executing change set ${name}.`);
+    try {
+        await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
+    }
+    catch (error) {
+        // Refused before anything ran: the stack is as it was; remove what this run made.
+        await bestEffort(() => cleanUp(cfn, settings, changeSetId, true, ctx.logger), ctx.logger);
+        throw new UserError(`CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${errorMessage(error)}`, 'The stack was not changed and the change set was deleted; fix the template or parameters and deploy again.');
+    }
     const reader = new StackEventReader(cfn, target, since ?? new Date(Date.now() - 60_000));
     const events = [];
     let eventsBroken = false;
@@ -89740,6 +89785,11 @@ function parseTemplate(body) {
         throw new Error('not a CloudFormation template: the top level is not a mapping');
     if (!isRecord(root.Resources) && root.Transform === undefined) {
         throw new Error('not a CloudFormation template: it has no Resources section');
+    }
+    for (const [logicalId, resource] of Object.entries(isRecord(root.Resources) ? root.Resources : {})) {
+        if (!isRecord(resource) || typeof resource.Type !== 'string') {
+            throw new Error(`not a valid template: resource ${logicalId} has no Type`);
+        }
     }
     const parameters = isRecord(root.Parameters) ? root.Parameters : {};
     return {

@@ -229,7 +229,11 @@ async function waitForStack(
   return settled.stack;
 }
 
-/** Unchanged when the stack records this run's fingerprint and its template is byte-equal to ours. */
+/**
+ * Unchanged when the deployed template is byte-equal to ours and the stack's parameters, user tags and
+ * execution role equal this run's. NoEcho values come back masked, so for those the fingerprint tag the
+ * last deploy wrote must match.
+ */
 async function isUnchanged(
   cfn: CloudFormationClient,
   settings: Settings,
@@ -237,9 +241,21 @@ async function isUnchanged(
   hash: string,
 ): Promise<boolean> {
   if (!isSuccess(stack.StackStatus)) return false;
-  if (stack.Tags?.find((t) => t.Key === HASH_TAG)?.Value !== hash) return false;
+  if ((stack.RoleARN ?? undefined) !== settings.executionRoleArn) return false;
+  const deployed = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+  const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+  for (const p of settings.parameters) {
+    if (p.usePreviousValue) continue;
+    if (noEcho.has(p.key)) {
+      if (stack.Tags?.find((t) => t.Key === HASH_TAG)?.Value !== hash) return false;
+    } else if (deployed.get(p.key) !== p.value) return false;
+  }
+  const userTags = (stack.Tags ?? []).filter((t) => !t.Key?.startsWith(TAG_PREFIX));
+  const wanted = stackTags(settings, hash).filter((t) => !t.Key?.startsWith(TAG_PREFIX));
+  const key = (tags: CfnTag[]) => JSON.stringify(tags.map((t) => [t.Key, t.Value]).sort());
+  if (key(userTags) !== key(wanted)) return false;
   const out = await cfn.send(
-    new GetTemplateCommand({ StackName: settings.stackName, TemplateStage: 'Original' }),
+    new GetTemplateCommand({ StackName: stack.StackId ?? settings.stackName, TemplateStage: 'Original' }),
   );
   return out.TemplateBody === settings.template.body;
 }
@@ -256,18 +272,28 @@ async function createOrNoChanges(
       ctx.logger.info('CloudFormation reports no updates to perform.');
       return 'no-changes';
     }
-    if (
-      awsErrorName(error) === 'ValidationError' ||
-      awsErrorName(error) === 'InsufficientCapabilitiesException'
-    ) {
-      if (request.type === 'CREATE')
-        await deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger);
-      throw new UserError(
-        `CloudFormation rejected the change set for ${settings.stackName}: ${errorMessage(error)}`,
-        'Fix the template, parameters or capabilities; nothing was changed.',
+    // A failed CREATE may still have made the empty REVIEW_IN_PROGRESS stack: leave nothing behind.
+    if (request.type === 'CREATE')
+      await bestEffort(
+        () => deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger),
+        ctx.logger,
       );
-    }
-    throw error;
+    if (error instanceof UserError) throw error;
+    throw new UserError(
+      `CloudFormation could not create the change set for ${settings.stackName}: ${errorMessage(error)}`,
+      awsErrorName(error) === 'InsufficientCapabilitiesException'
+        ? "Add the capability it names to 'capabilities'; nothing was changed."
+        : 'Fix the template, parameters or capabilities; nothing was changed.',
+    );
+  }
+}
+
+/** Cleanup that must not hide the error being reported. */
+async function bestEffort(fn: () => Promise<void>, logger: Logger): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    logger.warn(`Cleanup failed: ${errorMessage(error)}`);
   }
 }
 
@@ -371,8 +397,18 @@ async function executeAndFollow(
 > {
   const cfn = ctx.clients.cloudformation;
   const target = stackId || settings.stackName;
-  ctx.logger.info(`Executing change set ${changeSetId.split('/')[1] ?? changeSetId}.`);
-  await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
+  const name = changeSetId.split('/')[1] ?? changeSetId;
+  ctx.logger.info(`Executing change set ${name}.`);
+  try {
+    await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
+  } catch (error) {
+    // Refused before anything ran: the stack is as it was; remove what this run made.
+    await bestEffort(() => cleanUp(cfn, settings, changeSetId, true, ctx.logger), ctx.logger);
+    throw new UserError(
+      `CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${errorMessage(error)}`,
+      'The stack was not changed and the change set was deleted; fix the template or parameters and deploy again.',
+    );
+  }
 
   const reader = new StackEventReader(cfn, target, since ?? new Date(Date.now() - 60_000));
   const events: StackEvent[] = [];
