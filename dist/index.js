@@ -31242,7 +31242,6 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -31506,7 +31505,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -31514,7 +31513,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -31542,29 +31540,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-module.exports.kT = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -31618,11 +31616,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -31633,57 +31631,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -59600,7 +59598,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4228:
+/***/ 2877:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59609,8 +59607,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -59685,7 +59683,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -59741,8 +59739,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -59756,10 +59754,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -59775,7 +59773,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -60478,7 +60476,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -60740,7 +60738,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -60763,7 +60761,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -60859,7 +60857,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -61063,7 +61061,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -61090,7 +61088,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -61583,13 +61581,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -61880,7 +61878,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -62219,8 +62217,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -62401,7 +62399,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -62469,7 +62467,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -63703,6 +63701,7 @@ async function deploy(settings, deps) {
         ecr: [],
         timings,
         runUrl: settings.provenance.runUrl,
+        commit: settings.provenance.sha,
         notes: [],
     };
     maskNoEcho(settings, deps.logger);
@@ -63747,7 +63746,173 @@ function maskNoEcho(settings, logger) {
             logger.mask(p.value);
 }
 
+;// CONCATENATED MODULE: ./src/report/mask.ts
+/** What the masked part of a value is replaced by, in the report as in CloudFormation's own NoEcho display. */
+const MASK = '****';
+/**
+ * Names of properties, parameters and outputs whose values are secrets by convention. Masking a harmless value
+ * by mistake (e.g. TokenValidity) costs little; printing a password costs a rotation.
+ */
+const SECRET_NAME = /pass(word|wd|phrase)|secret|token|private.?key|credential|api.?key|access.?key|signing.?key/i;
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+/** Secret values shorter than this are masked where they appear whole but not inside other text. */
+const MIN_SCRUB = 4;
+function isSecretName(name) {
+    return SECRET_NAME.test(name);
+}
+/** The raw values that must never reach a summary or comment: NoEcho parameters and secret-looking ones. */
+function secretValues(settings) {
+    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+    return settings.parameters
+        .filter((p) => p.value && (noEcho.has(p.key) || isSecretName(p.key)))
+        .map((p) => p.value ?? '');
+}
+function masker(secrets = []) {
+    const exact = new Set(secrets.filter(Boolean));
+    // Longest first, so a secret that contains another is replaced whole.
+    const inner = [...exact].filter((s) => s.length >= MIN_SCRUB).sort((a, b) => b.length - a.length);
+    const scrub = (text) => {
+        let out = text;
+        for (const s of inner)
+            if (out.includes(s))
+                out = out.split(s).join(MASK);
+        return out;
+    };
+    return {
+        value: (name, value) => isSecretName(name) || exact.has(value) || PEM_PRIVATE_KEY.test(value) ? MASK : scrub(value),
+        scrub,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/md.ts
+/** Small markdown helpers shared by the report's sections (markdown.ts, ecr-section.ts, permissions-section.ts). */
+/** Keeps a table cell on one line and intact: pipes would end the cell, newlines the row. */
+function cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+/**
+ * Inline code that survives any content: a value with backticks gets a longer fence (CommonMark), and
+ * newlines become spaces so a table row stays one row. Long values are cut at `max` characters.
+ */
+function code(text, max = 300) {
+    const flat = clip(text.replace(/\r?\n\s*/g, ' '), max).replace(/\|/g, '\\|');
+    if (flat === '')
+        return '`""`';
+    const runs = flat.match(/`+/g) ?? [];
+    const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+/** Plain text inside markdown: neutralises characters that would start HTML or break a table. */
+function md_text(value) {
+    return cell(value).replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** Cuts a value to `max` characters, saying how much was left out. */
+function clip(value, max) {
+    if (value.length <= max)
+        return value;
+    return `${value.slice(0, max)}… (${value.length - max} more characters)`;
+}
+/** A markdown table from a header and rows of already formatted cells. */
+function table(header, rows) {
+    return [
+        `| ${header.join(' | ')} |`,
+        `|${header.map(() => '---').join('|')}|`,
+        ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ];
+}
+/** A collapsed block: GitHub needs the blank lines around the content to render markdown inside it. */
+function details(summary, body, open = false) {
+    return [`<details${open ? ' open' : ''}><summary>${summary}</summary>`, '', ...body, '', '</details>', ''];
+}
+/** A GitHub alert (callout): NOTE, TIP, IMPORTANT, WARNING or CAUTION. */
+function callout(kind, lines) {
+    return [`> [!${kind}]`, ...lines.map((l) => (l === '' ? '>' : `> ${l}`)), ''];
+}
+/** e.g. 950 ms, 12.3 s, 4 min 05 s. */
+function duration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+/**
+ * DeployReport → markdown, for the job summary, the pull-request comment and the CLI. Pure and deterministic:
+ * the same report and options always render the same text. Secrets never reach the text: NoEcho parameters are
+ * masked in the report already, secret-looking values here, and the raw values of both are scrubbed from
+ * everything rendered. A size limit is honoured by leaving out detail step by step, never by failing.
+ */
+
+
+
+/** GitHub's limit for an issue or pull-request comment body, in characters. */
+const COMMENT_LIMIT = 65_536;
+/** GitHub's limit for one step's job summary, in bytes. */
+const SUMMARY_LIMIT = 1024 * 1024;
+/** The report's sections in reading order: what happened, what is risky, what changes, then the rest. */
+const SECTIONS = [
+    heading,
+    failure,
+    warnings,
+    changeTable,
+    propertyChanges,
+    stackEvents,
+    // Account findings go here, one entry each, as `Section`s from their own files:
+    // `ecrSection,` (./ecr-section.js: report.ecr) and `permissionsSection,` (./permissions-section.js: report.permissions).
+    outputs,
+    parameters,
+    notes,
+    footer,
+];
+/** DeployReport → markdown, within the given size limits. */
+function renderMarkdown(report, options = {}) {
+    const mask = masker(options.secrets);
+    const fullReport = options.fullReport ?? (report.runUrl ? `[the job summary](${report.runUrl})` : 'the job summary');
+    const prefix = options.marker ? `${commentMarker(report)}\n` : '';
+    const fits = (t) => t.length <= (options.maxChars ?? Infinity) &&
+        (options.maxBytes === undefined || Buffer.byteLength(t, 'utf8') <= options.maxBytes);
+    const render = (detail, maxRows) => {
+        const ctx = { details: detail, maxRows, mask, fullReport };
+        const lines = SECTIONS.flatMap((section) => section(report, ctx) ?? []);
+        // Scrubbing never lengthens the text (only secrets of 4+ characters become ****), so it is safe to measure after.
+        return (prefix +
+            mask.scrub(lines
+                .join('\n')
+                .replace(/\n{3,}/g, '\n\n')
+                .trimEnd()) +
+            '\n');
+    };
+    // 1. Everything. 2. Without property values and event lists. 3. The most rows that fit. 4. A hard cut.
+    const full = render(true, Infinity);
+    if (fits(full))
+        return full;
+    const compact = render(false, Infinity);
+    if (fits(compact))
+        return compact;
+    let best;
+    let lo = 0;
+    let hi = Math.max(report.changes.length - 1, 0);
+    while (lo <= hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const candidate = render(false, mid);
+        if (fits(candidate)) {
+            best = candidate;
+            lo = mid + 1;
+        }
+        else {
+            hi = mid - 1;
+        }
+    }
+    return best ?? hardCut(render(false, 0), fits, fullReport);
+}
+/** The hidden line that identifies the sticky comment of one stack in one environment and region. */
+function commentMarker(report) {
+    return `<!-- multi-account-deploy stack=${report.stackName} environment=${report.environment ?? '-'} region=${report.region} -->`;
+}
 const VERB = {
     add: 'to add',
     modify: 'to change',
@@ -63757,7 +63922,7 @@ const VERB = {
     import: 'to import',
     dynamic: 'dynamic',
 };
-const SYMBOL = {
+const LABEL = {
     add: '➕ Add',
     modify: '✏️ Modify',
     replace: '♻️ Replace',
@@ -63798,99 +63963,348 @@ function verdict(report) {
         : countsLine(report.changes);
     return `${counts} — ${RESULT[report.result]}`;
 }
-/** DeployReport → markdown. Pure and deterministic: the same report always renders the same text. */
-function renderMarkdown(report, options = {}) {
-    const out = [];
+function heading(report) {
     const icon = report.result === 'failed'
         ? '❌'
-        : report.result === 'no-changes'
-            ? '✅'
-            : report.destructive.length
-                ? '⚠️'
-                : '✅';
-    out.push(`### ${icon} ${markdown_escape(title(report))}: ${markdown_escape(verdict(report))}`, '');
-    out.push(`Mode \`${report.mode}\`${report.changeSet ? ` · change set \`${report.changeSet.name}\`${report.changeSet.kept ? ' (kept for review)' : ''}` : ''}${report.runUrl ? ` · [workflow run](${report.runUrl})` : ''}`, '');
-    if (report.failure) {
-        out.push('> [!CAUTION]', `> ${markdown_escape(report.failure.message)}`);
-        if (report.failure.hint)
-            out.push('>', ...report.failure.hint.split('\n').map((l) => `> ${markdown_escape(l)}`));
-        out.push('');
-    }
-    const risky = report.changes.filter((c) => c.destructive || c.iam || c.securityGroup);
-    if (risky.length > 0) {
-        out.push('> [!WARNING]');
-        for (const c of risky) {
-            const why = [
-                c.destructive ? `${VERB[c.action]}${c.stateful ? ' (holds data)' : ''}` : '',
-                c.iam ? 'changes permissions' : '',
-                c.securityGroup ? 'changes network access' : '',
-            ]
-                .filter(Boolean)
-                .join(', ');
-            out.push(`> **${markdown_escape(c.logicalId)}** (\`${c.type}\`) ${why}  `);
-        }
-        out.push('');
-    }
-    if (report.changes.length > 0) {
-        const rows = options.maxRows !== undefined ? report.changes.slice(0, options.maxRows) : report.changes;
-        out.push('| Action | Logical ID | Type | Replacement | Changed properties |', '|---|---|---|---|---|');
-        for (const c of rows) {
-            const replacement = c.action === 'replace'
-                ? 'Yes'
-                : c.action === 'may-replace'
-                    ? 'Conditional'
-                    : c.action === 'modify'
-                        ? 'No'
-                        : '';
-            const props = [...new Set(c.properties.map((p) => p.path))].map((p) => `\`${markdown_escape(p)}\``).join(', ');
-            out.push(`| ${SYMBOL[c.action]} | ${markdown_escape(c.logicalId)} | \`${c.type}\` | ${replacement} | ${props} |`);
-        }
-        if (rows.length < report.changes.length)
-            out.push('', `…and ${report.changes.length - rows.length} more changes (see the job summary).`);
-        out.push('');
-        if (!options.compact)
-            out.push(...propertyDetails(rows));
-    }
+        : report.result !== 'no-changes' && report.destructive.length
+            ? '⚠️'
+            : '✅';
+    const cs = report.changeSet;
+    const facts = [
+        `**${report.mode === 'plan' ? 'Plan' : report.mode === 'deploy' ? 'Deploy' : 'Execute'}**${report.commit ? ` of commit ${code(report.commit.slice(0, 7))}` : ''}`,
+        cs
+            ? `change set ${code(cs.name)}${cs.type ? ` (${cs.type})` : ''}${cs.kept ? ', kept for review' : ''}`
+            : '',
+        report.runUrl ? `[workflow run](${report.runUrl})` : '',
+    ].filter(Boolean);
+    const lines = [`### ${icon} ${md_text(title(report))}: ${md_text(verdict(report))}`, '', facts.join(' · '), ''];
+    if (report.result === 'no-changes')
+        lines.push('Nothing to change: the stack already matches this template and these parameters.', '');
+    if (cs?.kept)
+        lines.push(`Execute exactly this change set later with \`mode: execute\` and \`change-set-name: ${cs.name}\`.`, '');
+    return lines;
+}
+function failure(report) {
+    if (!report.failure)
+        return undefined;
+    const lines = [`**Failed:** ${md_text(report.failure.message)}`];
     if (report.rootCause) {
         const e = report.rootCause;
-        out.push(`**Root cause:** \`${e.logicalId}\` (${e.type}) ${e.status}: ${markdown_escape(e.reason ?? 'no reason given')}`, '');
+        lines.push('', `**Root cause:** ${code(e.logicalId)} (${code(e.type)}) ${e.status} at ${e.timestamp.slice(11, 19)} UTC: ${md_text(e.reason ?? 'no reason given')}`);
     }
-    if (report.outputs.length > 0) {
-        out.push('<details><summary>Outputs</summary>', '', '| Output | Value |', '|---|---|');
-        for (const o of report.outputs)
-            out.push(`| ${markdown_escape(o.key)} | \`${markdown_escape(o.value)}\` |`);
-        out.push('', '</details>', '');
-    }
-    if (report.parameters.length > 0 && !options.compact) {
-        out.push('<details><summary>Parameters</summary>', '', '| Parameter | Value |', '|---|---|');
-        for (const p of report.parameters)
-            out.push(`| ${markdown_escape(p.key)} | \`${markdown_escape(p.value)}\` |`);
-        out.push('', '</details>', '');
-    }
-    for (const note of report.notes)
-        out.push(`- ${markdown_escape(note)}`);
-    if (report.notes.length)
-        out.push('');
-    return out.join('\n');
+    if (report.failure.hint)
+        lines.push('', ...report.failure.hint.split('\n').map(md_text));
+    return callout('CAUTION', lines);
 }
-function propertyDetails(changes) {
-    const withValues = changes.filter((c) => c.properties.some((p) => p.before !== undefined || p.after !== undefined));
+/** Destructive, IAM and security-group changes, before anything else about the changes. */
+function warnings(report, ctx) {
+    const risky = report.changes.filter((c) => c.destructive || c.iam || c.securityGroup);
+    if (risky.length === 0)
+        return undefined;
+    const shown = risky.slice(0, ctx.maxRows);
+    const lines = [
+        `**${risky.length} ${risky.length === 1 ? 'change needs' : 'changes need'} a careful look:**`,
+    ];
+    for (const c of shown)
+        lines.push(`- ${LABEL[c.action]} ${code(c.logicalId)} (${code(c.type)}): ${risk(c)}`);
+    if (shown.length < risky.length)
+        lines.push(`- …and ${risky.length - shown.length} more: see ${ctx.fullReport}.`);
+    return callout('WARNING', lines);
+}
+function risk(c) {
+    const why = [];
+    if (c.action === 'replace' || c.action === 'may-replace')
+        why.push(`${c.action === 'replace' ? 'replaced' : 'may be replaced'}${c.stateful ? ' — **it holds data**: the new resource starts empty' : ' (a new physical resource)'}`);
+    if (c.action === 'remove')
+        why.push(`removed${c.stateful ? ' — **it holds data**, lost unless its DeletionPolicy retains it' : ''}`);
+    const props = topProperties(c);
+    const changed = props.length ? ` (${props.map((p) => code(p)).join(', ')})` : '';
+    if (c.iam)
+        why.push(`changes permissions${changed}`);
+    if (c.securityGroup)
+        why.push(`changes network access${changed}`);
+    return why.join('; ');
+}
+function changeTable(report, ctx) {
+    if (report.changes.length === 0)
+        return undefined;
+    const shown = report.changes.slice(0, ctx.maxRows);
+    const rows = shown.map((c) => [
+        LABEL[c.action],
+        code(c.logicalId),
+        code(c.type),
+        replacement(c),
+        listOf(topProperties(c).map((p) => code(p)), 12),
+    ]);
+    const lines = table(['Action', 'Logical ID', 'Type', 'Replacement', 'Changed properties'], rows);
+    if (shown.length < report.changes.length)
+        lines.push('', `…and ${report.changes.length - shown.length} more changes, left out to fit the size limit: see ${ctx.fullReport}.`);
+    return [...lines, ''];
+}
+function replacement(c) {
+    if (c.action === 'replace')
+        return '**Yes**';
+    if (c.action === 'may-replace')
+        return 'Conditional';
+    if (c.action === 'modify')
+        return 'No';
+    return '—';
+}
+/** Before → after of every changed property, collapsed; masked where secret. */
+function propertyChanges(report, ctx) {
+    const withValues = report.changes.filter((c) => c.properties.some((p) => p.before !== undefined || p.after !== undefined));
     if (withValues.length === 0)
-        return [];
-    const out = ['<details><summary>Property changes</summary>', ''];
+        return undefined;
+    if (!ctx.details)
+        return [`<sub>Property values are left out to fit the size limit: see ${ctx.fullReport}.</sub>`, ''];
+    const body = [];
     for (const c of withValues) {
-        out.push(`**${markdown_escape(c.logicalId)}**`, '');
-        for (const p of c.properties) {
-            out.push(`- \`${markdown_escape(p.path)}\`: \`${markdown_escape(p.before ?? '∅')}\` → \`${markdown_escape(p.after ?? '∅')}\`${p.requiresRecreation === 'Always' ? ' (requires replacement)' : ''}`);
-        }
-        out.push('');
+        body.push(`**${md_text(c.logicalId)}** ${code(c.type)}`, '');
+        const rows = c.properties.map((p) => [
+            code(propertyPath(p.path)),
+            p.before === undefined ? '—' : code(ctx.mask.value(p.path, p.before), 1000),
+            p.after === undefined ? '—' : code(ctx.mask.value(p.path, p.after), 1000),
+            p.requiresRecreation === 'Always'
+                ? '**replacement**'
+                : p.requiresRecreation === 'Conditionally'
+                    ? 'maybe'
+                    : '',
+        ]);
+        body.push(...table(['Property', 'Before', 'After', 'Recreates'], rows), '');
     }
-    out.push('</details>', '');
-    return out;
+    return details(`Property changes (before → after) of ${withValues.length} ${withValues.length === 1 ? 'resource' : 'resources'}`, body);
 }
-/** Keeps table cells and inline code intact: pipes, backticks and newlines would break them. */
-function markdown_escape(text) {
-    return text.replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\r?\n/g, ' ');
+/** On a failure, what the stack did, oldest first (the root cause is shown above). */
+function stackEvents(report, ctx) {
+    if (report.result !== 'failed' || report.events.length === 0 || !ctx.details)
+        return undefined;
+    const rows = report.events.map((e) => [
+        e.timestamp.slice(11, 19),
+        e.status.endsWith('_FAILED') ? `**${e.status}**` : e.status,
+        code(e.type),
+        code(e.logicalId),
+        md_text(e.reason ?? ''),
+    ]);
+    return details(`Stack events (${report.events.length})`, table(['Time (UTC)', 'Status', 'Type', 'Logical ID', 'Reason'], rows));
+}
+function outputs(report, ctx) {
+    if (report.outputs.length === 0)
+        return undefined;
+    const rows = report.outputs.map((o) => [
+        code(o.key),
+        code(ctx.mask.value(o.key, o.value)),
+        md_text(o.description ?? ''),
+    ]);
+    return details(`Stack outputs (${report.outputs.length})`, table(['Output', 'Value', 'Description'], rows));
+}
+function parameters(report, ctx) {
+    if (report.parameters.length === 0)
+        return undefined;
+    const rows = report.parameters.map((p) => [code(p.key), code(ctx.mask.value(p.key, p.value))]);
+    return details(`Parameters (${report.parameters.length})`, table(['Parameter', 'Value'], rows));
+}
+function notes(report) {
+    if (report.notes.length === 0)
+        return undefined;
+    return [...report.notes.map((n) => `- ${md_text(n)}`), ''];
+}
+function footer(report) {
+    const total = report.timings.find((t) => t.phase === 'Total');
+    const phases = report.timings
+        .filter((t) => t.phase !== 'Total')
+        .map((t) => `${md_text(t.phase)} ${duration(t.ms)}`);
+    const timing = total
+        ? ` · took ${duration(total.ms)}${phases.length ? ` (${phases.join(', ')})` : ''}`
+        : '';
+    return `<sub>multi-account-deploy ${VERSION}${timing}</sub>`;
+}
+/** "Properties.BucketName" or "/Properties/Tags/0" → "BucketName", "Tags/0". */
+function propertyPath(path) {
+    return path.replace(/^\/?Properties[./]/, '').replace(/^\//, '') || path;
+}
+/** The distinct top-level property names a change touches, in first-seen order. */
+function topProperties(c) {
+    return [...new Set(c.properties.map((p) => propertyPath(p.path).split(/[./]/)[0] ?? p.path))];
+}
+function listOf(items, max) {
+    if (items.length === 0)
+        return '—';
+    return items.length <= max
+        ? items.join(', ')
+        : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+/**
+ * The last resort when even the table's first row does not fit (e.g. a huge failure message): keep whole lines
+ * that fit, close any collapsed block left open, and say where the rest is.
+ */
+function hardCut(full, fits, fullReport) {
+    const lines = full.split('\n');
+    const note = `\n\n**…cut here to fit the size limit: see ${fullReport}.**\n`;
+    const build = (k) => {
+        const kept = lines.slice(0, k).join('\n');
+        const open = (kept.match(/<details/g) ?? []).length - (kept.match(/<\/details>/g) ?? []).length;
+        return kept + '\n\n</details>'.repeat(Math.max(open, 0)) + note;
+    };
+    let lo = 0;
+    let hi = lines.length;
+    let best = -1;
+    while (lo <= hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (fits(build(mid))) {
+            best = mid;
+            lo = mid + 1;
+        }
+        else
+            hi = mid - 1;
+    }
+    if (best >= 0)
+        return build(best);
+    // A limit smaller than the note itself: return as much of the note as fits.
+    let cut = note.trim();
+    while (cut && !fits(cut))
+        cut = cut.slice(0, -1);
+    return cut;
+}
+
+;// CONCATENATED MODULE: ./src/action/comment.ts
+/**
+ * The sticky pull-request comment: one per stack, environment and region, found again by a hidden marker and
+ * updated in place. The logic takes a small API object (Octokit in the action, a fake in tests); only
+ * `postComment` touches @actions/*. A comment is commentary: no error here ever fails the deploy.
+ */
+
+
+
+/** 100 pages of 100: a pull request with more comments than that gets a new comment rather than an endless scan. */
+const MAX_PAGES = 100;
+/**
+ * Updates the comment that carries `marker`, or creates one when `create` says the report is worth it
+ * (changes or a failure; a "no changes" report only replaces an earlier plan, it never starts a thread).
+ */
+async function upsertComment(api, request) {
+    let existing;
+    let pages = 0;
+    for await (const page of api.pages()) {
+        existing = page.find((c) => c.body?.includes(request.marker));
+        if (existing || ++pages >= MAX_PAGES)
+            break;
+    }
+    if (existing) {
+        if (existing.body === request.body)
+            return { action: 'unchanged', id: existing.id, url: existing.html_url };
+        const updated = await api.update(existing.id, request.body);
+        return { action: 'updated', id: existing.id, url: updated.html_url };
+    }
+    if (!request.create)
+        return { action: 'skipped', reason: 'no changes and no earlier comment to update' };
+    const created = await api.create(request.body);
+    return { action: 'created', id: created.id, url: created.html_url };
+}
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+/** Which issue to comment on, or why not: `auto` = pull-request events, `always` = any event with a number. */
+function commentTarget(mode, event) {
+    if (mode === 'never')
+        return { skip: 'comment is never' };
+    if (mode === 'auto' && !PULL_REQUEST_EVENTS.has(event.eventName))
+        return { skip: `comment is auto and ${event.eventName} is not a pull-request event` };
+    if (!event.issue)
+        return { skip: `the ${event.eventName} event has no pull request or issue to comment on` };
+    return { issue: event.issue };
+}
+/** What a user reads when the comment could not be written, with the fix for the usual cause. */
+function commentWarning(error, event) {
+    const status = error?.status;
+    const message = errorMessage(error);
+    const base = `Could not write the pull-request comment on #${event.issue}: ${message}`;
+    if (status === 403 && /not accessible by integration/i.test(message)) {
+        const lines = [
+            `${base}.`,
+            'Grant the job the right to comment:',
+            '  permissions:',
+            '    pull-requests: write',
+        ];
+        if (event.fork)
+            lines.push("This pull request comes from a fork, and a fork's token is read-only whatever the workflow grants;", "skip the comment for forks: comment: ${{ github.event.pull_request.head.repo.fork && 'never' || 'auto' }}");
+        lines.push('The deploy itself is not affected; the job summary has the report.');
+        return lines.join('\n');
+    }
+    return `${base}. The deploy itself is not affected; the job summary has the report.`;
+}
+/** Renders the comment and upserts it; every failure becomes a warning. Returns what happened. */
+async function publishComment(report, api, event, log, secrets = []) {
+    const body = renderMarkdown(report, { marker: true, maxChars: COMMENT_LIMIT, secrets });
+    try {
+        const outcome = await upsertComment(api, {
+            marker: commentMarker(report),
+            body,
+            create: report.result !== 'no-changes',
+        });
+        if (outcome.action === 'skipped')
+            log.info(`No pull-request comment: ${outcome.reason}.`);
+        else
+            log.info(`Pull-request comment ${outcome.action}${outcome.url ? `: ${outcome.url}` : ` (#${outcome.id})`}.`);
+        return outcome;
+    }
+    catch (error) {
+        log.warn(commentWarning(error, event));
+        return undefined;
+    }
+}
+/** The action's edge: reads the event, builds Octokit on GITHUB_API_URL and publishes the comment. */
+async function postComment(report, mode, token, secrets, ctx) {
+    const log = { info: (m) => info(m), warn: (m) => warning(m) };
+    try {
+        const pr = ctx.payload.pull_request;
+        const event = {
+            eventName: ctx.name,
+            issue: pr?.number ?? ctx.payload.issue?.number,
+            fork: !!pr?.head?.repo?.full_name && pr.head.repo.full_name !== ctx.payload.repository?.full_name,
+        };
+        const target = commentTarget(mode, event);
+        if ('skip' in target) {
+            debug(`No pull-request comment: ${target.skip}.`);
+            return;
+        }
+        if (!token) {
+            log.warn(`No pull-request comment: the github-token input is empty (comment: ${mode}).`);
+            return;
+        }
+        // Octokit is large: loaded only when there is a comment to write.
+        const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+        const octokit = getOctokit(token);
+        const where = { ...ctx.repo, issue_number: target.issue };
+        const api = {
+            pages: () => pagesOf(octokit.paginate.iterator(octokit.rest.issues.listComments, { ...where, per_page: 100 })),
+            create: async (body) => (await octokit.rest.issues.createComment({ ...where, body })).data,
+            update: async (id, body) => (await octokit.rest.issues.updateComment({ ...ctx.repo, comment_id: id, body })).data,
+        };
+        await publishComment(report, api, event, log, secrets);
+    }
+    catch (error) {
+        log.warn(`Could not write the pull-request comment: ${errorMessage(error)}. The deploy itself is not affected.`);
+    }
+}
+async function* pagesOf(iterator) {
+    for await (const response of iterator)
+        yield response.data;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/action/event.ts
+
+function readEvent(env = process.env) {
+    let payload = {};
+    if (env.GITHUB_EVENT_PATH) {
+        try {
+            payload = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
+        }
+        catch {
+            payload = {};
+        }
+    }
+    const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    return { name: env.GITHUB_EVENT_NAME ?? '', payload, repo: { owner, repo } };
 }
 
 ;// CONCATENATED MODULE: ./src/action/id-token.ts
@@ -63912,8 +64326,6 @@ async function githubIdToken(audience) {
     return token;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -64319,8 +64731,8 @@ const FIXED = [
     'destructive',
     'outputs',
 ];
-/** The step outputs of action.yml, plus one output per stack Output. */
-function setOutputs(report) {
+/** The step outputs of action.yml plus one per stack Output, and a warning for an Output that cannot have its own. */
+function outputValues(report) {
     const values = {
         'account-id': report.accountId ?? '',
         result: report.result,
@@ -64332,14 +64744,21 @@ function setOutputs(report) {
         destructive: String(report.destructive.length > 0),
         outputs: JSON.stringify(Object.fromEntries(report.outputs.map((o) => [o.key, o.value]))),
     };
-    for (const [name, value] of Object.entries(values))
-        setOutput(name, value);
+    const warnings = [];
     for (const o of report.outputs) {
         if (FIXED.includes(o.key))
-            warning(`Stack output ${o.key} has the name of a fixed output; read it from the 'outputs' JSON.`);
+            warnings.push(`Stack output ${o.key} has the name of a fixed output; read it from the 'outputs' JSON.`);
         else
-            setOutput(o.key, o.value);
+            values[o.key] = o.value;
     }
+    return { values, warnings };
+}
+function setOutputs(report) {
+    const { values, warnings } = outputValues(report);
+    for (const [name, value] of Object.entries(values))
+        setOutput(name, value);
+    for (const w of warnings)
+        warning(w);
 }
 /** The standard variables for later steps of the job (aws CLI, SDKs), masked first. */
 function exportCredentials(account, region) {
@@ -64357,7 +64776,25 @@ function exportCredentials(account, region) {
     exportVariable('AWS_DEFAULT_REGION', region);
 }
 
+;// CONCATENATED MODULE: ./src/action/summary.ts
+
+
+
+/** The report as the step's job summary, within GitHub's 1 MiB; a summary that cannot be written only warns. */
+async function writeSummary(report, secrets) {
+    try {
+        const markdown = renderMarkdown(report, { maxBytes: SUMMARY_LIMIT, secrets, fullReport: 'the job log' });
+        await summary.addRaw(markdown).write();
+    }
+    catch (error) {
+        warning(`Could not write the job summary: ${errorMessage(error)}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/action/main.ts
+
+
+
 
 
 
@@ -64371,7 +64808,7 @@ function exportCredentials(account, region) {
 async function run() {
     try {
         const settings = readSettings();
-        readGithubToken();
+        const token = readGithubToken();
         const { report, credentials } = await deploy(settings, {
             clients: clientFactory(settings.region, settings.environment),
             logger: coreLogger,
@@ -64380,7 +64817,14 @@ async function run() {
         if (credentials)
             exportCredentials(credentials, settings.region);
         setOutputs(report);
-        await summary.addRaw(renderMarkdown(report)).write();
+        // On a pull request GITHUB_SHA is a merge commit nobody has seen; reviewers know the head commit.
+        const event = readEvent();
+        const head = event.payload.pull_request?.head?.sha;
+        if (head)
+            report.commit = head;
+        const secrets = secretValues(settings);
+        await writeSummary(report, secrets);
+        await postComment(report, settings.comment, token, secrets, event);
         if (report.result === 'failed') {
             setFailed([report.failure?.message, report.failure?.hint].filter(Boolean).join('\n'));
         }
@@ -64400,7 +64844,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4228);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2877);
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -64427,6 +64871,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -64637,6 +65088,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 
 /***/ }),
 

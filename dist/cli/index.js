@@ -31296,12 +31296,14 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
 /* harmony import */ var _logger_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6999);
 /* harmony import */ var _provenance_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3628);
-/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4285);
+/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9763);
+/* harmony import */ var _report_mask_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9488);
 /* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(311);
 /**
  * The CLI: the same engine from a laptop, with the AWS credentials of the environment or profile.
  * Flags are the action's inputs: --stack-name my-app --template stack.yaml --mode plan ...
  */
+
 
 
 
@@ -31362,7 +31364,9 @@ async function main(argv, env = process.env) {
             clients: (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_7__/* .clientFactory */ .A)(settings.region, settings.environment),
             logger,
         });
-        process.stdout.write(switches.has('json') ? `${JSON.stringify(report, null, 2)}\n` : `${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .renderMarkdown */ .Gc)(report)}\n`);
+        process.stdout.write(switches.has('json')
+            ? `${JSON.stringify(report, null, 2)}\n`
+            : (0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .renderMarkdown */ .Gc)(report, { secrets: (0,_report_mask_js__WEBPACK_IMPORTED_MODULE_8__/* .secretValues */ .VX)(settings) }));
         if (report.result === 'failed') {
             logger.error([report.failure?.message, report.failure?.hint].filter(Boolean).join('\n'));
             return 1;
@@ -32808,6 +32812,7 @@ async function deploy(settings, deps) {
         ecr: [],
         timings,
         runUrl: settings.provenance.runUrl,
+        commit: settings.provenance.sha,
         notes: [],
     };
     maskNoEcho(settings, deps.logger);
@@ -32988,13 +32993,150 @@ function provenanceFrom(env) {
 
 /***/ }),
 
-/***/ 4285:
+/***/ 9763:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Gc: () => (/* binding */ renderMarkdown)
-/* harmony export */ });
-/* unused harmony exports countsLine, title, verdict */
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Gc: () => (/* binding */ renderMarkdown)
+});
+
+// UNUSED EXPORTS: COMMENT_LIMIT, SUMMARY_LIMIT, commentMarker, countsLine, title, verdict
+
+// EXTERNAL MODULE: ./src/version.ts
+var version = __nccwpck_require__(311);
+// EXTERNAL MODULE: ./src/report/mask.ts
+var report_mask = __nccwpck_require__(9488);
+;// CONCATENATED MODULE: ./src/report/md.ts
+/** Small markdown helpers shared by the report's sections (markdown.ts, ecr-section.ts, permissions-section.ts). */
+/** Keeps a table cell on one line and intact: pipes would end the cell, newlines the row. */
+function cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+/**
+ * Inline code that survives any content: a value with backticks gets a longer fence (CommonMark), and
+ * newlines become spaces so a table row stays one row. Long values are cut at `max` characters.
+ */
+function code(text, max = 300) {
+    const flat = clip(text.replace(/\r?\n\s*/g, ' '), max).replace(/\|/g, '\\|');
+    if (flat === '')
+        return '`""`';
+    const runs = flat.match(/`+/g) ?? [];
+    const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+/** Plain text inside markdown: neutralises characters that would start HTML or break a table. */
+function md_text(value) {
+    return cell(value).replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** Cuts a value to `max` characters, saying how much was left out. */
+function clip(value, max) {
+    if (value.length <= max)
+        return value;
+    return `${value.slice(0, max)}… (${value.length - max} more characters)`;
+}
+/** A markdown table from a header and rows of already formatted cells. */
+function table(header, rows) {
+    return [
+        `| ${header.join(' | ')} |`,
+        `|${header.map(() => '---').join('|')}|`,
+        ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ];
+}
+/** A collapsed block: GitHub needs the blank lines around the content to render markdown inside it. */
+function details(summary, body, open = false) {
+    return [`<details${open ? ' open' : ''}><summary>${summary}</summary>`, '', ...body, '', '</details>', ''];
+}
+/** A GitHub alert (callout): NOTE, TIP, IMPORTANT, WARNING or CAUTION. */
+function callout(kind, lines) {
+    return [`> [!${kind}]`, ...lines.map((l) => (l === '' ? '>' : `> ${l}`)), ''];
+}
+/** e.g. 950 ms, 12.3 s, 4 min 05 s. */
+function duration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+/**
+ * DeployReport → markdown, for the job summary, the pull-request comment and the CLI. Pure and deterministic:
+ * the same report and options always render the same text. Secrets never reach the text: NoEcho parameters are
+ * masked in the report already, secret-looking values here, and the raw values of both are scrubbed from
+ * everything rendered. A size limit is honoured by leaving out detail step by step, never by failing.
+ */
+
+
+
+/** GitHub's limit for an issue or pull-request comment body, in characters. */
+const COMMENT_LIMIT = 65_536;
+/** GitHub's limit for one step's job summary, in bytes. */
+const SUMMARY_LIMIT = (/* unused pure expression or super */ null && (1024 * 1024));
+/** The report's sections in reading order: what happened, what is risky, what changes, then the rest. */
+const SECTIONS = [
+    heading,
+    failure,
+    warnings,
+    changeTable,
+    propertyChanges,
+    stackEvents,
+    // Account findings go here, one entry each, as `Section`s from their own files:
+    // `ecrSection,` (./ecr-section.js: report.ecr) and `permissionsSection,` (./permissions-section.js: report.permissions).
+    outputs,
+    parameters,
+    notes,
+    footer,
+];
+/** DeployReport → markdown, within the given size limits. */
+function renderMarkdown(report, options = {}) {
+    const mask = (0,report_mask/* masker */.KB)(options.secrets);
+    const fullReport = options.fullReport ?? (report.runUrl ? `[the job summary](${report.runUrl})` : 'the job summary');
+    const prefix = options.marker ? `${commentMarker(report)}\n` : '';
+    const fits = (t) => t.length <= (options.maxChars ?? Infinity) &&
+        (options.maxBytes === undefined || Buffer.byteLength(t, 'utf8') <= options.maxBytes);
+    const render = (detail, maxRows) => {
+        const ctx = { details: detail, maxRows, mask, fullReport };
+        const lines = SECTIONS.flatMap((section) => section(report, ctx) ?? []);
+        // Scrubbing never lengthens the text (only secrets of 4+ characters become ****), so it is safe to measure after.
+        return (prefix +
+            mask.scrub(lines
+                .join('\n')
+                .replace(/\n{3,}/g, '\n\n')
+                .trimEnd()) +
+            '\n');
+    };
+    // 1. Everything. 2. Without property values and event lists. 3. The most rows that fit. 4. A hard cut.
+    const full = render(true, Infinity);
+    if (fits(full))
+        return full;
+    const compact = render(false, Infinity);
+    if (fits(compact))
+        return compact;
+    let best;
+    let lo = 0;
+    let hi = Math.max(report.changes.length - 1, 0);
+    while (lo <= hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const candidate = render(false, mid);
+        if (fits(candidate)) {
+            best = candidate;
+            lo = mid + 1;
+        }
+        else {
+            hi = mid - 1;
+        }
+    }
+    return best ?? hardCut(render(false, 0), fits, fullReport);
+}
+/** The hidden line that identifies the sticky comment of one stack in one environment and region. */
+function commentMarker(report) {
+    return `<!-- multi-account-deploy stack=${report.stackName} environment=${report.environment ?? '-'} region=${report.region} -->`;
+}
 const VERB = {
     add: 'to add',
     modify: 'to change',
@@ -33004,7 +33146,7 @@ const VERB = {
     import: 'to import',
     dynamic: 'dynamic',
 };
-const SYMBOL = {
+const LABEL = {
     add: '➕ Add',
     modify: '✏️ Modify',
     replace: '♻️ Replace',
@@ -33045,99 +33187,255 @@ function verdict(report) {
         : countsLine(report.changes);
     return `${counts} — ${RESULT[report.result]}`;
 }
-/** DeployReport → markdown. Pure and deterministic: the same report always renders the same text. */
-function renderMarkdown(report, options = {}) {
-    const out = [];
+function heading(report) {
     const icon = report.result === 'failed'
         ? '❌'
-        : report.result === 'no-changes'
-            ? '✅'
-            : report.destructive.length
-                ? '⚠️'
-                : '✅';
-    out.push(`### ${icon} ${escape(title(report))}: ${escape(verdict(report))}`, '');
-    out.push(`Mode \`${report.mode}\`${report.changeSet ? ` · change set \`${report.changeSet.name}\`${report.changeSet.kept ? ' (kept for review)' : ''}` : ''}${report.runUrl ? ` · [workflow run](${report.runUrl})` : ''}`, '');
-    if (report.failure) {
-        out.push('> [!CAUTION]', `> ${escape(report.failure.message)}`);
-        if (report.failure.hint)
-            out.push('>', ...report.failure.hint.split('\n').map((l) => `> ${escape(l)}`));
-        out.push('');
-    }
-    const risky = report.changes.filter((c) => c.destructive || c.iam || c.securityGroup);
-    if (risky.length > 0) {
-        out.push('> [!WARNING]');
-        for (const c of risky) {
-            const why = [
-                c.destructive ? `${VERB[c.action]}${c.stateful ? ' (holds data)' : ''}` : '',
-                c.iam ? 'changes permissions' : '',
-                c.securityGroup ? 'changes network access' : '',
-            ]
-                .filter(Boolean)
-                .join(', ');
-            out.push(`> **${escape(c.logicalId)}** (\`${c.type}\`) ${why}  `);
-        }
-        out.push('');
-    }
-    if (report.changes.length > 0) {
-        const rows = options.maxRows !== undefined ? report.changes.slice(0, options.maxRows) : report.changes;
-        out.push('| Action | Logical ID | Type | Replacement | Changed properties |', '|---|---|---|---|---|');
-        for (const c of rows) {
-            const replacement = c.action === 'replace'
-                ? 'Yes'
-                : c.action === 'may-replace'
-                    ? 'Conditional'
-                    : c.action === 'modify'
-                        ? 'No'
-                        : '';
-            const props = [...new Set(c.properties.map((p) => p.path))].map((p) => `\`${escape(p)}\``).join(', ');
-            out.push(`| ${SYMBOL[c.action]} | ${escape(c.logicalId)} | \`${c.type}\` | ${replacement} | ${props} |`);
-        }
-        if (rows.length < report.changes.length)
-            out.push('', `…and ${report.changes.length - rows.length} more changes (see the job summary).`);
-        out.push('');
-        if (!options.compact)
-            out.push(...propertyDetails(rows));
-    }
+        : report.result !== 'no-changes' && report.destructive.length
+            ? '⚠️'
+            : '✅';
+    const cs = report.changeSet;
+    const facts = [
+        `**${report.mode === 'plan' ? 'Plan' : report.mode === 'deploy' ? 'Deploy' : 'Execute'}**${report.commit ? ` of commit ${code(report.commit.slice(0, 7))}` : ''}`,
+        cs
+            ? `change set ${code(cs.name)}${cs.type ? ` (${cs.type})` : ''}${cs.kept ? ', kept for review' : ''}`
+            : '',
+        report.runUrl ? `[workflow run](${report.runUrl})` : '',
+    ].filter(Boolean);
+    const lines = [`### ${icon} ${md_text(title(report))}: ${md_text(verdict(report))}`, '', facts.join(' · '), ''];
+    if (report.result === 'no-changes')
+        lines.push('Nothing to change: the stack already matches this template and these parameters.', '');
+    if (cs?.kept)
+        lines.push(`Execute exactly this change set later with \`mode: execute\` and \`change-set-name: ${cs.name}\`.`, '');
+    return lines;
+}
+function failure(report) {
+    if (!report.failure)
+        return undefined;
+    const lines = [`**Failed:** ${md_text(report.failure.message)}`];
     if (report.rootCause) {
         const e = report.rootCause;
-        out.push(`**Root cause:** \`${e.logicalId}\` (${e.type}) ${e.status}: ${escape(e.reason ?? 'no reason given')}`, '');
+        lines.push('', `**Root cause:** ${code(e.logicalId)} (${code(e.type)}) ${e.status} at ${e.timestamp.slice(11, 19)} UTC: ${md_text(e.reason ?? 'no reason given')}`);
     }
-    if (report.outputs.length > 0) {
-        out.push('<details><summary>Outputs</summary>', '', '| Output | Value |', '|---|---|');
-        for (const o of report.outputs)
-            out.push(`| ${escape(o.key)} | \`${escape(o.value)}\` |`);
-        out.push('', '</details>', '');
-    }
-    if (report.parameters.length > 0 && !options.compact) {
-        out.push('<details><summary>Parameters</summary>', '', '| Parameter | Value |', '|---|---|');
-        for (const p of report.parameters)
-            out.push(`| ${escape(p.key)} | \`${escape(p.value)}\` |`);
-        out.push('', '</details>', '');
-    }
-    for (const note of report.notes)
-        out.push(`- ${escape(note)}`);
-    if (report.notes.length)
-        out.push('');
-    return out.join('\n');
+    if (report.failure.hint)
+        lines.push('', ...report.failure.hint.split('\n').map(md_text));
+    return callout('CAUTION', lines);
 }
-function propertyDetails(changes) {
-    const withValues = changes.filter((c) => c.properties.some((p) => p.before !== undefined || p.after !== undefined));
+/** Destructive, IAM and security-group changes, before anything else about the changes. */
+function warnings(report, ctx) {
+    const risky = report.changes.filter((c) => c.destructive || c.iam || c.securityGroup);
+    if (risky.length === 0)
+        return undefined;
+    const shown = risky.slice(0, ctx.maxRows);
+    const lines = [
+        `**${risky.length} ${risky.length === 1 ? 'change needs' : 'changes need'} a careful look:**`,
+    ];
+    for (const c of shown)
+        lines.push(`- ${LABEL[c.action]} ${code(c.logicalId)} (${code(c.type)}): ${risk(c)}`);
+    if (shown.length < risky.length)
+        lines.push(`- …and ${risky.length - shown.length} more: see ${ctx.fullReport}.`);
+    return callout('WARNING', lines);
+}
+function risk(c) {
+    const why = [];
+    if (c.action === 'replace' || c.action === 'may-replace')
+        why.push(`${c.action === 'replace' ? 'replaced' : 'may be replaced'}${c.stateful ? ' — **it holds data**: the new resource starts empty' : ' (a new physical resource)'}`);
+    if (c.action === 'remove')
+        why.push(`removed${c.stateful ? ' — **it holds data**, lost unless its DeletionPolicy retains it' : ''}`);
+    const props = topProperties(c);
+    const changed = props.length ? ` (${props.map((p) => code(p)).join(', ')})` : '';
+    if (c.iam)
+        why.push(`changes permissions${changed}`);
+    if (c.securityGroup)
+        why.push(`changes network access${changed}`);
+    return why.join('; ');
+}
+function changeTable(report, ctx) {
+    if (report.changes.length === 0)
+        return undefined;
+    const shown = report.changes.slice(0, ctx.maxRows);
+    const rows = shown.map((c) => [
+        LABEL[c.action],
+        code(c.logicalId),
+        code(c.type),
+        replacement(c),
+        listOf(topProperties(c).map((p) => code(p)), 12),
+    ]);
+    const lines = table(['Action', 'Logical ID', 'Type', 'Replacement', 'Changed properties'], rows);
+    if (shown.length < report.changes.length)
+        lines.push('', `…and ${report.changes.length - shown.length} more changes, left out to fit the size limit: see ${ctx.fullReport}.`);
+    return [...lines, ''];
+}
+function replacement(c) {
+    if (c.action === 'replace')
+        return '**Yes**';
+    if (c.action === 'may-replace')
+        return 'Conditional';
+    if (c.action === 'modify')
+        return 'No';
+    return '—';
+}
+/** Before → after of every changed property, collapsed; masked where secret. */
+function propertyChanges(report, ctx) {
+    const withValues = report.changes.filter((c) => c.properties.some((p) => p.before !== undefined || p.after !== undefined));
     if (withValues.length === 0)
-        return [];
-    const out = ['<details><summary>Property changes</summary>', ''];
+        return undefined;
+    if (!ctx.details)
+        return [`<sub>Property values are left out to fit the size limit: see ${ctx.fullReport}.</sub>`, ''];
+    const body = [];
     for (const c of withValues) {
-        out.push(`**${escape(c.logicalId)}**`, '');
-        for (const p of c.properties) {
-            out.push(`- \`${escape(p.path)}\`: \`${escape(p.before ?? '∅')}\` → \`${escape(p.after ?? '∅')}\`${p.requiresRecreation === 'Always' ? ' (requires replacement)' : ''}`);
-        }
-        out.push('');
+        body.push(`**${md_text(c.logicalId)}** ${code(c.type)}`, '');
+        const rows = c.properties.map((p) => [
+            code(propertyPath(p.path)),
+            p.before === undefined ? '—' : code(ctx.mask.value(p.path, p.before), 1000),
+            p.after === undefined ? '—' : code(ctx.mask.value(p.path, p.after), 1000),
+            p.requiresRecreation === 'Always'
+                ? '**replacement**'
+                : p.requiresRecreation === 'Conditionally'
+                    ? 'maybe'
+                    : '',
+        ]);
+        body.push(...table(['Property', 'Before', 'After', 'Recreates'], rows), '');
     }
-    out.push('</details>', '');
-    return out;
+    return details(`Property changes (before → after) of ${withValues.length} ${withValues.length === 1 ? 'resource' : 'resources'}`, body);
 }
-/** Keeps table cells and inline code intact: pipes, backticks and newlines would break them. */
-function escape(text) {
-    return text.replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\r?\n/g, ' ');
+/** On a failure, what the stack did, oldest first (the root cause is shown above). */
+function stackEvents(report, ctx) {
+    if (report.result !== 'failed' || report.events.length === 0 || !ctx.details)
+        return undefined;
+    const rows = report.events.map((e) => [
+        e.timestamp.slice(11, 19),
+        e.status.endsWith('_FAILED') ? `**${e.status}**` : e.status,
+        code(e.type),
+        code(e.logicalId),
+        md_text(e.reason ?? ''),
+    ]);
+    return details(`Stack events (${report.events.length})`, table(['Time (UTC)', 'Status', 'Type', 'Logical ID', 'Reason'], rows));
+}
+function outputs(report, ctx) {
+    if (report.outputs.length === 0)
+        return undefined;
+    const rows = report.outputs.map((o) => [
+        code(o.key),
+        code(ctx.mask.value(o.key, o.value)),
+        md_text(o.description ?? ''),
+    ]);
+    return details(`Stack outputs (${report.outputs.length})`, table(['Output', 'Value', 'Description'], rows));
+}
+function parameters(report, ctx) {
+    if (report.parameters.length === 0)
+        return undefined;
+    const rows = report.parameters.map((p) => [code(p.key), code(ctx.mask.value(p.key, p.value))]);
+    return details(`Parameters (${report.parameters.length})`, table(['Parameter', 'Value'], rows));
+}
+function notes(report) {
+    if (report.notes.length === 0)
+        return undefined;
+    return [...report.notes.map((n) => `- ${md_text(n)}`), ''];
+}
+function footer(report) {
+    const total = report.timings.find((t) => t.phase === 'Total');
+    const phases = report.timings
+        .filter((t) => t.phase !== 'Total')
+        .map((t) => `${md_text(t.phase)} ${duration(t.ms)}`);
+    const timing = total
+        ? ` · took ${duration(total.ms)}${phases.length ? ` (${phases.join(', ')})` : ''}`
+        : '';
+    return `<sub>multi-account-deploy ${version/* VERSION */.x}${timing}</sub>`;
+}
+/** "Properties.BucketName" or "/Properties/Tags/0" → "BucketName", "Tags/0". */
+function propertyPath(path) {
+    return path.replace(/^\/?Properties[./]/, '').replace(/^\//, '') || path;
+}
+/** The distinct top-level property names a change touches, in first-seen order. */
+function topProperties(c) {
+    return [...new Set(c.properties.map((p) => propertyPath(p.path).split(/[./]/)[0] ?? p.path))];
+}
+function listOf(items, max) {
+    if (items.length === 0)
+        return '—';
+    return items.length <= max
+        ? items.join(', ')
+        : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+/**
+ * The last resort when even the table's first row does not fit (e.g. a huge failure message): keep whole lines
+ * that fit, close any collapsed block left open, and say where the rest is.
+ */
+function hardCut(full, fits, fullReport) {
+    const lines = full.split('\n');
+    const note = `\n\n**…cut here to fit the size limit: see ${fullReport}.**\n`;
+    const build = (k) => {
+        const kept = lines.slice(0, k).join('\n');
+        const open = (kept.match(/<details/g) ?? []).length - (kept.match(/<\/details>/g) ?? []).length;
+        return kept + '\n\n</details>'.repeat(Math.max(open, 0)) + note;
+    };
+    let lo = 0;
+    let hi = lines.length;
+    let best = -1;
+    while (lo <= hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (fits(build(mid))) {
+            best = mid;
+            lo = mid + 1;
+        }
+        else
+            hi = mid - 1;
+    }
+    if (best >= 0)
+        return build(best);
+    // A limit smaller than the note itself: return as much of the note as fits.
+    let cut = note.trim();
+    while (cut && !fits(cut))
+        cut = cut.slice(0, -1);
+    return cut;
+}
+
+
+/***/ }),
+
+/***/ 9488:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KB: () => (/* binding */ masker),
+/* harmony export */   VX: () => (/* binding */ secretValues)
+/* harmony export */ });
+/* unused harmony exports MASK, isSecretName */
+/** What the masked part of a value is replaced by, in the report as in CloudFormation's own NoEcho display. */
+const MASK = '****';
+/**
+ * Names of properties, parameters and outputs whose values are secrets by convention. Masking a harmless value
+ * by mistake (e.g. TokenValidity) costs little; printing a password costs a rotation.
+ */
+const SECRET_NAME = /pass(word|wd|phrase)|secret|token|private.?key|credential|api.?key|access.?key|signing.?key/i;
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+/** Secret values shorter than this are masked where they appear whole but not inside other text. */
+const MIN_SCRUB = 4;
+function isSecretName(name) {
+    return SECRET_NAME.test(name);
+}
+/** The raw values that must never reach a summary or comment: NoEcho parameters and secret-looking ones. */
+function secretValues(settings) {
+    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+    return settings.parameters
+        .filter((p) => p.value && (noEcho.has(p.key) || isSecretName(p.key)))
+        .map((p) => p.value ?? '');
+}
+function masker(secrets = []) {
+    const exact = new Set(secrets.filter(Boolean));
+    // Longest first, so a secret that contains another is replaced whole.
+    const inner = [...exact].filter((s) => s.length >= MIN_SCRUB).sort((a, b) => b.length - a.length);
+    const scrub = (text) => {
+        let out = text;
+        for (const s of inner)
+            if (out.includes(s))
+                out = out.split(s).join(MASK);
+        return out;
+    };
+    return {
+        value: (name, value) => isSecretName(name) || exact.has(value) || PEM_PRIVATE_KEY.test(value) ? MASK : scrub(value),
+        scrub,
+    };
 }
 
 

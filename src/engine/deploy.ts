@@ -51,6 +51,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
     ecr: [],
     timings,
     runUrl: settings.provenance.runUrl,
+    commit: settings.provenance.sha,
     notes: [],
   };
   maskNoEcho(settings, deps.logger);

@@ -116,6 +116,8 @@ export interface DeployReport {
   permissions?: PermissionsFinding;
   timings: Timing[];
   runUrl?: string;
+  /** The commit this run planned or deployed (GITHUB_SHA). */
+  commit?: string;
   /** Facts worth a line in the report (e.g. a fast no-op, a recreated stack). */
   notes: string[];
   failure?: { message: string; hint?: string };
