@@ -80,7 +80,7 @@ describe('the change-set engine on the emulator', () => {
     );
     expect(plan.outputs.result).toBe('planned');
     const name = plan.outputs['change-set-name'] ?? '';
-    expect(name).toMatch(/^mad-0123456-\d+-1$/);
+    expect(name).toMatch(/^mad-0123456-\d+-1-plan-[0-9a-z]+$/);
     const kept = await cloudformation().send(new ListChangeSetsCommand({ StackName: 'example' }));
     // (the emulator also lists executed change sets; AWS removes them)
     expect(

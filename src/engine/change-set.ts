@@ -35,12 +35,22 @@ export function isNoChanges(reasonOrError: unknown): boolean {
   return NO_CHANGES.some((t) => text.includes(t));
 }
 
-/** A unique, valid change-set name per run: prefix, commit, run id, attempt (or a timestamp outside CI). */
+/**
+ * A unique, valid change-set name: prefix, commit, run id, attempt, mode and the second it was made (so a
+ * plan and a deploy of the same stack in one job never share a name or a ClientToken). Outside CI: a timestamp.
+ */
 export function changeSetName(settings: Settings, now: Date = new Date()): string {
   const p = settings.provenance;
   const parts = p.runId
-    ? ['mad', p.sha?.slice(0, 7), p.runId, p.runAttempt ?? '1']
-    : ['mad', 'local', now.toISOString().replace(/\D/g, '').slice(0, 14)];
+    ? [
+        'mad',
+        p.sha?.slice(0, 7),
+        p.runId,
+        p.runAttempt ?? '1',
+        settings.mode,
+        Math.floor(now.getTime() / 1000).toString(36),
+      ]
+    : ['mad', 'local', settings.mode, now.toISOString().replace(/\D/g, '').slice(0, 14)];
   return parts
     .filter(Boolean)
     .join('-')

@@ -144,8 +144,8 @@ describe('deploy of a new stack', () => {
     expect(input).toMatchObject({
       StackName: 'app',
       ChangeSetType: 'CREATE',
-      ChangeSetName: 'mad-0123456-42-1',
-      ClientToken: 'mad-0123456-42-1',
+      ChangeSetName: 'mad-0123456-42-1-deploy-tp1yg0',
+      ClientToken: 'mad-0123456-42-1-deploy-tp1yg0',
       TemplateBody: makeSettings().template.body,
       Capabilities: ['CAPABILITY_IAM'],
       Parameters: [
@@ -516,7 +516,7 @@ describe('plan mode', () => {
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
     changeSetReady([change('Queue', 'Modify')]);
     const { value } = await run(makeSettings({ mode: 'plan', keepChangeSet: true }));
-    expect(value?.changeSet).toMatchObject({ name: 'mad-0123456-42-1', kept: true });
+    expect(value?.changeSet).toMatchObject({ name: 'mad-0123456-42-1-plan-tp1yg0', kept: true });
     expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
   });
 
