@@ -59598,7 +59598,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2877:
+/***/ 9488:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63064,6 +63064,275 @@ async function deleteChangeSet(cfn, stackName, changeSetId) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/stack.ts
+
+
+
+const UPDATABLE = new Set([
+    'CREATE_COMPLETE',
+    'UPDATE_COMPLETE',
+    'UPDATE_ROLLBACK_COMPLETE',
+    'IMPORT_COMPLETE',
+    'IMPORT_ROLLBACK_COMPLETE',
+    // After a failure with rollback disabled, CloudFormation accepts a new update.
+    'UPDATE_FAILED',
+]);
+/** Stack state → next step. REVIEW_IN_PROGRESS is a stack with no resources yet, so it takes a CREATE change set. */
+function nextStep(stack) {
+    const status = stack?.StackStatus;
+    if (!stack || !status || status === 'DELETE_COMPLETE')
+        return { kind: 'create' };
+    if (status === 'REVIEW_IN_PROGRESS')
+        return { kind: 'create-over-review', stackId: stack.StackId ?? '' };
+    if (UPDATABLE.has(status))
+        return { kind: 'update', stack };
+    if (status.endsWith('_IN_PROGRESS'))
+        return { kind: 'wait', status };
+    if (status === 'ROLLBACK_COMPLETE')
+        return { kind: 'recreate', stackId: stack.StackId ?? '' };
+    return { kind: 'stuck', status, recovery: recoveryFor(status, stack.StackName ?? '') };
+}
+function isInProgress(status) {
+    return !!status && status.endsWith('_IN_PROGRESS') && status !== 'REVIEW_IN_PROGRESS';
+}
+/** A state from which nothing moves without someone acting. */
+function isTerminal(status) {
+    return !!status && !status.endsWith('_IN_PROGRESS');
+}
+function isSuccess(status) {
+    return status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE' || status === 'IMPORT_COMPLETE';
+}
+function recoveryFor(status, name) {
+    switch (status) {
+        case 'UPDATE_ROLLBACK_FAILED':
+            return (`Continue the rollback: aws cloudformation continue-update-rollback --stack-name ${name}` +
+                ' (add --resources-to-skip with the logical IDs that failed to roll back, listed below, if it fails again),' +
+                ' then run this deploy again.');
+        case 'ROLLBACK_FAILED':
+        case 'DELETE_FAILED':
+            return (`Delete the stack, retaining the resources that cannot be deleted: aws cloudformation delete-stack --stack-name ${name}` +
+                ' --retain-resources <logical IDs> (check them first), then run this deploy again.');
+        case 'CREATE_FAILED':
+            return `The first create failed with rollback disabled: inspect it, then aws cloudformation delete-stack --stack-name ${name} and run this deploy again.`;
+        case 'IMPORT_ROLLBACK_FAILED':
+            return `Fix the resources that failed to roll back the import (see the stack's events), then run this deploy again.`;
+        default:
+            return `Inspect the stack ${name} in the CloudFormation console; nothing was changed.`;
+    }
+}
+async function describeStack(cfn, name) {
+    try {
+        const out = await cfn.send(new dist_cjs/* DescribeStacksCommand */.Y47({ StackName: name }));
+        return out.Stacks?.[0];
+    }
+    catch (error) {
+        if (awsErrorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error)))
+            return undefined;
+        throw error;
+    }
+}
+/** Polls the stack until no operation is in progress; undefined once it is gone. */
+async function waitForStack(cfn, name, ctx, what) {
+    let last = 'unknown';
+    const settled = await poll(async () => {
+        const stack = await describeStack(cfn, name);
+        last = stack?.StackStatus ?? 'gone';
+        if (!stack || stack.StackStatus === 'DELETE_COMPLETE')
+            return { stack: undefined };
+        return isInProgress(stack.StackStatus) ? undefined : { stack };
+    }, { what: `stack ${name}: ${what}`, deadline: ctx.deadline, signal: ctx.signal, describe: () => last });
+    return settled.stack;
+}
+function outputsOf(stack) {
+    return (stack?.Outputs ?? [])
+        .filter((o) => o.OutputKey)
+        .map((o) => ({ key: o.OutputKey ?? '', value: o.OutputValue ?? '', description: o.Description }));
+}
+
+;// CONCATENATED MODULE: ./src/engine/cleanup.ts
+
+
+
+
+/** Cleanup that must not hide the error being reported. */
+async function bestEffort(fn, logger) {
+    try {
+        await fn();
+    }
+    catch (error) {
+        logger.warn(`Cleanup failed: ${errorMessage(error)}`);
+    }
+}
+/** Deletes a change set this run made, and the empty REVIEW_IN_PROGRESS stack a CREATE change set leaves. */
+async function cleanUp(cfn, settings, id, created, logger) {
+    await deleteChangeSet(cfn, settings.stackName, id);
+    if (created)
+        await deleteReviewStack(cfn, settings.stackName, logger);
+}
+async function deleteReviewStack(cfn, name, logger) {
+    const stack = await describeStack(cfn, name);
+    if (stack?.StackStatus !== 'REVIEW_IN_PROGRESS')
+        return;
+    await cfn.send(new dist_cjs/* DeleteStackCommand */.fAr({ StackName: stack.StackId ?? name }));
+    logger.info(`Deleted the empty stack ${name} (REVIEW_IN_PROGRESS) that the change set had created.`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/stack-events.ts
+
+/**
+ * Reads a stack's new events since a point in time, oldest first, each once (deduplicated by EventId).
+ * DescribeStackEvents returns newest first, so it pages back only until it meets an event already seen
+ * or older than the start.
+ */
+class StackEventReader {
+    cfn;
+    stackId;
+    since;
+    seen = new Set();
+    constructor(cfn, stackId, since) {
+        this.cfn = cfn;
+        this.stackId = stackId;
+        this.since = since;
+    }
+    async next() {
+        const fresh = [];
+        let token;
+        for (let page = 0; page < 50; page++) {
+            const out = await this.cfn.send(new dist_cjs/* DescribeStackEventsCommand */.Ie9({ StackName: this.stackId, NextToken: token }));
+            let reachedKnown = false;
+            for (const event of out.StackEvents ?? []) {
+                const id = event.EventId ??
+                    `${event.LogicalResourceId}-${event.Timestamp?.toISOString()}-${event.ResourceStatus}`;
+                if (this.seen.has(id) || (event.Timestamp && event.Timestamp < this.since)) {
+                    reachedKnown = true;
+                    break;
+                }
+                this.seen.add(id);
+                fresh.push(toEvent(id, event));
+            }
+            token = out.NextToken;
+            if (reachedKnown || !token)
+                break;
+        }
+        return fresh.reverse();
+    }
+}
+function toEvent(id, e) {
+    return {
+        id,
+        timestamp: (e.Timestamp ?? new Date(0)).toISOString(),
+        status: e.ResourceStatus ?? 'UNKNOWN',
+        type: e.ResourceType ?? '',
+        logicalId: e.LogicalResourceId ?? '',
+        reason: e.ResourceStatusReason || undefined,
+    };
+}
+/** One line per event: time, status, type, logical ID, reason. */
+function formatEvent(e) {
+    const time = e.timestamp.slice(11, 19);
+    return [time, e.status.padEnd(28), e.type.padEnd(32), e.logicalId, e.reason ? `— ${e.reason}` : '']
+        .join(' ')
+        .trimEnd();
+}
+/** Reasons that only say another resource failed first. */
+const CASCADE = [
+    /Resource creation cancelled/i,
+    /Resource update cancelled/i,
+    /The following resource\(s\) failed/i,
+];
+/** The first failure, oldest first, that is not a consequence of another one. */
+function rootCause(events) {
+    const failures = events.filter((e) => e.status.endsWith('_FAILED'));
+    return failures.find((e) => !CASCADE.some((re) => re.test(e.reason ?? ''))) ?? failures[0];
+}
+
+;// CONCATENATED MODULE: ./src/engine/execute.ts
+
+
+
+
+
+
+
+/** Executes, follows the stack's events until it settles, applies termination protection and reads outputs. */
+async function executeAndFollow(settings, ctx, changeSetId, stackId, since) {
+    const cfn = ctx.clients.cloudformation;
+    const target = stackId || settings.stackName;
+    const name = changeSetId.split('/')[1] ?? changeSetId;
+    ctx.logger.info(`Executing change set ${name}.`);
+    try {
+        await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
+    }
+    catch (error) {
+        // Refused before anything ran: the stack is as it was; remove what this run made.
+        await bestEffort(() => cleanUp(cfn, settings, changeSetId, true, ctx.logger), ctx.logger);
+        throw new UserError(`CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${errorMessage(error)}`, 'The stack was not changed and the change set was deleted; fix the template or parameters and deploy again.');
+    }
+    const reader = new StackEventReader(cfn, target, since ?? new Date(Date.now() - 60_000));
+    const events = [];
+    let eventsBroken = false;
+    const readEvents = async () => {
+        if (eventsBroken)
+            return;
+        try {
+            for (const e of await reader.next()) {
+                events.push(e);
+                ctx.logger.info(formatEvent(e));
+            }
+        }
+        catch (error) {
+            // Events are commentary: never let them hide or delay the stack's real outcome.
+            eventsBroken = true;
+            ctx.logger.warn(`Could not read stack events (${errorMessage(error)}); following the stack status only.`);
+        }
+    };
+    let last = 'unknown';
+    const final = await poll(async () => {
+        const stack = await describeStack(cfn, target);
+        last = stack?.StackStatus ?? 'gone';
+        await readEvents();
+        return stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS'
+            ? stack
+            : undefined;
+    }, {
+        what: `stack ${settings.stackName} to finish deploying`,
+        deadline: ctx.deadline,
+        signal: ctx.signal,
+        describe: () => last,
+    });
+    const status = final.StackStatus ?? 'unknown';
+    const result = { stackId: final.StackId, stackStatus: status, outputs: outputsOf(final), events };
+    if (!isSuccess(status)) {
+        const cause = rootCause(events);
+        return {
+            ...result,
+            rootCause: cause,
+            failure: {
+                message: `Stack ${settings.stackName} ended in ${status}${cause ? `: ${cause.logicalId} (${cause.type}) ${cause.status}: ${cause.reason ?? 'no reason given'}` : final.StackStatusReason ? `: ${final.StackStatusReason}` : ''}.`,
+                hint: status.includes('ROLLBACK')
+                    ? 'CloudFormation rolled the stack back; fix the cause above and deploy again.'
+                    : undefined,
+            },
+        };
+    }
+    await ensureTerminationProtection(ctx.bestEffort.cloudformation, final, settings.terminationProtection, ctx.logger);
+    return result;
+}
+async function ensureTerminationProtection(cfn, stack, wanted, logger) {
+    if (Boolean(stack.EnableTerminationProtection) === wanted)
+        return;
+    try {
+        await cfn.send(new dist_cjs/* UpdateTerminationProtectionCommand */.mP2({
+            StackName: stack.StackId,
+            EnableTerminationProtection: wanted,
+        }));
+        logger.info(`Termination protection ${wanted ? 'enabled' : 'disabled'}.`);
+    }
+    catch (error) {
+        logger.warn(`Could not ${wanted ? 'enable' : 'disable'} termination protection: ${errorMessage(error)}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/impact.ts
 /** Resource types whose replacement or removal loses data. */
 const STATEFUL = new Set([
@@ -63177,127 +63446,64 @@ function blockedChanges(changes, allow) {
     return changes.filter((c) => c.destructive && !allowed.has(c.logicalId));
 }
 
-;// CONCATENATED MODULE: ./src/engine/stack.ts
-const UPDATABLE = new Set([
-    'CREATE_COMPLETE',
-    'UPDATE_COMPLETE',
-    'UPDATE_ROLLBACK_COMPLETE',
-    'IMPORT_COMPLETE',
-    'IMPORT_ROLLBACK_COMPLETE',
-    // After a failure with rollback disabled, CloudFormation accepts a new update.
-    'UPDATE_FAILED',
-]);
-/** Stack state → next step. REVIEW_IN_PROGRESS is a stack with no resources yet, so it takes a CREATE change set. */
-function nextStep(stack) {
-    const status = stack?.StackStatus;
-    if (!stack || !status || status === 'DELETE_COMPLETE')
-        return { kind: 'create' };
-    if (status === 'REVIEW_IN_PROGRESS')
-        return { kind: 'create-over-review', stackId: stack.StackId ?? '' };
-    if (UPDATABLE.has(status))
-        return { kind: 'update', stack };
-    if (status.endsWith('_IN_PROGRESS'))
-        return { kind: 'wait', status };
-    if (status === 'ROLLBACK_COMPLETE')
-        return { kind: 'recreate', stackId: stack.StackId ?? '' };
-    return { kind: 'stuck', status, recovery: recoveryFor(status, stack.StackName ?? '') };
-}
-function isInProgress(status) {
-    return !!status && status.endsWith('_IN_PROGRESS') && status !== 'REVIEW_IN_PROGRESS';
-}
-/** A state from which nothing moves without someone acting. */
-function isTerminal(status) {
-    return !!status && !status.endsWith('_IN_PROGRESS');
-}
-function isSuccess(status) {
-    return status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE' || status === 'IMPORT_COMPLETE';
-}
-function recoveryFor(status, name) {
-    switch (status) {
-        case 'UPDATE_ROLLBACK_FAILED':
-            return (`Continue the rollback: aws cloudformation continue-update-rollback --stack-name ${name}` +
-                ' (add --resources-to-skip with the logical IDs that failed to roll back, listed below, if it fails again),' +
-                ' then run this deploy again.');
-        case 'ROLLBACK_FAILED':
-        case 'DELETE_FAILED':
-            return (`Delete the stack, retaining the resources that cannot be deleted: aws cloudformation delete-stack --stack-name ${name}` +
-                ' --retain-resources <logical IDs> (check them first), then run this deploy again.');
-        case 'CREATE_FAILED':
-            return `The first create failed with rollback disabled: inspect it, then aws cloudformation delete-stack --stack-name ${name} and run this deploy again.`;
-        case 'IMPORT_ROLLBACK_FAILED':
-            return `Fix the resources that failed to roll back the import (see the stack's events), then run this deploy again.`;
-        default:
-            return `Inspect the stack ${name} in the CloudFormation console; nothing was changed.`;
-    }
-}
+;// CONCATENATED MODULE: ./src/engine/stack-tags.ts
 
-;// CONCATENATED MODULE: ./src/engine/stack-events.ts
 
+/** Tag keys the product writes; user tags may not use the prefix. */
+const TAG_PREFIX = 'multi-account-deploy:';
+const HASH_TAG = `${TAG_PREFIX}fingerprint`;
+/** User tags plus provenance: who changed this stack, from which commit and run. */
+function stackTags(settings, hash) {
+    const p = settings.provenance;
+    const provenance = [
+        ['repository', p.repository],
+        ['commit', p.sha],
+        ['run-url', p.runUrl],
+        ['environment', settings.environment],
+        ['actor', p.actor],
+        ['fingerprint', hash],
+    ];
+    return [
+        ...settings.tags
+            .filter((t) => !t.key.startsWith(TAG_PREFIX))
+            .map((t) => ({ Key: t.key, Value: t.value })),
+        ...provenance
+            .filter((entry) => !!entry[1])
+            .map(([k, v]) => ({
+            Key: `${TAG_PREFIX}${k}`,
+            Value: v.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '-').slice(0, 256),
+        })),
+    ];
+}
 /**
- * Reads a stack's new events since a point in time, oldest first, each once (deduplicated by EventId).
- * DescribeStackEvents returns newest first, so it pages back only until it meets an event already seen
- * or older than the start.
+ * Unchanged when the deployed template is byte-equal to ours and the stack's parameters, user tags and
+ * execution role equal this run's. NoEcho values come back masked, so for those the fingerprint tag the
+ * last deploy wrote must match.
  */
-class StackEventReader {
-    cfn;
-    stackId;
-    since;
-    seen = new Set();
-    constructor(cfn, stackId, since) {
-        this.cfn = cfn;
-        this.stackId = stackId;
-        this.since = since;
-    }
-    async next() {
-        const fresh = [];
-        let token;
-        for (let page = 0; page < 50; page++) {
-            const out = await this.cfn.send(new dist_cjs/* DescribeStackEventsCommand */.Ie9({ StackName: this.stackId, NextToken: token }));
-            let reachedKnown = false;
-            for (const event of out.StackEvents ?? []) {
-                const id = event.EventId ??
-                    `${event.LogicalResourceId}-${event.Timestamp?.toISOString()}-${event.ResourceStatus}`;
-                if (this.seen.has(id) || (event.Timestamp && event.Timestamp < this.since)) {
-                    reachedKnown = true;
-                    break;
-                }
-                this.seen.add(id);
-                fresh.push(toEvent(id, event));
-            }
-            token = out.NextToken;
-            if (reachedKnown || !token)
-                break;
+async function isUnchanged(cfn, settings, stack, hash) {
+    if (!isSuccess(stack.StackStatus))
+        return false;
+    if ((stack.RoleARN ?? undefined) !== settings.executionRoleArn)
+        return false;
+    const deployed = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+    for (const p of settings.parameters) {
+        if (p.usePreviousValue)
+            continue;
+        if (noEcho.has(p.key)) {
+            if (stack.Tags?.find((t) => t.Key === HASH_TAG)?.Value !== hash)
+                return false;
         }
-        return fresh.reverse();
+        else if (deployed.get(p.key) !== p.value)
+            return false;
     }
-}
-function toEvent(id, e) {
-    return {
-        id,
-        timestamp: (e.Timestamp ?? new Date(0)).toISOString(),
-        status: e.ResourceStatus ?? 'UNKNOWN',
-        type: e.ResourceType ?? '',
-        logicalId: e.LogicalResourceId ?? '',
-        reason: e.ResourceStatusReason || undefined,
-    };
-}
-/** One line per event: time, status, type, logical ID, reason. */
-function formatEvent(e) {
-    const time = e.timestamp.slice(11, 19);
-    return [time, e.status.padEnd(28), e.type.padEnd(32), e.logicalId, e.reason ? `— ${e.reason}` : '']
-        .join(' ')
-        .trimEnd();
-}
-/** Reasons that only say another resource failed first. */
-const CASCADE = [
-    /Resource creation cancelled/i,
-    /Resource update cancelled/i,
-    /The following resource\(s\) failed/i,
-];
-/** The first failure, oldest first, that is not a consequence of another one. */
-function rootCause(events) {
-    const failures = events.filter((e) => e.status.endsWith('_FAILED'));
-    return failures.find((e) => !CASCADE.some((re) => re.test(e.reason ?? ''))) ?? failures[0];
+    const userTags = (stack.Tags ?? []).filter((t) => !t.Key?.startsWith(TAG_PREFIX));
+    const wanted = stackTags(settings, hash).filter((t) => !t.Key?.startsWith(TAG_PREFIX));
+    const key = (tags) => JSON.stringify(tags.map((t) => [t.Key, t.Value]).sort());
+    if (key(userTags) !== key(wanted))
+        return false;
+    const out = await cfn.send(new dist_cjs/* GetTemplateCommand */._JK({ StackName: stack.StackId ?? settings.stackName, TemplateStage: 'Original' }));
+    return out.TemplateBody === settings.template.body;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/stack-change.ts
@@ -63309,9 +63515,7 @@ function rootCause(events) {
 
 
 
-/** Tag keys the product writes; user tags may not use the prefix. */
-const TAG_PREFIX = 'multi-account-deploy:';
-const HASH_TAG = `${TAG_PREFIX}fingerprint`;
+
 /**
  * The change-set lifecycle for one stack: settle the stack's state → (fast no-op) → create → wait →
  * describe → classify → guard → execute → follow events → outputs. `execute` mode starts at the guard
@@ -63421,58 +63625,6 @@ async function settleStack(cfn, settings, ctx, notes) {
     }
     return step.kind === 'recreate' ? undefined : stack;
 }
-async function describeStack(cfn, name) {
-    try {
-        const out = await cfn.send(new dist_cjs/* DescribeStacksCommand */.Y47({ StackName: name }));
-        return out.Stacks?.[0];
-    }
-    catch (error) {
-        if (awsErrorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error)))
-            return undefined;
-        throw error;
-    }
-}
-async function waitForStack(cfn, name, ctx, what) {
-    let last = 'unknown';
-    const settled = await poll(async () => {
-        const stack = await describeStack(cfn, name);
-        last = stack?.StackStatus ?? 'gone';
-        if (!stack || stack.StackStatus === 'DELETE_COMPLETE')
-            return { stack: undefined };
-        return isInProgress(stack.StackStatus) ? undefined : { stack };
-    }, { what: `stack ${name}: ${what}`, deadline: ctx.deadline, signal: ctx.signal, describe: () => last });
-    return settled.stack;
-}
-/**
- * Unchanged when the deployed template is byte-equal to ours and the stack's parameters, user tags and
- * execution role equal this run's. NoEcho values come back masked, so for those the fingerprint tag the
- * last deploy wrote must match.
- */
-async function isUnchanged(cfn, settings, stack, hash) {
-    if (!isSuccess(stack.StackStatus))
-        return false;
-    if ((stack.RoleARN ?? undefined) !== settings.executionRoleArn)
-        return false;
-    const deployed = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
-    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
-    for (const p of settings.parameters) {
-        if (p.usePreviousValue)
-            continue;
-        if (noEcho.has(p.key)) {
-            if (stack.Tags?.find((t) => t.Key === HASH_TAG)?.Value !== hash)
-                return false;
-        }
-        else if (deployed.get(p.key) !== p.value)
-            return false;
-    }
-    const userTags = (stack.Tags ?? []).filter((t) => !t.Key?.startsWith(TAG_PREFIX));
-    const wanted = stackTags(settings, hash).filter((t) => !t.Key?.startsWith(TAG_PREFIX));
-    const key = (tags) => JSON.stringify(tags.map((t) => [t.Key, t.Value]).sort());
-    if (key(userTags) !== key(wanted))
-        return false;
-    const out = await cfn.send(new dist_cjs/* GetTemplateCommand */._JK({ StackName: stack.StackId ?? settings.stackName, TemplateStage: 'Original' }));
-    return out.TemplateBody === settings.template.body;
-}
 async function createOrNoChanges(ctx, settings, request) {
     try {
         return await createChangeSet(ctx.clients, settings, request);
@@ -63491,28 +63643,6 @@ async function createOrNoChanges(ctx, settings, request) {
             ? "Add the capability it names to 'capabilities'; nothing was changed."
             : 'Fix the template, parameters or capabilities; nothing was changed.');
     }
-}
-/** Cleanup that must not hide the error being reported. */
-async function bestEffort(fn, logger) {
-    try {
-        await fn();
-    }
-    catch (error) {
-        logger.warn(`Cleanup failed: ${errorMessage(error)}`);
-    }
-}
-/** Deletes a change set this run made, and the empty REVIEW_IN_PROGRESS stack a CREATE change set leaves. */
-async function cleanUp(cfn, settings, id, created, logger) {
-    await deleteChangeSet(cfn, settings.stackName, id);
-    if (created)
-        await deleteReviewStack(cfn, settings.stackName, logger);
-}
-async function deleteReviewStack(cfn, name, logger) {
-    const stack = await describeStack(cfn, name);
-    if (stack?.StackStatus !== 'REVIEW_IN_PROGRESS')
-        return;
-    await cfn.send(new dist_cjs/* DeleteStackCommand */.fAr({ StackName: stack.StackId ?? name }));
-    logger.info(`Deleted the empty stack ${name} (REVIEW_IN_PROGRESS) that the change set had created.`);
 }
 /** `execute` mode: the named change set must exist, be executable, and carry this run's fingerprint. */
 async function executeReviewed(settings, ctx, stack, hash, notes) {
@@ -63558,112 +63688,6 @@ function refusal(blocked) {
         message: `Refusing to deploy: destructive changes to ${list}. The change set was deleted; nothing was changed.`,
         hint: `If these are intended, set allow-destructive to true or list the logical IDs: ${blocked.map((c) => c.logicalId).join(', ')}.`,
     };
-}
-/** Executes, follows the stack's events until it settles, applies termination protection and reads outputs. */
-async function executeAndFollow(settings, ctx, changeSetId, stackId, since) {
-    const cfn = ctx.clients.cloudformation;
-    const target = stackId || settings.stackName;
-    const name = changeSetId.split('/')[1] ?? changeSetId;
-    ctx.logger.info(`Executing change set ${name}.`);
-    try {
-        await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
-    }
-    catch (error) {
-        // Refused before anything ran: the stack is as it was; remove what this run made.
-        await bestEffort(() => cleanUp(cfn, settings, changeSetId, true, ctx.logger), ctx.logger);
-        throw new UserError(`CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${errorMessage(error)}`, 'The stack was not changed and the change set was deleted; fix the template or parameters and deploy again.');
-    }
-    const reader = new StackEventReader(cfn, target, since ?? new Date(Date.now() - 60_000));
-    const events = [];
-    let eventsBroken = false;
-    const readEvents = async () => {
-        if (eventsBroken)
-            return;
-        try {
-            for (const e of await reader.next()) {
-                events.push(e);
-                ctx.logger.info(formatEvent(e));
-            }
-        }
-        catch (error) {
-            // Events are commentary: never let them hide or delay the stack's real outcome.
-            eventsBroken = true;
-            ctx.logger.warn(`Could not read stack events (${errorMessage(error)}); following the stack status only.`);
-        }
-    };
-    let last = 'unknown';
-    const final = await poll(async () => {
-        const stack = await describeStack(cfn, target);
-        last = stack?.StackStatus ?? 'gone';
-        await readEvents();
-        return stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS'
-            ? stack
-            : undefined;
-    }, {
-        what: `stack ${settings.stackName} to finish deploying`,
-        deadline: ctx.deadline,
-        signal: ctx.signal,
-        describe: () => last,
-    });
-    const status = final.StackStatus ?? 'unknown';
-    const result = { stackId: final.StackId, stackStatus: status, outputs: outputsOf(final), events };
-    if (!isSuccess(status)) {
-        const cause = rootCause(events);
-        return {
-            ...result,
-            rootCause: cause,
-            failure: {
-                message: `Stack ${settings.stackName} ended in ${status}${cause ? `: ${cause.logicalId} (${cause.type}) ${cause.status}: ${cause.reason ?? 'no reason given'}` : final.StackStatusReason ? `: ${final.StackStatusReason}` : ''}.`,
-                hint: status.includes('ROLLBACK')
-                    ? 'CloudFormation rolled the stack back; fix the cause above and deploy again.'
-                    : undefined,
-            },
-        };
-    }
-    await ensureTerminationProtection(ctx.bestEffort.cloudformation, final, settings.terminationProtection, ctx.logger);
-    return result;
-}
-async function ensureTerminationProtection(cfn, stack, wanted, logger) {
-    if (Boolean(stack.EnableTerminationProtection) === wanted)
-        return;
-    try {
-        await cfn.send(new dist_cjs/* UpdateTerminationProtectionCommand */.mP2({
-            StackName: stack.StackId,
-            EnableTerminationProtection: wanted,
-        }));
-        logger.info(`Termination protection ${wanted ? 'enabled' : 'disabled'}.`);
-    }
-    catch (error) {
-        logger.warn(`Could not ${wanted ? 'enable' : 'disable'} termination protection: ${errorMessage(error)}`);
-    }
-}
-function outputsOf(stack) {
-    return (stack?.Outputs ?? [])
-        .filter((o) => o.OutputKey)
-        .map((o) => ({ key: o.OutputKey ?? '', value: o.OutputValue ?? '', description: o.Description }));
-}
-/** User tags plus provenance: who changed this stack, from which commit and run. */
-function stackTags(settings, hash) {
-    const p = settings.provenance;
-    const provenance = [
-        ['repository', p.repository],
-        ['commit', p.sha],
-        ['run-url', p.runUrl],
-        ['environment', settings.environment],
-        ['actor', p.actor],
-        ['fingerprint', hash],
-    ];
-    return [
-        ...settings.tags
-            .filter((t) => !t.key.startsWith(TAG_PREFIX))
-            .map((t) => ({ Key: t.key, Value: t.value })),
-        ...provenance
-            .filter((entry) => !!entry[1])
-            .map(([k, v]) => ({
-            Key: `${TAG_PREFIX}${k}`,
-            Value: v.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '-').slice(0, 256),
-        })),
-    ];
 }
 function logChanges(logger, changes) {
     if (changes.length === 0) {
@@ -64854,7 +64878,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2877);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9488);
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

@@ -1,31 +1,22 @@
-import {
-  DeleteStackCommand,
-  DescribeStacksCommand,
-  GetTemplateCommand,
-  UpdateTerminationProtectionCommand,
-  type CloudFormationClient,
-  type Stack,
-  type Tag as CfnTag,
-} from '@aws-sdk/client-cloudformation';
+import { DeleteStackCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients.js';
 import { UserError, awsErrorName, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { DeployReport, OutputValue, ResourceChange, StackEvent } from '../report/model.js';
+import type { DeployReport, ResourceChange } from '../report/model.js';
 import type { Settings } from '../settings.js';
 import {
   changeSetName,
   createChangeSet,
-  deleteChangeSet,
   describeChangeSet,
-  executeChangeSet,
   isNoChanges,
   waitForChangeSet,
 } from './change-set.js';
+import { bestEffort, cleanUp, deleteReviewStack } from './cleanup.js';
+import { executeAndFollow } from './execute.js';
 import { fingerprint, fingerprintFromDescription } from './fingerprint.js';
 import { blockedChanges, classify, sortChanges } from './impact.js';
-import { isInProgress, isSuccess, isTerminal, nextStep, type StackStep } from './stack.js';
-import { StackEventReader, formatEvent, rootCause } from './stack-events.js';
-import { poll } from './wait.js';
+import { describeStack, nextStep, outputsOf, waitForStack, type StackStep } from './stack.js';
+import { isUnchanged, stackTags } from './stack-tags.js';
 
 /** The part of the DeployReport this phase fills in. */
 export type StackChangeResult = Pick<
@@ -53,10 +44,6 @@ export interface StackChangeContext {
   signal?: AbortSignal;
   now?: () => Date;
 }
-
-/** Tag keys the product writes; user tags may not use the prefix. */
-export const TAG_PREFIX = 'multi-account-deploy:';
-const HASH_TAG = `${TAG_PREFIX}fingerprint`;
 
 /**
  * The change-set lifecycle for one stack: settle the stack's state → (fast no-op) → create → wait →
@@ -199,67 +186,6 @@ async function settleStack(
   return step.kind === 'recreate' ? undefined : stack;
 }
 
-export async function describeStack(cfn: CloudFormationClient, name: string): Promise<Stack | undefined> {
-  try {
-    const out = await cfn.send(new DescribeStacksCommand({ StackName: name }));
-    return out.Stacks?.[0];
-  } catch (error) {
-    if (awsErrorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error)))
-      return undefined;
-    throw error;
-  }
-}
-
-async function waitForStack(
-  cfn: CloudFormationClient,
-  name: string,
-  ctx: StackChangeContext,
-  what: string,
-): Promise<Stack | undefined> {
-  let last = 'unknown';
-  const settled = await poll(
-    async () => {
-      const stack = await describeStack(cfn, name);
-      last = stack?.StackStatus ?? 'gone';
-      if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return { stack: undefined };
-      return isInProgress(stack.StackStatus) ? undefined : { stack };
-    },
-    { what: `stack ${name}: ${what}`, deadline: ctx.deadline, signal: ctx.signal, describe: () => last },
-  );
-  return settled.stack;
-}
-
-/**
- * Unchanged when the deployed template is byte-equal to ours and the stack's parameters, user tags and
- * execution role equal this run's. NoEcho values come back masked, so for those the fingerprint tag the
- * last deploy wrote must match.
- */
-async function isUnchanged(
-  cfn: CloudFormationClient,
-  settings: Settings,
-  stack: Stack,
-  hash: string,
-): Promise<boolean> {
-  if (!isSuccess(stack.StackStatus)) return false;
-  if ((stack.RoleARN ?? undefined) !== settings.executionRoleArn) return false;
-  const deployed = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
-  const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
-  for (const p of settings.parameters) {
-    if (p.usePreviousValue) continue;
-    if (noEcho.has(p.key)) {
-      if (stack.Tags?.find((t) => t.Key === HASH_TAG)?.Value !== hash) return false;
-    } else if (deployed.get(p.key) !== p.value) return false;
-  }
-  const userTags = (stack.Tags ?? []).filter((t) => !t.Key?.startsWith(TAG_PREFIX));
-  const wanted = stackTags(settings, hash).filter((t) => !t.Key?.startsWith(TAG_PREFIX));
-  const key = (tags: CfnTag[]) => JSON.stringify(tags.map((t) => [t.Key, t.Value]).sort());
-  if (key(userTags) !== key(wanted)) return false;
-  const out = await cfn.send(
-    new GetTemplateCommand({ StackName: stack.StackId ?? settings.stackName, TemplateStage: 'Original' }),
-  );
-  return out.TemplateBody === settings.template.body;
-}
-
 async function createOrNoChanges(
   ctx: StackChangeContext,
   settings: Settings,
@@ -286,34 +212,6 @@ async function createOrNoChanges(
         : 'Fix the template, parameters or capabilities; nothing was changed.',
     );
   }
-}
-
-/** Cleanup that must not hide the error being reported. */
-async function bestEffort(fn: () => Promise<void>, logger: Logger): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    logger.warn(`Cleanup failed: ${errorMessage(error)}`);
-  }
-}
-
-/** Deletes a change set this run made, and the empty REVIEW_IN_PROGRESS stack a CREATE change set leaves. */
-async function cleanUp(
-  cfn: CloudFormationClient,
-  settings: Settings,
-  id: string,
-  created: boolean,
-  logger: Logger,
-): Promise<void> {
-  await deleteChangeSet(cfn, settings.stackName, id);
-  if (created) await deleteReviewStack(cfn, settings.stackName, logger);
-}
-
-async function deleteReviewStack(cfn: CloudFormationClient, name: string, logger: Logger): Promise<void> {
-  const stack = await describeStack(cfn, name);
-  if (stack?.StackStatus !== 'REVIEW_IN_PROGRESS') return;
-  await cfn.send(new DeleteStackCommand({ StackName: stack.StackId ?? name }));
-  logger.info(`Deleted the empty stack ${name} (REVIEW_IN_PROGRESS) that the change set had created.`);
 }
 
 /** `execute` mode: the named change set must exist, be executable, and carry this run's fingerprint. */
@@ -383,140 +281,6 @@ function refusal(blocked: ResourceChange[]): { message: string; hint: string } {
     message: `Refusing to deploy: destructive changes to ${list}. The change set was deleted; nothing was changed.`,
     hint: `If these are intended, set allow-destructive to true or list the logical IDs: ${blocked.map((c) => c.logicalId).join(', ')}.`,
   };
-}
-
-/** Executes, follows the stack's events until it settles, applies termination protection and reads outputs. */
-async function executeAndFollow(
-  settings: Settings,
-  ctx: StackChangeContext,
-  changeSetId: string,
-  stackId: string,
-  since: Date | undefined,
-): Promise<
-  Pick<StackChangeResult, 'stackId' | 'stackStatus' | 'outputs' | 'events' | 'rootCause' | 'failure'>
-> {
-  const cfn = ctx.clients.cloudformation;
-  const target = stackId || settings.stackName;
-  const name = changeSetId.split('/')[1] ?? changeSetId;
-  ctx.logger.info(`Executing change set ${name}.`);
-  try {
-    await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
-  } catch (error) {
-    // Refused before anything ran: the stack is as it was; remove what this run made.
-    await bestEffort(() => cleanUp(cfn, settings, changeSetId, true, ctx.logger), ctx.logger);
-    throw new UserError(
-      `CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${errorMessage(error)}`,
-      'The stack was not changed and the change set was deleted; fix the template or parameters and deploy again.',
-    );
-  }
-
-  const reader = new StackEventReader(cfn, target, since ?? new Date(Date.now() - 60_000));
-  const events: StackEvent[] = [];
-  let eventsBroken = false;
-  const readEvents = async (): Promise<void> => {
-    if (eventsBroken) return;
-    try {
-      for (const e of await reader.next()) {
-        events.push(e);
-        ctx.logger.info(formatEvent(e));
-      }
-    } catch (error) {
-      // Events are commentary: never let them hide or delay the stack's real outcome.
-      eventsBroken = true;
-      ctx.logger.warn(
-        `Could not read stack events (${errorMessage(error)}); following the stack status only.`,
-      );
-    }
-  };
-  let last = 'unknown';
-  const final = await poll(
-    async () => {
-      const stack = await describeStack(cfn, target);
-      last = stack?.StackStatus ?? 'gone';
-      await readEvents();
-      return stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS'
-        ? stack
-        : undefined;
-    },
-    {
-      what: `stack ${settings.stackName} to finish deploying`,
-      deadline: ctx.deadline,
-      signal: ctx.signal,
-      describe: () => last,
-    },
-  );
-  const status = final.StackStatus ?? 'unknown';
-  const result = { stackId: final.StackId, stackStatus: status, outputs: outputsOf(final), events };
-  if (!isSuccess(status)) {
-    const cause = rootCause(events);
-    return {
-      ...result,
-      rootCause: cause,
-      failure: {
-        message: `Stack ${settings.stackName} ended in ${status}${cause ? `: ${cause.logicalId} (${cause.type}) ${cause.status}: ${cause.reason ?? 'no reason given'}` : final.StackStatusReason ? `: ${final.StackStatusReason}` : ''}.`,
-        hint: status.includes('ROLLBACK')
-          ? 'CloudFormation rolled the stack back; fix the cause above and deploy again.'
-          : undefined,
-      },
-    };
-  }
-  await ensureTerminationProtection(
-    ctx.bestEffort.cloudformation,
-    final,
-    settings.terminationProtection,
-    ctx.logger,
-  );
-  return result;
-}
-
-async function ensureTerminationProtection(
-  cfn: CloudFormationClient,
-  stack: Stack,
-  wanted: boolean,
-  logger: Logger,
-): Promise<void> {
-  if (Boolean(stack.EnableTerminationProtection) === wanted) return;
-  try {
-    await cfn.send(
-      new UpdateTerminationProtectionCommand({
-        StackName: stack.StackId,
-        EnableTerminationProtection: wanted,
-      }),
-    );
-    logger.info(`Termination protection ${wanted ? 'enabled' : 'disabled'}.`);
-  } catch (error) {
-    logger.warn(`Could not ${wanted ? 'enable' : 'disable'} termination protection: ${errorMessage(error)}`);
-  }
-}
-
-function outputsOf(stack: Stack | undefined): OutputValue[] {
-  return (stack?.Outputs ?? [])
-    .filter((o) => o.OutputKey)
-    .map((o) => ({ key: o.OutputKey ?? '', value: o.OutputValue ?? '', description: o.Description }));
-}
-
-/** User tags plus provenance: who changed this stack, from which commit and run. */
-export function stackTags(settings: Settings, hash: string): CfnTag[] {
-  const p = settings.provenance;
-  const provenance: [string, string | undefined][] = [
-    ['repository', p.repository],
-    ['commit', p.sha],
-    ['run-url', p.runUrl],
-    ['environment', settings.environment],
-    ['actor', p.actor],
-    ['fingerprint', hash],
-  ];
-  return [
-    ...settings.tags
-      .filter((t) => !t.key.startsWith(TAG_PREFIX))
-      .map((t) => ({ Key: t.key, Value: t.value })),
-    ...provenance
-      .filter((entry): entry is [string, string] => !!entry[1])
-      .map(([k, v]) => ({
-        Key: `${TAG_PREFIX}${k}`,
-        Value: v.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '-').slice(0, 256),
-      })),
-  ];
 }
 
 function logChanges(logger: Logger, changes: ResourceChange[]): void {
