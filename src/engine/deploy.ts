@@ -1,8 +1,9 @@
 import type { ClientFactory } from '../aws/clients.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { DeployReport, ParameterValue, Timing } from '../report/model.js';
+import { ECR_PHASE, type DeployReport, type ParameterValue, type Timing } from '../report/model.js';
 import type { Settings } from '../settings.js';
+import { ensureLifecyclePolicies } from './ecr-lifecycle.js';
 import { obtainCredentials, type AccountCredentials, type IdTokenSource } from './credentials.js';
 import { runStackChange } from './stack-change.js';
 
@@ -62,6 +63,11 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       `Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`,
     );
     const clients = deps.clients(credentials.credentials);
+    if (settings.ecrRepositories.length > 0) {
+      report.ecr = await timed(ECR_PHASE, () =>
+        ensureLifecyclePolicies(settings, { ecr: clients.ecr, logger: deps.logger }),
+      );
+    }
     const change = await timed('Change set', () =>
       runStackChange(settings, {
         clients,

@@ -1,3 +1,4 @@
+import { renderEcrSection } from './ecr-section.js';
 import type { ChangeAction, DeployReport, ResourceChange } from './model.js';
 
 const VERB: Record<ChangeAction, string> = {
@@ -119,6 +120,7 @@ export function renderMarkdown(report: DeployReport, options: RenderOptions = {}
     out.push('');
     if (!options.compact) out.push(...propertyDetails(rows));
   }
+  out.push(...renderEcrSection(report));
   if (report.rootCause) {
     const e = report.rootCause;
     out.push(
