@@ -11014,7 +11014,7 @@ __webpack_unused_export__ = DescribeReplicationBackfillResultsCommand;
 __webpack_unused_export__ = DescribeReplicationBackfillResultsRequest$;
 __webpack_unused_export__ = DescribeReplicationBackfillResultsResponse$;
 __webpack_unused_export__ = DescribeRepositories$;
-__webpack_unused_export__ = DescribeRepositoriesCommand;
+exports.pE_ = DescribeRepositoriesCommand;
 __webpack_unused_export__ = DescribeRepositoriesRequest$;
 __webpack_unused_export__ = DescribeRepositoriesResponse$;
 __webpack_unused_export__ = DescribeRepositoryCreationTemplates$;
@@ -11049,7 +11049,7 @@ __webpack_unused_export__ = GetDownloadUrlForLayerCommand;
 __webpack_unused_export__ = GetDownloadUrlForLayerRequest$;
 __webpack_unused_export__ = GetDownloadUrlForLayerResponse$;
 __webpack_unused_export__ = GetLifecyclePolicy$;
-__webpack_unused_export__ = GetLifecyclePolicyCommand;
+exports.O0C = GetLifecyclePolicyCommand;
 __webpack_unused_export__ = GetLifecyclePolicyPreview$;
 __webpack_unused_export__ = GetLifecyclePolicyPreviewCommand;
 __webpack_unused_export__ = GetLifecyclePolicyPreviewRequest$;
@@ -11189,7 +11189,7 @@ __webpack_unused_export__ = PutImageTagMutabilityCommand;
 __webpack_unused_export__ = PutImageTagMutabilityRequest$;
 __webpack_unused_export__ = PutImageTagMutabilityResponse$;
 __webpack_unused_export__ = PutLifecyclePolicy$;
-__webpack_unused_export__ = PutLifecyclePolicyCommand;
+exports.Rcn = PutLifecyclePolicyCommand;
 __webpack_unused_export__ = PutLifecyclePolicyRequest$;
 __webpack_unused_export__ = PutLifecyclePolicyResponse$;
 __webpack_unused_export__ = PutRegistryPolicy$;
@@ -50899,11 +50899,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */ });
 /* harmony import */ var _aws_clients_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(201);
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4396);
-/* harmony import */ var _engine_deploy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3033);
+/* harmony import */ var _engine_deploy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5042);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
 /* harmony import */ var _logger_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6999);
 /* harmony import */ var _provenance_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3628);
-/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4285);
+/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7152);
 /* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(311);
 /**
  * The CLI: the same engine from a laptop, with the AWS credentials of the environment or profile.
@@ -51003,6 +51003,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/engine/ecr-policy.ts + 1 modules
+var ecr_policy = __nccwpck_require__(593);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -51117,6 +51119,7 @@ function scalar(value, where) {
 
 
 
+
 const MODES = ['plan', 'deploy', 'execute'];
 const PERMISSIONS = ['verify', 'enforce', 'apply', 'off'];
 const COMMENT = ['auto', 'always', 'never'];
@@ -51171,10 +51174,11 @@ function parseSettings(read, context) {
         timeoutMinutes: integer('timeout-minutes', input('timeout-minutes') || '60', 1, 4320),
         environment: optional(input('environment'), (v) => matching('environment', v, ENVIRONMENT, 'a short label such as dev or prod (letters, digits, . _ -)')),
         ecrRepositories: lines(read('ecr-repositories')).map((v) => matching('ecr-repositories', v, ECR_PATTERN, 'repository names or glob patterns such as app/* (lowercase)')),
-        ecrLifecyclePolicy: optional(input('ecr-lifecycle-policy'), (v) => ({
-            source: v,
-            text: readWorkspaceFile('ecr-lifecycle-policy', v, context.workspace),
-        })),
+        ecrLifecyclePolicy: optional(input('ecr-lifecycle-policy'), (v) => {
+            const text = readWorkspaceFile('ecr-lifecycle-policy', v, context.workspace);
+            (0,ecr_policy/* parseLifecyclePolicy */.g4)(text, v); // throws an InputError naming the rule and field
+            return { source: v, text };
+        }),
         permissions: oneOf('permissions', input('permissions') || 'verify', PERMISSIONS),
         comment: oneOf('comment', input('comment') || 'auto', COMMENT),
         provenance: context.provenance,
@@ -51338,7 +51342,7 @@ function optional(value, parse) {
 
 /***/ }),
 
-/***/ 3033:
+/***/ 5042:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51349,8 +51353,171 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/report/model.ts
+var model = __nccwpck_require__(6867);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(8249);
+// EXTERNAL MODULE: ./src/engine/ecr-policy.ts + 1 modules
+var ecr_policy = __nccwpck_require__(593);
+;// CONCATENATED MODULE: ./src/engine/pool.ts
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the result.
+ * The first failure stops new calls from starting and is rethrown once the calls in flight have settled.
+ */
+async function mapWithLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (next < items.length && !failure) {
+            const index = next++;
+            try {
+                results[index] = await fn(items[index], index);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failure)
+        throw failure.error;
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/engine/ecr-lifecycle.ts
+
+
+
+
+const DEFAULT_CONCURRENCY = 8;
+/** DescribeRepositories pages of 1,000: this bounds the listing at a million repositories. */
+const MAX_PAGES = 1_000;
+async function ensureLifecyclePolicies(settings, deps) {
+    const desired = desiredPolicy(settings);
+    const repositories = await resolveRepositories(deps.ecr, settings.ecrRepositories);
+    deps.logger.info(`${repositories.length} ECR repositor${repositories.length === 1 ? 'y' : 'ies'} matched; ${settings.mode === 'plan' ? 'checking' : 'ensuring'} the lifecycle policy from ${settings.ecrLifecyclePolicy?.source ?? ecr_policy/* DEFAULT_POLICY_SOURCE */.Rv}.`);
+    const findings = await mapWithLimit(repositories, deps.concurrency ?? DEFAULT_CONCURRENCY, (repository) => ensureOne(repository, desired, settings.mode === 'plan', deps));
+    const counts = new Map();
+    for (const f of findings)
+        counts.set(f.status, (counts.get(f.status) ?? 0) + 1);
+    deps.logger.info(`Lifecycle policies: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}.`);
+    return findings;
+}
+/** The canonical text to put: the user's file (validated already by config) or the bundled default. */
+function desiredPolicy(settings) {
+    const given = settings.ecrLifecyclePolicy;
+    return given
+        ? (0,ecr_policy/* parseLifecyclePolicy */.g4)(given.text, given.source)
+        : (0,ecr_policy/* parseLifecyclePolicy */.g4)(JSON.stringify(ecr_policy/* DEFAULT_POLICY */.zj), ecr_policy/* DEFAULT_POLICY_SOURCE */.Rv);
+}
+async function ensureOne(repository, desired, plan, deps) {
+    const current = await currentPolicy(deps.ecr, repository);
+    if (current !== undefined && (0,ecr_policy/* canonicalOrUndefined */.i8)(current) === desired) {
+        deps.logger.debug(`${repository}: lifecycle policy unchanged.`);
+        return { repository, status: 'unchanged' };
+    }
+    const exists = current !== undefined;
+    if (plan) {
+        deps.logger.info(`${repository}: lifecycle policy would be ${exists ? 'updated' : 'created'}.`);
+        return { repository, status: exists ? 'would-update' : 'would-create' };
+    }
+    await call(`put the lifecycle policy of ${repository}`, 'ecr:PutLifecyclePolicy', () => deps.ecr.send(new dist_cjs/* PutLifecyclePolicyCommand */.Rcn({ repositoryName: repository, lifecyclePolicyText: desired })));
+    deps.logger.info(`${repository}: lifecycle policy ${exists ? 'updated' : 'created'}.`);
+    return { repository, status: exists ? 'updated' : 'created' };
+}
+/** The repository's policy text, or undefined when it has none. */
+async function currentPolicy(ecr, repository) {
+    try {
+        const res = await ecr.send(new dist_cjs/* GetLifecyclePolicyCommand */.O0C({ repositoryName: repository }));
+        return res.lifecyclePolicyText;
+    }
+    catch (error) {
+        if ((0,errors/* awsErrorName */.ZH)(error) === 'LifecyclePolicyNotFoundException')
+            return undefined;
+        throw wrap(error, `read the lifecycle policy of ${repository}`, 'ecr:GetLifecyclePolicy');
+    }
+}
+/**
+ * Names and glob patterns → the account's repository names (sorted, unique), listing every page once.
+ * A name or pattern that matches nothing is an error that lists what exists.
+ */
+async function resolveRepositories(ecr, patterns) {
+    if (patterns.length === 0)
+        return [];
+    const existing = await listRepositories(ecr);
+    const matched = new Set();
+    const unmatched = [];
+    for (const pattern of patterns) {
+        const re = globToRegExp(pattern);
+        const hits = existing.filter((name) => re.test(name));
+        if (hits.length === 0)
+            unmatched.push(pattern);
+        for (const h of hits)
+            matched.add(h);
+    }
+    if (unmatched.length > 0) {
+        const shown = existing.slice(0, 30).join(', ');
+        const more = existing.length > 30 ? ` and ${existing.length - 30} more` : '';
+        throw new errors/* UserError */.yo(`ecr-repositories: ${unmatched.map((p) => `"${p}"`).join(', ')} matched no ECR repository.`, existing.length
+            ? `Repositories in this account and region: ${shown}${more}. Fix the names or patterns in 'ecr-repositories' (* matches within one path segment, ** across segments).`
+            : "This account has no ECR repository in this region. Create the repositories first (for example in the stack's template of an earlier stage), or remove 'ecr-repositories'.");
+    }
+    return [...matched].sort();
+}
+async function listRepositories(ecr) {
+    const names = [];
+    let nextToken;
+    for (let page = 0; page < MAX_PAGES; page++) {
+        const res = await call('list the ECR repositories', 'ecr:DescribeRepositories', () => ecr.send(new dist_cjs/* DescribeRepositoriesCommand */.pE_({ maxResults: 1000, nextToken })));
+        for (const r of res.repositories ?? [])
+            if (r.repositoryName)
+                names.push(r.repositoryName);
+        nextToken = res.nextToken;
+        if (!nextToken)
+            return names.sort();
+    }
+    throw new errors/* UserError */.yo(`Listing the ECR repositories did not end after ${MAX_PAGES} pages.`);
+}
+/**
+ * A repository glob as a RegExp: `*` matches within one path segment, `**` across segments, `?` one character
+ * (as in GitHub's workflow path filters). Everything else is literal.
+ */
+function globToRegExp(pattern) {
+    let source = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === '*' && pattern[i + 1] === '*') {
+            source += '.*';
+            i++;
+        }
+        else if (c === '*')
+            source += '[^/]*';
+        else if (c === '?')
+            source += '[^/]';
+        else
+            source += c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`);
+}
+async function call(what, permission, fn) {
+    try {
+        return await fn();
+    }
+    catch (error) {
+        throw wrap(error, what, permission);
+    }
+}
+function wrap(error, what, permission) {
+    const name = (0,errors/* awsErrorName */.ZH)(error);
+    if (name === 'AccessDeniedException' || name === 'AccessDenied') {
+        return new errors/* UserError */.yo(`Not allowed to ${what}: ${(0,errors/* errorMessage */.gJ)(error)}`, `The deploy role needs ${permission} on the repositories of 'ecr-repositories' (plan runs need only ecr:DescribeRepositories and ecr:GetLifecyclePolicy).`);
+    }
+    return new errors/* UserError */.yo(`Could not ${what}: ${(0,errors/* errorMessage */.gJ)(error)}`);
+}
+
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(1695);
+var client_sts_dist_cjs = __nccwpck_require__(1695);
 ;// CONCATENATED MODULE: ./src/engine/wait.ts
 
 /** Exponential backoff with "equal jitter": never less than half the step, so waits stay predictable. */
@@ -51449,7 +51616,7 @@ async function assumeRole(settings, deps) {
     deps.logger.mask(token);
     for (let attempt = 1;; attempt++) {
         try {
-            const out = await sts.send(new dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
+            const out = await sts.send(new client_sts_dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
                 RoleArn: settings.roleArn,
                 RoleSessionName: settings.roleSessionName,
                 WebIdentityToken: token,
@@ -51521,7 +51688,7 @@ function isRetryable(error) {
 }
 async function callerIdentity(clients, credentials) {
     try {
-        const out = await clients.sts.send(new dist_cjs/* GetCallerIdentityCommand */.zI({}));
+        const out = await clients.sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}));
         if (!out.Account || !out.Arn)
             throw new errors/* UserError */.yo('STS GetCallerIdentity returned no account.');
         return { accountId: out.Account, callerArn: out.Arn };
@@ -52342,6 +52509,8 @@ function logChanges(logger, changes) {
 
 
 
+
+
 /**
  * One run for one stack in one account: credentials → ensure ECR → permissions → change set.
  * Every failure after the inputs becomes a `failed` report, so the summary and comment still tell what happened.
@@ -52383,6 +52552,9 @@ async function deploy(settings, deps) {
         report.accountId = credentials.accountId;
         deps.logger.info(`Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`);
         const clients = deps.clients(credentials.credentials);
+        if (settings.ecrRepositories.length > 0) {
+            report.ecr = await timed(model/* ECR_PHASE */.p, () => ensureLifecyclePolicies(settings, { ecr: clients.ecr, logger: deps.logger }));
+        }
         const change = await timed('Change set', () => runStackChange(settings, {
             clients,
             bestEffort: deps.clients(credentials?.credentials, { maxAttempts: 1 }),
@@ -52416,6 +52588,218 @@ function maskNoEcho(settings, logger) {
     for (const p of settings.parameters)
         if (noEcho.has(p.key) && p.value)
             logger.mask(p.value);
+}
+
+
+/***/ }),
+
+/***/ 593:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  zj: () => (/* binding */ DEFAULT_POLICY),
+  Rv: () => (/* binding */ DEFAULT_POLICY_SOURCE),
+  i8: () => (/* binding */ canonicalOrUndefined),
+  g4: () => (/* binding */ parseLifecyclePolicy)
+});
+
+// UNUSED EXPORTS: MAX_POLICY_LENGTH, MAX_WILDCARDS, MIN_POLICY_LENGTH, canonicalPolicy, policyProblem
+
+;// CONCATENATED MODULE: ./templates/ecr-lifecycle-policy.json
+const ecr_lifecycle_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"rules":[{"rulePriority":1,"description":"Untagged images expire 1 day after push","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":1},"action":{"type":"expire"}},{"rulePriority":10,"description":"Keep latest (release tag)","selection":{"tagStatus":"tagged","tagPatternList":["latest"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":11,"description":"Keep main (release tag)","selection":{"tagStatus":"tagged","tagPatternList":["main"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":12,"description":"Keep semantic versions v1.2.3 (release tags)","selection":{"tagStatus":"tagged","tagPatternList":["v*.*.*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":20,"description":"testing images expire 3 days after push","selection":{"tagStatus":"tagged","tagPatternList":["testing*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":3},"action":{"type":"expire"}},{"rulePriority":21,"description":"builder images expire 3 days after push","selection":{"tagStatus":"tagged","tagPatternList":["builder*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":3},"action":{"type":"expire"}},{"rulePriority":100,"description":"Keep tags with g: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*g*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":101,"description":"Keep tags with h: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*h*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":102,"description":"Keep tags with i: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*i*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":103,"description":"Keep tags with j: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*j*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":104,"description":"Keep tags with k: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*k*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":105,"description":"Keep tags with l: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*l*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":106,"description":"Keep tags with m: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*m*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":107,"description":"Keep tags with n: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*n*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":108,"description":"Keep tags with o: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*o*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":109,"description":"Keep tags with p: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*p*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":110,"description":"Keep tags with q: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*q*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":111,"description":"Keep tags with r: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*r*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":112,"description":"Keep tags with s: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*s*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":113,"description":"Keep tags with t: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*t*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":114,"description":"Keep tags with u: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*u*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":115,"description":"Keep tags with v: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*v*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":116,"description":"Keep tags with w: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*w*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":117,"description":"Keep tags with x: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*x*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":118,"description":"Keep tags with y: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*y*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":119,"description":"Keep tags with z: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*z*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":120,"description":"Keep tags with A: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*A*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":121,"description":"Keep tags with B: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*B*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":122,"description":"Keep tags with C: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*C*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":123,"description":"Keep tags with D: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*D*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":124,"description":"Keep tags with E: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*E*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":125,"description":"Keep tags with F: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*F*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":126,"description":"Keep tags with G: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*G*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":127,"description":"Keep tags with H: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*H*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":128,"description":"Keep tags with I: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*I*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":129,"description":"Keep tags with J: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*J*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":130,"description":"Keep tags with K: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*K*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":131,"description":"Keep tags with L: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*L*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":132,"description":"Keep tags with M: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*M*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":133,"description":"Keep tags with N: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*N*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":134,"description":"Keep tags with O: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*O*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":135,"description":"Keep tags with P: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*P*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":136,"description":"Keep tags with Q: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*Q*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":137,"description":"Keep tags with R: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*R*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":138,"description":"Keep tags with S: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*S*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":139,"description":"Keep tags with T: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*T*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":140,"description":"Keep tags with U: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*U*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":141,"description":"Keep tags with V: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*V*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":142,"description":"Keep tags with W: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*W*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":143,"description":"Keep tags with X: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*X*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":144,"description":"Keep tags with Y: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*Y*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":145,"description":"Keep tags with Z: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*Z*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":146,"description":"Keep tags with .: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*.*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":147,"description":"Keep tags with -: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*-*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":148,"description":"Keep tags with _: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*_*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":200,"description":"Git sha tags (only 0-9a-f left) expire 3 days after push","selection":{"tagStatus":"tagged","tagPatternList":["*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":3},"action":{"type":"expire"}}]}');
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/engine/ecr-policy.ts
+
+
+/** ECR's limits on the policy text (LifecyclePolicyText) and on wildcards in one tag pattern. */
+const MIN_POLICY_LENGTH = 100;
+const MAX_POLICY_LENGTH = 30_720;
+const MAX_WILDCARDS = 4;
+const TAG_STATUS = ['tagged', 'untagged', 'any'];
+const COUNT_TYPES = ['imageCountMoreThan', 'sinceImagePushed', 'sinceImagePulled', 'sinceImageTransitioned'];
+const ACTIONS = ['expire', 'transition'];
+const RULE_KEYS = ['rulePriority', 'description', 'selection', 'action'];
+const SELECTION_KEYS = [
+    'tagStatus',
+    'tagPatternList',
+    'tagPrefixList',
+    'storageClass',
+    'countType',
+    'countUnit',
+    'countNumber',
+];
+const ACTION_KEYS = ['type', 'targetStorageClass'];
+/** The default policy, inlined into the bundle by ncc (templates/ecr-lifecycle-policy.json; README explains it). */
+const DEFAULT_POLICY = ecr_lifecycle_policy_namespaceObject;
+const DEFAULT_POLICY_SOURCE = 'the bundled default policy';
+/**
+ * Parses and validates a policy text. Every problem throws an InputError on 'ecr-lifecycle-policy' that names
+ * the rule (by position and rulePriority) and the field. Returns the policy's canonical text (what is put).
+ */
+function parseLifecyclePolicy(text, source) {
+    const fail = (expected, hint) => {
+        throw new errors/* InputError */.dz('ecr-lifecycle-policy', source, expected, hint);
+    };
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        fail(`a JSON lifecycle policy, but it is not valid JSON (${(0,errors/* errorMessage */.gJ)(error)})`);
+    }
+    const problem = policyProblem(parsed);
+    if (problem)
+        fail(`a valid ECR lifecycle policy, but ${problem}`, RULES_HINT);
+    const canonical = canonicalPolicy(parsed);
+    if (canonical.length < MIN_POLICY_LENGTH || canonical.length > MAX_POLICY_LENGTH) {
+        fail(`a lifecycle policy of ${MIN_POLICY_LENGTH}–${MAX_POLICY_LENGTH} characters (ECR's limits), but it has ${canonical.length} without whitespace`);
+    }
+    return canonical;
+}
+const RULES_HINT = 'See the "ECR lifecycle policy" section of the README: unique rulePriority values, the `any` rule last, ' +
+    'tagged rules with tagPatternList or tagPrefixList, countUnit "days" only with the time-based count types.';
+/** The first thing wrong with a parsed policy, naming the rule and field; undefined when it is valid. */
+function policyProblem(policy) {
+    if (!isObject(policy))
+        return 'the document is not a JSON object';
+    const extra = Object.keys(policy).filter((k) => k !== 'rules');
+    if (extra.length)
+        return `it has unknown top-level field(s) ${extra.join(', ')} (only "rules" is allowed)`;
+    if (!Array.isArray(policy.rules) || policy.rules.length === 0)
+        return '"rules" is not a non-empty list';
+    const rules = policy.rules;
+    for (const [index, rule] of rules.entries()) {
+        const problem = ruleProblem(rule);
+        if (problem)
+            return `${ruleName(rule, index)}: ${problem}`;
+    }
+    const valid = rules;
+    const seen = new Map();
+    for (const [index, rule] of valid.entries()) {
+        const first = seen.get(rule.rulePriority);
+        if (first !== undefined)
+            return `${ruleName(rule, index)}: rulePriority ${rule.rulePriority} is already used by rule #${first + 1} (priorities must be unique)`;
+        seen.set(rule.rulePriority, index);
+    }
+    const highest = Math.max(...valid.map((r) => r.rulePriority));
+    for (const [index, rule] of valid.entries()) {
+        if (rule.selection.tagStatus === 'any' && rule.rulePriority !== highest)
+            return `${ruleName(rule, index)}: selection.tagStatus is "any", so its rulePriority must be the highest of the policy (it is ${rule.rulePriority}, the highest is ${highest})`;
+    }
+    return undefined;
+}
+function ruleProblem(rule) {
+    if (!isObject(rule))
+        return 'is not an object';
+    const unknown = unknownKey(rule, RULE_KEYS);
+    if (unknown)
+        return `unknown field "${unknown}" (allowed: ${RULE_KEYS.join(', ')})`;
+    if (!isPositiveInteger(rule.rulePriority))
+        return 'rulePriority must be a whole number ≥ 1';
+    if (rule.description !== undefined && typeof rule.description !== 'string')
+        return 'description must be a string';
+    const { selection, action } = rule;
+    if (!isObject(selection))
+        return 'selection is missing or not an object';
+    const unknownSelection = unknownKey(selection, SELECTION_KEYS);
+    if (unknownSelection)
+        return `unknown field "selection.${unknownSelection}" (allowed: ${SELECTION_KEYS.join(', ')})`;
+    if (!TAG_STATUS.includes(selection.tagStatus))
+        return `selection.tagStatus must be one of ${TAG_STATUS.join(', ')}`;
+    for (const list of ['tagPatternList', 'tagPrefixList']) {
+        const value = selection[list];
+        if (value === undefined)
+            continue;
+        if (selection.tagStatus !== 'tagged')
+            return `selection.${list} is only allowed when tagStatus is "tagged" (it is "${String(selection.tagStatus)}")`;
+        if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || v === ''))
+            return `selection.${list} must be a non-empty list of non-empty strings`;
+        if (list === 'tagPrefixList' && value.some((v) => v.includes('*')))
+            return 'selection.tagPrefixList takes plain prefixes; use tagPatternList for wildcards (*)';
+        const wild = value.find((v) => v.split('*').length - 1 > MAX_WILDCARDS);
+        if (wild)
+            return `selection.tagPatternList pattern "${wild}" has more than ${MAX_WILDCARDS} wildcards (*)`;
+    }
+    if (selection.tagStatus === 'tagged' && !selection.tagPatternList && !selection.tagPrefixList)
+        return 'selection.tagStatus is "tagged", so selection.tagPatternList or selection.tagPrefixList is required';
+    if (!COUNT_TYPES.includes(selection.countType))
+        return `selection.countType must be one of ${COUNT_TYPES.join(', ')}`;
+    if (selection.countType === 'imageCountMoreThan') {
+        if (selection.countUnit !== undefined)
+            return 'selection.countUnit is only allowed with the time-based count types (sinceImagePushed...), not imageCountMoreThan';
+    }
+    else if (selection.countUnit !== 'days') {
+        return `selection.countUnit must be "days" with countType ${String(selection.countType)}`;
+    }
+    if (!isPositiveInteger(selection.countNumber))
+        return 'selection.countNumber must be a whole number ≥ 1';
+    if (!isObject(action))
+        return 'action is missing or not an object';
+    const unknownAction = unknownKey(action, ACTION_KEYS);
+    if (unknownAction)
+        return `unknown field "action.${unknownAction}" (allowed: ${ACTION_KEYS.join(', ')})`;
+    if (!ACTIONS.includes(action.type))
+        return `action.type must be one of ${ACTIONS.join(', ')}`;
+    return undefined;
+}
+/** "rule #3 (rulePriority 20)": position in the file, and the priority when it has one. */
+function ruleName(rule, index) {
+    const priority = isObject(rule) ? rule.rulePriority : undefined;
+    return `rule #${index + 1}${typeof priority === 'number' ? ` (rulePriority ${priority})` : ''}`;
+}
+/**
+ * The canonical text of a valid policy: rules sorted by rulePriority (ECR returns them so), tag lists sorted
+ * (they are sets: every entry must match), object keys in alphabetical order, no whitespace. Two policies that
+ * mean the same have the same canonical text.
+ */
+function canonicalPolicy(policy) {
+    const rules = [...policy.rules]
+        .sort((a, b) => a.rulePriority - b.rulePriority)
+        .map((rule) => ({
+        ...rule,
+        selection: {
+            ...rule.selection,
+            ...(rule.selection.tagPatternList && { tagPatternList: [...rule.selection.tagPatternList].sort() }),
+            ...(rule.selection.tagPrefixList && { tagPrefixList: [...rule.selection.tagPrefixList].sort() }),
+        },
+    }));
+    return JSON.stringify(sortKeys({ rules }));
+}
+/**
+ * The canonical text of a policy a repository has now; undefined when it is not a policy we can read (then it
+ * differs from the desired one and is replaced).
+ */
+function canonicalOrUndefined(text) {
+    if (text === undefined)
+        return undefined;
+    try {
+        const parsed = JSON.parse(text);
+        return policyProblem(parsed) ? undefined : canonicalPolicy(parsed);
+    }
+    catch {
+        return undefined;
+    }
+}
+function sortKeys(value) {
+    if (Array.isArray(value))
+        return value.map(sortKeys);
+    if (!isObject(value))
+        return value;
+    return Object.fromEntries(Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys(value[k])]));
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function isPositiveInteger(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+function unknownKey(object, allowed) {
+    return Object.keys(object).find((k) => !allowed.includes(k));
 }
 
 
@@ -52547,13 +52931,59 @@ function provenanceFrom(env) {
 
 /***/ }),
 
-/***/ 4285:
+/***/ 7152:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Gc: () => (/* binding */ renderMarkdown)
-/* harmony export */ });
-/* unused harmony exports countsLine, title, verdict */
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Gc: () => (/* binding */ renderMarkdown)
+});
+
+// UNUSED EXPORTS: countsLine, title, verdict
+
+// EXTERNAL MODULE: ./src/report/model.ts
+var model = __nccwpck_require__(6867);
+;// CONCATENATED MODULE: ./src/report/ecr-section.ts
+
+const LABEL = {
+    created: 'created',
+    updated: 'updated',
+    unchanged: 'unchanged',
+    'would-create': 'would be created',
+    'would-update': 'would be updated',
+};
+/** Changes first, so a capped table still shows what matters. */
+const ORDER = ['would-create', 'would-update', 'created', 'updated', 'unchanged'];
+/**
+ * The "ECR lifecycle policies" section: counts per status and a collapsed per-repository table (at most
+ * `maxRows` rows, changes first). Empty when the run had no ECR phase. Pure.
+ */
+function renderEcrSection(report, maxRows = 100) {
+    if (report.ecr.length === 0)
+        return [];
+    const counts = ORDER.map((s) => [s, report.ecr.filter((f) => f.status === s).length]).filter(([, n]) => n > 0);
+    const ms = report.timings.find((t) => t.phase === model/* ECR_PHASE */.p)?.ms;
+    const took = ms === undefined ? '' : ` in ${(ms / 1000).toFixed(1)} s`;
+    const out = [
+        `**ECR lifecycle policies:** ${report.ecr.length} repositor${report.ecr.length === 1 ? 'y' : 'ies'}${took} — ${counts.map(([s, n]) => `${n} ${LABEL[s]}`).join(', ')}`,
+        '',
+        '<details><summary>Repositories</summary>',
+        '',
+        '| Repository | Lifecycle policy |',
+        '|---|---|',
+    ];
+    const rows = [...report.ecr].sort((a, b) => ORDER.indexOf(a.status) - ORDER.indexOf(b.status) || a.repository.localeCompare(b.repository));
+    for (const f of rows.slice(0, maxRows))
+        out.push(`| \`${f.repository}\` | ${LABEL[f.status]} |`);
+    if (rows.length > maxRows)
+        out.push('', `…and ${rows.length - maxRows} more repositories.`);
+    out.push('', '</details>', '');
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 const VERB = {
     add: 'to add',
     modify: 'to change',
@@ -52614,12 +53044,12 @@ function renderMarkdown(report, options = {}) {
             : report.destructive.length
                 ? '⚠️'
                 : '✅';
-    out.push(`### ${icon} ${escape(title(report))}: ${escape(verdict(report))}`, '');
+    out.push(`### ${icon} ${markdown_escape(title(report))}: ${markdown_escape(verdict(report))}`, '');
     out.push(`Mode \`${report.mode}\`${report.changeSet ? ` · change set \`${report.changeSet.name}\`${report.changeSet.kept ? ' (kept for review)' : ''}` : ''}${report.runUrl ? ` · [workflow run](${report.runUrl})` : ''}`, '');
     if (report.failure) {
-        out.push('> [!CAUTION]', `> ${escape(report.failure.message)}`);
+        out.push('> [!CAUTION]', `> ${markdown_escape(report.failure.message)}`);
         if (report.failure.hint)
-            out.push('>', ...report.failure.hint.split('\n').map((l) => `> ${escape(l)}`));
+            out.push('>', ...report.failure.hint.split('\n').map((l) => `> ${markdown_escape(l)}`));
         out.push('');
     }
     const risky = report.changes.filter((c) => c.destructive || c.iam || c.securityGroup);
@@ -52633,7 +53063,7 @@ function renderMarkdown(report, options = {}) {
             ]
                 .filter(Boolean)
                 .join(', ');
-            out.push(`> **${escape(c.logicalId)}** (\`${c.type}\`) ${why}  `);
+            out.push(`> **${markdown_escape(c.logicalId)}** (\`${c.type}\`) ${why}  `);
         }
         out.push('');
     }
@@ -52648,8 +53078,8 @@ function renderMarkdown(report, options = {}) {
                     : c.action === 'modify'
                         ? 'No'
                         : '';
-            const props = [...new Set(c.properties.map((p) => p.path))].map((p) => `\`${escape(p)}\``).join(', ');
-            out.push(`| ${SYMBOL[c.action]} | ${escape(c.logicalId)} | \`${c.type}\` | ${replacement} | ${props} |`);
+            const props = [...new Set(c.properties.map((p) => p.path))].map((p) => `\`${markdown_escape(p)}\``).join(', ');
+            out.push(`| ${SYMBOL[c.action]} | ${markdown_escape(c.logicalId)} | \`${c.type}\` | ${replacement} | ${props} |`);
         }
         if (rows.length < report.changes.length)
             out.push('', `…and ${report.changes.length - rows.length} more changes (see the job summary).`);
@@ -52657,24 +53087,25 @@ function renderMarkdown(report, options = {}) {
         if (!options.compact)
             out.push(...propertyDetails(rows));
     }
+    out.push(...renderEcrSection(report));
     if (report.rootCause) {
         const e = report.rootCause;
-        out.push(`**Root cause:** \`${e.logicalId}\` (${e.type}) ${e.status}: ${escape(e.reason ?? 'no reason given')}`, '');
+        out.push(`**Root cause:** \`${e.logicalId}\` (${e.type}) ${e.status}: ${markdown_escape(e.reason ?? 'no reason given')}`, '');
     }
     if (report.outputs.length > 0) {
         out.push('<details><summary>Outputs</summary>', '', '| Output | Value |', '|---|---|');
         for (const o of report.outputs)
-            out.push(`| ${escape(o.key)} | \`${escape(o.value)}\` |`);
+            out.push(`| ${markdown_escape(o.key)} | \`${markdown_escape(o.value)}\` |`);
         out.push('', '</details>', '');
     }
     if (report.parameters.length > 0 && !options.compact) {
         out.push('<details><summary>Parameters</summary>', '', '| Parameter | Value |', '|---|---|');
         for (const p of report.parameters)
-            out.push(`| ${escape(p.key)} | \`${escape(p.value)}\` |`);
+            out.push(`| ${markdown_escape(p.key)} | \`${markdown_escape(p.value)}\` |`);
         out.push('', '</details>', '');
     }
     for (const note of report.notes)
-        out.push(`- ${escape(note)}`);
+        out.push(`- ${markdown_escape(note)}`);
     if (report.notes.length)
         out.push('');
     return out.join('\n');
@@ -52685,9 +53116,9 @@ function propertyDetails(changes) {
         return [];
     const out = ['<details><summary>Property changes</summary>', ''];
     for (const c of withValues) {
-        out.push(`**${escape(c.logicalId)}**`, '');
+        out.push(`**${markdown_escape(c.logicalId)}**`, '');
         for (const p of c.properties) {
-            out.push(`- \`${escape(p.path)}\`: \`${escape(p.before ?? '∅')}\` → \`${escape(p.after ?? '∅')}\`${p.requiresRecreation === 'Always' ? ' (requires replacement)' : ''}`);
+            out.push(`- \`${markdown_escape(p.path)}\`: \`${markdown_escape(p.before ?? '∅')}\` → \`${markdown_escape(p.after ?? '∅')}\`${p.requiresRecreation === 'Always' ? ' (requires replacement)' : ''}`);
         }
         out.push('');
     }
@@ -52695,9 +53126,21 @@ function propertyDetails(changes) {
     return out;
 }
 /** Keeps table cells and inline code intact: pipes, backticks and newlines would break them. */
-function escape(text) {
+function markdown_escape(text) {
     return text.replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\r?\n/g, ' ');
 }
+
+
+/***/ }),
+
+/***/ 6867:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   p: () => (/* binding */ ECR_PHASE)
+/* harmony export */ });
+/** The name of the ECR phase in `timings`. */
+const ECR_PHASE = 'ECR lifecycle policies';
 
 
 /***/ }),

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import defaultPolicy from '../../templates/ecr-lifecycle-policy.json' with { type: 'json' };
 import { InputError, errorMessage } from '../errors.js';
 
 /**
@@ -50,9 +50,7 @@ const SELECTION_KEYS = [
 const ACTION_KEYS = ['type', 'targetStorageClass'];
 
 /** The default policy, inlined into the bundle by ncc (templates/ecr-lifecycle-policy.json; README explains it). */
-export const DEFAULT_POLICY: LifecyclePolicy = createRequire(import.meta.url)(
-  '../../templates/ecr-lifecycle-policy.json',
-) as LifecyclePolicy;
+export const DEFAULT_POLICY = defaultPolicy as LifecyclePolicy;
 export const DEFAULT_POLICY_SOURCE = 'the bundled default policy';
 
 /**
