@@ -71,6 +71,13 @@ describe('ECR lifecycle policies (bundled action on moto)', () => {
     expect(second.summary).toContain('3 unchanged');
   });
 
+  it('skips the phase when ecr-repositories is empty', async () => {
+    const res = await run({ 'ecr-repositories': '' });
+    expect(res.code).toBe(0);
+    expect(proxy.operations.filter((op) => /Repositor|LifecyclePolicy/.test(op))).toEqual([]);
+    expect(res.summary).not.toContain('ECR lifecycle policies');
+  });
+
   it('plan mode reports would-create and writes nothing', async () => {
     const plan = await run({ mode: 'plan' });
     expect(plan.stderr).not.toMatch(/::error/);

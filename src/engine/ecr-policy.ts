@@ -161,33 +161,37 @@ function ruleName(rule: unknown, index: number): string {
 }
 
 /**
- * The canonical text of a valid policy: rules sorted by rulePriority (ECR returns them so), tag lists sorted
- * (they are sets: every entry must match), object keys in alphabetical order, no whitespace. Two policies that
- * mean the same have the same canonical text.
+ * The canonical text of a policy: rules sorted by rulePriority (ECR returns them so), tag lists sorted (they are
+ * sets: every entry must match), object keys in alphabetical order, no whitespace. Two policies that mean the same
+ * have the same canonical text. Lenient on purpose: it also canonicalises what a repository has now, which this
+ * validator may not know every field of.
  */
 export function canonicalPolicy(policy: LifecyclePolicy): string {
-  const rules = [...policy.rules]
-    .sort((a, b) => a.rulePriority - b.rulePriority)
-    .map((rule) => ({
-      ...rule,
-      selection: {
-        ...rule.selection,
-        ...(rule.selection.tagPatternList && { tagPatternList: [...rule.selection.tagPatternList].sort() }),
-        ...(rule.selection.tagPrefixList && { tagPrefixList: [...rule.selection.tagPrefixList].sort() }),
-      },
-    }));
-  return JSON.stringify(sortKeys({ rules }));
+  return JSON.stringify(sortKeys(canonicalShape(policy)));
 }
 
-/**
- * The canonical text of a policy a repository has now; undefined when it is not a policy we can read (then it
- * differs from the desired one and is replaced).
- */
+function canonicalShape(policy: unknown): unknown {
+  if (!isObject(policy) || !Array.isArray(policy.rules)) return policy;
+  const priority = (rule: unknown) =>
+    isObject(rule) && typeof rule.rulePriority === 'number' ? rule.rulePriority : Number.MAX_SAFE_INTEGER;
+  const rules = [...(policy.rules as unknown[])]
+    .sort((a, b) => priority(a) - priority(b))
+    .map((rule) => {
+      if (!isObject(rule) || !isObject(rule.selection)) return rule;
+      const selection = { ...rule.selection };
+      for (const list of ['tagPatternList', 'tagPrefixList'])
+        if (Array.isArray(selection[list]))
+          selection[list] = [...(selection[list] as unknown[])].map(String).sort();
+      return { ...rule, selection };
+    });
+  return { ...policy, rules };
+}
+
+/** The canonical text of a policy a repository has now; undefined when it is not JSON (then it is replaced). */
 export function canonicalOrUndefined(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   try {
-    const parsed: unknown = JSON.parse(text);
-    return policyProblem(parsed) ? undefined : canonicalPolicy(parsed as LifecyclePolicy);
+    return JSON.stringify(sortKeys(canonicalShape(JSON.parse(text))));
   } catch {
     return undefined;
   }
