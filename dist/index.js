@@ -59598,7 +59598,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9488:
+/***/ 3353:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62602,47 +62602,11 @@ function clientFactory(region, userAgentSuffix) {
     return (credentials, overrides) => createClients({ region, credentials, userAgentSuffix, ...overrides });
 }
 
-;// CONCATENATED MODULE: ./src/errors.ts
-/** An error the user can fix: the message says what is wrong, the hint what to do about it. */
-class UserError extends Error {
-    hint;
-    constructor(message, hint) {
-        super(message);
-        this.hint = hint;
-        this.name = 'UserError';
-    }
-}
-/** A bad input value, caught before any AWS call. Names the input, quotes the value, says what is expected. */
-class InputError extends UserError {
-    input;
-    constructor(input, value, expected, hint) {
-        super(`Input '${input}' is ${value === '' ? 'empty' : `"${value}"`}: expected ${expected}.`, hint);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
-/** The AWS error name (SDK v3 sets `name`; some paths only set `Code`). */
-function awsErrorName(error) {
-    if (typeof error !== 'object' || error === null)
-        return '';
-    const e = error;
-    return String(e.name ?? e.Code ?? e.code ?? '');
-}
-function errorMessage(error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // An endpoint that answers with something other than an AWS error (an HTML 500 page, a proxy) makes the
-    // SDK report a parse error; the status says more than the parser's complaint.
-    if (/Deserialization error|XML parse error|Unexpected token/.test(message)) {
-        const status = error.$metadata?.httpStatusCode;
-        return `the endpoint answered${status ? ` HTTP ${status}` : ''} without an AWS error message`;
-    }
-    return message;
-}
-/** The text a user sees for any failure: message, then the hint on its own line. */
-function describeError(error) {
-    const message = errorMessage(error);
-    return error instanceof UserError && error.hint ? `${message}\n${error.hint}` : message;
-}
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/report/model.ts
+/** The name of the ECR phase in `timings`. */
+const ECR_PHASE = 'ECR lifecycle policies';
 
 ;// CONCATENATED MODULE: ./src/engine/wait.ts
 
@@ -62694,7 +62658,7 @@ async function poll(check, options) {
             delay = Math.min(max, delay * 1.5);
         }
         catch (error) {
-            if (!THROTTLING.has(awsErrorName(error)))
+            if (!THROTTLING.has((0,errors/* awsErrorName */.ZH)(error)))
                 throw error;
             delay = Math.min(max * 4, delay * 2);
         }
@@ -62725,7 +62689,7 @@ async function obtainCredentials(settings, deps) {
         return { ...identity, source: 'environment' };
     }
     if (!deps.idToken) {
-        throw new UserError("'role-arn' is set but no GitHub ID token source is available.", 'Run inside GitHub Actions with `permissions: id-token: write`, or leave role-arn empty to use the credentials already in the environment.');
+        throw new errors/* UserError */.yo("'role-arn' is set but no GitHub ID token source is available.", 'Run inside GitHub Actions with `permissions: id-token: write`, or leave role-arn empty to use the credentials already in the environment.');
     }
     const credentials = await assumeRole(settings, deps);
     const identity = await callerIdentity(deps.clients(credentials), credentials);
@@ -62750,7 +62714,7 @@ async function assumeRole(settings, deps) {
             }));
             const c = out.Credentials;
             if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
-                throw new UserError(`STS returned no credentials for ${settings.roleArn}.`);
+                throw new errors/* UserError */.yo(`STS returned no credentials for ${settings.roleArn}.`);
             }
             for (const secret of [c.AccessKeyId, c.SecretAccessKey, c.SessionToken])
                 deps.logger.mask(secret);
@@ -62762,7 +62726,7 @@ async function assumeRole(settings, deps) {
             };
         }
         catch (error) {
-            const name = awsErrorName(error);
+            const name = (0,errors/* awsErrorName */.ZH)(error);
             if (name === 'ExpiredTokenException' && attempt < MAX_ATTEMPTS) {
                 token = await refreshToken(deps, settings.audience);
                 fetchedAt = now();
@@ -62772,7 +62736,7 @@ async function assumeRole(settings, deps) {
             if (!isRetryable(error) || attempt >= MAX_ATTEMPTS || now() + delay > deadline) {
                 throw explainAssumeRoleError(error, settings, token);
             }
-            deps.logger.info(`AssumeRoleWithWebIdentity failed (${name || errorMessage(error)}); retrying in ${Math.round(delay)} ms.`);
+            deps.logger.info(`AssumeRoleWithWebIdentity failed (${name || (0,errors/* errorMessage */.gJ)(error)}); retrying in ${Math.round(delay)} ms.`);
             await sleep(delay);
             if (now() - fetchedAt > TOKEN_MAX_AGE_MS) {
                 token = await refreshToken(deps, settings.audience);
@@ -62801,9 +62765,9 @@ const RETRYABLE_NAMES = new Set([
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
 /** Only transient failures: throttling, 5xx, network resets, the IdP not answering. Never access or input errors. */
 function isRetryable(error) {
-    if (error instanceof UserError)
+    if (error instanceof errors/* UserError */.yo)
         return false;
-    const name = awsErrorName(error);
+    const name = (0,errors/* awsErrorName */.ZH)(error);
     if (RETRYABLE_NAMES.has(name) || NETWORK_CODES.has(name))
         return true;
     const e = error;
@@ -62816,14 +62780,14 @@ async function callerIdentity(clients, credentials) {
     try {
         const out = await clients.sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}));
         if (!out.Account || !out.Arn)
-            throw new UserError('STS GetCallerIdentity returned no account.');
+            throw new errors/* UserError */.yo('STS GetCallerIdentity returned no account.');
         return { accountId: out.Account, callerArn: out.Arn };
     }
     catch (error) {
-        if (error instanceof UserError)
+        if (error instanceof errors/* UserError */.yo)
             throw error;
-        if (!credentials && /credential/i.test(errorMessage(error))) {
-            throw new UserError(`No AWS credentials: ${errorMessage(error)}`, "Set 'role-arn' to assume a role through GitHub OIDC (with `permissions: id-token: write`), or provide credentials in the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID...).");
+        if (!credentials && /credential/i.test((0,errors/* errorMessage */.gJ)(error))) {
+            throw new errors/* UserError */.yo(`No AWS credentials: ${(0,errors/* errorMessage */.gJ)(error)}`, "Set 'role-arn' to assume a role through GitHub OIDC (with `permissions: id-token: write`), or provide credentials in the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID...).");
         }
         throw error;
     }
@@ -62831,22 +62795,22 @@ async function callerIdentity(clients, credentials) {
 /** Refuses an account root and an account other than the role's. */
 function guardIdentity(identity, roleArn) {
     if (/^arn:aws[\w-]*:iam::\d{12}:root$/.test(identity.callerArn)) {
-        throw new UserError(`Refusing to deploy with the root user of account ${identity.accountId}.`, 'Use a role made for deploying (see templates/bootstrap.yaml) and delete any access keys of the root user.');
+        throw new errors/* UserError */.yo(`Refusing to deploy with the root user of account ${identity.accountId}.`, 'Use a role made for deploying (see templates/bootstrap.yaml) and delete any access keys of the root user.');
     }
     const expected = roleArn?.split(':')[4];
     if (expected && identity.accountId !== expected) {
-        throw new UserError(`The credentials belong to account ${identity.accountId}, but role-arn ${roleArn} is in account ${expected}.`, 'Check that role-arn names the account you mean to deploy to; nothing was changed.');
+        throw new errors/* UserError */.yo(`The credentials belong to account ${identity.accountId}, but role-arn ${roleArn} is in account ${expected}.`, 'Check that role-arn names the account you mean to deploy to; nothing was changed.');
     }
 }
 /** Turns STS's terse refusals into what to change in the trust policy, showing the token's non-secret claims. */
 function explainAssumeRoleError(error, settings, token) {
-    const name = awsErrorName(error);
+    const name = (0,errors/* awsErrorName */.ZH)(error);
     if (name !== 'AccessDenied' &&
         name !== 'AccessDeniedException' &&
         name !== 'InvalidIdentityToken' &&
         name !== 'InvalidIdentityTokenException') {
         if (name === 'ValidationError') {
-            return new UserError(`STS rejected the request for ${settings.roleArn}: ${errorMessage(error)}`, "Check role-duration-seconds against the role's maximum session duration.");
+            return new errors/* UserError */.yo(`STS rejected the request for ${settings.roleArn}: ${(0,errors/* errorMessage */.gJ)(error)}`, "Check role-duration-seconds against the role's maximum session duration.");
         }
         return error instanceof Error ? error : new Error(String(error));
     }
@@ -62864,7 +62828,7 @@ function explainAssumeRoleError(error, settings, token) {
             [`${issuer}:sub`]: claims.sub ?? '<sub>',
         },
     }, null, 2);
-    return new UserError(`${name}: ${settings.roleArn} cannot be assumed with this workflow's token: ${errorMessage(error)}`, [
+    return new errors/* UserError */.yo(`${name}: ${settings.roleArn} cannot be assumed with this workflow's token: ${(0,errors/* errorMessage */.gJ)(error)}`, [
         "The token's claims:",
         shown || '  (the token could not be decoded)',
         "The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the OIDC provider of this issuer, with:",
@@ -62927,8 +62891,8 @@ const NO_CHANGES = ["The submitted information didn't contain changes", 'No upda
 function isNoChanges(reasonOrError) {
     const text = typeof reasonOrError === 'string'
         ? reasonOrError
-        : awsErrorName(reasonOrError) === 'ValidationError'
-            ? errorMessage(reasonOrError)
+        : (0,errors/* awsErrorName */.ZH)(reasonOrError) === 'ValidationError'
+            ? (0,errors/* errorMessage */.gJ)(reasonOrError)
             : '';
     return NO_CHANGES.some((t) => text.includes(t));
 }
@@ -62976,7 +62940,7 @@ async function templateSource(clients, settings, fingerprint) {
     if (size <= INLINE_TEMPLATE_LIMIT)
         return { TemplateBody: settings.template.body };
     if (!settings.templateBucket) {
-        throw new UserError(`The template ${settings.template.path} is ${size} bytes; CloudFormation takes at most ${INLINE_TEMPLATE_LIMIT} bytes inline.`, "Set 'template-bucket' to an S3 bucket in this account and region that the deploy role can write to.");
+        throw new errors/* UserError */.yo(`The template ${settings.template.path} is ${size} bytes; CloudFormation takes at most ${INLINE_TEMPLATE_LIMIT} bytes inline.`, "Set 'template-bucket' to an S3 bucket in this account and region that the deploy role can write to.");
     }
     const { bucket, prefix } = settings.templateBucket;
     const key = `${prefix}${settings.stackName}/${fingerprint}.template`;
@@ -63037,7 +63001,7 @@ async function describeChangeSet(cfn, stackName, changeSetName) {
         return await describePage(cfn, stackName, changeSetName);
     }
     catch (error) {
-        if (awsErrorName(error) === 'ChangeSetNotFoundException' || awsErrorName(error) === 'ChangeSetNotFound')
+        if ((0,errors/* awsErrorName */.ZH)(error) === 'ChangeSetNotFoundException' || (0,errors/* awsErrorName */.ZH)(error) === 'ChangeSetNotFound')
             return undefined;
         throw error;
     }
@@ -63057,7 +63021,7 @@ async function deleteChangeSet(cfn, stackName, changeSetId) {
         await cfn.send(new dist_cjs/* DeleteChangeSetCommand */.$GE({ StackName: stackName, ChangeSetName: changeSetId }));
     }
     catch (error) {
-        const name = awsErrorName(error);
+        const name = (0,errors/* awsErrorName */.ZH)(error);
         if (name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound')
             return;
         throw error;
@@ -63126,7 +63090,7 @@ async function describeStack(cfn, name) {
         return out.Stacks?.[0];
     }
     catch (error) {
-        if (awsErrorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error)))
+        if ((0,errors/* awsErrorName */.ZH)(error) === 'ValidationError' && /does not exist/.test((0,errors/* errorMessage */.gJ)(error)))
             return undefined;
         throw error;
     }
@@ -63160,7 +63124,7 @@ async function bestEffort(fn, logger) {
         await fn();
     }
     catch (error) {
-        logger.warn(`Cleanup failed: ${errorMessage(error)}`);
+        logger.warn(`Cleanup failed: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 /** Deletes a change set this run made, and the empty REVIEW_IN_PROGRESS stack a CREATE change set leaves. */
@@ -63266,7 +63230,7 @@ async function executeAndFollow(settings, ctx, changeSetId, stackId, since) {
     catch (error) {
         // Refused before anything ran: the stack is as it was; remove what this run made.
         await bestEffort(() => cleanUp(cfn, settings, changeSetId, true, ctx.logger), ctx.logger);
-        throw new UserError(`CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${errorMessage(error)}`, 'The stack was not changed and the change set was deleted; fix the template or parameters and deploy again.');
+        throw new errors/* UserError */.yo(`CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${(0,errors/* errorMessage */.gJ)(error)}`, 'The stack was not changed and the change set was deleted; fix the template or parameters and deploy again.');
     }
     const reader = new StackEventReader(cfn, target, since ?? new Date(Date.now() - 60_000));
     const events = [];
@@ -63283,7 +63247,7 @@ async function executeAndFollow(settings, ctx, changeSetId, stackId, since) {
         catch (error) {
             // Events are commentary: never let them hide or delay the stack's real outcome.
             eventsBroken = true;
-            ctx.logger.warn(`Could not read stack events (${errorMessage(error)}); following the stack status only.`);
+            ctx.logger.warn(`Could not read stack events (${(0,errors/* errorMessage */.gJ)(error)}); following the stack status only.`);
         }
     };
     let last = 'unknown';
@@ -63329,7 +63293,7 @@ async function ensureTerminationProtection(cfn, stack, wanted, logger) {
         logger.info(`Termination protection ${wanted ? 'enabled' : 'disabled'}.`);
     }
     catch (error) {
-        logger.warn(`Could not ${wanted ? 'enable' : 'disable'} termination protection: ${errorMessage(error)}`);
+        logger.warn(`Could not ${wanted ? 'enable' : 'disable'} termination protection: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 
@@ -63554,7 +63518,7 @@ async function runStackChange(settings, ctx) {
             ctx.logger.info('The change set has no changes.');
             return { ...base(stack, notes), result: 'no-changes' };
         }
-        throw new UserError(`CloudFormation could not create the change set for ${settings.stackName}: ${outcome.reason}`, 'Fix the template or parameters; the change set was deleted and nothing was changed.');
+        throw new errors/* UserError */.yo(`CloudFormation could not create the change set for ${settings.stackName}: ${outcome.reason}`, 'Fix the template or parameters; the change set was deleted and nothing was changed.');
     }
     const changes = sortChanges(outcome.changes.flatMap((c) => classify(c) ?? []));
     const described = {
@@ -63614,7 +63578,7 @@ async function settleStack(cfn, settings, ctx, notes) {
         step = nextStep(stack);
     }
     if (step.kind === 'stuck') {
-        throw new UserError(`Stack ${settings.stackName} is ${step.status}; nothing was changed.`, step.recovery);
+        throw new errors/* UserError */.yo(`Stack ${settings.stackName} is ${step.status}; nothing was changed.`, step.recovery);
     }
     if (step.kind === 'recreate' && settings.mode !== 'plan') {
         ctx.logger.info(`Stack ${settings.stackName} is ROLLBACK_COMPLETE (its first create failed and it has no resources): deleting it to create it again.`);
@@ -63637,9 +63601,9 @@ async function createOrNoChanges(ctx, settings, request) {
         // A failed CREATE may still have made the empty REVIEW_IN_PROGRESS stack: leave nothing behind.
         if (request.type === 'CREATE')
             await bestEffort(() => deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger), ctx.logger);
-        if (error instanceof UserError)
+        if (error instanceof errors/* UserError */.yo)
             throw error;
-        throw new UserError(`CloudFormation could not create the change set for ${settings.stackName}: ${errorMessage(error)}`, awsErrorName(error) === 'InsufficientCapabilitiesException'
+        throw new errors/* UserError */.yo(`CloudFormation could not create the change set for ${settings.stackName}: ${(0,errors/* errorMessage */.gJ)(error)}`, (0,errors/* awsErrorName */.ZH)(error) === 'InsufficientCapabilitiesException'
             ? "Add the capability it names to 'capabilities'; nothing was changed."
             : 'Fix the template, parameters or capabilities; nothing was changed.');
     }
@@ -63650,14 +63614,14 @@ async function executeReviewed(settings, ctx, stack, hash, notes) {
     const name = settings.changeSetName ?? '';
     const cs = await describeChangeSet(cfn, settings.stackName, name);
     if (!cs) {
-        throw new UserError(`Change set ${name} of stack ${settings.stackName} does not exist (it may have been executed or deleted, or the stack changed).`, 'Run the plan again with keep-change-set: true and execute the change set it names.');
+        throw new errors/* UserError */.yo(`Change set ${name} of stack ${settings.stackName} does not exist (it may have been executed or deleted, or the stack changed).`, 'Run the plan again with keep-change-set: true and execute the change set it names.');
     }
     if (cs.Status !== 'CREATE_COMPLETE' || cs.ExecutionStatus !== 'AVAILABLE') {
-        throw new UserError(`Change set ${name} cannot be executed: its status is ${cs.Status}/${cs.ExecutionStatus}${cs.StatusReason ? ` (${cs.StatusReason})` : ''}.`, 'Plan again and execute the new change set.');
+        throw new errors/* UserError */.yo(`Change set ${name} cannot be executed: its status is ${cs.Status}/${cs.ExecutionStatus}${cs.StatusReason ? ` (${cs.StatusReason})` : ''}.`, 'Plan again and execute the new change set.');
     }
     const recorded = fingerprintFromDescription(cs.Description);
     if (recorded !== hash) {
-        throw new UserError(`Change set ${name} was not made from this run's template and parameters (reviewed ${recorded?.slice(0, 12) ?? 'unknown'}, this run ${hash.slice(0, 12)}).`, 'Execute exactly the commit that was planned, or plan again; nothing was executed.');
+        throw new errors/* UserError */.yo(`Change set ${name} was not made from this run's template and parameters (reviewed ${recorded?.slice(0, 12) ?? 'unknown'}, this run ${hash.slice(0, 12)}).`, 'Execute exactly the commit that was planned, or plan again; nothing was executed.');
     }
     const outcome = await waitForChangeSet(cfn, settings.stackName, cs.ChangeSetId ?? name, ctx);
     const changes = outcome.kind === 'ready' ? sortChanges(outcome.changes.flatMap((c) => classify(c) ?? [])) : [];
@@ -63703,6 +63667,7 @@ function logChanges(logger, changes) {
 
 
 
+
 /**
  * One run for one stack in one account: credentials → ensure ECR → permissions → change set.
  * Every failure after the inputs becomes a `failed` report, so the summary and comment still tell what happened.
@@ -63745,6 +63710,11 @@ async function deploy(settings, deps) {
         report.accountId = credentials.accountId;
         deps.logger.info(`Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`);
         const clients = deps.clients(credentials.credentials);
+        if (settings.ecrRepositories.length > 0) {
+            report.ecr = await timed(ECR_PHASE, () => 
+            // Loaded on demand, with the ECR client: most runs have no repositories to ensure.
+            Promise.all(/* import() */[__nccwpck_require__.e(249), __nccwpck_require__.e(411)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2792)).then(async ({ ensureLifecyclePolicies }) => ensureLifecyclePolicies(settings, { ecr: await clients.ecr(), logger: deps.logger })));
+        }
         const change = await timed('Change set', () => runStackChange(settings, {
             clients,
             bestEffort: deps.clients(credentials?.credentials, { maxAttempts: 1 }),
@@ -63757,8 +63727,8 @@ async function deploy(settings, deps) {
     catch (error) {
         report.result = 'failed';
         report.failure = {
-            message: errorMessage(error),
-            hint: error instanceof UserError ? error.hint : undefined,
+            message: (0,errors/* errorMessage */.gJ)(error),
+            hint: error instanceof errors/* UserError */.yo ? error.hint : undefined,
         };
     }
     timings.push({ phase: 'Total', ms: now() - started });
@@ -63816,6 +63786,45 @@ function masker(secrets = []) {
         value: (name, value) => isSecretName(name) || exact.has(value) || PEM_PRIVATE_KEY.test(value) ? MASK : scrub(value),
         scrub,
     };
+}
+
+;// CONCATENATED MODULE: ./src/report/ecr-section.ts
+
+const LABEL = {
+    created: 'created',
+    updated: 'updated',
+    unchanged: 'unchanged',
+    'would-create': 'would be created',
+    'would-update': 'would be updated',
+};
+/** Changes first, so a capped table still shows what matters. */
+const ecr_section_ORDER = ['would-create', 'would-update', 'created', 'updated', 'unchanged'];
+/**
+ * The "ECR lifecycle policies" section: counts per status and a collapsed per-repository table (at most
+ * `maxRows` rows, changes first). Empty when the run had no ECR phase. Pure.
+ */
+function ecrSection(report, ctx) {
+    const maxRows = Math.min(ctx.maxRows, 100);
+    if (report.ecr.length === 0)
+        return [];
+    const counts = ecr_section_ORDER.map((s) => [s, report.ecr.filter((f) => f.status === s).length]).filter(([, n]) => n > 0);
+    const ms = report.timings.find((t) => t.phase === ECR_PHASE)?.ms;
+    const took = ms === undefined ? '' : ` in ${(ms / 1000).toFixed(1)} s`;
+    const out = [
+        `**ECR lifecycle policies:** ${report.ecr.length} repositor${report.ecr.length === 1 ? 'y' : 'ies'}${took} — ${counts.map(([s, n]) => `${n} ${LABEL[s]}`).join(', ')}`,
+        '',
+        '<details><summary>Repositories</summary>',
+        '',
+        '| Repository | Lifecycle policy |',
+        '|---|---|',
+    ];
+    const rows = [...report.ecr].sort((a, b) => ecr_section_ORDER.indexOf(a.status) - ecr_section_ORDER.indexOf(b.status) || a.repository.localeCompare(b.repository));
+    for (const f of rows.slice(0, maxRows))
+        out.push(`| \`${f.repository}\` | ${LABEL[f.status]} |`);
+    if (rows.length > maxRows)
+        out.push('', `…and ${rows.length - maxRows} more repositories.`);
+    out.push('', '</details>', '');
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/report/md.ts
@@ -63883,6 +63892,7 @@ function duration(ms) {
 
 
 
+
 /** GitHub's limit for an issue or pull-request comment body, in characters. */
 const COMMENT_LIMIT = 65_536;
 /** GitHub's limit for one step's job summary, in bytes. */
@@ -63895,8 +63905,8 @@ const SECTIONS = [
     changeTable,
     propertyChanges,
     stackEvents,
-    // Account findings go here, one entry each, as `Section`s from their own files:
-    // `ecrSection,` (./ecr-section.js: report.ecr) and `permissionsSection,` (./permissions-section.js: report.permissions).
+    // Account findings, one entry each, as `Section`s from their own files.
+    ecrSection,
     outputs,
     parameters,
     notes,
@@ -63956,7 +63966,7 @@ const VERB = {
     import: 'to import',
     dynamic: 'dynamic',
 };
-const LABEL = {
+const markdown_LABEL = {
     add: '➕ Add',
     modify: '✏️ Modify',
     replace: '♻️ Replace',
@@ -64040,7 +64050,7 @@ function warnings(report, ctx) {
         `**${risky.length} ${risky.length === 1 ? 'change needs' : 'changes need'} a careful look:**`,
     ];
     for (const c of shown)
-        lines.push(`- ${LABEL[c.action]} ${code(c.logicalId)} (${code(c.type)}): ${risk(c)}`);
+        lines.push(`- ${markdown_LABEL[c.action]} ${code(c.logicalId)} (${code(c.type)}): ${risk(c)}`);
     if (shown.length < risky.length)
         lines.push(`- …and ${risky.length - shown.length} more: see ${ctx.fullReport}.`);
     return callout('WARNING', lines);
@@ -64064,7 +64074,7 @@ function changeTable(report, ctx) {
         return undefined;
     const shown = report.changes.slice(0, ctx.maxRows);
     const rows = shown.map((c) => [
-        LABEL[c.action],
+        markdown_LABEL[c.action],
         code(c.logicalId),
         code(c.type),
         replacement(c),
@@ -64248,7 +64258,7 @@ function commentTarget(mode, event) {
 /** What a user reads when the comment could not be written, with the fix for the usual cause. */
 function commentWarning(error, event) {
     const status = error?.status;
-    const message = errorMessage(error);
+    const message = (0,errors/* errorMessage */.gJ)(error);
     const base = `Could not write the pull-request comment on #${event.issue}: ${message}`;
     if (status === 403 && /not accessible by integration/i.test(message)) {
         const lines = [
@@ -64315,7 +64325,7 @@ async function postComment(report, mode, token, secrets, ctx) {
         await publishComment(report, api, event, log, secrets);
     }
     catch (error) {
-        log.warn(`Could not write the pull-request comment: ${errorMessage(error)}. The deploy itself is not affected.`);
+        log.warn(`Could not write the pull-request comment: ${(0,errors/* errorMessage */.gJ)(error)}. The deploy itself is not affected.`);
     }
 }
 async function* pagesOf(iterator) {
@@ -64347,7 +64357,7 @@ function readEvent(env = process.env) {
 /** core.getIDToken, with the one mistake everybody makes turned into the fix. */
 async function githubIdToken(audience) {
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-        throw new UserError("No GitHub OIDC token is available to this job, so 'role-arn' cannot be assumed.", [
+        throw new errors/* UserError */.yo("No GitHub OIDC token is available to this job, so 'role-arn' cannot be assumed.", [
             'Grant the job the right to request one:',
             '  permissions:',
             '    id-token: write',
@@ -64362,6 +64372,8 @@ async function githubIdToken(audience) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/engine/ecr-policy.ts + 1 modules
+var ecr_policy = __nccwpck_require__(593);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/template.ts
@@ -64479,6 +64491,7 @@ function scalar(value, where) {
 
 
 
+
 const MODES = ['plan', 'deploy', 'execute'];
 const PERMISSIONS = ['verify', 'enforce', 'apply', 'off'];
 const COMMENT = ['auto', 'always', 'never'];
@@ -64502,7 +64515,7 @@ function parseSettings(read, context) {
     const mode = oneOf('mode', input('mode') || 'deploy', MODES);
     const changeSetName = optional(input('change-set-name'), (v) => matching('change-set-name', v, CHANGE_SET_NAME, 'a name that starts with a letter and has only letters, digits and hyphens (≤ 128)'));
     if (mode === 'execute' && !changeSetName) {
-        throw new InputError('change-set-name', '', "the name of the change set to execute when 'mode' is execute", "Pass the 'change-set-name' output of the plan run that kept it (keep-change-set: true).");
+        throw new errors/* InputError */.dz('change-set-name', '', "the name of the change set to execute when 'mode' is execute", "Pass the 'change-set-name' output of the plan run that kept it (keep-change-set: true).");
     }
     const template = readTemplate(input('template'), context.workspace);
     const fromFile = input('parameters')
@@ -64533,10 +64546,11 @@ function parseSettings(read, context) {
         timeoutMinutes: integer('timeout-minutes', input('timeout-minutes') || '60', 1, 4320),
         environment: optional(input('environment'), (v) => matching('environment', v, ENVIRONMENT, 'a short label such as dev or prod (letters, digits, . _ -)')),
         ecrRepositories: lines(read('ecr-repositories')).map((v) => matching('ecr-repositories', v, ECR_PATTERN, 'repository names or glob patterns such as app/* (lowercase)')),
-        ecrLifecyclePolicy: optional(input('ecr-lifecycle-policy'), (v) => ({
-            source: v,
-            text: readWorkspaceFile('ecr-lifecycle-policy', v, context.workspace),
-        })),
+        ecrLifecyclePolicy: optional(input('ecr-lifecycle-policy'), (v) => {
+            const text = readWorkspaceFile('ecr-lifecycle-policy', v, context.workspace);
+            (0,ecr_policy/* parseLifecyclePolicy */.g4)(text, v); // throws an InputError naming the rule and field
+            return { source: v, text };
+        }),
         permissions: oneOf('permissions', input('permissions') || 'verify', PERMISSIONS),
         comment: oneOf('comment', input('comment') || 'auto', COMMENT),
         provenance: context.provenance,
@@ -64561,7 +64575,7 @@ function mergeParameters(template, fromFile, overrides) {
     ]) {
         const unknown = list.find((p) => !known.has(p.key));
         if (unknown) {
-            throw new InputError(source, unknown.key, `a parameter of the template ${template.path} (${[...known].join(', ') || 'it declares none'})`, 'Remove the key or declare it under Parameters in the template.');
+            throw new errors/* InputError */.dz(source, unknown.key, `a parameter of the template ${template.path} (${[...known].join(', ') || 'it declares none'})`, 'Remove the key or declare it under Parameters in the template.');
         }
     }
     const merged = new Map();
@@ -64575,18 +64589,18 @@ function mergeTags(fromFile, fromInput) {
     for (const [key, value] of fromInput)
         merged.set(key, value);
     if (merged.size > 40)
-        throw new InputError('tags', `${merged.size} tags`, 'at most 40 tags (the provenance tags need the rest of the 50)');
+        throw new errors/* InputError */.dz('tags', `${merged.size} tags`, 'at most 40 tags (the provenance tags need the rest of the 50)');
     return [...merged].map(([key, value]) => ({ key, value }));
 }
 function readTemplate(path, workspace) {
     if (!path)
-        throw new InputError('template', '', 'the path of a CloudFormation template file in the repository');
+        throw new errors/* InputError */.dz('template', '', 'the path of a CloudFormation template file in the repository');
     const body = readWorkspaceFile('template', path, workspace);
     try {
         return { path, body, ...parseTemplate(body) };
     }
     catch (error) {
-        throw new InputError('template', path, `a CloudFormation template, but it is ${errorMessage(error)}`);
+        throw new errors/* InputError */.dz('template', path, `a CloudFormation template, but it is ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 function readParameters(path, workspace) {
@@ -64595,7 +64609,7 @@ function readParameters(path, workspace) {
         return parseParametersFile(text);
     }
     catch (error) {
-        throw new InputError('parameters', path, 'a parameters file (a [{ParameterKey, ParameterValue}] list, {Parameters: {...}} or a plain map, in JSON or YAML)', `The file has a ${errorMessage(error)}`);
+        throw new errors/* InputError */.dz('parameters', path, 'a parameters file (a [{ParameterKey, ParameterValue}] list, {Parameters: {...}} or a plain map, in JSON or YAML)', `The file has a ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 /** Reads a file that must lie inside the workspace (after resolving symlinks), so a run reads only the repository. */
@@ -64607,19 +64621,19 @@ function readWorkspaceFile(input, path, workspace) {
         real = (0,external_node_fs_.realpathSync)(full);
     }
     catch {
-        throw new InputError(input, path, `an existing file relative to the workspace ${root}`, 'Check the path and that the repository is checked out (actions/checkout) before this step.');
+        throw new errors/* InputError */.dz(input, path, `an existing file relative to the workspace ${root}`, 'Check the path and that the repository is checked out (actions/checkout) before this step.');
     }
     const rel = (0,external_node_path_.relative)(root, real);
     if (rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel)) {
-        throw new InputError(input, path, `a file inside the workspace ${root}`, 'Use a path relative to the repository root.');
+        throw new errors/* InputError */.dz(input, path, `a file inside the workspace ${root}`, 'Use a path relative to the repository root.');
     }
     if (!(0,external_node_fs_.statSync)(real).isFile())
-        throw new InputError(input, path, 'a file, not a directory');
+        throw new errors/* InputError */.dz(input, path, 'a file, not a directory');
     try {
         return (0,external_node_fs_.readFileSync)(real, 'utf8');
     }
     catch (error) {
-        throw new InputError(input, path, `a readable file (${errorMessage(error)})`);
+        throw new errors/* InputError */.dz(input, path, `a readable file (${(0,errors/* errorMessage */.gJ)(error)})`);
     }
 }
 function keyValueLines(name, raw) {
@@ -64627,7 +64641,7 @@ function keyValueLines(name, raw) {
         const at = line.indexOf('=');
         const key = at > 0 ? line.slice(0, at).trim() : '';
         if (!key)
-            throw new InputError(name, line, 'lines of Key=Value', 'Write one Key=Value per line.');
+            throw new errors/* InputError */.dz(name, line, 'lines of Key=Value', 'Write one Key=Value per line.');
         return [key, line.slice(at + 1).trim()];
     });
 }
@@ -64661,7 +64675,7 @@ function allowDestructive(raw) {
 }
 function region(value) {
     if (!value) {
-        throw new InputError('region', '', 'an AWS region such as eu-west-1', "Set the 'region' input or AWS_REGION.");
+        throw new errors/* InputError */.dz('region', '', 'an AWS region such as eu-west-1', "Set the 'region' input or AWS_REGION.");
     }
     return matching('region', value, REGION, 'an AWS region such as eu-west-1 or us-gov-west-1');
 }
@@ -64670,12 +64684,12 @@ function roleArn(name, value) {
 }
 function matching(name, value, pattern, expected, tested = value) {
     if (!pattern.test(tested))
-        throw new InputError(name, value, expected);
+        throw new errors/* InputError */.dz(name, value, expected);
     return value;
 }
 function oneOf(name, value, allowed) {
     if (!allowed.includes(value)) {
-        throw new InputError(name, value, `one of ${allowed.join(', ')}`);
+        throw new errors/* InputError */.dz(name, value, `one of ${allowed.join(', ')}`);
     }
     return value;
 }
@@ -64684,12 +64698,12 @@ function config_boolean(name, value) {
         return true;
     if (/^false$/i.test(value))
         return false;
-    throw new InputError(name, value, 'true or false');
+    throw new errors/* InputError */.dz(name, value, 'true or false');
 }
 function integer(name, value, min, max) {
     const n = /^\d+$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) {
-        throw new InputError(name, value, `a whole number from ${min} to ${max}`);
+        throw new errors/* InputError */.dz(name, value, `a whole number from ${min} to ${max}`);
     }
     return n;
 }
@@ -64821,7 +64835,7 @@ async function writeSummary(report, secrets) {
         await summary.addRaw(markdown).write();
     }
     catch (error) {
-        warning(`Could not write the job summary: ${errorMessage(error)}`);
+        warning(`Could not write the job summary: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 
@@ -64867,8 +64881,278 @@ async function run() {
         }
     }
     catch (error) {
-        setFailed(describeError(error));
+        setFailed((0,errors/* describeError */.Uc)(error));
     }
+}
+
+
+/***/ }),
+
+/***/ 593:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  zj: () => (/* binding */ DEFAULT_POLICY),
+  Rv: () => (/* binding */ DEFAULT_POLICY_SOURCE),
+  i8: () => (/* binding */ canonicalOrUndefined),
+  g4: () => (/* binding */ parseLifecyclePolicy)
+});
+
+// UNUSED EXPORTS: MAX_POLICY_LENGTH, MAX_WILDCARDS, MIN_POLICY_LENGTH, canonicalPolicy, policyProblem
+
+;// CONCATENATED MODULE: ./templates/ecr-lifecycle-policy.json
+const ecr_lifecycle_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"rules":[{"rulePriority":1,"description":"Untagged images expire 1 day after push","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":1},"action":{"type":"expire"}},{"rulePriority":10,"description":"Keep latest (release tag)","selection":{"tagStatus":"tagged","tagPatternList":["latest"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":11,"description":"Keep main (release tag)","selection":{"tagStatus":"tagged","tagPatternList":["main"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":12,"description":"Keep semantic versions v1.2.3 (release tags)","selection":{"tagStatus":"tagged","tagPatternList":["v*.*.*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":20,"description":"testing images expire 3 days after push","selection":{"tagStatus":"tagged","tagPatternList":["testing*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":3},"action":{"type":"expire"}},{"rulePriority":21,"description":"builder images expire 3 days after push","selection":{"tagStatus":"tagged","tagPatternList":["builder*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":3},"action":{"type":"expire"}},{"rulePriority":100,"description":"Keep tags with g: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*g*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":101,"description":"Keep tags with h: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*h*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":102,"description":"Keep tags with i: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*i*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":103,"description":"Keep tags with j: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*j*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":104,"description":"Keep tags with k: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*k*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":105,"description":"Keep tags with l: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*l*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":106,"description":"Keep tags with m: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*m*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":107,"description":"Keep tags with n: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*n*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":108,"description":"Keep tags with o: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*o*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":109,"description":"Keep tags with p: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*p*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":110,"description":"Keep tags with q: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*q*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":111,"description":"Keep tags with r: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*r*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":112,"description":"Keep tags with s: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*s*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":113,"description":"Keep tags with t: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*t*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":114,"description":"Keep tags with u: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*u*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":115,"description":"Keep tags with v: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*v*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":116,"description":"Keep tags with w: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*w*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":117,"description":"Keep tags with x: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*x*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":118,"description":"Keep tags with y: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*y*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":119,"description":"Keep tags with z: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*z*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":120,"description":"Keep tags with A: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*A*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":121,"description":"Keep tags with B: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*B*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":122,"description":"Keep tags with C: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*C*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":123,"description":"Keep tags with D: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*D*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":124,"description":"Keep tags with E: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*E*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":125,"description":"Keep tags with F: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*F*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":126,"description":"Keep tags with G: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*G*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":127,"description":"Keep tags with H: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*H*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":128,"description":"Keep tags with I: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*I*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":129,"description":"Keep tags with J: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*J*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":130,"description":"Keep tags with K: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*K*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":131,"description":"Keep tags with L: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*L*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":132,"description":"Keep tags with M: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*M*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":133,"description":"Keep tags with N: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*N*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":134,"description":"Keep tags with O: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*O*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":135,"description":"Keep tags with P: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*P*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":136,"description":"Keep tags with Q: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*Q*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":137,"description":"Keep tags with R: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*R*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":138,"description":"Keep tags with S: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*S*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":139,"description":"Keep tags with T: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*T*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":140,"description":"Keep tags with U: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*U*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":141,"description":"Keep tags with V: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*V*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":142,"description":"Keep tags with W: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*W*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":143,"description":"Keep tags with X: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*X*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":144,"description":"Keep tags with Y: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*Y*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":145,"description":"Keep tags with Z: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*Z*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":146,"description":"Keep tags with .: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*.*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":147,"description":"Keep tags with -: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*-*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":148,"description":"Keep tags with _: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*_*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":200,"description":"Git sha tags (only 0-9a-f left) expire 3 days after push","selection":{"tagStatus":"tagged","tagPatternList":["*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":3},"action":{"type":"expire"}}]}');
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/engine/ecr-policy.ts
+
+
+/** ECR's limits on the policy text (LifecyclePolicyText) and on wildcards in one tag pattern. */
+const MIN_POLICY_LENGTH = 100;
+const MAX_POLICY_LENGTH = 30_720;
+const MAX_WILDCARDS = 4;
+const TAG_STATUS = ['tagged', 'untagged', 'any'];
+const COUNT_TYPES = ['imageCountMoreThan', 'sinceImagePushed', 'sinceImagePulled', 'sinceImageTransitioned'];
+const ACTIONS = ['expire', 'transition'];
+const RULE_KEYS = ['rulePriority', 'description', 'selection', 'action'];
+const SELECTION_KEYS = [
+    'tagStatus',
+    'tagPatternList',
+    'tagPrefixList',
+    'storageClass',
+    'countType',
+    'countUnit',
+    'countNumber',
+];
+const ACTION_KEYS = ['type', 'targetStorageClass'];
+/** The default policy, inlined into the bundle by ncc (templates/ecr-lifecycle-policy.json; README explains it). */
+const DEFAULT_POLICY = ecr_lifecycle_policy_namespaceObject;
+const DEFAULT_POLICY_SOURCE = 'the bundled default policy';
+/**
+ * Parses and validates a policy text. Every problem throws an InputError on 'ecr-lifecycle-policy' that names
+ * the rule (by position and rulePriority) and the field. Returns the policy's canonical text (what is put).
+ */
+function parseLifecyclePolicy(text, source) {
+    const fail = (expected, hint) => {
+        throw new errors/* InputError */.dz('ecr-lifecycle-policy', source, expected, hint);
+    };
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        fail(`a JSON lifecycle policy, but it is not valid JSON (${(0,errors/* errorMessage */.gJ)(error)})`);
+    }
+    const problem = policyProblem(parsed);
+    if (problem)
+        fail(`a valid ECR lifecycle policy, but ${problem}`, RULES_HINT);
+    const canonical = canonicalPolicy(parsed);
+    if (canonical.length < MIN_POLICY_LENGTH || canonical.length > MAX_POLICY_LENGTH) {
+        fail(`a lifecycle policy of ${MIN_POLICY_LENGTH}–${MAX_POLICY_LENGTH} characters (ECR's limits), but it has ${canonical.length} without whitespace`);
+    }
+    return canonical;
+}
+const RULES_HINT = 'See the "ECR lifecycle policy" section of the README: unique rulePriority values, the `any` rule last, ' +
+    'tagged rules with tagPatternList or tagPrefixList, countUnit "days" only with the time-based count types.';
+/** The first thing wrong with a parsed policy, naming the rule and field; undefined when it is valid. */
+function policyProblem(policy) {
+    if (!isObject(policy))
+        return 'the document is not a JSON object';
+    const extra = Object.keys(policy).filter((k) => k !== 'rules');
+    if (extra.length)
+        return `it has unknown top-level field(s) ${extra.join(', ')} (only "rules" is allowed)`;
+    if (!Array.isArray(policy.rules) || policy.rules.length === 0)
+        return '"rules" is not a non-empty list';
+    const rules = policy.rules;
+    for (const [index, rule] of rules.entries()) {
+        const problem = ruleProblem(rule);
+        if (problem)
+            return `${ruleName(rule, index)}: ${problem}`;
+    }
+    const valid = rules;
+    const seen = new Map();
+    for (const [index, rule] of valid.entries()) {
+        const first = seen.get(rule.rulePriority);
+        if (first !== undefined)
+            return `${ruleName(rule, index)}: rulePriority ${rule.rulePriority} is already used by rule #${first + 1} (priorities must be unique)`;
+        seen.set(rule.rulePriority, index);
+    }
+    const highest = Math.max(...valid.map((r) => r.rulePriority));
+    for (const [index, rule] of valid.entries()) {
+        if (rule.selection.tagStatus === 'any' && rule.rulePriority !== highest)
+            return `${ruleName(rule, index)}: selection.tagStatus is "any", so its rulePriority must be the highest of the policy (it is ${rule.rulePriority}, the highest is ${highest})`;
+    }
+    return undefined;
+}
+function ruleProblem(rule) {
+    if (!isObject(rule))
+        return 'is not an object';
+    const unknown = unknownKey(rule, RULE_KEYS);
+    if (unknown)
+        return `unknown field "${unknown}" (allowed: ${RULE_KEYS.join(', ')})`;
+    if (!isPositiveInteger(rule.rulePriority))
+        return 'rulePriority must be a whole number ≥ 1';
+    if (rule.description !== undefined && typeof rule.description !== 'string')
+        return 'description must be a string';
+    const { selection, action } = rule;
+    if (!isObject(selection))
+        return 'selection is missing or not an object';
+    const unknownSelection = unknownKey(selection, SELECTION_KEYS);
+    if (unknownSelection)
+        return `unknown field "selection.${unknownSelection}" (allowed: ${SELECTION_KEYS.join(', ')})`;
+    if (!TAG_STATUS.includes(selection.tagStatus))
+        return `selection.tagStatus must be one of ${TAG_STATUS.join(', ')}`;
+    for (const list of ['tagPatternList', 'tagPrefixList']) {
+        const value = selection[list];
+        if (value === undefined)
+            continue;
+        if (selection.tagStatus !== 'tagged')
+            return `selection.${list} is only allowed when tagStatus is "tagged" (it is "${String(selection.tagStatus)}")`;
+        if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || v === ''))
+            return `selection.${list} must be a non-empty list of non-empty strings`;
+        if (list === 'tagPrefixList' && value.some((v) => v.includes('*')))
+            return 'selection.tagPrefixList takes plain prefixes; use tagPatternList for wildcards (*)';
+        const wild = value.find((v) => v.split('*').length - 1 > MAX_WILDCARDS);
+        if (wild)
+            return `selection.tagPatternList pattern "${wild}" has more than ${MAX_WILDCARDS} wildcards (*)`;
+    }
+    if (selection.tagStatus === 'tagged' && !selection.tagPatternList && !selection.tagPrefixList)
+        return 'selection.tagStatus is "tagged", so selection.tagPatternList or selection.tagPrefixList is required';
+    if (!COUNT_TYPES.includes(selection.countType))
+        return `selection.countType must be one of ${COUNT_TYPES.join(', ')}`;
+    if (selection.countType === 'imageCountMoreThan') {
+        if (selection.countUnit !== undefined)
+            return 'selection.countUnit is only allowed with the time-based count types (sinceImagePushed...), not imageCountMoreThan';
+    }
+    else if (selection.countUnit !== 'days') {
+        return `selection.countUnit must be "days" with countType ${String(selection.countType)}`;
+    }
+    if (!isPositiveInteger(selection.countNumber))
+        return 'selection.countNumber must be a whole number ≥ 1';
+    if (!isObject(action))
+        return 'action is missing or not an object';
+    const unknownAction = unknownKey(action, ACTION_KEYS);
+    if (unknownAction)
+        return `unknown field "action.${unknownAction}" (allowed: ${ACTION_KEYS.join(', ')})`;
+    if (!ACTIONS.includes(action.type))
+        return `action.type must be one of ${ACTIONS.join(', ')}`;
+    return undefined;
+}
+/** "rule #3 (rulePriority 20)": position in the file, and the priority when it has one. */
+function ruleName(rule, index) {
+    const priority = isObject(rule) ? rule.rulePriority : undefined;
+    return `rule #${index + 1}${typeof priority === 'number' ? ` (rulePriority ${priority})` : ''}`;
+}
+/**
+ * The canonical text of a policy: rules sorted by rulePriority (ECR returns them so), tag lists sorted (they are
+ * sets: every entry must match), object keys in alphabetical order, no whitespace. Two policies that mean the same
+ * have the same canonical text. Lenient on purpose: it also canonicalises what a repository has now, which this
+ * validator may not know every field of.
+ */
+function canonicalPolicy(policy) {
+    return JSON.stringify(sortKeys(canonicalShape(policy)));
+}
+function canonicalShape(policy) {
+    if (!isObject(policy) || !Array.isArray(policy.rules))
+        return policy;
+    const priority = (rule) => isObject(rule) && typeof rule.rulePriority === 'number' ? rule.rulePriority : Number.MAX_SAFE_INTEGER;
+    const rules = [...policy.rules]
+        .sort((a, b) => priority(a) - priority(b))
+        .map((rule) => {
+        if (!isObject(rule) || !isObject(rule.selection))
+            return rule;
+        const selection = { ...rule.selection };
+        for (const list of ['tagPatternList', 'tagPrefixList'])
+            if (Array.isArray(selection[list]))
+                selection[list] = [...selection[list]].map(String).sort();
+        return { ...rule, selection };
+    });
+    return { ...policy, rules };
+}
+/** The canonical text of a policy a repository has now; undefined when it is not JSON (then it is replaced). */
+function canonicalOrUndefined(text) {
+    if (text === undefined)
+        return undefined;
+    try {
+        return JSON.stringify(sortKeys(canonicalShape(JSON.parse(text))));
+    }
+    catch {
+        return undefined;
+    }
+}
+function sortKeys(value) {
+    if (Array.isArray(value))
+        return value.map(sortKeys);
+    if (!isObject(value))
+        return value;
+    return Object.fromEntries(Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys(value[k])]));
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function isPositiveInteger(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+function unknownKey(object, allowed) {
+    return Object.keys(object).find((k) => !allowed.includes(k));
+}
+
+
+/***/ }),
+
+/***/ 3916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Uc: () => (/* binding */ describeError),
+/* harmony export */   ZH: () => (/* binding */ awsErrorName),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   yo: () => (/* binding */ UserError)
+/* harmony export */ });
+/** An error the user can fix: the message says what is wrong, the hint what to do about it. */
+class UserError extends Error {
+    hint;
+    constructor(message, hint) {
+        super(message);
+        this.hint = hint;
+        this.name = 'UserError';
+    }
+}
+/** A bad input value, caught before any AWS call. Names the input, quotes the value, says what is expected. */
+class InputError extends UserError {
+    input;
+    constructor(input, value, expected, hint) {
+        super(`Input '${input}' is ${value === '' ? 'empty' : `"${value}"`}: expected ${expected}.`, hint);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+/** The AWS error name (SDK v3 sets `name`; some paths only set `Code`). */
+function awsErrorName(error) {
+    if (typeof error !== 'object' || error === null)
+        return '';
+    const e = error;
+    return String(e.name ?? e.Code ?? e.code ?? '');
+}
+function errorMessage(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // An endpoint that answers with something other than an AWS error (an HTML 500 page, a proxy) makes the
+    // SDK report a parse error; the status says more than the parser's complaint.
+    if (/Deserialization error|XML parse error|Unexpected token/.test(message)) {
+        const status = error.$metadata?.httpStatusCode;
+        return `the endpoint answered${status ? ` HTTP ${status}` : ''} without an AWS error message`;
+    }
+    return message;
+}
+/** The text a user sees for any failure: message, then the hint on its own line. */
+function describeError(error) {
+    const message = errorMessage(error);
+    return error instanceof UserError && error.hint ? `${message}\n${error.hint}` : message;
 }
 
 
@@ -64878,7 +65162,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9488);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3353);
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

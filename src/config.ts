@@ -1,5 +1,6 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { parseLifecyclePolicy } from './engine/ecr-policy.js';
 import { InputError, errorMessage } from './errors.js';
 import { parseParametersFile } from './parameters-file.js';
 import type {
@@ -121,10 +122,11 @@ export function parseSettings(read: InputReader, context: RunContext): Settings 
         'repository names or glob patterns such as app/* (lowercase)',
       ),
     ),
-    ecrLifecyclePolicy: optional(input('ecr-lifecycle-policy'), (v) => ({
-      source: v,
-      text: readWorkspaceFile('ecr-lifecycle-policy', v, context.workspace),
-    })),
+    ecrLifecyclePolicy: optional(input('ecr-lifecycle-policy'), (v) => {
+      const text = readWorkspaceFile('ecr-lifecycle-policy', v, context.workspace);
+      parseLifecyclePolicy(text, v); // throws an InputError naming the rule and field
+      return { source: v, text };
+    }),
     permissions: oneOf('permissions', input('permissions') || 'verify', PERMISSIONS),
     comment: oneOf('comment', input('comment') || 'auto', COMMENT),
     provenance: context.provenance,

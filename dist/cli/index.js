@@ -31296,7 +31296,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
 /* harmony import */ var _logger_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6999);
 /* harmony import */ var _provenance_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3628);
-/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9763);
+/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(657);
 /* harmony import */ var _report_mask_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9488);
 /* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(311);
 /**
@@ -31400,6 +31400,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/engine/ecr-policy.ts + 1 modules
+var ecr_policy = __nccwpck_require__(593);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -31519,6 +31521,7 @@ function scalar(value, where) {
 
 
 
+
 const MODES = ['plan', 'deploy', 'execute'];
 const PERMISSIONS = ['verify', 'enforce', 'apply', 'off'];
 const COMMENT = ['auto', 'always', 'never'];
@@ -31573,10 +31576,11 @@ function parseSettings(read, context) {
         timeoutMinutes: integer('timeout-minutes', input('timeout-minutes') || '60', 1, 4320),
         environment: optional(input('environment'), (v) => matching('environment', v, ENVIRONMENT, 'a short label such as dev or prod (letters, digits, . _ -)')),
         ecrRepositories: lines(read('ecr-repositories')).map((v) => matching('ecr-repositories', v, ECR_PATTERN, 'repository names or glob patterns such as app/* (lowercase)')),
-        ecrLifecyclePolicy: optional(input('ecr-lifecycle-policy'), (v) => ({
-            source: v,
-            text: readWorkspaceFile('ecr-lifecycle-policy', v, context.workspace),
-        })),
+        ecrLifecyclePolicy: optional(input('ecr-lifecycle-policy'), (v) => {
+            const text = readWorkspaceFile('ecr-lifecycle-policy', v, context.workspace);
+            (0,ecr_policy/* parseLifecyclePolicy */.g4)(text, v); // throws an InputError naming the rule and field
+            return { source: v, text };
+        }),
         permissions: oneOf('permissions', input('permissions') || 'verify', PERMISSIONS),
         comment: oneOf('comment', input('comment') || 'auto', COMMENT),
         provenance: context.provenance,
@@ -31751,6 +31755,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/report/model.ts
+var model = __nccwpck_require__(6867);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(1695);
 ;// CONCATENATED MODULE: ./src/engine/wait.ts
@@ -32814,6 +32820,7 @@ function logChanges(logger, changes) {
 
 
 
+
 /**
  * One run for one stack in one account: credentials → ensure ECR → permissions → change set.
  * Every failure after the inputs becomes a `failed` report, so the summary and comment still tell what happened.
@@ -32856,6 +32863,11 @@ async function deploy(settings, deps) {
         report.accountId = credentials.accountId;
         deps.logger.info(`Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`);
         const clients = deps.clients(credentials.credentials);
+        if (settings.ecrRepositories.length > 0) {
+            report.ecr = await timed(model/* ECR_PHASE */.p, () => 
+            // Loaded on demand, with the ECR client: most runs have no repositories to ensure.
+            Promise.all(/* import() */[__nccwpck_require__.e(249), __nccwpck_require__.e(411)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2792)).then(async ({ ensureLifecyclePolicies }) => ensureLifecyclePolicies(settings, { ecr: await clients.ecr(), logger: deps.logger })));
+        }
         const change = await timed('Change set', () => runStackChange(settings, {
             clients,
             bestEffort: deps.clients(credentials?.credentials, { maxAttempts: 1 }),
@@ -32889,6 +32901,222 @@ function maskNoEcho(settings, logger) {
     for (const p of settings.parameters)
         if (noEcho.has(p.key) && p.value)
             logger.mask(p.value);
+}
+
+
+/***/ }),
+
+/***/ 593:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  zj: () => (/* binding */ DEFAULT_POLICY),
+  Rv: () => (/* binding */ DEFAULT_POLICY_SOURCE),
+  i8: () => (/* binding */ canonicalOrUndefined),
+  g4: () => (/* binding */ parseLifecyclePolicy)
+});
+
+// UNUSED EXPORTS: MAX_POLICY_LENGTH, MAX_WILDCARDS, MIN_POLICY_LENGTH, canonicalPolicy, policyProblem
+
+;// CONCATENATED MODULE: ./templates/ecr-lifecycle-policy.json
+const ecr_lifecycle_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"rules":[{"rulePriority":1,"description":"Untagged images expire 1 day after push","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":1},"action":{"type":"expire"}},{"rulePriority":10,"description":"Keep latest (release tag)","selection":{"tagStatus":"tagged","tagPatternList":["latest"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":11,"description":"Keep main (release tag)","selection":{"tagStatus":"tagged","tagPatternList":["main"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":12,"description":"Keep semantic versions v1.2.3 (release tags)","selection":{"tagStatus":"tagged","tagPatternList":["v*.*.*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":20,"description":"testing images expire 3 days after push","selection":{"tagStatus":"tagged","tagPatternList":["testing*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":3},"action":{"type":"expire"}},{"rulePriority":21,"description":"builder images expire 3 days after push","selection":{"tagStatus":"tagged","tagPatternList":["builder*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":3},"action":{"type":"expire"}},{"rulePriority":100,"description":"Keep tags with g: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*g*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":101,"description":"Keep tags with h: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*h*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":102,"description":"Keep tags with i: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*i*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":103,"description":"Keep tags with j: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*j*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":104,"description":"Keep tags with k: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*k*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":105,"description":"Keep tags with l: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*l*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":106,"description":"Keep tags with m: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*m*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":107,"description":"Keep tags with n: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*n*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":108,"description":"Keep tags with o: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*o*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":109,"description":"Keep tags with p: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*p*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":110,"description":"Keep tags with q: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*q*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":111,"description":"Keep tags with r: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*r*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":112,"description":"Keep tags with s: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*s*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":113,"description":"Keep tags with t: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*t*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":114,"description":"Keep tags with u: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*u*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":115,"description":"Keep tags with v: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*v*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":116,"description":"Keep tags with w: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*w*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":117,"description":"Keep tags with x: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*x*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":118,"description":"Keep tags with y: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*y*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":119,"description":"Keep tags with z: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*z*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":120,"description":"Keep tags with A: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*A*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":121,"description":"Keep tags with B: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*B*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":122,"description":"Keep tags with C: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*C*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":123,"description":"Keep tags with D: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*D*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":124,"description":"Keep tags with E: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*E*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":125,"description":"Keep tags with F: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*F*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":126,"description":"Keep tags with G: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*G*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":127,"description":"Keep tags with H: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*H*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":128,"description":"Keep tags with I: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*I*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":129,"description":"Keep tags with J: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*J*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":130,"description":"Keep tags with K: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*K*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":131,"description":"Keep tags with L: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*L*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":132,"description":"Keep tags with M: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*M*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":133,"description":"Keep tags with N: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*N*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":134,"description":"Keep tags with O: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*O*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":135,"description":"Keep tags with P: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*P*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":136,"description":"Keep tags with Q: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*Q*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":137,"description":"Keep tags with R: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*R*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":138,"description":"Keep tags with S: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*S*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":139,"description":"Keep tags with T: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*T*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":140,"description":"Keep tags with U: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*U*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":141,"description":"Keep tags with V: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*V*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":142,"description":"Keep tags with W: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*W*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":143,"description":"Keep tags with X: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*X*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":144,"description":"Keep tags with Y: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*Y*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":145,"description":"Keep tags with Z: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*Z*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":146,"description":"Keep tags with .: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*.*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":147,"description":"Keep tags with -: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*-*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":148,"description":"Keep tags with _: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*_*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":200,"description":"Git sha tags (only 0-9a-f left) expire 3 days after push","selection":{"tagStatus":"tagged","tagPatternList":["*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":3},"action":{"type":"expire"}}]}');
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/engine/ecr-policy.ts
+
+
+/** ECR's limits on the policy text (LifecyclePolicyText) and on wildcards in one tag pattern. */
+const MIN_POLICY_LENGTH = 100;
+const MAX_POLICY_LENGTH = 30_720;
+const MAX_WILDCARDS = 4;
+const TAG_STATUS = ['tagged', 'untagged', 'any'];
+const COUNT_TYPES = ['imageCountMoreThan', 'sinceImagePushed', 'sinceImagePulled', 'sinceImageTransitioned'];
+const ACTIONS = ['expire', 'transition'];
+const RULE_KEYS = ['rulePriority', 'description', 'selection', 'action'];
+const SELECTION_KEYS = [
+    'tagStatus',
+    'tagPatternList',
+    'tagPrefixList',
+    'storageClass',
+    'countType',
+    'countUnit',
+    'countNumber',
+];
+const ACTION_KEYS = ['type', 'targetStorageClass'];
+/** The default policy, inlined into the bundle by ncc (templates/ecr-lifecycle-policy.json; README explains it). */
+const DEFAULT_POLICY = ecr_lifecycle_policy_namespaceObject;
+const DEFAULT_POLICY_SOURCE = 'the bundled default policy';
+/**
+ * Parses and validates a policy text. Every problem throws an InputError on 'ecr-lifecycle-policy' that names
+ * the rule (by position and rulePriority) and the field. Returns the policy's canonical text (what is put).
+ */
+function parseLifecyclePolicy(text, source) {
+    const fail = (expected, hint) => {
+        throw new errors/* InputError */.dz('ecr-lifecycle-policy', source, expected, hint);
+    };
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        fail(`a JSON lifecycle policy, but it is not valid JSON (${(0,errors/* errorMessage */.gJ)(error)})`);
+    }
+    const problem = policyProblem(parsed);
+    if (problem)
+        fail(`a valid ECR lifecycle policy, but ${problem}`, RULES_HINT);
+    const canonical = canonicalPolicy(parsed);
+    if (canonical.length < MIN_POLICY_LENGTH || canonical.length > MAX_POLICY_LENGTH) {
+        fail(`a lifecycle policy of ${MIN_POLICY_LENGTH}–${MAX_POLICY_LENGTH} characters (ECR's limits), but it has ${canonical.length} without whitespace`);
+    }
+    return canonical;
+}
+const RULES_HINT = 'See the "ECR lifecycle policy" section of the README: unique rulePriority values, the `any` rule last, ' +
+    'tagged rules with tagPatternList or tagPrefixList, countUnit "days" only with the time-based count types.';
+/** The first thing wrong with a parsed policy, naming the rule and field; undefined when it is valid. */
+function policyProblem(policy) {
+    if (!isObject(policy))
+        return 'the document is not a JSON object';
+    const extra = Object.keys(policy).filter((k) => k !== 'rules');
+    if (extra.length)
+        return `it has unknown top-level field(s) ${extra.join(', ')} (only "rules" is allowed)`;
+    if (!Array.isArray(policy.rules) || policy.rules.length === 0)
+        return '"rules" is not a non-empty list';
+    const rules = policy.rules;
+    for (const [index, rule] of rules.entries()) {
+        const problem = ruleProblem(rule);
+        if (problem)
+            return `${ruleName(rule, index)}: ${problem}`;
+    }
+    const valid = rules;
+    const seen = new Map();
+    for (const [index, rule] of valid.entries()) {
+        const first = seen.get(rule.rulePriority);
+        if (first !== undefined)
+            return `${ruleName(rule, index)}: rulePriority ${rule.rulePriority} is already used by rule #${first + 1} (priorities must be unique)`;
+        seen.set(rule.rulePriority, index);
+    }
+    const highest = Math.max(...valid.map((r) => r.rulePriority));
+    for (const [index, rule] of valid.entries()) {
+        if (rule.selection.tagStatus === 'any' && rule.rulePriority !== highest)
+            return `${ruleName(rule, index)}: selection.tagStatus is "any", so its rulePriority must be the highest of the policy (it is ${rule.rulePriority}, the highest is ${highest})`;
+    }
+    return undefined;
+}
+function ruleProblem(rule) {
+    if (!isObject(rule))
+        return 'is not an object';
+    const unknown = unknownKey(rule, RULE_KEYS);
+    if (unknown)
+        return `unknown field "${unknown}" (allowed: ${RULE_KEYS.join(', ')})`;
+    if (!isPositiveInteger(rule.rulePriority))
+        return 'rulePriority must be a whole number ≥ 1';
+    if (rule.description !== undefined && typeof rule.description !== 'string')
+        return 'description must be a string';
+    const { selection, action } = rule;
+    if (!isObject(selection))
+        return 'selection is missing or not an object';
+    const unknownSelection = unknownKey(selection, SELECTION_KEYS);
+    if (unknownSelection)
+        return `unknown field "selection.${unknownSelection}" (allowed: ${SELECTION_KEYS.join(', ')})`;
+    if (!TAG_STATUS.includes(selection.tagStatus))
+        return `selection.tagStatus must be one of ${TAG_STATUS.join(', ')}`;
+    for (const list of ['tagPatternList', 'tagPrefixList']) {
+        const value = selection[list];
+        if (value === undefined)
+            continue;
+        if (selection.tagStatus !== 'tagged')
+            return `selection.${list} is only allowed when tagStatus is "tagged" (it is "${String(selection.tagStatus)}")`;
+        if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || v === ''))
+            return `selection.${list} must be a non-empty list of non-empty strings`;
+        if (list === 'tagPrefixList' && value.some((v) => v.includes('*')))
+            return 'selection.tagPrefixList takes plain prefixes; use tagPatternList for wildcards (*)';
+        const wild = value.find((v) => v.split('*').length - 1 > MAX_WILDCARDS);
+        if (wild)
+            return `selection.tagPatternList pattern "${wild}" has more than ${MAX_WILDCARDS} wildcards (*)`;
+    }
+    if (selection.tagStatus === 'tagged' && !selection.tagPatternList && !selection.tagPrefixList)
+        return 'selection.tagStatus is "tagged", so selection.tagPatternList or selection.tagPrefixList is required';
+    if (!COUNT_TYPES.includes(selection.countType))
+        return `selection.countType must be one of ${COUNT_TYPES.join(', ')}`;
+    if (selection.countType === 'imageCountMoreThan') {
+        if (selection.countUnit !== undefined)
+            return 'selection.countUnit is only allowed with the time-based count types (sinceImagePushed...), not imageCountMoreThan';
+    }
+    else if (selection.countUnit !== 'days') {
+        return `selection.countUnit must be "days" with countType ${String(selection.countType)}`;
+    }
+    if (!isPositiveInteger(selection.countNumber))
+        return 'selection.countNumber must be a whole number ≥ 1';
+    if (!isObject(action))
+        return 'action is missing or not an object';
+    const unknownAction = unknownKey(action, ACTION_KEYS);
+    if (unknownAction)
+        return `unknown field "action.${unknownAction}" (allowed: ${ACTION_KEYS.join(', ')})`;
+    if (!ACTIONS.includes(action.type))
+        return `action.type must be one of ${ACTIONS.join(', ')}`;
+    return undefined;
+}
+/** "rule #3 (rulePriority 20)": position in the file, and the priority when it has one. */
+function ruleName(rule, index) {
+    const priority = isObject(rule) ? rule.rulePriority : undefined;
+    return `rule #${index + 1}${typeof priority === 'number' ? ` (rulePriority ${priority})` : ''}`;
+}
+/**
+ * The canonical text of a policy: rules sorted by rulePriority (ECR returns them so), tag lists sorted (they are
+ * sets: every entry must match), object keys in alphabetical order, no whitespace. Two policies that mean the same
+ * have the same canonical text. Lenient on purpose: it also canonicalises what a repository has now, which this
+ * validator may not know every field of.
+ */
+function canonicalPolicy(policy) {
+    return JSON.stringify(sortKeys(canonicalShape(policy)));
+}
+function canonicalShape(policy) {
+    if (!isObject(policy) || !Array.isArray(policy.rules))
+        return policy;
+    const priority = (rule) => isObject(rule) && typeof rule.rulePriority === 'number' ? rule.rulePriority : Number.MAX_SAFE_INTEGER;
+    const rules = [...policy.rules]
+        .sort((a, b) => priority(a) - priority(b))
+        .map((rule) => {
+        if (!isObject(rule) || !isObject(rule.selection))
+            return rule;
+        const selection = { ...rule.selection };
+        for (const list of ['tagPatternList', 'tagPrefixList'])
+            if (Array.isArray(selection[list]))
+                selection[list] = [...selection[list]].map(String).sort();
+        return { ...rule, selection };
+    });
+    return { ...policy, rules };
+}
+/** The canonical text of a policy a repository has now; undefined when it is not JSON (then it is replaced). */
+function canonicalOrUndefined(text) {
+    if (text === undefined)
+        return undefined;
+    try {
+        return JSON.stringify(sortKeys(canonicalShape(JSON.parse(text))));
+    }
+    catch {
+        return undefined;
+    }
+}
+function sortKeys(value) {
+    if (Array.isArray(value))
+        return value.map(sortKeys);
+    if (!isObject(value))
+        return value;
+    return Object.fromEntries(Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys(value[k])]));
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function isPositiveInteger(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+function unknownKey(object, allowed) {
+    return Object.keys(object).find((k) => !allowed.includes(k));
 }
 
 
@@ -33027,7 +33255,7 @@ function provenanceFrom(env) {
 
 /***/ }),
 
-/***/ 9763:
+/***/ 657:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33040,6 +33268,47 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/version.ts
 var version = __nccwpck_require__(311);
+// EXTERNAL MODULE: ./src/report/model.ts
+var model = __nccwpck_require__(6867);
+;// CONCATENATED MODULE: ./src/report/ecr-section.ts
+
+const LABEL = {
+    created: 'created',
+    updated: 'updated',
+    unchanged: 'unchanged',
+    'would-create': 'would be created',
+    'would-update': 'would be updated',
+};
+/** Changes first, so a capped table still shows what matters. */
+const ORDER = ['would-create', 'would-update', 'created', 'updated', 'unchanged'];
+/**
+ * The "ECR lifecycle policies" section: counts per status and a collapsed per-repository table (at most
+ * `maxRows` rows, changes first). Empty when the run had no ECR phase. Pure.
+ */
+function ecrSection(report, ctx) {
+    const maxRows = Math.min(ctx.maxRows, 100);
+    if (report.ecr.length === 0)
+        return [];
+    const counts = ORDER.map((s) => [s, report.ecr.filter((f) => f.status === s).length]).filter(([, n]) => n > 0);
+    const ms = report.timings.find((t) => t.phase === model/* ECR_PHASE */.p)?.ms;
+    const took = ms === undefined ? '' : ` in ${(ms / 1000).toFixed(1)} s`;
+    const out = [
+        `**ECR lifecycle policies:** ${report.ecr.length} repositor${report.ecr.length === 1 ? 'y' : 'ies'}${took} — ${counts.map(([s, n]) => `${n} ${LABEL[s]}`).join(', ')}`,
+        '',
+        '<details><summary>Repositories</summary>',
+        '',
+        '| Repository | Lifecycle policy |',
+        '|---|---|',
+    ];
+    const rows = [...report.ecr].sort((a, b) => ORDER.indexOf(a.status) - ORDER.indexOf(b.status) || a.repository.localeCompare(b.repository));
+    for (const f of rows.slice(0, maxRows))
+        out.push(`| \`${f.repository}\` | ${LABEL[f.status]} |`);
+    if (rows.length > maxRows)
+        out.push('', `…and ${rows.length - maxRows} more repositories.`);
+    out.push('', '</details>', '');
+    return out;
+}
+
 // EXTERNAL MODULE: ./src/report/mask.ts
 var report_mask = __nccwpck_require__(9488);
 ;// CONCATENATED MODULE: ./src/report/md.ts
@@ -33107,6 +33376,7 @@ function duration(ms) {
 
 
 
+
 /** GitHub's limit for an issue or pull-request comment body, in characters. */
 const COMMENT_LIMIT = 65_536;
 /** GitHub's limit for one step's job summary, in bytes. */
@@ -33119,8 +33389,8 @@ const SECTIONS = [
     changeTable,
     propertyChanges,
     stackEvents,
-    // Account findings go here, one entry each, as `Section`s from their own files:
-    // `ecrSection,` (./ecr-section.js: report.ecr) and `permissionsSection,` (./permissions-section.js: report.permissions).
+    // Account findings, one entry each, as `Section`s from their own files.
+    ecrSection,
     outputs,
     parameters,
     notes,
@@ -33180,7 +33450,7 @@ const VERB = {
     import: 'to import',
     dynamic: 'dynamic',
 };
-const LABEL = {
+const markdown_LABEL = {
     add: '➕ Add',
     modify: '✏️ Modify',
     replace: '♻️ Replace',
@@ -33264,7 +33534,7 @@ function warnings(report, ctx) {
         `**${risky.length} ${risky.length === 1 ? 'change needs' : 'changes need'} a careful look:**`,
     ];
     for (const c of shown)
-        lines.push(`- ${LABEL[c.action]} ${code(c.logicalId)} (${code(c.type)}): ${risk(c)}`);
+        lines.push(`- ${markdown_LABEL[c.action]} ${code(c.logicalId)} (${code(c.type)}): ${risk(c)}`);
     if (shown.length < risky.length)
         lines.push(`- …and ${risky.length - shown.length} more: see ${ctx.fullReport}.`);
     return callout('WARNING', lines);
@@ -33288,7 +33558,7 @@ function changeTable(report, ctx) {
         return undefined;
     const shown = report.changes.slice(0, ctx.maxRows);
     const rows = shown.map((c) => [
-        LABEL[c.action],
+        markdown_LABEL[c.action],
         code(c.logicalId),
         code(c.type),
         replacement(c),
@@ -33471,6 +33741,18 @@ function masker(secrets = []) {
         scrub,
     };
 }
+
+
+/***/ }),
+
+/***/ 6867:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   p: () => (/* binding */ ECR_PHASE)
+/* harmony export */ });
+/** The name of the ECR phase in `timings`. */
+const ECR_PHASE = 'ECR lifecycle policies';
 
 
 /***/ }),

@@ -1,7 +1,7 @@
 import type { ClientFactory } from '../aws/clients.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { DeployReport, ParameterValue, Timing } from '../report/model.js';
+import { ECR_PHASE, type DeployReport, type ParameterValue, type Timing } from '../report/model.js';
 import type { Settings } from '../settings.js';
 import { obtainCredentials, type AccountCredentials, type IdTokenSource } from './credentials.js';
 import { runStackChange } from './stack-change.js';
@@ -63,6 +63,14 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       `Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`,
     );
     const clients = deps.clients(credentials.credentials);
+    if (settings.ecrRepositories.length > 0) {
+      report.ecr = await timed(ECR_PHASE, () =>
+        // Loaded on demand, with the ECR client: most runs have no repositories to ensure.
+        import('./ecr-lifecycle.js').then(async ({ ensureLifecyclePolicies }) =>
+          ensureLifecyclePolicies(settings, { ecr: await clients.ecr(), logger: deps.logger }),
+        ),
+      );
+    }
     const change = await timed('Change set', () =>
       runStackChange(settings, {
         clients,

@@ -5,6 +5,7 @@
  * everything rendered. A size limit is honoured by leaving out detail step by step, never by failing.
  */
 import { VERSION } from '../version.js';
+import { ecrSection } from './ecr-section.js';
 import { masker, type Masker } from './mask.js';
 import { callout, code, details, duration, table, text } from './md.js';
 import type { ChangeAction, DeployReport, ResourceChange } from './model.js';
@@ -49,8 +50,8 @@ const SECTIONS: Section[] = [
   changeTable,
   propertyChanges,
   stackEvents,
-  // Account findings go here, one entry each, as `Section`s from their own files:
-  // `ecrSection,` (./ecr-section.js: report.ecr) and `permissionsSection,` (./permissions-section.js: report.permissions).
+  // Account findings, one entry each, as `Section`s from their own files.
+  ecrSection,
   outputs,
   parameters,
   notes,

@@ -39,11 +39,14 @@ export interface StackEvent {
   reason?: string;
 }
 
+/** What the ECR phase did to one repository's lifecycle policy (would-*: plan mode, nothing written). */
 export type EcrStatus = 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update';
 export interface EcrFinding {
   repository: string;
   status: EcrStatus;
 }
+/** The name of the ECR phase in `timings`. */
+export const ECR_PHASE = 'ECR lifecycle policies';
 
 export interface PermissionIssue {
   action: string;
