@@ -1,11 +1,12 @@
 // `npm run demo`: the main job on the local emulator. Starts moto, a loopback OIDC token endpoint and a
 // loopback GitHub API, then runs the bundled action the way a runner does, for one stack in two accounts:
 //   1. a pull request plans dev (account 111111111111): the sticky comment is written
-//   2. main deploys dev through OIDC, then 3. deploys it again unchanged
+//   2. main deploys dev through OIDC, giving the account's app/* ECR repositories their lifecycle policy,
+//   3. then deploys again unchanged (no change set, no ECR write)
 //   4. prod (account 222222222222) is planned with the change set kept, then 5. exactly that change set runs
 // It prints what a user sees (log, summary, outputs, the comment) and stops every server.
 import { startGithubApi, startOidc } from './lib/fakes.mjs';
-import { startMoto } from './lib/moto.mjs';
+import { createRepositories, startMoto } from './lib/moto.mjs';
 import { makeWorkspace, runAction } from './lib/runner.mjs';
 
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -39,7 +40,13 @@ try {
     permissions: 'off',
     'github-token': 'demo-token',
   };
-  const dev = { ...stack, environment: 'dev', 'role-arn': 'arn:aws:iam::111111111111:role/deploy' };
+  await createRepositories(moto.endpoint, '111111111111', ['app/api', 'app/web', 'tools/builder']);
+  const dev = {
+    ...stack,
+    environment: 'dev',
+    'role-arn': 'arn:aws:iam::111111111111:role/deploy',
+    'ecr-repositories': 'app/*',
+  };
   const prod = {
     ...stack,
     environment: 'prod',

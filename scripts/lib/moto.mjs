@@ -64,3 +64,21 @@ export async function resetMoto(endpoint) {
   const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
   if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
 }
+
+/** Creates ECR repositories in an account of the emulator (moto routes by the x-moto-account-id header). */
+export async function createRepositories(endpoint, account, names) {
+  for (const name of names) {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.CreateRepository',
+        'x-moto-account-id': account,
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/eu-west-1/ecr/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: JSON.stringify({ repositoryName: name }),
+    });
+    if (!res.ok) throw new Error(`CreateRepository ${name} failed: HTTP ${res.status} ${await res.text()}`);
+  }
+}
