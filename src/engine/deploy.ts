@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { DeployReport, ParameterValue, Timing } from '../report/model.js';
 import type { Settings } from '../settings.js';
 import { obtainCredentials, type AccountCredentials, type IdTokenSource } from './credentials.js';
+import { checkPermissions, permissionsFailure } from './permissions.js';
 import { runStackChange } from './stack-change.js';
 
 export interface EngineDeps {
@@ -62,6 +63,19 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       `Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`,
     );
     const clients = deps.clients(credentials.credentials);
+    if (settings.permissions !== 'off') {
+      const bestEffort = deps.clients(credentials.credentials, { maxAttempts: 1 });
+      const found = await timed('Permissions', () =>
+        checkPermissions(settings, credentials as AccountCredentials, {
+          clients,
+          bestEffort,
+          logger: deps.logger,
+        }),
+      );
+      report.permissions = found;
+      const refusal = permissionsFailure(found);
+      if (refusal) throw new UserError(refusal.message, refusal.hint);
+    }
     const change = await timed('Change set', () =>
       runStackChange(settings, {
         clients,
