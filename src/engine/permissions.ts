@@ -13,7 +13,6 @@ import {
   PutRolePolicyCommand,
   SimulatePrincipalPolicyCommand,
   type IAMClient,
-  type SimulatePrincipalPolicyCommandOutput,
 } from '@aws-sdk/client-iam';
 import type { AwsClients } from '../aws/clients.js';
 import { UserError, awsErrorName, errorMessage } from '../errors.js';
@@ -184,25 +183,18 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<RoleRe
   const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
   if (!Role?.Arn) throw new UserError(`IAM returned no role for ${roleName}.`);
   const identity: NamedPolicy[] = [];
-  let marker: string | undefined;
-  for (let page = 0; page < 100; page++) {
-    const out = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
-    for (const name of out.PolicyNames ?? []) {
-      const doc = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
-      identity.push({ name: `inline ${name}`, document: parsePolicyDocument(doc.PolicyDocument ?? '{}') });
-    }
-    marker = out.IsTruncated ? out.Marker : undefined;
-    if (!marker) break;
+  const inline = await allPages((Marker) =>
+    iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker })),
+  );
+  for (const name of inline.flatMap((p) => p.PolicyNames ?? [])) {
+    const doc = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
+    identity.push({ name: `inline ${name}`, document: parsePolicyDocument(doc.PolicyDocument ?? '{}') });
   }
-  marker = undefined;
-  for (let page = 0; page < 100; page++) {
-    const out = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
-    for (const p of out.AttachedPolicies ?? [])
-      if (p.PolicyArn)
-        identity.push({ name: p.PolicyArn, document: await managedDocument(iam, p.PolicyArn) });
-    marker = out.IsTruncated ? out.Marker : undefined;
-    if (!marker) break;
-  }
+  const attached = await allPages((Marker) =>
+    iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker })),
+  );
+  for (const p of attached.flatMap((page) => page.AttachedPolicies ?? []))
+    if (p.PolicyArn) identity.push({ name: p.PolicyArn, document: await managedDocument(iam, p.PolicyArn) });
   const boundaryArn = Role.PermissionsBoundary?.PermissionsBoundaryArn;
   return {
     arn: Role.Arn,
@@ -265,27 +257,24 @@ export async function simulate(
         ContextKeyType: 'string' as const,
       }));
       for (const resource of g.resources) {
-        let marker: string | undefined;
-        for (let page = 0; page < 20; page++) {
-          const out: SimulatePrincipalPolicyCommandOutput = await iam.send(
+        const pages = await allPages((Marker) =>
+          iam.send(
             new SimulatePrincipalPolicyCommand({
               PolicySourceArn: roleArn,
               ActionNames: g.actions,
               ResourceArns: [sampleArn(resource)],
               ContextEntries: context.length ? context : undefined,
-              Marker: marker,
+              Marker,
             }),
-          );
-          for (const r of out.EvaluationResults ?? [])
-            if (r.EvalDecision !== 'allowed')
-              denied.push({
-                action: r.EvalActionName ?? '',
-                resource,
-                note: `the policy simulator answers ${r.EvalDecision ?? 'no decision'}`,
-              });
-          marker = out.IsTruncated ? out.Marker : undefined;
-          if (!marker) break;
-        }
+          ),
+        );
+        for (const r of pages.flatMap((p) => p.EvaluationResults ?? []))
+          if (r.EvalDecision !== 'allowed')
+            denied.push({
+              action: r.EvalActionName ?? '',
+              resource,
+              note: `the policy simulator answers ${r.EvalDecision ?? 'no decision'}`,
+            });
       }
     }
     return { ok: true, denied };
@@ -354,4 +343,19 @@ export function permissionsFailure(
     };
   }
   return undefined;
+}
+
+/** Every page of an IAM list call (bounded). */
+async function allPages<T extends { IsTruncated?: boolean; Marker?: string }>(
+  fetch: (marker: string | undefined) => Promise<T>,
+): Promise<T[]> {
+  const pages: T[] = [];
+  let marker: string | undefined;
+  for (let page = 0; page < 100; page++) {
+    const out = await fetch(marker);
+    pages.push(out);
+    marker = out.IsTruncated ? out.Marker : undefined;
+    if (!marker) break;
+  }
+  return pages;
 }

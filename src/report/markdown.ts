@@ -1,4 +1,5 @@
 import type { ChangeAction, DeployReport, ResourceChange } from './model.js';
+import { renderPermissions } from './permissions-section.js';
 
 const VERB: Record<ChangeAction, string> = {
   add: 'to add',
@@ -136,6 +137,7 @@ export function renderMarkdown(report: DeployReport, options: RenderOptions = {}
     for (const p of report.parameters) out.push(`| ${escape(p.key)} | \`${escape(p.value)}\` |`);
     out.push('', '</details>', '');
   }
+  out.push(...renderPermissions(report.permissions));
   for (const note of report.notes) out.push(`- ${escape(note)}`);
   if (report.notes.length) out.push('');
   return out.join('\n');
