@@ -49,7 +49,7 @@ function role(options: {
       RoleId: 'AROAEXAMPLE',
       CreateDate: new Date(),
       PermissionsBoundary: options.boundary
-        ? { PermissionsBoundaryArn: BOUNDARY, PermissionsBoundaryType: 'Policy' }
+        ? { PermissionsBoundaryArn: BOUNDARY, PermissionsBoundaryType: 'PermissionsBoundaryPolicy' }
         : undefined,
     },
   });
@@ -57,13 +57,11 @@ function role(options: {
     .on(ListRolePoliciesCommand)
     .resolves({ PolicyNames: Object.keys(options.inline ?? {}), IsTruncated: false });
   for (const [name, doc] of Object.entries(options.inline ?? {}))
-    iam
-      .on(GetRolePolicyCommand, { PolicyName: name })
-      .resolves({
-        RoleName: 'deploy',
-        PolicyName: name,
-        PolicyDocument: encodeURIComponent(JSON.stringify(doc)),
-      });
+    iam.on(GetRolePolicyCommand, { PolicyName: name }).resolves({
+      RoleName: 'deploy',
+      PolicyName: name,
+      PolicyDocument: encodeURIComponent(JSON.stringify(doc)),
+    });
   iam.on(ListAttachedRolePoliciesCommand).resolves({
     AttachedPolicies: Object.keys(options.attached ?? {}).map((arn) => ({
       PolicyArn: arn,
