@@ -279,7 +279,10 @@ export async function simulate(
     }
     return { ok: true, denied };
   } catch (error) {
-    return { ok: false, reason: awsErrorName(error) || errorMessage(error) };
+    // Emulators answer an unimplemented call with an HTML page: the SDK then names the error only "Error".
+    const name = awsErrorName(error);
+    const reason = name && name !== 'Error' ? name : errorMessage(error).split('\n')[0]?.slice(0, 120);
+    return { ok: false, reason: reason || 'unknown error' };
   }
 }
 
