@@ -216,6 +216,32 @@ describe('templates/bootstrap.yaml', () => {
     ).not.toBe('Allowed');
   });
 
+  it('lets only CloudFormation assume the execution role', () => {
+    const service = (principal: string): string =>
+      runUnsafeSimulation(
+        {
+          request: {
+            principal,
+            action: 'sts:AssumeRole',
+            resource: { resource: EXEC_ROLE, accountId: ACCOUNT },
+            contextVariables: {},
+          },
+          identityPolicies: [],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: {
+            __validated: true,
+            policyDocument: execRole.AssumeRolePolicyDocument,
+            metadata: { name: 'trust' },
+          },
+        },
+        {},
+      ) as unknown as string;
+    expect(service('cloudformation.amazonaws.com')).toBe('Allowed');
+    expect(service('ec2.amazonaws.com')).not.toBe('Allowed');
+    expect(service(`arn:aws:iam::${ACCOUNT}:role/multi-account-deploy`)).not.toBe('Allowed');
+  });
+
   it('lets only the given subjects assume the plan role', () => {
     expect(assume(planRole, { sub: 'repo:acme/app:pull_request' })).toBe('Allowed');
     expect(assume(planRole, { sub: 'repo:acme/fork:pull_request' })).not.toBe('Allowed');
