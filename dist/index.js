@@ -83255,7 +83255,13 @@ async function simulate(iam, roleArn, grants) {
     catch (error) {
         // Emulators answer an unimplemented call with an HTML page: the SDK then names the error only "Error".
         const name = awsErrorName(error);
-        const reason = name && name !== 'Error' ? name : errorMessage(error).split('\n')[0]?.slice(0, 120);
+        const e = error;
+        const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+        const reason = name && name !== 'Error'
+            ? name
+            : status
+                ? `the endpoint answered HTTP ${status}`
+                : errorMessage(error).split('\n')[0]?.slice(0, 120);
         return { ok: false, reason: reason || 'unknown error' };
     }
 }

@@ -93,6 +93,9 @@ beforeAll(async () => {
 afterAll(() => oidc.close());
 beforeEach(resetMoto);
 
+// Each test runs the bundled action up to three times; the machine may be shared.
+const TIMEOUT = 90_000;
+
 const run = (inputs: Record<string, string>) =>
   runAction({
     ...EXAMPLE,
@@ -108,110 +111,130 @@ const run = (inputs: Record<string, string>) =>
   });
 
 describe('deploy-role permissions on the emulator', () => {
-  it('passes verify for a role with exactly the generated policy, and deploys', async () => {
-    await createRole('deploy', { boundary: true });
-    await putGeneratedPolicy();
-    const result = await run({});
-    expect(result.stdout).not.toMatch(/::(error|warning)::/);
-    expect(result.code).toBe(0);
-    expect(result.outputs.result).toBe('deployed');
-    expect(result.summary).toContain(
-      `**Permissions** (verify) of \`${DEPLOY_ROLE}\` against the deploy policy: ✅ least privilege (structural check)`,
-    );
-    expect(result.summary).toMatch(/SimulatePrincipalPolicy was not available/);
-    expect(result.summary).toContain(
-      '<details><summary>Least-privilege policy for the deploy role</summary>',
-    );
-  });
+  it(
+    'passes verify for a role with exactly the generated policy, and deploys',
+    async () => {
+      await createRole('deploy', { boundary: true });
+      await putGeneratedPolicy();
+      const result = await run({});
+      expect(result.stdout).not.toMatch(/::(error|warning)::/);
+      expect(result.code).toBe(0);
+      expect(result.outputs.result).toBe('deployed');
+      expect(result.summary).toContain(
+        `**Permissions** (verify) of \`${DEPLOY_ROLE}\` against the deploy policy: ✅ least privilege (structural check)`,
+      );
+      expect(result.summary).toMatch(/SimulatePrincipalPolicy was not available/);
+      expect(result.summary).toContain(
+        '<details><summary>Least-privilege policy for the deploy role</summary>',
+      );
+    },
+    TIMEOUT,
+  );
 
-  it('warns about an attached AdministratorAccess under verify, and fails under enforce before any change', async () => {
-    await createRole('deploy', { boundary: true });
-    await putGeneratedPolicy();
-    await iam().send(
-      new AttachRolePolicyCommand({
-        RoleName: 'deploy',
-        PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
-      }),
-    );
-    const verify = await run({});
-    expect(verify.code).toBe(0);
-    expect(verify.stdout).toContain('::warning::Broad grant on deploy: AdministratorAccess is attached');
-    expect(verify.stdout).toMatch(
-      /::warning::Excess \(Permissions management\): \* on \* — \d+ Permissions management actions/,
-    );
-    expect(verify.summary).toContain('⚠️ more than needed');
+  it(
+    'warns about an attached AdministratorAccess under verify, and fails under enforce before any change',
+    async () => {
+      await createRole('deploy', { boundary: true });
+      await putGeneratedPolicy();
+      await iam().send(
+        new AttachRolePolicyCommand({
+          RoleName: 'deploy',
+          PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+        }),
+      );
+      const verify = await run({});
+      expect(verify.code).toBe(0);
+      expect(verify.stdout).toContain('::warning::Broad grant on deploy: AdministratorAccess is attached');
+      expect(verify.stdout).toMatch(
+        /::warning::Excess \(Permissions management\): \* on \* — \d+ Permissions management actions/,
+      );
+      expect(verify.summary).toContain('⚠️ more than needed');
 
-    await resetMoto();
-    await createRole('deploy', { boundary: true });
-    await putGeneratedPolicy();
-    await iam().send(
-      new AttachRolePolicyCommand({
-        RoleName: 'deploy',
-        PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
-      }),
-    );
-    const enforce = await run({ permissions: 'enforce' });
-    expect(enforce.code).toBe(1);
-    expect(enforce.stdout).toMatch(
-      /::error::deploy has permissions beyond what this run needs \(permissions: enforce\): AdministratorAccess is attached/,
-    );
-    expect(enforce.outputs.result).toBe('failed');
-    expect(enforce.outputs['stack-id']).toBe('');
-  });
+      await resetMoto();
+      await createRole('deploy', { boundary: true });
+      await putGeneratedPolicy();
+      await iam().send(
+        new AttachRolePolicyCommand({
+          RoleName: 'deploy',
+          PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+        }),
+      );
+      const enforce = await run({ permissions: 'enforce' });
+      expect(enforce.code).toBe(1);
+      expect(enforce.stdout).toMatch(
+        /::error::deploy has permissions beyond what this run needs \(permissions: enforce\): AdministratorAccess is attached/,
+      );
+      expect(enforce.outputs.result).toBe('failed');
+      expect(enforce.outputs['stack-id']).toBe('');
+    },
+    TIMEOUT,
+  );
 
-  it('fails a role that lacks permissions before touching the stack, naming each action', async () => {
-    await createRole('deploy', { boundary: true });
-    const result = await run({});
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain(
-      `::error::Missing: cloudformation:ExecuteChangeSet on arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/example/* — no statement allows it`,
-    );
-    expect(result.summary).toContain('| `cloudformation:CreateChangeSet` |');
-    expect(result.outputs['stack-id']).toBe('');
-    expect(result.stdout).toMatch(/permissions: apply/);
-  });
+  it(
+    'fails a role that lacks permissions before touching the stack, naming each action',
+    async () => {
+      await createRole('deploy', { boundary: true });
+      const result = await run({});
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain(
+        `::error::Missing: cloudformation:ExecuteChangeSet on arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/example/* — no statement allows it`,
+      );
+      expect(result.summary).toContain('| `cloudformation:CreateChangeSet` |');
+      expect(result.outputs['stack-id']).toBe('');
+      expect(result.stdout).toMatch(/permissions: apply/);
+    },
+    TIMEOUT,
+  );
 
-  it('applies the generated policy to a bare role from an admin run, after which the role passes verify', async () => {
-    // Apply is authorised by the account's admin role (moto does not enforce IAM, so "admin" is a plain role
-    // here; in AWS it is the bootstrap/admin role allowed to change the deploy role). The run assumes admin and
-    // names the role to change with deploy-role.
-    await createRole('admin');
-    await createRole('deploy', { boundary: true });
-    const apply = await run({
-      'role-arn': `arn:aws:iam::${ACCOUNT}:role/admin`,
-      'deploy-role': 'deploy',
-      permissions: 'apply',
-    });
-    expect(apply.code).toBe(0);
-    expect(apply.stdout).toContain(
-      'Put the generated policy on deploy as its inline policy multi-account-deploy.',
-    );
-    const stored = await iam().send(
-      new GetRolePolicyCommand({ RoleName: 'deploy', PolicyName: 'multi-account-deploy' }),
-    );
-    expect(JSON.parse(decodeURIComponent(stored.PolicyDocument ?? ''))).toEqual(
-      deployPolicy(exampleSettings, { accountId: ACCOUNT, region: REGION, roleArn: DEPLOY_ROLE }),
-    );
+  it(
+    'applies the generated policy to a bare role from an admin run, after which the role passes verify',
+    async () => {
+      // Apply is authorised by the account's admin role (moto does not enforce IAM, so "admin" is a plain role
+      // here; in AWS it is the bootstrap/admin role allowed to change the deploy role). The run assumes admin and
+      // names the role to change with deploy-role.
+      await createRole('admin');
+      await createRole('deploy', { boundary: true });
+      const apply = await run({
+        'role-arn': `arn:aws:iam::${ACCOUNT}:role/admin`,
+        'deploy-role': 'deploy',
+        permissions: 'apply',
+      });
+      expect(apply.code).toBe(0);
+      expect(apply.stdout).toContain(
+        'Put the generated policy on deploy as its inline policy multi-account-deploy.',
+      );
+      const stored = await iam().send(
+        new GetRolePolicyCommand({ RoleName: 'deploy', PolicyName: 'multi-account-deploy' }),
+      );
+      expect(JSON.parse(decodeURIComponent(stored.PolicyDocument ?? ''))).toEqual(
+        deployPolicy(exampleSettings, { accountId: ACCOUNT, region: REGION, roleArn: DEPLOY_ROLE }),
+      );
 
-    const again = await run({
-      'role-arn': `arn:aws:iam::${ACCOUNT}:role/admin`,
-      'deploy-role': 'deploy',
-      permissions: 'apply',
-    });
-    expect(again.stdout).toContain(
-      'deploy already has the generated policy multi-account-deploy; nothing to apply.',
-    );
+      const again = await run({
+        'role-arn': `arn:aws:iam::${ACCOUNT}:role/admin`,
+        'deploy-role': 'deploy',
+        permissions: 'apply',
+      });
+      expect(again.stdout).toContain(
+        'deploy already has the generated policy multi-account-deploy; nothing to apply.',
+      );
 
-    const verify = await run({});
-    expect(verify.stdout).not.toMatch(/::(error|warning)::/);
-    expect(verify.code).toBe(0);
-    expect(verify.summary).toContain('✅ least privilege');
-  });
+      const verify = await run({});
+      expect(verify.stdout).not.toMatch(/::(error|warning)::/);
+      expect(verify.code).toBe(0);
+      expect(verify.summary).toContain('✅ least privilege');
+    },
+    TIMEOUT,
+  );
 
-  it('refuses to let the deploy role apply to itself', async () => {
-    await createRole('deploy', { boundary: true });
-    const result = await run({ permissions: 'apply' });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain('Refusing to apply: this run is deploy itself');
-  });
+  it(
+    'refuses to let the deploy role apply to itself',
+    async () => {
+      await createRole('deploy', { boundary: true });
+      const result = await run({ permissions: 'apply' });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('Refusing to apply: this run is deploy itself');
+    },
+    TIMEOUT,
+  );
 });

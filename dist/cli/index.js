@@ -52363,7 +52363,13 @@ async function simulate(iam, roleArn, grants) {
     catch (error) {
         // Emulators answer an unimplemented call with an HTML page: the SDK then names the error only "Error".
         const name = (0,errors/* awsErrorName */.ZH)(error);
-        const reason = name && name !== 'Error' ? name : (0,errors/* errorMessage */.gJ)(error).split('\n')[0]?.slice(0, 120);
+        const e = error;
+        const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+        const reason = name && name !== 'Error'
+            ? name
+            : status
+                ? `the endpoint answered HTTP ${status}`
+                : (0,errors/* errorMessage */.gJ)(error).split('\n')[0]?.slice(0, 120);
         return { ok: false, reason: reason || 'unknown error' };
     }
 }

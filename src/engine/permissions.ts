@@ -281,7 +281,14 @@ export async function simulate(
   } catch (error) {
     // Emulators answer an unimplemented call with an HTML page: the SDK then names the error only "Error".
     const name = awsErrorName(error);
-    const reason = name && name !== 'Error' ? name : errorMessage(error).split('\n')[0]?.slice(0, 120);
+    const e = error as { $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
+    const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+    const reason =
+      name && name !== 'Error'
+        ? name
+        : status
+          ? `the endpoint answered HTTP ${status}`
+          : errorMessage(error).split('\n')[0]?.slice(0, 120);
     return { ok: false, reason: reason || 'unknown error' };
   }
 }
