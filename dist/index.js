@@ -82698,6 +82698,7 @@ function decide(policies, need) {
                     return {
                         kind: 'denied',
                         by: `${label(policy, s, index)} (if its condition on ${c.unknownKeys.join(', ')} holds)`,
+                        maybe: true,
                     };
                 continue;
             }
@@ -82979,8 +82980,13 @@ function excessPermissions(grants, role, catalogue) {
                     const uncovered = actions.filter((action) => {
                         if (decide(expected, { action, resource, context }).kind === 'allowed')
                             return false;
-                        // Beyond the boundary it is not effective: not worth a warning.
-                        return !role.boundary || decide([role.boundary], { action, resource }).kind !== 'implicit-deny';
+                        // What the boundary surely blocks is not effective: not worth a warning.
+                        if (!role.boundary)
+                            return true;
+                        const capped = decide([role.boundary], { action, resource });
+                        return (capped.kind === 'allowed' ||
+                            capped.kind === 'conditional' ||
+                            !!(capped.kind === 'denied' && capped.maybe));
                     });
                     issues.push(...permissions_compare_group(pattern, resource, uncovered, catalogue, conditioned, s.notActions));
                 }

@@ -1,3 +1,4 @@
+import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   AttachRolePolicyCommand,
   CreatePolicyCommand,
@@ -182,6 +183,12 @@ describe('deploy-role permissions on the emulator', () => {
       expect(result.summary).toContain('| `cloudformation:CreateChangeSet` |');
       expect(result.outputs['stack-id']).toBe('');
       expect(result.stdout).toMatch(/permissions: apply/);
+      const cfn = new CloudFormationClient({
+        region: REGION,
+        endpoint: motoEndpoint(),
+        credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'test' },
+      });
+      expect((await cfn.send(new ListStacksCommand({}))).StackSummaries ?? []).toEqual([]);
     },
     TIMEOUT,
   );

@@ -201,7 +201,8 @@ export interface Need {
 export type Decision =
   | { kind: 'allowed'; by: string }
   | { kind: 'implicit-deny' }
-  | { kind: 'denied'; by: string }
+  /** `maybe`: the Deny's condition could not be evaluated, so it may or may not apply. */
+  | { kind: 'denied'; by: string; maybe?: boolean }
   | { kind: 'conditional'; by: string; keys: string[] };
 
 const actionMatches = (s: Statement, action: string): boolean =>
@@ -243,6 +244,7 @@ export function decide(policies: NamedPolicy[], need: Need): Decision {
           return {
             kind: 'denied',
             by: `${label(policy, s, index)} (if its condition on ${c.unknownKeys.join(', ')} holds)`,
+            maybe: true,
           };
         continue;
       }

@@ -97,8 +97,14 @@ export function excessPermissions(
         for (const resource of resources) {
           const uncovered = actions.filter((action) => {
             if (decide(expected, { action, resource, context }).kind === 'allowed') return false;
-            // Beyond the boundary it is not effective: not worth a warning.
-            return !role.boundary || decide([role.boundary], { action, resource }).kind !== 'implicit-deny';
+            // What the boundary surely blocks is not effective: not worth a warning.
+            if (!role.boundary) return true;
+            const capped = decide([role.boundary], { action, resource });
+            return (
+              capped.kind === 'allowed' ||
+              capped.kind === 'conditional' ||
+              !!(capped.kind === 'denied' && capped.maybe)
+            );
           });
           issues.push(...group(pattern, resource, uncovered, catalogue, conditioned, s.notActions));
         }

@@ -186,6 +186,30 @@ describe('verify', () => {
     ]);
   });
 
+  it('does not warn about what the boundary surely denies, but does when its Deny is conditional', async () => {
+    const settings = settingsWith();
+    const extra: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['iam:PutRolePolicy', 'iam:CreateRole'], Resource: '*' }],
+    };
+    const boundary: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: '*', Resource: '*' },
+        { Effect: 'Deny', Action: 'iam:PutRolePolicy', Resource: '*' },
+        {
+          Effect: 'Deny',
+          Action: 'iam:CreateRole',
+          Resource: '*',
+          Condition: { StringNotEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::111111111111:policy/b' } },
+        },
+      ],
+    };
+    role({ inline: { [INLINE_POLICY_NAME]: generated(settings), extra }, boundary });
+    const finding = await checkPermissions(settings, caller, ctx);
+    expect(finding.excess).toEqual([{ action: 'iam:CreateRole', resource: '*', accessLevel: 'Write' }]);
+  });
+
   it('counts what the permissions boundary does not allow as missing, and what it caps as not excess', async () => {
     const settings = settingsWith({ executionRoleArn: EXEC_ROLE });
     const boundary: PolicyDocument = {
