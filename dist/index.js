@@ -59598,7 +59598,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3353:
+/***/ 6780:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63710,6 +63710,21 @@ async function deploy(settings, deps) {
         report.accountId = credentials.accountId;
         deps.logger.info(`Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`);
         const clients = deps.clients(credentials.credentials);
+        // Single-attempt clients for calls whose failure only earns a note (unsupported or optional APIs).
+        const bestEffort = deps.clients(credentials.credentials, { maxAttempts: 1 });
+        if (settings.permissions !== 'off') {
+            // Before any write: a role without the rights it needs fails here, with the list of what is missing.
+            const { checkPermissions, permissionsFailure } = await Promise.all(/* import() */[__nccwpck_require__.e(764), __nccwpck_require__.e(782)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8782));
+            const found = await timed('Permissions', () => checkPermissions(settings, credentials, {
+                clients,
+                bestEffort,
+                logger: deps.logger,
+            }));
+            report.permissions = found;
+            const refusal = permissionsFailure(found);
+            if (refusal)
+                throw new errors/* UserError */.yo(refusal.message, refusal.hint);
+        }
         if (settings.ecrRepositories.length > 0) {
             report.ecr = await timed(ECR_PHASE, () => 
             // Loaded on demand, with the ECR client: most runs have no repositories to ensure.
@@ -63717,7 +63732,7 @@ async function deploy(settings, deps) {
         }
         const change = await timed('Change set', () => runStackChange(settings, {
             clients,
-            bestEffort: deps.clients(credentials?.credentials, { maxAttempts: 1 }),
+            bestEffort,
             logger: deps.logger,
             deadline,
             signal: deps.signal,
@@ -63827,10 +63842,84 @@ function ecrSection(report, ctx) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/report/permissions-section.ts
+/** Excess lines shown per access level before "…and N more". */
+const PER_LEVEL = 15;
+/**
+ * The permissions finding as markdown: verdict, missing permissions, broad grants, excess by access level, and
+ * the generated policies (collapsed) so the account owner sees exactly what is asked. Pure.
+ */
+function renderPermissions(finding, withPolicies = true) {
+    if (!finding)
+        return [];
+    const out = [];
+    const who = finding.roleArn ? `\`${cell(finding.roleArn)}\`` : 'the role';
+    if (finding.skipped) {
+        out.push(`**Permissions:** not checked — ${cell(finding.skipped)}`, '');
+    }
+    else {
+        const verdict = finding.missing.length
+            ? `❌ ${finding.missing.length} missing`
+            : finding.excess.length || finding.broad.length
+                ? `⚠️ more than needed`
+                : '✅ least privilege';
+        const how = finding.method === 'simulated' ? 'confirmed with the IAM policy simulator' : 'structural check';
+        out.push(`**Permissions** (${finding.mode}${finding.applied ? ', policy applied' : ''}) of ${who} against the ${finding.checkedAgainst} policy: ${verdict} (${how})`, '');
+    }
+    if (finding.missing.length) {
+        out.push('| Missing action | Resource | Why |', '|---|---|---|');
+        for (const m of finding.missing)
+            out.push(`| \`${cell(m.action)}\` | \`${cell(m.resource)}\` | ${cell(m.note ?? '')} |`);
+        out.push('');
+    }
+    const notes = [...finding.broad, ...finding.warnings, ...(finding.methodNote ? [finding.methodNote] : [])];
+    for (const n of notes)
+        out.push(`- ${cell(n)}`);
+    if (notes.length)
+        out.push('');
+    if (finding.excess.length) {
+        out.push(`<details><summary>Beyond the need: ${finding.excess.length} grants, by access level</summary>`, '');
+        for (const [level, issues] of byLevel(finding.excess)) {
+            out.push(`**${cell(level)}**`, '');
+            for (const e of issues.slice(0, PER_LEVEL))
+                out.push(`- \`${cell(e.action)}\` on \`${cell(e.resource)}\`${e.note ? ` — ${cell(e.note)}` : ''}`);
+            if (issues.length > PER_LEVEL)
+                out.push(`- …and ${issues.length - PER_LEVEL} more`);
+            out.push('');
+        }
+        out.push('</details>', '');
+    }
+    for (const [label, policy] of withPolicies
+        ? [
+            ['deploy role', finding.deployPolicy],
+            ['plan role', finding.planPolicy],
+        ]
+        : []) {
+        out.push(`<details><summary>Least-privilege policy for the ${label}</summary>`, '', '```json', JSON.stringify(policy, null, 2), '```', '', '</details>', '');
+    }
+    return out;
+}
+function byLevel(issues) {
+    const groups = new Map();
+    for (const i of issues) {
+        const level = i.accessLevel ?? 'Unknown';
+        groups.set(level, [...(groups.get(level) ?? []), i]);
+    }
+    return groups;
+}
+/** Keeps table cells and inline code intact. */
+function cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\r?\n/g, ' ');
+}
+/** The report section: the policies themselves only when there is room for details. */
+function permissionsSection(report, ctx) {
+    return renderPermissions(report.permissions, ctx.details);
+}
+
 ;// CONCATENATED MODULE: ./src/report/md.ts
 /** Small markdown helpers shared by the report's sections (markdown.ts, ecr-section.ts, permissions-section.ts). */
 /** Keeps a table cell on one line and intact: pipes would end the cell, newlines the row. */
-function cell(text) {
+function md_cell(text) {
     return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 /**
@@ -63848,7 +63937,7 @@ function code(text, max = 300) {
 }
 /** Plain text inside markdown: neutralises characters that would start HTML or break a table. */
 function md_text(value) {
-    return cell(value).replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    return md_cell(value).replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 /** Cuts a value to `max` characters, saying how much was left out. */
 function clip(value, max) {
@@ -63893,6 +63982,7 @@ function duration(ms) {
 
 
 
+
 /** GitHub's limit for an issue or pull-request comment body, in characters. */
 const COMMENT_LIMIT = 65_536;
 /** GitHub's limit for one step's job summary, in bytes. */
@@ -63906,6 +63996,7 @@ const SECTIONS = [
     propertyChanges,
     stackEvents,
     // Account findings, one entry each, as `Section`s from their own files.
+    permissionsSection,
     ecrSection,
     outputs,
     parameters,
@@ -64501,6 +64592,7 @@ const CAPABILITIES = [
     'CAPABILITY_AUTO_EXPAND',
 ];
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const CHANGE_SET_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
@@ -64552,6 +64644,9 @@ function parseSettings(read, context) {
             return { source: v, text };
         }),
         permissions: oneOf('permissions', input('permissions') || 'verify', PERMISSIONS),
+        deployRole: optional(input('deploy-role'), (v) => v.startsWith('arn:')
+            ? roleArn('deploy-role', v)
+            : matching('deploy-role', v, ROLE_NAME, 'a role name (letters, digits and +=,.@_-, ≤ 64) or role ARN')),
         comment: oneOf('comment', input('comment') || 'auto', COMMENT),
         provenance: context.provenance,
     };
@@ -65162,7 +65257,7 @@ function describeError(error) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3353);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6780);
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

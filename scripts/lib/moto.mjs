@@ -21,6 +21,8 @@ export async function startMoto() {
   const port = await freePort();
   const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    // AWS managed policies (AdministratorAccess...) exist only when loaded: the permissions tests attach them.
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
   });
   let stderr = '';
   child.stderr.on('data', (d) => {

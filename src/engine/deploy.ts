@@ -63,6 +63,22 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       `Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`,
     );
     const clients = deps.clients(credentials.credentials);
+    // Single-attempt clients for calls whose failure only earns a note (unsupported or optional APIs).
+    const bestEffort = deps.clients(credentials.credentials, { maxAttempts: 1 });
+    if (settings.permissions !== 'off') {
+      // Before any write: a role without the rights it needs fails here, with the list of what is missing.
+      const { checkPermissions, permissionsFailure } = await import('./permissions.js');
+      const found = await timed('Permissions', () =>
+        checkPermissions(settings, credentials as AccountCredentials, {
+          clients,
+          bestEffort,
+          logger: deps.logger,
+        }),
+      );
+      report.permissions = found;
+      const refusal = permissionsFailure(found);
+      if (refusal) throw new UserError(refusal.message, refusal.hint);
+    }
     if (settings.ecrRepositories.length > 0) {
       report.ecr = await timed(ECR_PHASE, () =>
         // Loaded on demand, with the ECR client: most runs have no repositories to ensure.
@@ -74,7 +90,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
     const change = await timed('Change set', () =>
       runStackChange(settings, {
         clients,
-        bestEffort: deps.clients(credentials?.credentials, { maxAttempts: 1 }),
+        bestEffort,
         logger: deps.logger,
         deadline,
         signal: deps.signal,

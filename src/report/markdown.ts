@@ -7,6 +7,7 @@
 import { VERSION } from '../version.js';
 import { ecrSection } from './ecr-section.js';
 import { masker, type Masker } from './mask.js';
+import { permissionsSection } from './permissions-section.js';
 import { callout, code, details, duration, table, text } from './md.js';
 import type { ChangeAction, DeployReport, ResourceChange } from './model.js';
 
@@ -51,6 +52,7 @@ const SECTIONS: Section[] = [
   propertyChanges,
   stackEvents,
   // Account findings, one entry each, as `Section`s from their own files.
+  permissionsSection,
   ecrSection,
   outputs,
   parameters,
