@@ -1,1367 +1,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 8282:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { Crc32, Crc32Js, Crc32Node } = __nccwpck_require__(9542);
-exports.Crc32 = Crc32;
-exports.Crc32Js = Crc32Js;
-exports.Crc32Node = Crc32Node;
-
-const T = new Uint32Array(256);
-for (let i = 0; i < 256; ++i) {
-    let c = i;
-    for (let j = 0; j < 8; ++j) {
-        c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    }
-    T[i] = c >>> 0;
-}
-class Crc32cJs {
-    digestLength = 4;
-    crc = 0xffff_ffff;
-    update(data) {
-        let crc = this.crc;
-        for (let i = 0; i < data.length; ++i) {
-            crc = (crc >>> 8) ^ T[(crc ^ data[i]) & 0xff];
-        }
-        this.crc = crc;
-    }
-    async digest() {
-        const value = (this.crc ^ 0xffff_ffff) >>> 0;
-        const out = new Uint8Array(4);
-        out[0] = value >>> 24;
-        out[1] = (value >>> 16) & 0xff;
-        out[2] = (value >>> 8) & 0xff;
-        out[3] = value & 0xff;
-        return out;
-    }
-    reset() {
-        this.crc = 0xffff_ffff;
-    }
-}
-
-const Crc32cNode = Crc32cJs;
-
-const crc64NvmeCrtContainer = {
-    CrtCrc64Nvme: null,
-};
-
-const generateCRC64NVMETable = () => {
-    const sliceLength = 8;
-    const tables = new Array(sliceLength);
-    for (let slice = 0; slice < sliceLength; slice++) {
-        const table = new Array(512);
-        for (let i = 0; i < 256; i++) {
-            let crc = BigInt(i);
-            for (let j = 0; j < 8 * (slice + 1); j++) {
-                if (crc & 1n) {
-                    crc = (crc >> 1n) ^ 0x9a6c9329ac4bc9b5n;
-                }
-                else {
-                    crc = crc >> 1n;
-                }
-            }
-            table[i * 2] = Number((crc >> 32n) & 0xffffffffn);
-            table[i * 2 + 1] = Number(crc & 0xffffffffn);
-        }
-        tables[slice] = new Uint32Array(table);
-    }
-    return tables;
-};
-let CRC64_NVME_REVERSED_TABLE;
-let t0, t1, t2, t3;
-let t4, t5, t6, t7;
-const ensureTablesInitialized = () => {
-    if (!CRC64_NVME_REVERSED_TABLE) {
-        CRC64_NVME_REVERSED_TABLE = generateCRC64NVMETable();
-        [t0, t1, t2, t3, t4, t5, t6, t7] = CRC64_NVME_REVERSED_TABLE;
-    }
-};
-class Crc64NvmeJs {
-    c1 = 0;
-    c2 = 0;
-    constructor() {
-        ensureTablesInitialized();
-        this.reset();
-    }
-    update(data) {
-        const len = data.length;
-        let i = 0;
-        let crc1 = this.c1;
-        let crc2 = this.c2;
-        while (i + 8 <= len) {
-            const idx0 = ((crc2 ^ data[i++]) & 255) << 1;
-            const idx1 = (((crc2 >>> 8) ^ data[i++]) & 255) << 1;
-            const idx2 = (((crc2 >>> 16) ^ data[i++]) & 255) << 1;
-            const idx3 = (((crc2 >>> 24) ^ data[i++]) & 255) << 1;
-            const idx4 = ((crc1 ^ data[i++]) & 255) << 1;
-            const idx5 = (((crc1 >>> 8) ^ data[i++]) & 255) << 1;
-            const idx6 = (((crc1 >>> 16) ^ data[i++]) & 255) << 1;
-            const idx7 = (((crc1 >>> 24) ^ data[i++]) & 255) << 1;
-            crc1 = t7[idx0] ^ t6[idx1] ^ t5[idx2] ^ t4[idx3] ^ t3[idx4] ^ t2[idx5] ^ t1[idx6] ^ t0[idx7];
-            crc2 =
-                t7[idx0 + 1] ^
-                    t6[idx1 + 1] ^
-                    t5[idx2 + 1] ^
-                    t4[idx3 + 1] ^
-                    t3[idx4 + 1] ^
-                    t2[idx5 + 1] ^
-                    t1[idx6 + 1] ^
-                    t0[idx7 + 1];
-        }
-        while (i < len) {
-            const idx = ((crc2 ^ data[i]) & 255) << 1;
-            crc2 = ((crc2 >>> 8) | ((crc1 & 255) << 24)) >>> 0;
-            crc1 = (crc1 >>> 8) ^ t0[idx];
-            crc2 ^= t0[idx + 1];
-            ++i;
-        }
-        this.c1 = crc1;
-        this.c2 = crc2;
-    }
-    async digest() {
-        const c1 = this.c1 ^ 4294967295;
-        const c2 = this.c2 ^ 4294967295;
-        return new Uint8Array([
-            c1 >>> 24,
-            (c1 >>> 16) & 255,
-            (c1 >>> 8) & 255,
-            c1 & 255,
-            c2 >>> 24,
-            (c2 >>> 16) & 255,
-            (c2 >>> 8) & 255,
-            c2 & 255,
-        ]);
-    }
-    reset() {
-        this.c1 = 4294967295;
-        this.c2 = 4294967295;
-    }
-}
-
-class Crc64Nvme {
-    impl;
-    constructor() {
-        const Crt = crc64NvmeCrtContainer.CrtCrc64Nvme;
-        this.impl = Crt ? new Crt() : new Crc64NvmeJs();
-    }
-    update(data) {
-        this.impl.update(data);
-    }
-    async digest() {
-        return this.impl.digest();
-    }
-    reset() {
-        this.impl.reset();
-    }
-}
-
-exports.Crc32c = Crc32cNode;
-exports.Crc32cJs = Crc32cJs;
-exports.Crc32cNode = Crc32cNode;
-exports.Crc64Nvme = Crc64Nvme;
-exports.Crc64NvmeJs = Crc64NvmeJs;
-exports.crc64NvmeCrtContainer = crc64NvmeCrtContainer;
-
-
-/***/ }),
-
-/***/ 238:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { setFeature } = __nccwpck_require__(5152);
-const { HttpRequest } = __nccwpck_require__(3422);
-const { isArrayBuffer, toUint8Array, createBufferedReadable, createChecksumStream } = __nccwpck_require__(2430);
-const { Crc64Nvme, Crc32c, Crc32 } = __nccwpck_require__(8282);
-const { normalizeProvider } = __nccwpck_require__(2658);
-
-const RequestChecksumCalculation = {
-    WHEN_SUPPORTED: "WHEN_SUPPORTED",
-    WHEN_REQUIRED: "WHEN_REQUIRED",
-};
-const DEFAULT_REQUEST_CHECKSUM_CALCULATION = RequestChecksumCalculation.WHEN_SUPPORTED;
-const ResponseChecksumValidation = {
-    WHEN_SUPPORTED: "WHEN_SUPPORTED",
-    WHEN_REQUIRED: "WHEN_REQUIRED",
-};
-const DEFAULT_RESPONSE_CHECKSUM_VALIDATION = RequestChecksumCalculation.WHEN_SUPPORTED;
-var ChecksumAlgorithm;
-(function (ChecksumAlgorithm) {
-    ChecksumAlgorithm["MD5"] = "MD5";
-    ChecksumAlgorithm["CRC32"] = "CRC32";
-    ChecksumAlgorithm["CRC32C"] = "CRC32C";
-    ChecksumAlgorithm["CRC64NVME"] = "CRC64NVME";
-    ChecksumAlgorithm["SHA1"] = "SHA1";
-    ChecksumAlgorithm["SHA256"] = "SHA256";
-})(ChecksumAlgorithm || (ChecksumAlgorithm = {}));
-var ChecksumLocation;
-(function (ChecksumLocation) {
-    ChecksumLocation["HEADER"] = "header";
-    ChecksumLocation["TRAILER"] = "trailer";
-})(ChecksumLocation || (ChecksumLocation = {}));
-const DEFAULT_CHECKSUM_ALGORITHM = ChecksumAlgorithm.CRC32;
-
-var SelectorType;
-(function (SelectorType) {
-    SelectorType["ENV"] = "env";
-    SelectorType["CONFIG"] = "shared config entry";
-})(SelectorType || (SelectorType = {}));
-const stringUnionSelector = (obj, key, union, type) => {
-    if (!(key in obj)) {
-        return undefined;
-    }
-    const value = obj[key].toUpperCase();
-    if (!Object.values(union).includes(value)) {
-        throw new TypeError(`Cannot load ${type} '${key}'. Expected one of ${Object.values(union)}, got '${obj[key]}'.`);
-    }
-    return value;
-};
-
-const ENV_REQUEST_CHECKSUM_CALCULATION = "AWS_REQUEST_CHECKSUM_CALCULATION";
-const CONFIG_REQUEST_CHECKSUM_CALCULATION = "request_checksum_calculation";
-const NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS = {
-    environmentVariableSelector: (env) => stringUnionSelector(env, ENV_REQUEST_CHECKSUM_CALCULATION, RequestChecksumCalculation, SelectorType.ENV),
-    configFileSelector: (profile) => stringUnionSelector(profile, CONFIG_REQUEST_CHECKSUM_CALCULATION, RequestChecksumCalculation, SelectorType.CONFIG),
-    default: DEFAULT_REQUEST_CHECKSUM_CALCULATION,
-};
-
-const ENV_RESPONSE_CHECKSUM_VALIDATION = "AWS_RESPONSE_CHECKSUM_VALIDATION";
-const CONFIG_RESPONSE_CHECKSUM_VALIDATION = "response_checksum_validation";
-const NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS = {
-    environmentVariableSelector: (env) => stringUnionSelector(env, ENV_RESPONSE_CHECKSUM_VALIDATION, ResponseChecksumValidation, SelectorType.ENV),
-    configFileSelector: (profile) => stringUnionSelector(profile, CONFIG_RESPONSE_CHECKSUM_VALIDATION, ResponseChecksumValidation, SelectorType.CONFIG),
-    default: DEFAULT_RESPONSE_CHECKSUM_VALIDATION,
-};
-
-const getChecksumAlgorithmForRequest = (input, { requestChecksumRequired, requestAlgorithmMember, requestChecksumCalculation }) => {
-    if (!requestAlgorithmMember) {
-        return requestChecksumCalculation === RequestChecksumCalculation.WHEN_SUPPORTED || requestChecksumRequired
-            ? DEFAULT_CHECKSUM_ALGORITHM
-            : undefined;
-    }
-    if (!input[requestAlgorithmMember]) {
-        return undefined;
-    }
-    const checksumAlgorithm = input[requestAlgorithmMember];
-    return checksumAlgorithm;
-};
-
-const getChecksumLocationName = (algorithm) => algorithm === ChecksumAlgorithm.MD5 ? "content-md5" : `x-amz-checksum-${algorithm.toLowerCase()}`;
-
-const hasHeader = (header, headers) => {
-    const soughtHeader = header.toLowerCase();
-    for (const headerName of Object.keys(headers)) {
-        if (soughtHeader === headerName.toLowerCase()) {
-            return true;
-        }
-    }
-    return false;
-};
-
-const hasHeaderWithPrefix = (headerPrefix, headers) => {
-    const soughtHeaderPrefix = headerPrefix.toLowerCase();
-    for (const headerName of Object.keys(headers)) {
-        if (headerName.toLowerCase().startsWith(soughtHeaderPrefix)) {
-            return true;
-        }
-    }
-    return false;
-};
-
-const isStreaming = (body) => body !== undefined && typeof body !== "string" && !ArrayBuffer.isView(body) && !isArrayBuffer(body);
-
-const CLIENT_SUPPORTED_ALGORITHMS = [
-    ChecksumAlgorithm.CRC32,
-    ChecksumAlgorithm.CRC32C,
-    ChecksumAlgorithm.CRC64NVME,
-    ChecksumAlgorithm.SHA1,
-    ChecksumAlgorithm.SHA256,
-];
-const PRIORITY_ORDER_ALGORITHMS = [
-    ChecksumAlgorithm.SHA256,
-    ChecksumAlgorithm.SHA1,
-    ChecksumAlgorithm.CRC32,
-    ChecksumAlgorithm.CRC32C,
-    ChecksumAlgorithm.CRC64NVME,
-];
-
-const selectChecksumAlgorithmFunction = (checksumAlgorithm, config) => {
-    const { checksumAlgorithms = {} } = config;
-    switch (checksumAlgorithm) {
-        case ChecksumAlgorithm.MD5:
-            return checksumAlgorithms?.MD5 ?? config.md5;
-        case ChecksumAlgorithm.CRC32:
-            return checksumAlgorithms?.CRC32 ?? Crc32;
-        case ChecksumAlgorithm.CRC32C:
-            return checksumAlgorithms?.CRC32C ?? Crc32c;
-        case ChecksumAlgorithm.CRC64NVME:
-            return checksumAlgorithms?.CRC64NVME ?? Crc64Nvme;
-        case ChecksumAlgorithm.SHA1:
-            return checksumAlgorithms?.SHA1 ?? config.sha1;
-        case ChecksumAlgorithm.SHA256:
-            return checksumAlgorithms?.SHA256 ?? config.sha256;
-        default:
-            if (checksumAlgorithms?.[checksumAlgorithm]) {
-                return checksumAlgorithms[checksumAlgorithm];
-            }
-            throw new Error(`The checksum algorithm "${checksumAlgorithm}" is not supported by the client.` +
-                ` Select one of ${CLIENT_SUPPORTED_ALGORITHMS}, or provide an implementation to ` +
-                ` the client constructor checksums field.`);
-    }
-};
-
-const stringHasher = (checksumAlgorithmFn, body) => {
-    const hash = new checksumAlgorithmFn();
-    hash.update(toUint8Array(body || ""));
-    return hash.digest();
-};
-
-const flexibleChecksumsMiddlewareOptions = {
-    name: "flexibleChecksumsMiddleware",
-    step: "build",
-    tags: ["BODY_CHECKSUM"],
-    override: true,
-};
-const flexibleChecksumsMiddleware = (config, middlewareConfig) => (next, context) => async (args) => {
-    if (!HttpRequest.isInstance(args.request)) {
-        return next(args);
-    }
-    if (hasHeaderWithPrefix("x-amz-checksum-", args.request.headers)) {
-        return next(args);
-    }
-    const { request, input } = args;
-    const { body: requestBody, headers } = request;
-    const { base64Encoder, streamHasher } = config;
-    const { requestChecksumRequired, requestAlgorithmMember } = middlewareConfig;
-    const requestChecksumCalculation = await config.requestChecksumCalculation();
-    const requestAlgorithmMemberName = requestAlgorithmMember?.name;
-    const requestAlgorithmMemberHttpHeader = requestAlgorithmMember?.httpHeader;
-    if (requestAlgorithmMemberName && !input[requestAlgorithmMemberName]) {
-        if (requestChecksumCalculation === RequestChecksumCalculation.WHEN_SUPPORTED || requestChecksumRequired) {
-            input[requestAlgorithmMemberName] = DEFAULT_CHECKSUM_ALGORITHM;
-            if (requestAlgorithmMemberHttpHeader) {
-                headers[requestAlgorithmMemberHttpHeader] = DEFAULT_CHECKSUM_ALGORITHM;
-            }
-        }
-    }
-    const checksumAlgorithm = getChecksumAlgorithmForRequest(input, {
-        requestChecksumRequired,
-        requestAlgorithmMember: requestAlgorithmMember?.name,
-        requestChecksumCalculation,
-    });
-    let updatedBody = requestBody;
-    let updatedHeaders = headers;
-    if (checksumAlgorithm) {
-        switch (checksumAlgorithm) {
-            case ChecksumAlgorithm.CRC32:
-                setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_CRC32", "U");
-                break;
-            case ChecksumAlgorithm.CRC32C:
-                setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_CRC32C", "V");
-                break;
-            case ChecksumAlgorithm.CRC64NVME:
-                setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_CRC64", "W");
-                break;
-            case ChecksumAlgorithm.SHA1:
-                setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_SHA1", "X");
-                break;
-            case ChecksumAlgorithm.SHA256:
-                setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_SHA256", "Y");
-                break;
-        }
-        const checksumLocationName = getChecksumLocationName(checksumAlgorithm);
-        const checksumAlgorithmFn = selectChecksumAlgorithmFunction(checksumAlgorithm, config);
-        if (isStreaming(requestBody)) {
-            const { getAwsChunkedEncodingStream, bodyLengthChecker } = config;
-            updatedBody = getAwsChunkedEncodingStream(typeof config.requestStreamBufferSize === "number" && config.requestStreamBufferSize >= 8 * 1024
-                ? createBufferedReadable(requestBody, config.requestStreamBufferSize, context.logger)
-                : requestBody, {
-                base64Encoder,
-                bodyLengthChecker,
-                checksumLocationName,
-                checksumAlgorithmFn,
-                streamHasher,
-            });
-            updatedHeaders = {
-                ...headers,
-                "content-encoding": headers["content-encoding"]
-                    ? `${headers["content-encoding"]},aws-chunked`
-                    : "aws-chunked",
-                "transfer-encoding": "chunked",
-                "x-amz-decoded-content-length": headers["content-length"],
-                "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
-                "x-amz-trailer": checksumLocationName,
-            };
-            delete updatedHeaders["content-length"];
-        }
-        else if (!hasHeader(checksumLocationName, headers)) {
-            const rawChecksum = await stringHasher(checksumAlgorithmFn, requestBody);
-            updatedHeaders = {
-                ...headers,
-                [checksumLocationName]: base64Encoder(rawChecksum),
-            };
-        }
-    }
-    try {
-        const result = await next({
-            ...args,
-            request: {
-                ...request,
-                headers: updatedHeaders,
-                body: updatedBody,
-            },
-        });
-        return result;
-    }
-    catch (e) {
-        if (e instanceof Error && e.name === "InvalidChunkSizeError") {
-            try {
-                if (!e.message.endsWith(".")) {
-                    e.message += ".";
-                }
-                e.message +=
-                    " Set [requestStreamBufferSize=number e.g. 65_536] in client constructor to instruct AWS SDK to buffer your input stream.";
-            }
-            catch (ignored) {
-            }
-        }
-        throw e;
-    }
-};
-
-const flexibleChecksumsInputMiddlewareOptions = {
-    name: "flexibleChecksumsInputMiddleware",
-    toMiddleware: "serializerMiddleware",
-    relation: "before",
-    tags: ["BODY_CHECKSUM"],
-    override: true,
-};
-const flexibleChecksumsInputMiddleware = (config, middlewareConfig) => (next, context) => async (args) => {
-    const input = args.input;
-    const { requestValidationModeMember } = middlewareConfig;
-    const requestChecksumCalculation = await config.requestChecksumCalculation();
-    const responseChecksumValidation = await config.responseChecksumValidation();
-    switch (requestChecksumCalculation) {
-        case RequestChecksumCalculation.WHEN_REQUIRED:
-            setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_WHEN_REQUIRED", "a");
-            break;
-        case RequestChecksumCalculation.WHEN_SUPPORTED:
-            setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_WHEN_SUPPORTED", "Z");
-            break;
-    }
-    switch (responseChecksumValidation) {
-        case ResponseChecksumValidation.WHEN_REQUIRED:
-            setFeature(context, "FLEXIBLE_CHECKSUMS_RES_WHEN_REQUIRED", "c");
-            break;
-        case ResponseChecksumValidation.WHEN_SUPPORTED:
-            setFeature(context, "FLEXIBLE_CHECKSUMS_RES_WHEN_SUPPORTED", "b");
-            break;
-    }
-    if (requestValidationModeMember && !input[requestValidationModeMember]) {
-        if (responseChecksumValidation === ResponseChecksumValidation.WHEN_SUPPORTED) {
-            input[requestValidationModeMember] = "ENABLED";
-        }
-    }
-    return next(args);
-};
-
-const getChecksumAlgorithmListForResponse = (responseAlgorithms = []) => {
-    const validChecksumAlgorithms = [];
-    let i = PRIORITY_ORDER_ALGORITHMS.length;
-    for (const algorithm of responseAlgorithms) {
-        const priority = PRIORITY_ORDER_ALGORITHMS.indexOf(algorithm);
-        if (priority !== -1) {
-            validChecksumAlgorithms[priority] = algorithm;
-        }
-        else {
-            validChecksumAlgorithms[i++] = algorithm;
-        }
-    }
-    return validChecksumAlgorithms.filter(Boolean);
-};
-
-const isChecksumWithPartNumber = (checksum) => {
-    const lastHyphenIndex = checksum.lastIndexOf("-");
-    if (lastHyphenIndex !== -1) {
-        const numberPart = checksum.slice(lastHyphenIndex + 1);
-        if (!numberPart.startsWith("0")) {
-            const number = parseInt(numberPart, 10);
-            if (!isNaN(number) && number >= 1 && number <= 10000) {
-                return true;
-            }
-        }
-    }
-    return false;
-};
-
-const getChecksum = async (body, { checksumAlgorithmFn, base64Encoder }) => base64Encoder(await stringHasher(checksumAlgorithmFn, body));
-
-const validateChecksumFromResponse = async (response, { config, responseAlgorithms, logger }) => {
-    const checksumAlgorithms = getChecksumAlgorithmListForResponse(responseAlgorithms);
-    const { body: responseBody, headers: responseHeaders } = response;
-    for (const algorithm of checksumAlgorithms) {
-        const responseHeader = getChecksumLocationName(algorithm);
-        const checksumFromResponse = responseHeaders[responseHeader];
-        if (checksumFromResponse) {
-            let checksumAlgorithmFn;
-            try {
-                checksumAlgorithmFn = selectChecksumAlgorithmFunction(algorithm, config);
-            }
-            catch (error) {
-                if (algorithm === ChecksumAlgorithm.CRC64NVME) {
-                    logger?.warn(`Skipping ${ChecksumAlgorithm.CRC64NVME} checksum validation: ${error.message}`);
-                    continue;
-                }
-                throw error;
-            }
-            const { base64Encoder } = config;
-            if (isStreaming(responseBody)) {
-                response.body = createChecksumStream({
-                    expectedChecksum: checksumFromResponse,
-                    checksumSourceLocation: responseHeader,
-                    checksum: new checksumAlgorithmFn(),
-                    source: responseBody,
-                    base64Encoder,
-                });
-                return;
-            }
-            const checksum = await getChecksum(responseBody, { checksumAlgorithmFn, base64Encoder });
-            if (checksum === checksumFromResponse) {
-                break;
-            }
-            throw new Error(`Checksum mismatch: expected "${checksum}" but received "${checksumFromResponse}"` +
-                ` in response header "${responseHeader}".`);
-        }
-    }
-};
-
-const flexibleChecksumsResponseMiddlewareOptions = {
-    name: "flexibleChecksumsResponseMiddleware",
-    toMiddleware: "deserializerMiddleware",
-    relation: "after",
-    tags: ["BODY_CHECKSUM"],
-    override: true,
-};
-const flexibleChecksumsResponseMiddleware = (config, middlewareConfig) => (next, context) => async (args) => {
-    if (!HttpRequest.isInstance(args.request)) {
-        return next(args);
-    }
-    const input = args.input;
-    const result = await next(args);
-    const response = result.response;
-    const { requestValidationModeMember, responseAlgorithms } = middlewareConfig;
-    if (requestValidationModeMember && input[requestValidationModeMember] === "ENABLED") {
-        const { clientName, commandName } = context;
-        const customChecksumAlgorithms = Object.keys(config.checksumAlgorithms ?? {}).filter((algorithm) => {
-            const responseHeader = getChecksumLocationName(algorithm);
-            return response.headers[responseHeader] !== undefined;
-        });
-        const algoList = getChecksumAlgorithmListForResponse([
-            ...(responseAlgorithms ?? []),
-            ...customChecksumAlgorithms,
-        ]);
-        const isS3WholeObjectMultipartGetResponseChecksum = clientName === "S3Client" &&
-            commandName === "GetObjectCommand" &&
-            algoList.every((algorithm) => {
-                const responseHeader = getChecksumLocationName(algorithm);
-                const checksumFromResponse = response.headers[responseHeader];
-                return !checksumFromResponse || isChecksumWithPartNumber(checksumFromResponse);
-            });
-        if (isS3WholeObjectMultipartGetResponseChecksum) {
-            return result;
-        }
-        await validateChecksumFromResponse(response, {
-            config,
-            responseAlgorithms: algoList,
-            logger: context.logger,
-        });
-    }
-    return result;
-};
-
-const getFlexibleChecksumsPlugin = (config, middlewareConfig) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(flexibleChecksumsMiddleware(config, middlewareConfig), flexibleChecksumsMiddlewareOptions);
-        clientStack.addRelativeTo(flexibleChecksumsInputMiddleware(config, middlewareConfig), flexibleChecksumsInputMiddlewareOptions);
-        clientStack.addRelativeTo(flexibleChecksumsResponseMiddleware(config, middlewareConfig), flexibleChecksumsResponseMiddlewareOptions);
-    },
-});
-
-const resolveFlexibleChecksumsConfig = (input) => {
-    const { requestChecksumCalculation, responseChecksumValidation, requestStreamBufferSize } = input;
-    return Object.assign(input, {
-        requestChecksumCalculation: normalizeProvider(requestChecksumCalculation ?? DEFAULT_REQUEST_CHECKSUM_CALCULATION),
-        responseChecksumValidation: normalizeProvider(responseChecksumValidation ?? DEFAULT_RESPONSE_CHECKSUM_VALIDATION),
-        requestStreamBufferSize: Number(requestStreamBufferSize ?? 0),
-        checksumAlgorithms: input.checksumAlgorithms ?? {},
-    });
-};
-
-exports.CONFIG_REQUEST_CHECKSUM_CALCULATION = CONFIG_REQUEST_CHECKSUM_CALCULATION;
-exports.CONFIG_RESPONSE_CHECKSUM_VALIDATION = CONFIG_RESPONSE_CHECKSUM_VALIDATION;
-exports.ChecksumAlgorithm = ChecksumAlgorithm;
-exports.ChecksumLocation = ChecksumLocation;
-exports.DEFAULT_CHECKSUM_ALGORITHM = DEFAULT_CHECKSUM_ALGORITHM;
-exports.DEFAULT_REQUEST_CHECKSUM_CALCULATION = DEFAULT_REQUEST_CHECKSUM_CALCULATION;
-exports.DEFAULT_RESPONSE_CHECKSUM_VALIDATION = DEFAULT_RESPONSE_CHECKSUM_VALIDATION;
-exports.ENV_REQUEST_CHECKSUM_CALCULATION = ENV_REQUEST_CHECKSUM_CALCULATION;
-exports.ENV_RESPONSE_CHECKSUM_VALIDATION = ENV_RESPONSE_CHECKSUM_VALIDATION;
-exports.NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS = NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS;
-exports.NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS = NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS;
-exports.RequestChecksumCalculation = RequestChecksumCalculation;
-exports.ResponseChecksumValidation = ResponseChecksumValidation;
-exports.flexibleChecksumsMiddleware = flexibleChecksumsMiddleware;
-exports.flexibleChecksumsMiddlewareOptions = flexibleChecksumsMiddlewareOptions;
-exports.getFlexibleChecksumsPlugin = getFlexibleChecksumsPlugin;
-exports.resolveFlexibleChecksumsConfig = resolveFlexibleChecksumsConfig;
-
-
-/***/ }),
-
-/***/ 3242:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { toUint8Array, concatBytes } = __nccwpck_require__(2430);
-const { createHmac, createHash } = __nccwpck_require__(7598);
-const { Sha256, Sha256Js, Sha256Node } = __nccwpck_require__(9542);
-exports.Sha256 = Sha256;
-exports.Sha256Js = Sha256Js;
-exports.Sha256Node = Sha256Node;
-
-const BLOCK$1 = 64;
-const DIGEST_LENGTH$1 = 20;
-const INIT$1 = new Int32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
-const K$1 = new Int32Array([0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6]);
-class Sha1Js {
-    digestLength = DIGEST_LENGTH$1;
-    state = Int32Array.from(INIT$1);
-    w;
-    buffer = new Uint8Array(BLOCK$1);
-    bufferLength = 0;
-    bytesHashed = 0;
-    finished = false;
-    inner;
-    outer;
-    constructor(secret) {
-        if (secret) {
-            const key = Sha1Js.normalizeKey(secret);
-            this.inner = new Sha1Js();
-            this.outer = new Sha1Js();
-            const pad = new Uint8Array(BLOCK$1 * 2);
-            for (let i = 0; i < BLOCK$1; ++i) {
-                pad[i] = 0x36 ^ key[i];
-                pad[i + BLOCK$1] = 0x5c ^ key[i];
-            }
-            this.inner.update(pad.subarray(0, BLOCK$1));
-            this.outer.update(pad.subarray(BLOCK$1));
-        }
-    }
-    update(data) {
-        if (this.finished) {
-            throw new Error("Attempted to update an already finished HMAC.");
-        }
-        if (this.inner) {
-            this.inner.update(data);
-            return;
-        }
-        let pos = 0;
-        let { length } = data;
-        this.bytesHashed += length;
-        if (this.bufferLength > 0) {
-            while (length > 0 && this.bufferLength < BLOCK$1) {
-                this.buffer[this.bufferLength++] = data[pos++];
-                --length;
-            }
-            if (this.bufferLength === BLOCK$1) {
-                this.hashBuffer(this.buffer, 0);
-                this.bufferLength = 0;
-            }
-        }
-        while (length >= BLOCK$1) {
-            this.hashBuffer(data, pos);
-            pos += BLOCK$1;
-            length -= BLOCK$1;
-        }
-        while (length > 0) {
-            this.buffer[this.bufferLength++] = data[pos++];
-            --length;
-        }
-    }
-    async digest() {
-        if (this.inner && this.outer) {
-            if (this.finished) {
-                throw new Error("Attempted to digest an already finished HMAC.");
-            }
-            this.finished = true;
-            const innerDigest = this.inner.digestSync();
-            this.outer.update(innerDigest);
-            return this.outer.digestSync();
-        }
-        return this.digestSync();
-    }
-    reset() {
-        this.state = Int32Array.from(INIT$1);
-        this.buffer = new Uint8Array(BLOCK$1);
-        this.bufferLength = 0;
-        this.bytesHashed = 0;
-    }
-    digestSync() {
-        const state = this.state.slice();
-        const buffer = this.buffer.slice();
-        let bufferLength = this.bufferLength;
-        const bitsHi = (this.bytesHashed / 0x20000000) | 0;
-        const bitsLo = this.bytesHashed << 3;
-        buffer[bufferLength++] = 0x80;
-        if (bufferLength > BLOCK$1 - 8) {
-            for (let i = bufferLength; i < BLOCK$1; ++i) {
-                buffer[i] = 0;
-            }
-            this.hashBufferWith(state, buffer, 0);
-            bufferLength = 0;
-        }
-        for (let i = bufferLength; i < BLOCK$1 - 8; ++i) {
-            buffer[i] = 0;
-        }
-        const v = new DataView(buffer.buffer, buffer.byteOffset, BLOCK$1);
-        v.setUint32(BLOCK$1 - 8, bitsHi, false);
-        v.setUint32(BLOCK$1 - 4, bitsLo, false);
-        this.hashBufferWith(state, buffer, 0);
-        const out = new Uint8Array(DIGEST_LENGTH$1);
-        out[0] = (state[0] >>> 24) & 0xff;
-        out[1] = (state[0] >>> 16) & 0xff;
-        out[2] = (state[0] >>> 8) & 0xff;
-        out[3] = state[0] & 0xff;
-        out[4] = (state[1] >>> 24) & 0xff;
-        out[5] = (state[1] >>> 16) & 0xff;
-        out[6] = (state[1] >>> 8) & 0xff;
-        out[7] = state[1] & 0xff;
-        out[8] = (state[2] >>> 24) & 0xff;
-        out[9] = (state[2] >>> 16) & 0xff;
-        out[10] = (state[2] >>> 8) & 0xff;
-        out[11] = state[2] & 0xff;
-        out[12] = (state[3] >>> 24) & 0xff;
-        out[13] = (state[3] >>> 16) & 0xff;
-        out[14] = (state[3] >>> 8) & 0xff;
-        out[15] = state[3] & 0xff;
-        out[16] = (state[4] >>> 24) & 0xff;
-        out[17] = (state[4] >>> 16) & 0xff;
-        out[18] = (state[4] >>> 8) & 0xff;
-        out[19] = state[4] & 0xff;
-        return out;
-    }
-    static normalizeKey(secret) {
-        const key = toUint8Array(secret);
-        if (key.byteLength > BLOCK$1) {
-            const h = new Sha1Js();
-            h.update(key);
-            const digest = h.digestSync();
-            const padded = new Uint8Array(BLOCK$1);
-            padded.set(digest);
-            return padded;
-        }
-        const padded = new Uint8Array(BLOCK$1);
-        padded.set(key);
-        return padded;
-    }
-    hashBuffer(data, offset) {
-        this.hashBufferWith(this.state, data, offset);
-    }
-    hashBufferWith(state, data, offset) {
-        const w = (this.w ??= new Int32Array(80));
-        let s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3], s4 = state[4];
-        for (let t = 0; t < 16; ++t) {
-            w[t] =
-                ((data[offset + t * 4] & 0xff) << 24) |
-                    ((data[offset + t * 4 + 1] & 0xff) << 16) |
-                    ((data[offset + t * 4 + 2] & 0xff) << 8) |
-                    (data[offset + t * 4 + 3] & 0xff);
-        }
-        for (let t = 16; t < 80; ++t) {
-            const x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16];
-            w[t] = (x << 1) | (x >>> 31);
-        }
-        for (let t = 0; t < 80; ++t) {
-            const r = t < 20 ? 0 : t < 40 ? 1 : t < 60 ? 2 : 3;
-            const temp = (((((s0 << 5) | (s0 >>> 27)) +
-                (r === 0 ? (s1 & s2) ^ (~s1 & s3) : r === 2 ? (s1 & s2) ^ (s1 & s3) ^ (s2 & s3) : s1 ^ s2 ^ s3)) |
-                0) +
-                ((s4 + ((K$1[r] + w[t]) | 0)) | 0)) |
-                0;
-            s4 = s3;
-            s3 = s2;
-            s2 = (s1 << 30) | (s1 >>> 2);
-            s1 = s0;
-            s0 = temp;
-        }
-        state[0] = (state[0] + s0) | 0;
-        state[1] = (state[1] + s1) | 0;
-        state[2] = (state[2] + s2) | 0;
-        state[3] = (state[3] + s3) | 0;
-        state[4] = (state[4] + s4) | 0;
-    }
-}
-
-const hasNativeCrypto = (() => {
-    try {
-        createHash("sha1");
-        return true;
-    }
-    catch {
-        return false;
-    }
-})();
-const Sha1Node = hasNativeCrypto ? buildNativeClass() : Sha1Js;
-function buildNativeClass() {
-    return class Sha1Node {
-        digestLength = 20;
-        secret;
-        hash;
-        isHmac;
-        finished = false;
-        constructor(secret) {
-            this.secret = secret;
-            this.isHmac = !!secret;
-            this.hash = this.createHash();
-        }
-        update(data) {
-            if (this.finished) {
-                throw new Error("Attempted to update an already finished hash.");
-            }
-            this.hash.update(data);
-        }
-        async digest() {
-            let buf;
-            if (this.isHmac) {
-                this.finished = true;
-                buf = this.hash.digest();
-            }
-            else {
-                buf = this.hash.copy().digest();
-            }
-            return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-        }
-        reset() {
-            this.hash = this.createHash();
-            this.finished = false;
-        }
-        createHash() {
-            return this.secret ? createHmac("sha1", toBuffer$1(this.secret)) : createHash("sha1");
-        }
-    };
-}
-function toBuffer$1(data) {
-    if (typeof data === "string") {
-        return data;
-    }
-    if (ArrayBuffer.isView(data)) {
-        return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    }
-    return Buffer.from(data);
-}
-
-const { digest: digest$1, sign: sign$1, importKey: importKey$1 } = globalThis?.crypto?.subtle ?? {};
-const subtle$1 = typeof digest$1 === "function" && typeof sign$1 === "function" && typeof importKey$1 === "function"
-    ? globalThis.crypto.subtle
-    : undefined;
-const MAX_PENDING_BYTES$1 = 8 * 1024 * 1024;
-class Sha1WebCrypto {
-    digestLength = 20;
-    secret;
-    pending = [];
-    pendingBytes = 0;
-    fallback;
-    finished = false;
-    constructor(secret) {
-        if (secret) {
-            this.secret = toUint8Array(secret);
-        }
-    }
-    update(data) {
-        if (this.finished) {
-            throw new Error("Attempted to update an already finished HMAC.");
-        }
-        if (this.fallback) {
-            this.fallback.update(data);
-            return;
-        }
-        this.pending.push(data.slice());
-        this.pendingBytes += data.byteLength;
-        if (this.pendingBytes >= MAX_PENDING_BYTES$1) {
-            this.switchToFallback();
-        }
-    }
-    async digest() {
-        if (this.fallback) {
-            return this.fallback.digest();
-        }
-        if (this.secret && this.finished) {
-            throw new Error("Attempted to digest an already finished HMAC.");
-        }
-        const data = concatBytes(this.pending);
-        if (subtle$1) {
-            if (this.secret) {
-                this.finished = true;
-                const key = await subtle$1.importKey("raw", this.secret, { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
-                const sig = await subtle$1.sign("HMAC", key, data);
-                return new Uint8Array(sig);
-            }
-            const hash = await subtle$1.digest("SHA-1", data);
-            return new Uint8Array(hash);
-        }
-        const sha1 = new Sha1Js(this.secret);
-        sha1.update(data);
-        return sha1.digest();
-    }
-    reset() {
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.fallback = undefined;
-        this.finished = false;
-    }
-    switchToFallback() {
-        const sha1Js = new Sha1Js(this.secret);
-        for (const chunk of this.pending) {
-            sha1Js.update(chunk);
-        }
-        this.fallback = sha1Js;
-        this.pending = [];
-        this.pendingBytes = 0;
-    }
-}
-
-const BLOCK = 128;
-const DIGEST_LENGTH = 64;
-const MAX_HASHABLE_LENGTH = 2 ** 53 - 1;
-const INIT = new Uint32Array([
-    0x6a09e667, 0xf3bcc908, 0xbb67ae85, 0x84caa73b, 0x3c6ef372, 0xfe94f82b, 0xa54ff53a, 0x5f1d36f1, 0x510e527f,
-    0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179,
-]);
-const K = new Uint32Array([
-    0x428a2f98, 0xd728ae22, 0x71374491, 0x23ef65cd, 0xb5c0fbcf, 0xec4d3b2f, 0xe9b5dba5, 0x8189dbbc,
-    0x3956c25b, 0xf348b538, 0x59f111f1, 0xb605d019, 0x923f82a4, 0xaf194f9b, 0xab1c5ed5, 0xda6d8118,
-    0xd807aa98, 0xa3030242, 0x12835b01, 0x45706fbe, 0x243185be, 0x4ee4b28c, 0x550c7dc3, 0xd5ffb4e2,
-    0x72be5d74, 0xf27b896f, 0x80deb1fe, 0x3b1696b1, 0x9bdc06a7, 0x25c71235, 0xc19bf174, 0xcf692694,
-    0xe49b69c1, 0x9ef14ad2, 0xefbe4786, 0x384f25e3, 0x0fc19dc6, 0x8b8cd5b5, 0x240ca1cc, 0x77ac9c65,
-    0x2de92c6f, 0x592b0275, 0x4a7484aa, 0x6ea6e483, 0x5cb0a9dc, 0xbd41fbd4, 0x76f988da, 0x831153b5,
-    0x983e5152, 0xee66dfab, 0xa831c66d, 0x2db43210, 0xb00327c8, 0x98fb213f, 0xbf597fc7, 0xbeef0ee4,
-    0xc6e00bf3, 0x3da88fc2, 0xd5a79147, 0x930aa725, 0x06ca6351, 0xe003826f, 0x14292967, 0x0a0e6e70,
-    0x27b70a85, 0x46d22ffc, 0x2e1b2138, 0x5c26c926, 0x4d2c6dfc, 0x5ac42aed, 0x53380d13, 0x9d95b3df,
-    0x650a7354, 0x8baf63de, 0x766a0abb, 0x3c77b2a8, 0x81c2c92e, 0x47edaee6, 0x92722c85, 0x1482353b,
-    0xa2bfe8a1, 0x4cf10364, 0xa81a664b, 0xbc423001, 0xc24b8b70, 0xd0f89791, 0xc76c51a3, 0x0654be30,
-    0xd192e819, 0xd6ef5218, 0xd6990624, 0x5565a910, 0xf40e3585, 0x5771202a, 0x106aa070, 0x32bbd1b8,
-    0x19a4c116, 0xb8d2d0c8, 0x1e376c08, 0x5141ab53, 0x2748774c, 0xdf8eeb99, 0x34b0bcb5, 0xe19b48a8,
-    0x391c0cb3, 0xc5c95a63, 0x4ed8aa4a, 0xe3418acb, 0x5b9cca4f, 0x7763e373, 0x682e6ff3, 0xd6b2b8a3,
-    0x748f82ee, 0x5defb2fc, 0x78a5636f, 0x43172f60, 0x84c87814, 0xa1f0ab72, 0x8cc70208, 0x1a6439ec,
-    0x90befffa, 0x23631e28, 0xa4506ceb, 0xde82bde9, 0xbef9a3f7, 0xb2c67915, 0xc67178f2, 0xe372532b,
-    0xca273ece, 0xea26619c, 0xd186b8c7, 0x21c0c207, 0xeada7dd6, 0xcde0eb1e, 0xf57d4f7f, 0xee6ed178,
-    0x06f067aa, 0x72176fba, 0x0a637dc5, 0xa2c898a6, 0x113f9804, 0xbef90dae, 0x1b710b35, 0x131c471b,
-    0x28db77f5, 0x23047d84, 0x32caab7b, 0x40c72493, 0x3c9ebe0a, 0x15c9bebc, 0x431d67c4, 0x9c100d4c,
-    0x4cc5d4be, 0xcb3e42b6, 0x597f299c, 0xfc657e2a, 0x5fcb6fab, 0x3ad6faec, 0x6c44198c, 0x4a475817,
-]);
-class Sha512Js {
-    digestLength = DIGEST_LENGTH;
-    state = Uint32Array.from(INIT);
-    w;
-    buffer = new Uint8Array(BLOCK);
-    bufferLength = 0;
-    bytesHashed = 0;
-    finished = false;
-    key;
-    inner;
-    outer;
-    constructor(secret) {
-        if (secret !== undefined) {
-            this.key = Sha512Js.normalizeKey(secret);
-            this.initHmac();
-        }
-    }
-    update(data) {
-        if (this.finished) {
-            throw new Error("Attempted to update an already finished HMAC.");
-        }
-        if (this.inner) {
-            this.inner.update(data);
-            return;
-        }
-        const chunk = toUint8Array(data);
-        let position = 0;
-        let { byteLength } = chunk;
-        this.bytesHashed += byteLength;
-        if (this.bytesHashed * 8 > MAX_HASHABLE_LENGTH) {
-            throw new Error("Cannot hash more than 2^53 - 1 bits");
-        }
-        while (byteLength > 0) {
-            this.buffer[this.bufferLength++] = chunk[position++];
-            byteLength--;
-            if (this.bufferLength === BLOCK) {
-                this.hashBuffer();
-                this.bufferLength = 0;
-            }
-        }
-    }
-    async digest() {
-        if (this.inner && this.outer) {
-            if (this.finished) {
-                throw new Error("Attempted to digest an already finished HMAC.");
-            }
-            this.finished = true;
-            const innerDigest = this.inner.digestSync();
-            this.outer.update(innerDigest);
-            return this.outer.digestSync();
-        }
-        return this.digestSync();
-    }
-    reset() {
-        this.state = Uint32Array.from(INIT);
-        this.buffer = new Uint8Array(BLOCK);
-        this.bufferLength = 0;
-        this.bytesHashed = 0;
-        this.finished = false;
-        if (this.key) {
-            this.initHmac();
-        }
-    }
-    initHmac() {
-        const key = this.key;
-        this.inner = new Sha512Js();
-        this.outer = new Sha512Js();
-        const pad = new Uint8Array(BLOCK * 2);
-        for (let i = 0; i < BLOCK; ++i) {
-            pad[i] = 0x36 ^ key[i];
-            pad[i + BLOCK] = 0x5c ^ key[i];
-        }
-        this.inner.update(pad.subarray(0, BLOCK));
-        this.outer.update(pad.subarray(BLOCK));
-    }
-    digestSync() {
-        const state = this.state.slice();
-        const buffer = this.buffer.slice();
-        let bufferLength = this.bufferLength;
-        const bitsHashed = this.bytesHashed * 8;
-        const bitsHi = Math.floor(bitsHashed / 0x100000000);
-        const bitsLo = bitsHashed >>> 0;
-        buffer[bufferLength++] = 0x80;
-        if (bufferLength > BLOCK - 16) {
-            for (let i = bufferLength; i < BLOCK; ++i) {
-                buffer[i] = 0;
-            }
-            this.hashBufferWith(state, buffer);
-            bufferLength = 0;
-        }
-        for (let i = bufferLength; i < BLOCK - 8; ++i) {
-            buffer[i] = 0;
-        }
-        const v = new DataView(buffer.buffer, buffer.byteOffset, BLOCK);
-        v.setUint32(BLOCK - 8, bitsHi, false);
-        v.setUint32(BLOCK - 4, bitsLo, false);
-        this.hashBufferWith(state, buffer);
-        const out = new Uint8Array(DIGEST_LENGTH);
-        const dv = new DataView(out.buffer);
-        for (let i = 0; i < 16; ++i) {
-            dv.setUint32(i * 4, state[i], false);
-        }
-        return out;
-    }
-    static normalizeKey(secret) {
-        const key = toUint8Array(secret);
-        if (key.byteLength > BLOCK) {
-            const h = new Sha512Js();
-            h.update(key);
-            const padded = new Uint8Array(BLOCK);
-            padded.set(h.digestSync());
-            return padded;
-        }
-        const padded = new Uint8Array(BLOCK);
-        padded.set(key);
-        return padded;
-    }
-    hashBuffer() {
-        this.hashBufferWith(this.state, this.buffer);
-    }
-    hashBufferWith(state, buffer) {
-        const w = (this.w ??= new Uint32Array(160));
-        const v = new Uint32Array(16);
-        for (let i = 0; i < 16; ++i) {
-            v[i] = state[i];
-        }
-        for (let i = 0; i < 16; ++i) {
-            const o = i * 8;
-            w[i * 2] = ((buffer[o] << 24) | (buffer[o + 1] << 16) | (buffer[o + 2] << 8) | buffer[o + 3]) >>> 0;
-            w[i * 2 + 1] = ((buffer[o + 4] << 24) | (buffer[o + 5] << 16) | (buffer[o + 6] << 8) | buffer[o + 7]) >>> 0;
-        }
-        for (let i = 16; i < 80; ++i) {
-            const g15h = w[(i - 15) * 2];
-            const g15l = w[(i - 15) * 2 + 1];
-            const s0h = rotrH(g15h, g15l, 1) ^ rotrH(g15h, g15l, 8) ^ shrH(g15h, 7);
-            const s0l = rotrL(g15h, g15l, 1) ^ rotrL(g15h, g15l, 8) ^ shrL(g15h, g15l, 7);
-            const g2h = w[(i - 2) * 2];
-            const g2l = w[(i - 2) * 2 + 1];
-            const s1h = rotrH(g2h, g2l, 19) ^ rotrH(g2h, g2l, 61) ^ shrH(g2h, 6);
-            const s1l = rotrL(g2h, g2l, 19) ^ rotrL(g2h, g2l, 61) ^ shrL(g2h, g2l, 6);
-            const w7h = w[(i - 7) * 2];
-            const w7l = w[(i - 7) * 2 + 1];
-            const w16h = w[(i - 16) * 2];
-            const w16l = w[(i - 16) * 2 + 1];
-            let lo = (w16l >>> 0) + (s0l >>> 0);
-            let hi = (w16h >>> 0) + (s0h >>> 0) + (lo > 0xffffffff ? 1 : 0);
-            lo = (lo >>> 0) + (w7l >>> 0);
-            hi = (hi >>> 0) + (w7h >>> 0) + (lo > 0xffffffff ? 1 : 0);
-            lo = (lo >>> 0) + (s1l >>> 0);
-            hi = (hi >>> 0) + (s1h >>> 0) + (lo > 0xffffffff ? 1 : 0);
-            w[i * 2] = hi >>> 0;
-            w[i * 2 + 1] = lo >>> 0;
-        }
-        let ah = v[0], al = v[1], bh = v[2], bl = v[3], ch = v[4], cl = v[5], dh = v[6], dl = v[7], eh = v[8], el = v[9], fh = v[10], fl = v[11], gh = v[12], gl = v[13], hh = v[14], hl = v[15];
-        for (let i = 0; i < 80; ++i) {
-            const s1h = rotrH(eh, el, 14) ^ rotrH(eh, el, 18) ^ rotrH(eh, el, 41);
-            const s1l = rotrL(eh, el, 14) ^ rotrL(eh, el, 18) ^ rotrL(eh, el, 41);
-            const chh = (eh & fh) ^ (~eh & gh);
-            const chl = (el & fl) ^ (~el & gl);
-            let t1l = (hl >>> 0) + (s1l >>> 0);
-            let t1h = (hh >>> 0) + (s1h >>> 0) + (t1l > 0xffffffff ? 1 : 0);
-            t1l = (t1l >>> 0) + (chl >>> 0);
-            t1h = (t1h >>> 0) + (chh >>> 0) + (t1l > 0xffffffff ? 1 : 0);
-            t1l = (t1l >>> 0) + (K[i * 2 + 1] >>> 0);
-            t1h = (t1h >>> 0) + (K[i * 2] >>> 0) + (t1l > 0xffffffff ? 1 : 0);
-            t1l = (t1l >>> 0) + (w[i * 2 + 1] >>> 0);
-            t1h = (t1h >>> 0) + (w[i * 2] >>> 0) + (t1l > 0xffffffff ? 1 : 0);
-            const s0h = rotrH(ah, al, 28) ^ rotrH(ah, al, 34) ^ rotrH(ah, al, 39);
-            const s0l = rotrL(ah, al, 28) ^ rotrL(ah, al, 34) ^ rotrL(ah, al, 39);
-            const majh = (ah & bh) ^ (ah & ch) ^ (bh & ch);
-            const majl = (al & bl) ^ (al & cl) ^ (bl & cl);
-            let t2l = (s0l >>> 0) + (majl >>> 0);
-            let t2h = (s0h >>> 0) + (majh >>> 0) + (t2l > 0xffffffff ? 1 : 0);
-            t2l = t2l >>> 0;
-            t2h = t2h >>> 0;
-            hh = gh;
-            hl = gl;
-            gh = fh;
-            gl = fl;
-            fh = eh;
-            fl = el;
-            let el2 = (dl >>> 0) + (t1l >>> 0);
-            let eh2 = (dh >>> 0) + (t1h >>> 0) + (el2 > 0xffffffff ? 1 : 0);
-            eh = eh2 >>> 0;
-            el = el2 >>> 0;
-            dh = ch;
-            dl = cl;
-            ch = bh;
-            cl = bl;
-            bh = ah;
-            bl = al;
-            let al2 = (t1l >>> 0) + (t2l >>> 0);
-            let ah2 = (t1h >>> 0) + (t2h >>> 0) + (al2 > 0xffffffff ? 1 : 0);
-            ah = ah2 >>> 0;
-            al = al2 >>> 0;
-        }
-        addInto(state, 0, ah, al);
-        addInto(state, 1, bh, bl);
-        addInto(state, 2, ch, cl);
-        addInto(state, 3, dh, dl);
-        addInto(state, 4, eh, el);
-        addInto(state, 5, fh, fl);
-        addInto(state, 6, gh, gl);
-        addInto(state, 7, hh, hl);
-    }
-}
-function addInto(state, slot, vh, vl) {
-    const i = slot * 2;
-    const lo = (state[i + 1] >>> 0) + (vl >>> 0);
-    const hi = (state[i] >>> 0) + (vh >>> 0) + (lo > 0xffffffff ? 1 : 0);
-    state[i] = hi >>> 0;
-    state[i + 1] = lo >>> 0;
-}
-function rotrH(hi, lo, n) {
-    if (n < 32) {
-        return ((hi >>> n) | (lo << (32 - n))) >>> 0;
-    }
-    if (n === 32) {
-        return lo >>> 0;
-    }
-    return ((lo >>> (n - 32)) | (hi << (64 - n))) >>> 0;
-}
-function rotrL(hi, lo, n) {
-    if (n < 32) {
-        return ((lo >>> n) | (hi << (32 - n))) >>> 0;
-    }
-    if (n === 32) {
-        return hi >>> 0;
-    }
-    return ((hi >>> (n - 32)) | (lo << (64 - n))) >>> 0;
-}
-function shrH(hi, n) {
-    if (n < 32) {
-        return hi >>> n;
-    }
-    return 0;
-}
-function shrL(hi, lo, n) {
-    if (n < 32) {
-        return ((lo >>> n) | (hi << (32 - n))) >>> 0;
-    }
-    if (n === 32) {
-        return hi >>> 0;
-    }
-    return hi >>> (n - 32);
-}
-
-let nativeSupported;
-function detectNative() {
-    if (nativeSupported === undefined) {
-        try {
-            createHash("sha512");
-            nativeSupported = true;
-        }
-        catch {
-            nativeSupported = false;
-        }
-    }
-    return nativeSupported;
-}
-class Sha512 extends Sha512Js {
-    native;
-    nativeSecret;
-    nativeFinished = false;
-    constructor(secret) {
-        super(secret);
-        this.nativeSecret = secret;
-        if (detectNative()) {
-            this.native = this.createNative();
-        }
-    }
-    update(data) {
-        if (!this.native) {
-            super.update(data);
-            return;
-        }
-        if (this.nativeFinished) {
-            throw new Error("Attempted to update an already finished hash.");
-        }
-        this.native.update(data);
-    }
-    async digest() {
-        if (!this.native) {
-            return super.digest();
-        }
-        let buf;
-        if (this.nativeSecret !== undefined) {
-            this.nativeFinished = true;
-            buf = this.native.digest();
-        }
-        else {
-            buf = this.native.copy().digest();
-        }
-        return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    }
-    reset() {
-        if (!this.native) {
-            super.reset();
-            return;
-        }
-        this.native = this.createNative();
-        this.nativeFinished = false;
-    }
-    createNative() {
-        return this.nativeSecret !== undefined ? createHmac("sha512", toBuffer(this.nativeSecret)) : createHash("sha512");
-    }
-}
-function toBuffer(data) {
-    if (typeof data === "string") {
-        return data;
-    }
-    if (ArrayBuffer.isView(data)) {
-        return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    }
-    return Buffer.from(data);
-}
-
-const { digest, sign, importKey } = globalThis?.crypto?.subtle ?? {};
-const subtle = typeof digest === "function" && typeof sign === "function" && typeof importKey === "function"
-    ? globalThis.crypto.subtle
-    : undefined;
-const MAX_PENDING_BYTES = 8 * 1024 * 1024;
-const BLOCK_SIZE = 128;
-class Sha512WebCrypto {
-    digestLength = 64;
-    secret;
-    pending = [];
-    pendingBytes = 0;
-    fallback;
-    finished = false;
-    constructor(secret) {
-        if (secret !== undefined) {
-            const key = toUint8Array(secret);
-            this.secret = key.byteLength === 0 ? new Uint8Array(BLOCK_SIZE) : key;
-        }
-        if (!subtle) {
-            this.fallback = new Sha512Js(secret);
-        }
-    }
-    update(data) {
-        if (this.finished) {
-            throw new Error("Attempted to update an already finished HMAC.");
-        }
-        if (this.fallback) {
-            this.fallback.update(data);
-            return;
-        }
-        this.pending.push(data.slice());
-        this.pendingBytes += data.byteLength;
-        if (this.pendingBytes >= MAX_PENDING_BYTES) {
-            this.switchToFallback();
-        }
-    }
-    async digest() {
-        if (this.fallback) {
-            return this.fallback.digest();
-        }
-        if (this.secret && this.finished) {
-            throw new Error("Attempted to digest an already finished HMAC.");
-        }
-        const data = concatBytes(this.pending);
-        if (this.secret) {
-            this.finished = true;
-            const key = await subtle.importKey("raw", this.secret, { name: "HMAC", hash: "SHA-512" }, false, ["sign"]);
-            const sig = await subtle.sign("HMAC", key, data);
-            return new Uint8Array(sig);
-        }
-        const hash = await subtle.digest("SHA-512", data);
-        return new Uint8Array(hash);
-    }
-    reset() {
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.finished = false;
-        if (subtle) {
-            this.fallback = undefined;
-        }
-        else {
-            this.fallback = new Sha512Js(this.secret);
-        }
-    }
-    switchToFallback() {
-        const sha512Js = new Sha512Js(this.secret);
-        for (const chunk of this.pending) {
-            sha512Js.update(chunk);
-        }
-        this.fallback = sha512Js;
-        this.pending = [];
-        this.pendingBytes = 0;
-    }
-}
-
-exports.Sha1 = Sha1Node;
-exports.Sha1Js = Sha1Js;
-exports.Sha1Node = Sha1Node;
-exports.Sha1WebCrypto = Sha1WebCrypto;
-exports.Sha512 = Sha512;
-exports.Sha512Js = Sha512Js;
-exports.Sha512WebCrypto = Sha512WebCrypto;
-
-
-/***/ }),
-
 /***/ 3805:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -7345,17105 +5984,6 @@ __webpack_unused_export__ = waitUntilTypeRegistrationComplete;
 
 /***/ }),
 
-/***/ 8249:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-var __webpack_unused_export__;
-const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
-const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
-const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
-const { Command: $Command } = __nccwpck_require__(2658);
-__webpack_unused_export__ = $Command;
-__webpack_unused_export__ = Client;
-const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
-const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
-const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
-const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
-const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
-const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
-const { defaultProvider } = __nccwpck_require__(5861);
-const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
-const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
-const { AwsJson1_1Protocol } = __nccwpck_require__(7288);
-const { Sha256 } = __nccwpck_require__(9542);
-
-const defaultECRHttpAuthSchemeParametersProvider = async (config, context, input) => {
-    return {
-        operation: getSmithyContext(context).operation,
-        region: await normalizeProvider(config.region)() || (() => {
-            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
-        })(),
-    };
-};
-function createAwsAuthSigv4HttpAuthOption(authParameters) {
-    return {
-        schemeId: "aws.auth#sigv4",
-        signingProperties: {
-            name: "ecr",
-            region: authParameters.region,
-        },
-        propertiesExtractor: (config, context) => ({
-            signingProperties: {
-                config,
-                context,
-            },
-        }),
-    };
-}
-const defaultECRHttpAuthSchemeProvider = (authParameters) => {
-    const options = [];
-    switch (authParameters.operation) {
-        default: {
-            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
-        }
-    }
-    return options;
-};
-const resolveHttpAuthSchemeConfig = (config) => {
-    const config_0 = resolveAwsSdkSigV4Config(config);
-    return Object.assign(config_0, {
-        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
-    });
-};
-
-const resolveClientEndpointParameters = (options) => {
-    return Object.assign(options, {
-        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
-        useFipsEndpoint: options.useFipsEndpoint ?? false,
-        defaultSigningName: "ecr",
-    });
-};
-const commonParams = {
-    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
-    Endpoint: { type: "builtInParams", name: "endpoint" },
-    Region: { type: "builtInParams", name: "region" },
-    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
-};
-
-var version = "3.1168.0";
-var packageInfo = {
-	version: version};
-
-const m = "ref";
-const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "stringEquals", f = "booleanEquals", g = "getAttr", h = { [m]: "Endpoint" }, i = { "fn": g, "argv": [{ [m]: d }, "name"] }, j = { [m]: d }, k = {}, l = [{ [m]: "Region" }];
-const _data = {
-    conditions: [
-        [c, [h]],
-        [c, l],
-        ["aws.partition", l, d],
-        [e, [i, "aws-eusc"]],
-        [e, [i, "aws-iso-f"]],
-        [e, [i, "aws-iso-e"]],
-        [e, [i, "aws-iso-b"]],
-        [e, [i, "aws-iso"]],
-        [e, [i, "aws-cn"]],
-        [e, [i, "aws-us-gov"]],
-        [e, [i, "aws"]],
-        [f, [{ [m]: "UseFIPS" }, b]],
-        [f, [{ fn: g, argv: [j, "supportsFIPS"] }, b]],
-        [f, [{ [m]: "UseDualStack" }, b]],
-        [f, [{ fn: g, argv: [j, "supportsDualStack"] }, b]]
-    ],
-    results: [
-        [a],
-        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
-        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
-        [h, k],
-        ["https://api.ecr.{Region}.{PartitionResult#dnsSuffix}", k],
-        ["https://ecr.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
-        ["https://api.ecr-fips.{Region}.{PartitionResult#dnsSuffix}", k],
-        ["https://ecr-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
-        ["https://api.ecr-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
-        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
-        [a, "FIPS is enabled but this partition does not support FIPS"],
-        ["https://api.ecr.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
-        [a, "DualStack is enabled but this partition does not support DualStack"],
-        [a, "Invalid Configuration: Missing Region"]
-    ]
-};
-const root = 2;
-const r = 100_000_000;
-const nodes = new Int32Array([
-    -1, 1, -1,
-    0, 23, 3,
-    1, 4, r + 13,
-    2, 5, r + 13,
-    3, 20, 6,
-    4, 20, 7,
-    5, 20, 8,
-    6, 20, 9,
-    7, 20, 10,
-    8, 20, 11,
-    9, 20, 12,
-    10, 20, 13,
-    11, 16, 14,
-    13, 15, r + 4,
-    14, r + 11, r + 12,
-    12, 18, 17,
-    13, r + 9, r + 10,
-    13, 19, r + 6,
-    14, r + 8, r + 9,
-    11, 22, 21,
-    13, r + 5, r + 4,
-    13, r + 7, r + 6,
-    11, r + 1, 24,
-    13, r + 2, r + 3,
-]);
-const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
-
-const cache = new EndpointCache({
-    size: 50,
-    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
-});
-const defaultEndpointResolver = (endpointParams, context = {}) => {
-    return cache.get(endpointParams, () => decideEndpoint(bdd, {
-        endpointParams: endpointParams,
-        logger: context.logger,
-    }));
-};
-customEndpointFunctions.aws = awsEndpointFunctions;
-
-class ECRServiceException extends ServiceException {
-    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.ecr#ECRServiceException";
-    constructor(options) {
-        super(options);
-        Object.setPrototypeOf(this, ECRServiceException.prototype);
-    }
-}
-
-class InvalidParameterException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#InvalidParameterException";
-    name = "InvalidParameterException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidParameterException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidParameterException.prototype);
-    }
-}
-class RepositoryNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#RepositoryNotFoundException";
-    name = "RepositoryNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "RepositoryNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, RepositoryNotFoundException.prototype);
-    }
-}
-class ServerException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ServerException";
-    name = "ServerException";
-    $fault = "server";
-    constructor(opts) {
-        super({
-            name: "ServerException",
-            $fault: "server",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ServerException.prototype);
-    }
-}
-class LimitExceededException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#LimitExceededException";
-    name = "LimitExceededException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "LimitExceededException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, LimitExceededException.prototype);
-    }
-}
-class UnableToGetUpstreamImageException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#UnableToGetUpstreamImageException";
-    name = "UnableToGetUpstreamImageException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "UnableToGetUpstreamImageException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, UnableToGetUpstreamImageException.prototype);
-    }
-}
-class ValidationException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ValidationException";
-    name = "ValidationException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ValidationException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ValidationException.prototype);
-    }
-}
-class EmptyUploadException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#EmptyUploadException";
-    name = "EmptyUploadException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "EmptyUploadException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, EmptyUploadException.prototype);
-    }
-}
-class InvalidLayerException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#InvalidLayerException";
-    name = "InvalidLayerException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidLayerException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidLayerException.prototype);
-    }
-}
-class KmsException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#KmsException";
-    name = "KmsException";
-    $fault = "client";
-    kmsError;
-    constructor(opts) {
-        super({
-            name: "KmsException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, KmsException.prototype);
-        this.kmsError = opts.kmsError;
-    }
-}
-class LayerAlreadyExistsException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#LayerAlreadyExistsException";
-    name = "LayerAlreadyExistsException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "LayerAlreadyExistsException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, LayerAlreadyExistsException.prototype);
-    }
-}
-class LayerPartTooSmallException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#LayerPartTooSmallException";
-    name = "LayerPartTooSmallException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "LayerPartTooSmallException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, LayerPartTooSmallException.prototype);
-    }
-}
-class UploadNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#UploadNotFoundException";
-    name = "UploadNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "UploadNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, UploadNotFoundException.prototype);
-    }
-}
-class PullThroughCacheRuleAlreadyExistsException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#PullThroughCacheRuleAlreadyExistsException";
-    name = "PullThroughCacheRuleAlreadyExistsException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "PullThroughCacheRuleAlreadyExistsException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, PullThroughCacheRuleAlreadyExistsException.prototype);
-    }
-}
-class SecretNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#SecretNotFoundException";
-    name = "SecretNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "SecretNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, SecretNotFoundException.prototype);
-    }
-}
-class UnableToAccessSecretException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#UnableToAccessSecretException";
-    name = "UnableToAccessSecretException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "UnableToAccessSecretException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, UnableToAccessSecretException.prototype);
-    }
-}
-class UnableToDecryptSecretValueException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#UnableToDecryptSecretValueException";
-    name = "UnableToDecryptSecretValueException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "UnableToDecryptSecretValueException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, UnableToDecryptSecretValueException.prototype);
-    }
-}
-class UnsupportedUpstreamRegistryException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#UnsupportedUpstreamRegistryException";
-    name = "UnsupportedUpstreamRegistryException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "UnsupportedUpstreamRegistryException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, UnsupportedUpstreamRegistryException.prototype);
-    }
-}
-class InvalidTagParameterException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#InvalidTagParameterException";
-    name = "InvalidTagParameterException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidTagParameterException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidTagParameterException.prototype);
-    }
-}
-class RepositoryAlreadyExistsException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#RepositoryAlreadyExistsException";
-    name = "RepositoryAlreadyExistsException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "RepositoryAlreadyExistsException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, RepositoryAlreadyExistsException.prototype);
-    }
-}
-class TooManyTagsException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#TooManyTagsException";
-    name = "TooManyTagsException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "TooManyTagsException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, TooManyTagsException.prototype);
-    }
-}
-class TemplateAlreadyExistsException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#TemplateAlreadyExistsException";
-    name = "TemplateAlreadyExistsException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "TemplateAlreadyExistsException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, TemplateAlreadyExistsException.prototype);
-    }
-}
-class LifecyclePolicyNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#LifecyclePolicyNotFoundException";
-    name = "LifecyclePolicyNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "LifecyclePolicyNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, LifecyclePolicyNotFoundException.prototype);
-    }
-}
-class PullThroughCacheRuleNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#PullThroughCacheRuleNotFoundException";
-    name = "PullThroughCacheRuleNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "PullThroughCacheRuleNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, PullThroughCacheRuleNotFoundException.prototype);
-    }
-}
-class RegistryPolicyNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#RegistryPolicyNotFoundException";
-    name = "RegistryPolicyNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "RegistryPolicyNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, RegistryPolicyNotFoundException.prototype);
-    }
-}
-class RepositoryNotEmptyException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#RepositoryNotEmptyException";
-    name = "RepositoryNotEmptyException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "RepositoryNotEmptyException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, RepositoryNotEmptyException.prototype);
-    }
-}
-class TemplateNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#TemplateNotFoundException";
-    name = "TemplateNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "TemplateNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, TemplateNotFoundException.prototype);
-    }
-}
-class RepositoryPolicyNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#RepositoryPolicyNotFoundException";
-    name = "RepositoryPolicyNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "RepositoryPolicyNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, RepositoryPolicyNotFoundException.prototype);
-    }
-}
-class SigningConfigurationNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#SigningConfigurationNotFoundException";
-    name = "SigningConfigurationNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "SigningConfigurationNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, SigningConfigurationNotFoundException.prototype);
-    }
-}
-class ExclusionNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ExclusionNotFoundException";
-    name = "ExclusionNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ExclusionNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ExclusionNotFoundException.prototype);
-    }
-}
-class ImageNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ImageNotFoundException";
-    name = "ImageNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ImageNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ImageNotFoundException.prototype);
-    }
-}
-class ScanNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ScanNotFoundException";
-    name = "ScanNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ScanNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ScanNotFoundException.prototype);
-    }
-}
-class ReplicationBackfillNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ReplicationBackfillNotFoundException";
-    name = "ReplicationBackfillNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ReplicationBackfillNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ReplicationBackfillNotFoundException.prototype);
-    }
-}
-class LayerInaccessibleException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#LayerInaccessibleException";
-    name = "LayerInaccessibleException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "LayerInaccessibleException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, LayerInaccessibleException.prototype);
-    }
-}
-class LayersNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#LayersNotFoundException";
-    name = "LayersNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "LayersNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, LayersNotFoundException.prototype);
-    }
-}
-class UnableToGetUpstreamLayerException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#UnableToGetUpstreamLayerException";
-    name = "UnableToGetUpstreamLayerException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "UnableToGetUpstreamLayerException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, UnableToGetUpstreamLayerException.prototype);
-    }
-}
-class LifecyclePolicyPreviewNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#LifecyclePolicyPreviewNotFoundException";
-    name = "LifecyclePolicyPreviewNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "LifecyclePolicyPreviewNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, LifecyclePolicyPreviewNotFoundException.prototype);
-    }
-}
-class UnableToListUpstreamImageReferrersException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#UnableToListUpstreamImageReferrersException";
-    name = "UnableToListUpstreamImageReferrersException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "UnableToListUpstreamImageReferrersException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, UnableToListUpstreamImageReferrersException.prototype);
-    }
-}
-class ImageAlreadyExistsException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ImageAlreadyExistsException";
-    name = "ImageAlreadyExistsException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ImageAlreadyExistsException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ImageAlreadyExistsException.prototype);
-    }
-}
-class ImageDigestDoesNotMatchException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ImageDigestDoesNotMatchException";
-    name = "ImageDigestDoesNotMatchException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ImageDigestDoesNotMatchException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ImageDigestDoesNotMatchException.prototype);
-    }
-}
-class ImageTagAlreadyExistsException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ImageTagAlreadyExistsException";
-    name = "ImageTagAlreadyExistsException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ImageTagAlreadyExistsException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ImageTagAlreadyExistsException.prototype);
-    }
-}
-class ReferencedImagesNotFoundException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ReferencedImagesNotFoundException";
-    name = "ReferencedImagesNotFoundException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ReferencedImagesNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ReferencedImagesNotFoundException.prototype);
-    }
-}
-class BlockedByOrganizationPolicyException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#BlockedByOrganizationPolicyException";
-    name = "BlockedByOrganizationPolicyException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "BlockedByOrganizationPolicyException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, BlockedByOrganizationPolicyException.prototype);
-    }
-}
-class ExclusionAlreadyExistsException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ExclusionAlreadyExistsException";
-    name = "ExclusionAlreadyExistsException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ExclusionAlreadyExistsException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ExclusionAlreadyExistsException.prototype);
-    }
-}
-class ImageArchivedException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ImageArchivedException";
-    name = "ImageArchivedException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ImageArchivedException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ImageArchivedException.prototype);
-    }
-}
-class UnsupportedImageTypeException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#UnsupportedImageTypeException";
-    name = "UnsupportedImageTypeException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "UnsupportedImageTypeException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, UnsupportedImageTypeException.prototype);
-    }
-}
-class LifecyclePolicyPreviewInProgressException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#LifecyclePolicyPreviewInProgressException";
-    name = "LifecyclePolicyPreviewInProgressException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "LifecyclePolicyPreviewInProgressException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, LifecyclePolicyPreviewInProgressException.prototype);
-    }
-}
-class ReplicationBackfillInProgressException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ReplicationBackfillInProgressException";
-    name = "ReplicationBackfillInProgressException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ReplicationBackfillInProgressException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ReplicationBackfillInProgressException.prototype);
-    }
-}
-class ReplicationBackfillInvalidStatusException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ReplicationBackfillInvalidStatusException";
-    name = "ReplicationBackfillInvalidStatusException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ReplicationBackfillInvalidStatusException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ReplicationBackfillInvalidStatusException.prototype);
-    }
-}
-class ImageStorageClassUpdateNotSupportedException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#ImageStorageClassUpdateNotSupportedException";
-    name = "ImageStorageClassUpdateNotSupportedException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ImageStorageClassUpdateNotSupportedException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ImageStorageClassUpdateNotSupportedException.prototype);
-    }
-}
-class InvalidLayerPartException extends ECRServiceException {
-    static shapeId = "com.amazonaws.ecr#InvalidLayerPartException";
-    name = "InvalidLayerPartException";
-    $fault = "client";
-    registryId;
-    repositoryName;
-    uploadId;
-    lastValidByteReceived;
-    constructor(opts) {
-        super({
-            name: "InvalidLayerPartException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidLayerPartException.prototype);
-        this.registryId = opts.registryId;
-        this.repositoryName = opts.repositoryName;
-        this.uploadId = opts.uploadId;
-        this.lastValidByteReceived = opts.lastValidByteReceived;
-    }
-}
-
-const _A = "Attribute";
-const _AD = "AuthorizationData";
-const _ADL = "AuthorizationDataList";
-const _AECID = "AwsEcrContainerImageDetails";
-const _AL = "AttributeList";
-const _BBOPE = "BlockedByOrganizationPolicyException";
-const _BCLA = "BatchCheckLayerAvailability";
-const _BCLAR = "BatchCheckLayerAvailabilityRequest";
-const _BCLARa = "BatchCheckLayerAvailabilityResponse";
-const _BDI = "BatchDeleteImage";
-const _BDIR = "BatchDeleteImageRequest";
-const _BDIRa = "BatchDeleteImageResponse";
-const _BGI = "BatchGetImage";
-const _BGIR = "BatchGetImageRequest";
-const _BGIRa = "BatchGetImageResponse";
-const _BGRSC = "BatchGetRepositoryScanningConfiguration";
-const _BGRSCR = "BatchGetRepositoryScanningConfigurationRequest";
-const _BGRSCRa = "BatchGetRepositoryScanningConfigurationResponse";
-const _CLU = "CompleteLayerUpload";
-const _CLUR = "CompleteLayerUploadRequest";
-const _CLURo = "CompleteLayerUploadResponse";
-const _CPTCR = "CreatePullThroughCacheRule";
-const _CPTCRR = "CreatePullThroughCacheRuleRequest";
-const _CPTCRRr = "CreatePullThroughCacheRuleResponse";
-const _CR = "CreateRepository";
-const _CRCT = "CreateRepositoryCreationTemplate";
-const _CRCTR = "CreateRepositoryCreationTemplateRequest";
-const _CRCTRr = "CreateRepositoryCreationTemplateResponse";
-const _CRR = "CreateRepositoryRequest";
-const _CRRr = "CreateRepositoryResponse";
-const _CS = "CvssScore";
-const _CSA = "CvssScoreAdjustment";
-const _CSAL = "CvssScoreAdjustmentList";
-const _CSD = "CvssScoreDetails";
-const _CSL = "CvssScoreList";
-const _DI = "DescribeImages";
-const _DIF = "DescribeImagesFilter";
-const _DIR = "DescribeImagesRequest";
-const _DIRS = "DescribeImageReplicationStatus";
-const _DIRSR = "DescribeImageReplicationStatusRequest";
-const _DIRSRe = "DescribeImageReplicationStatusResponse";
-const _DIRe = "DescribeImagesResponse";
-const _DISF = "DescribeImageScanFindings";
-const _DISFR = "DescribeImageScanFindingsRequest";
-const _DISFRe = "DescribeImageScanFindingsResponse";
-const _DISS = "DescribeImageSigningStatus";
-const _DISSR = "DescribeImageSigningStatusRequest";
-const _DISSRe = "DescribeImageSigningStatusResponse";
-const _DLP = "DeleteLifecyclePolicy";
-const _DLPR = "DeleteLifecyclePolicyRequest";
-const _DLPRe = "DeleteLifecyclePolicyResponse";
-const _DPTCR = "DeletePullThroughCacheRule";
-const _DPTCRR = "DeletePullThroughCacheRuleRequest";
-const _DPTCRRe = "DeletePullThroughCacheRuleResponse";
-const _DPTCRRes = "DescribePullThroughCacheRulesRequest";
-const _DPTCRResc = "DescribePullThroughCacheRulesResponse";
-const _DPTCRe = "DescribePullThroughCacheRules";
-const _DPTUE = "DeregisterPullTimeUpdateExclusion";
-const _DPTUER = "DeregisterPullTimeUpdateExclusionRequest";
-const _DPTUERe = "DeregisterPullTimeUpdateExclusionResponse";
-const _DR = "DeleteRepository";
-const _DRBR = "DescribeReplicationBackfillResults";
-const _DRBRR = "DescribeReplicationBackfillResultsRequest";
-const _DRBRRe = "DescribeReplicationBackfillResultsResponse";
-const _DRCT = "DeleteRepositoryCreationTemplate";
-const _DRCTR = "DeleteRepositoryCreationTemplateRequest";
-const _DRCTRe = "DeleteRepositoryCreationTemplateResponse";
-const _DRCTRes = "DescribeRepositoryCreationTemplatesRequest";
-const _DRCTResc = "DescribeRepositoryCreationTemplatesResponse";
-const _DRCTe = "DescribeRepositoryCreationTemplates";
-const _DRP = "DeleteRegistryPolicy";
-const _DRPR = "DeleteRegistryPolicyRequest";
-const _DRPRe = "DeleteRegistryPolicyResponse";
-const _DRPRel = "DeleteRepositoryPolicyRequest";
-const _DRPRele = "DeleteRepositoryPolicyResponse";
-const _DRPe = "DeleteRepositoryPolicy";
-const _DRR = "DeleteRepositoryRequest";
-const _DRRe = "DeleteRepositoryResponse";
-const _DRRes = "DescribeRegistryRequest";
-const _DRResc = "DescribeRegistryResponse";
-const _DRRescr = "DescribeRepositoriesRequest";
-const _DRRescri = "DescribeRepositoriesResponse";
-const _DRe = "DescribeRegistry";
-const _DRes = "DescribeRepositories";
-const _DSC = "DeleteSigningConfiguration";
-const _DSCR = "DeleteSigningConfigurationRequest";
-const _DSCRe = "DeleteSigningConfigurationResponse";
-const _EAEE = "ExclusionAlreadyExistsException";
-const _EC = "EncryptionConfiguration";
-const _ECFRCT = "EncryptionConfigurationForRepositoryCreationTemplate";
-const _EISF = "EnhancedImageScanFinding";
-const _EISFL = "EnhancedImageScanFindingList";
-const _ENFE = "ExclusionNotFoundException";
-const _EUE = "EmptyUploadException";
-const _GAS = "GetAccountSetting";
-const _GASR = "GetAccountSettingRequest";
-const _GASRe = "GetAccountSettingResponse";
-const _GAT = "GetAuthorizationToken";
-const _GATR = "GetAuthorizationTokenRequest";
-const _GATRe = "GetAuthorizationTokenResponse";
-const _GDUFL = "GetDownloadUrlForLayer";
-const _GDUFLR = "GetDownloadUrlForLayerRequest";
-const _GDUFLRe = "GetDownloadUrlForLayerResponse";
-const _GLP = "GetLifecyclePolicy";
-const _GLPP = "GetLifecyclePolicyPreview";
-const _GLPPR = "GetLifecyclePolicyPreviewRequest";
-const _GLPPRe = "GetLifecyclePolicyPreviewResponse";
-const _GLPR = "GetLifecyclePolicyRequest";
-const _GLPRe = "GetLifecyclePolicyResponse";
-const _GRP = "GetRegistryPolicy";
-const _GRPR = "GetRegistryPolicyRequest";
-const _GRPRe = "GetRegistryPolicyResponse";
-const _GRPRet = "GetRepositoryPolicyRequest";
-const _GRPRete = "GetRepositoryPolicyResponse";
-const _GRPe = "GetRepositoryPolicy";
-const _GRSC = "GetRegistryScanningConfiguration";
-const _GRSCR = "GetRegistryScanningConfigurationRequest";
-const _GRSCRe = "GetRegistryScanningConfigurationResponse";
-const _GSC = "GetSigningConfiguration";
-const _GSCR = "GetSigningConfigurationRequest";
-const _GSCRe = "GetSigningConfigurationResponse";
-const _I = "Image";
-const _IAE = "ImageArchivedException";
-const _IAEE = "ImageAlreadyExistsException";
-const _ID = "ImageDetail";
-const _IDDNME = "ImageDigestDoesNotMatchException";
-const _IDL = "ImageDetailList";
-const _IF = "ImageFailure";
-const _IFL = "ImageFailureList";
-const _II = "ImageIdentifier";
-const _IIL = "ImageIdentifierList";
-const _IL = "ImageList";
-const _ILE = "InvalidLayerException";
-const _ILPE = "InvalidLayerPartException";
-const _ILU = "InitiateLayerUpload";
-const _ILUR = "InitiateLayerUploadRequest";
-const _ILURn = "InitiateLayerUploadResponse";
-const _INFE = "ImageNotFoundException";
-const _IPE = "InvalidParameterException";
-const _IR = "ImageReferrer";
-const _IRL = "ImageReferrerList";
-const _IRS = "ImageReplicationStatus";
-const _IRSL = "ImageReplicationStatusList";
-const _ISC = "ImageScanningConfiguration";
-const _ISCUNSE = "ImageStorageClassUpdateNotSupportedException";
-const _ISF = "ImageScanFinding";
-const _ISFL = "ImageScanFindingList";
-const _ISFS = "ImageScanFindingsSummary";
-const _ISFm = "ImageScanFindings";
-const _ISS = "ImageScanStatus";
-const _ISSL = "ImageSigningStatusList";
-const _ISSm = "ImageSigningStatus";
-const _ITAEE = "ImageTagAlreadyExistsException";
-const _ITMEF = "ImageTagMutabilityExclusionFilter";
-const _ITMEFm = "ImageTagMutabilityExclusionFilters";
-const _ITPE = "InvalidTagParameterException";
-const _K = "Key";
-const _KE = "KmsException";
-const _L = "Layer";
-const _LAEE = "LayerAlreadyExistsException";
-const _LEE = "LimitExceededException";
-const _LF = "LayerFailure";
-const _LFL = "LayerFailureList";
-const _LI = "ListImages";
-const _LIE = "LayerInaccessibleException";
-const _LIF = "ListImagesFilter";
-const _LIR = "ListImagesRequest";
-const _LIRF = "ListImageReferrersFilter";
-const _LIRR = "ListImageReferrersRequest";
-const _LIRRi = "ListImageReferrersResponse";
-const _LIRi = "ListImagesResponse";
-const _LIRis = "ListImageReferrers";
-const _LL = "LayerList";
-const _LNFE = "LayersNotFoundException";
-const _LPNFE = "LifecyclePolicyNotFoundException";
-const _LPPF = "LifecyclePolicyPreviewFilter";
-const _LPPIPE = "LifecyclePolicyPreviewInProgressException";
-const _LPPNFE = "LifecyclePolicyPreviewNotFoundException";
-const _LPPR = "LifecyclePolicyPreviewResult";
-const _LPPRL = "LifecyclePolicyPreviewResultList";
-const _LPPS = "LifecyclePolicyPreviewSummary";
-const _LPRA = "LifecyclePolicyRuleAction";
-const _LPTSE = "LayerPartTooSmallException";
-const _LPTUE = "ListPullTimeUpdateExclusions";
-const _LPTUER = "ListPullTimeUpdateExclusionsRequest";
-const _LPTUERi = "ListPullTimeUpdateExclusionsResponse";
-const _LRB = "ListReplicationBackfills";
-const _LRBR = "ListReplicationBackfillsRequest";
-const _LRBRi = "ListReplicationBackfillsResponse";
-const _LTFR = "ListTagsForResource";
-const _LTFRR = "ListTagsForResourceRequest";
-const _LTFRRi = "ListTagsForResourceResponse";
-const _PAS = "PutAccountSetting";
-const _PASR = "PutAccountSettingRequest";
-const _PASRu = "PutAccountSettingResponse";
-const _PI = "PutImage";
-const _PIR = "PutImageRequest";
-const _PIRu = "PutImageResponse";
-const _PISC = "PutImageScanningConfiguration";
-const _PISCR = "PutImageScanningConfigurationRequest";
-const _PISCRu = "PutImageScanningConfigurationResponse";
-const _PITM = "PutImageTagMutability";
-const _PITMR = "PutImageTagMutabilityRequest";
-const _PITMRu = "PutImageTagMutabilityResponse";
-const _PLP = "PutLifecyclePolicy";
-const _PLPR = "PutLifecyclePolicyRequest";
-const _PLPRu = "PutLifecyclePolicyResponse";
-const _PRC = "PutReplicationConfiguration";
-const _PRCR = "PutReplicationConfigurationRequest";
-const _PRCRu = "PutReplicationConfigurationResponse";
-const _PRP = "PutRegistryPolicy";
-const _PRPR = "PutRegistryPolicyRequest";
-const _PRPRu = "PutRegistryPolicyResponse";
-const _PRSC = "PutRegistryScanningConfiguration";
-const _PRSCR = "PutRegistryScanningConfigurationRequest";
-const _PRSCRu = "PutRegistryScanningConfigurationResponse";
-const _PSC = "PutSigningConfiguration";
-const _PSCR = "PutSigningConfigurationRequest";
-const _PSCRu = "PutSigningConfigurationResponse";
-const _PTCR = "PullThroughCacheRule";
-const _PTCRAEE = "PullThroughCacheRuleAlreadyExistsException";
-const _PTCRL = "PullThroughCacheRuleList";
-const _PTCRNFE = "PullThroughCacheRuleNotFoundException";
-const _PVD = "PackageVulnerabilityDetails";
-const _R = "Recommendation";
-const _RAEE = "RepositoryAlreadyExistsException";
-const _RBIPE = "ReplicationBackfillInProgressException";
-const _RBISE = "ReplicationBackfillInvalidStatusException";
-const _RBNFE = "ReplicationBackfillNotFoundException";
-const _RBP = "ReplicationBackfillProgress";
-const _RBR = "ReplicationBackfillResult";
-const _RBRL = "ReplicationBackfillResultList";
-const _RBS = "ReplicationBackfillSummary";
-const _RBSL = "ReplicationBackfillSummaryList";
-const _RC = "ReplicationConfiguration";
-const _RCT = "RepositoryCreationTemplate";
-const _RCTL = "RepositoryCreationTemplateList";
-const _RD = "ReplicationDestination";
-const _RDL = "ReplicationDestinationList";
-const _RDe = "ResourceDetails";
-const _RF = "RepositoryFilter";
-const _RFL = "RepositoryFilterList";
-const _RINFE = "ReferencedImagesNotFoundException";
-const _RL = "RepositoryList";
-const _RLe = "ResourceList";
-const _RNEE = "RepositoryNotEmptyException";
-const _RNFE = "RepositoryNotFoundException";
-const _RPNFE = "RegistryPolicyNotFoundException";
-const _RPNFEe = "RepositoryPolicyNotFoundException";
-const _RPTUE = "RegisterPullTimeUpdateExclusion";
-const _RPTUER = "RegisterPullTimeUpdateExclusionRequest";
-const _RPTUERe = "RegisterPullTimeUpdateExclusionResponse";
-const _RR = "ReplicationRule";
-const _RRL = "ReplicationRuleList";
-const _RSC = "RegistryScanningConfiguration";
-const _RSCF = "RepositoryScanningConfigurationFailure";
-const _RSCFL = "RepositoryScanningConfigurationFailureList";
-const _RSCL = "RepositoryScanningConfigurationList";
-const _RSCe = "RepositoryScanningConfiguration";
-const _RSR = "RegistryScanningRule";
-const _RSRL = "RegistryScanningRuleList";
-const _Re = "Remediation";
-const _Rep = "Repository";
-const _Res = "Resource";
-const _SC = "SigningConfiguration";
-const _SCNFE = "SigningConfigurationNotFoundException";
-const _SD = "ScoreDetails";
-const _SE = "ServerException";
-const _SI = "SubjectIdentifier";
-const _SIS = "StartImageScan";
-const _SISR = "StartImageScanRequest";
-const _SISRt = "StartImageScanResponse";
-const _SLPP = "StartLifecyclePolicyPreview";
-const _SLPPR = "StartLifecyclePolicyPreviewRequest";
-const _SLPPRt = "StartLifecyclePolicyPreviewResponse";
-const _SNFE = "ScanNotFoundException";
-const _SNFEe = "SecretNotFoundException";
-const _SR = "SigningRule";
-const _SRB = "StartReplicationBackfill";
-const _SRBR = "StartReplicationBackfillRequest";
-const _SRBRt = "StartReplicationBackfillResponse";
-const _SRBRto = "StopReplicationBackfillRequest";
-const _SRBRtop = "StopReplicationBackfillResponse";
-const _SRBt = "StopReplicationBackfill";
-const _SRF = "ScanningRepositoryFilter";
-const _SRFL = "ScanningRepositoryFilterList";
-const _SRFLi = "SigningRepositoryFilterList";
-const _SRFi = "SigningRepositoryFilter";
-const _SRL = "SigningRuleList";
-const _SRP = "SetRepositoryPolicy";
-const _SRPR = "SetRepositoryPolicyRequest";
-const _SRPRe = "SetRepositoryPolicyResponse";
-const _T = "Tag";
-const _TAEE = "TemplateAlreadyExistsException";
-const _TITC = "TransitioningImageTotalCount";
-const _TITCr = "TransitioningImageTotalCounts";
-const _TL = "TagList";
-const _TMTE = "TooManyTagsException";
-const _TNFE = "TemplateNotFoundException";
-const _TR = "TagResource";
-const _TRR = "TagResourceRequest";
-const _TRRa = "TagResourceResponse";
-const _UISC = "UpdateImageStorageClass";
-const _UISCR = "UpdateImageStorageClassRequest";
-const _UISCRp = "UpdateImageStorageClassResponse";
-const _UITE = "UnsupportedImageTypeException";
-const _ULP = "UploadLayerPart";
-const _ULPR = "UploadLayerPartRequest";
-const _ULPRp = "UploadLayerPartResponse";
-const _UNFE = "UploadNotFoundException";
-const _UPTCR = "UpdatePullThroughCacheRule";
-const _UPTCRR = "UpdatePullThroughCacheRuleRequest";
-const _UPTCRRp = "UpdatePullThroughCacheRuleResponse";
-const _UR = "UntagResource";
-const _URCT = "UpdateRepositoryCreationTemplate";
-const _URCTR = "UpdateRepositoryCreationTemplateRequest";
-const _URCTRp = "UpdateRepositoryCreationTemplateResponse";
-const _URR = "UntagResourceRequest";
-const _URRn = "UntagResourceResponse";
-const _UTASE = "UnableToAccessSecretException";
-const _UTDSVE = "UnableToDecryptSecretValueException";
-const _UTGUIE = "UnableToGetUpstreamImageException";
-const _UTGULE = "UnableToGetUpstreamLayerException";
-const _UTLUIRE = "UnableToListUpstreamImageReferrersException";
-const _UURE = "UnsupportedUpstreamRegistryException";
-const _V = "Value";
-const _VE = "ValidationException";
-const _VP = "VulnerablePackage";
-const _VPL = "VulnerablePackagesList";
-const _VPTCR = "ValidatePullThroughCacheRule";
-const _VPTCRR = "ValidatePullThroughCacheRuleRequest";
-const _VPTCRRa = "ValidatePullThroughCacheRuleResponse";
-const _a = "architecture";
-const _aAI = "awsAccountId";
-const _aD = "authorizationData";
-const _aECI = "awsEcrContainerImage";
-const _aF = "appliedFor";
-const _aMT = "acceptedMediaTypes";
-const _aMTr = "artifactMediaType";
-const _aRP = "appliedRulePriority";
-const _aS = "artifactStatus";
-const _aSF = "appliedScanFilters";
-const _aT = "authorizationToken";
-const _aTr = "artifactType";
-const _aTrt = "artifactTypes";
-const _ac = "action";
-const _ad = "adjustments";
-const _an = "annotations";
-const _ar = "arch";
-const _at = "attributes";
-const _au = "author";
-const _b = "backfills";
-const _bS = "baseScore";
-const _c = "client";
-const _cA = "credentialArn";
-const _cAr = "createdAt";
-const _cRA = "customRoleArn";
-const _cRC = "completedReplicationCount";
-const _cv = "cvss";
-const _d = "description";
-const _dU = "downloadUrl";
-const _de = "destination";
-const _des = "destinations";
-const _det = "details";
-const _di = "digest";
-const _e = "error";
-const _eA = "expiresAt";
-const _eAn = "endedAt";
-const _eAx = "exploitAvailable";
-const _eC = "encryptionConfiguration";
-const _eF = "enhancedFindings";
-const _eITC = "expiringImageTotalCount";
-const _eRP = "ecrRepositoryPrefix";
-const _eRPc = "ecrRepositoryPrefixes";
-const _eT = "encryptionType";
-const _ep = "epoch";
-const _f = "failures";
-const _fA = "findingArn";
-const _fAi = "fixAvailable";
-const _fC = "failureCode";
-const _fCa = "failureCodes";
-const _fIV = "fixedInVersion";
-const _fOA = "firstObservedAt";
-const _fP = "filePath";
-const _fR = "failureReason";
-const _fRC = "failedReplicationCount";
-const _fSC = "findingSeverityCounts";
-const _fT = "filterType";
-const _fa = "failure";
-const _fi = "filter";
-const _fin = "findings";
-const _fo = "force";
-const _hE = "httpError";
-const _i = "images";
-const _iD = "imageDetails";
-const _iDm = "imageDigest";
-const _iH = "imageHash";
-const _iI = "imageIds";
-const _iIm = "imageId";
-const _iM = "imageManifest";
-const _iMMT = "imageManifestMediaType";
-const _iPA = "imagePushedAt";
-const _iS = "imageStatus";
-const _iSC = "imageScanningConfiguration";
-const _iSCA = "imageScanCompletedAt";
-const _iSF = "imageScanFindings";
-const _iSFS = "imageScanFindingsSummary";
-const _iSIB = "imageSizeInBytes";
-const _iSS = "imageScanStatus";
-const _iT = "imageTags";
-const _iTC = "imageTotalCount";
-const _iTM = "imageTagMutability";
-const _iTMEF = "imageTagMutabilityExclusionFilters";
-const _iTm = "imageTag";
-const _iUC = "inUseCount";
-const _iV = "isValid";
-const _id = "id";
-const _im = "image";
-const _k = "key";
-const _kE = "kmsError";
-const _kK = "kmsKey";
-const _l = "layers";
-const _lA = "layerAvailability";
-const _lAA = "lastArchivedAt";
-const _lAAa = "lastActivatedAt";
-const _lBR = "lastByteReceived";
-const _lD = "layerDigests";
-const _lDa = "layerDigest";
-const _lEA = "lastEvaluatedAt";
-const _lIUA = "lastInUseAt";
-const _lOA = "lastObservedAt";
-const _lP = "lifecyclePolicy";
-const _lPB = "layerPartBlob";
-const _lPT = "lifecyclePolicyText";
-const _lRPT = "lastRecordedPullTime";
-const _lS = "layerSize";
-const _lVBR = "lastValidByteReceived";
-const _m = "message";
-const _mR = "maxResults";
-const _mT = "mediaType";
-const _me = "metric";
-const _n = "name";
-const _nT = "nextToken";
-const _p = "platform";
-const _pA = "pushedAt";
-const _pAr = "principalArn";
-const _pE = "proxyEndpoint";
-const _pFB = "partFirstByte";
-const _pLB = "partLastByte";
-const _pM = "packageManager";
-const _pR = "previewResults";
-const _pS = "partSize";
-const _pT = "policyText";
-const _pTCR = "pullThroughCacheRules";
-const _pTUE = "pullTimeUpdateExclusions";
-const _pVD = "packageVulnerabilityDetails";
-const _pr = "prefix";
-const _pre = "prefixes";
-const _pro = "progress";
-const _r = "registry";
-const _rA = "resourceArn";
-const _rAe = "repositoryArn";
-const _rBI = "replicationBackfillId";
-const _rC = "replicationConfiguration";
-const _rCT = "repositoryCreationTemplate";
-const _rCTe = "repositoryCreationTemplates";
-const _rF = "repositoryFilters";
-const _rI = "registryId";
-const _rIe = "registryIds";
-const _rN = "repositoryName";
-const _rNe = "repositoryNames";
-const _rP = "repositoryPolicy";
-const _rS = "replicationStatuses";
-const _rSC = "registryScanningConfiguration";
-const _rSF = "resultStatusFilter";
-const _rT = "resourceTags";
-const _rU = "referenceUrls";
-const _rUe = "repositoryUri";
-const _rV = "relatedVulnerabilities";
-const _re = "repository";
-const _rea = "reason";
-const _rec = "recommendation";
-const _ref = "referrers";
-const _reg = "region";
-const _rel = "release";
-const _rem = "remediation";
-const _rep = "repositories";
-const _res = "results";
-const _reso = "resources";
-const _ru = "rules";
-const _s = "smithy.ts.sdk.synthetic.com.amazonaws.ecr";
-const _sA = "startedAt";
-const _sC = "scanningConfigurations";
-const _sCc = "scanningConfiguration";
-const _sCi = "signingConfiguration";
-const _sCt = "storageClass";
-const _sD = "scoreDetails";
-const _sF = "scanFrequency";
-const _sI = "subjectId";
-const _sIFC = "subImageFailureCodes";
-const _sLH = "sourceLayerHash";
-const _sMD = "subjectManifestDigest";
-const _sOP = "scanOnPush";
-const _sPA = "signingProfileArn";
-const _sS = "scoreSource";
-const _sSi = "signingStatuses";
-const _sT = "scanType";
-const _sU = "sourceUrl";
-const _sV = "scoringVector";
-const _sc = "score";
-const _se = "server";
-const _sev = "severity";
-const _si = "size";
-const _so = "source";
-const _st = "status";
-const _su = "summary";
-const _t = "tags";
-const _tITC = "transitioningImageTotalCounts";
-const _tK = "tagKeys";
-const _tRC = "totalReplicationCount";
-const _tS = "tagStatus";
-const _tSC = "targetStorageClass";
-const _te = "text";
-const _ti = "title";
-const _ty = "type";
-const _u = "uri";
-const _uA = "updatedAt";
-const _uI = "uploadId";
-const _uR = "upstreamRegistry";
-const _uRP = "upstreamRepositoryPrefix";
-const _uRU = "upstreamRegistryUrl";
-const _ur = "url";
-const _v = "value";
-const _vCA = "vendorCreatedAt";
-const _vI = "vulnerabilityId";
-const _vP = "vulnerablePackages";
-const _vS = "vendorSeverity";
-const _vSUA = "vulnerabilitySourceUpdatedAt";
-const _vUA = "vendorUpdatedAt";
-const _ve = "version";
-const n0 = "com.amazonaws.ecr";
-const _s_registry = new TypeRegistry(_s);
-var ECRServiceException$ = [-3, _s, "ECRServiceException", 0, [], []];
-_s_registry.registerError(ECRServiceException$, ECRServiceException);
-const n0_registry = new TypeRegistry(n0);
-var BlockedByOrganizationPolicyException$ = [-3, n0, _BBOPE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(BlockedByOrganizationPolicyException$, BlockedByOrganizationPolicyException);
-var EmptyUploadException$ = [-3, n0, _EUE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(EmptyUploadException$, EmptyUploadException);
-var ExclusionAlreadyExistsException$ = [-3, n0, _EAEE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ExclusionAlreadyExistsException$, ExclusionAlreadyExistsException);
-var ExclusionNotFoundException$ = [-3, n0, _ENFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ExclusionNotFoundException$, ExclusionNotFoundException);
-var ImageAlreadyExistsException$ = [-3, n0, _IAEE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ImageAlreadyExistsException$, ImageAlreadyExistsException);
-var ImageArchivedException$ = [-3, n0, _IAE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ImageArchivedException$, ImageArchivedException);
-var ImageDigestDoesNotMatchException$ = [-3, n0, _IDDNME,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ImageDigestDoesNotMatchException$, ImageDigestDoesNotMatchException);
-var ImageNotFoundException$ = [-3, n0, _INFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ImageNotFoundException$, ImageNotFoundException);
-var ImageStorageClassUpdateNotSupportedException$ = [-3, n0, _ISCUNSE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ImageStorageClassUpdateNotSupportedException$, ImageStorageClassUpdateNotSupportedException);
-var ImageTagAlreadyExistsException$ = [-3, n0, _ITAEE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ImageTagAlreadyExistsException$, ImageTagAlreadyExistsException);
-var InvalidLayerException$ = [-3, n0, _ILE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(InvalidLayerException$, InvalidLayerException);
-var InvalidLayerPartException$ = [-3, n0, _ILPE,
-    { [_e]: _c },
-    [_rI, _rN, _uI, _lVBR, _m],
-    [0, 0, 0, 1, 0]
-];
-n0_registry.registerError(InvalidLayerPartException$, InvalidLayerPartException);
-var InvalidParameterException$ = [-3, n0, _IPE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(InvalidParameterException$, InvalidParameterException);
-var InvalidTagParameterException$ = [-3, n0, _ITPE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(InvalidTagParameterException$, InvalidTagParameterException);
-var KmsException$ = [-3, n0, _KE,
-    { [_e]: _c },
-    [_m, _kE],
-    [0, 0]
-];
-n0_registry.registerError(KmsException$, KmsException);
-var LayerAlreadyExistsException$ = [-3, n0, _LAEE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(LayerAlreadyExistsException$, LayerAlreadyExistsException);
-var LayerInaccessibleException$ = [-3, n0, _LIE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(LayerInaccessibleException$, LayerInaccessibleException);
-var LayerPartTooSmallException$ = [-3, n0, _LPTSE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(LayerPartTooSmallException$, LayerPartTooSmallException);
-var LayersNotFoundException$ = [-3, n0, _LNFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(LayersNotFoundException$, LayersNotFoundException);
-var LifecyclePolicyNotFoundException$ = [-3, n0, _LPNFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(LifecyclePolicyNotFoundException$, LifecyclePolicyNotFoundException);
-var LifecyclePolicyPreviewInProgressException$ = [-3, n0, _LPPIPE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(LifecyclePolicyPreviewInProgressException$, LifecyclePolicyPreviewInProgressException);
-var LifecyclePolicyPreviewNotFoundException$ = [-3, n0, _LPPNFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(LifecyclePolicyPreviewNotFoundException$, LifecyclePolicyPreviewNotFoundException);
-var LimitExceededException$ = [-3, n0, _LEE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(LimitExceededException$, LimitExceededException);
-var PullThroughCacheRuleAlreadyExistsException$ = [-3, n0, _PTCRAEE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(PullThroughCacheRuleAlreadyExistsException$, PullThroughCacheRuleAlreadyExistsException);
-var PullThroughCacheRuleNotFoundException$ = [-3, n0, _PTCRNFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(PullThroughCacheRuleNotFoundException$, PullThroughCacheRuleNotFoundException);
-var ReferencedImagesNotFoundException$ = [-3, n0, _RINFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ReferencedImagesNotFoundException$, ReferencedImagesNotFoundException);
-var RegistryPolicyNotFoundException$ = [-3, n0, _RPNFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(RegistryPolicyNotFoundException$, RegistryPolicyNotFoundException);
-var ReplicationBackfillInProgressException$ = [-3, n0, _RBIPE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ReplicationBackfillInProgressException$, ReplicationBackfillInProgressException);
-var ReplicationBackfillInvalidStatusException$ = [-3, n0, _RBISE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ReplicationBackfillInvalidStatusException$, ReplicationBackfillInvalidStatusException);
-var ReplicationBackfillNotFoundException$ = [-3, n0, _RBNFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ReplicationBackfillNotFoundException$, ReplicationBackfillNotFoundException);
-var RepositoryAlreadyExistsException$ = [-3, n0, _RAEE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(RepositoryAlreadyExistsException$, RepositoryAlreadyExistsException);
-var RepositoryNotEmptyException$ = [-3, n0, _RNEE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(RepositoryNotEmptyException$, RepositoryNotEmptyException);
-var RepositoryNotFoundException$ = [-3, n0, _RNFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(RepositoryNotFoundException$, RepositoryNotFoundException);
-var RepositoryPolicyNotFoundException$ = [-3, n0, _RPNFEe,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(RepositoryPolicyNotFoundException$, RepositoryPolicyNotFoundException);
-var ScanNotFoundException$ = [-3, n0, _SNFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ScanNotFoundException$, ScanNotFoundException);
-var SecretNotFoundException$ = [-3, n0, _SNFEe,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(SecretNotFoundException$, SecretNotFoundException);
-var ServerException$ = [-3, n0, _SE,
-    { [_e]: _se },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ServerException$, ServerException);
-var SigningConfigurationNotFoundException$ = [-3, n0, _SCNFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(SigningConfigurationNotFoundException$, SigningConfigurationNotFoundException);
-var TemplateAlreadyExistsException$ = [-3, n0, _TAEE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(TemplateAlreadyExistsException$, TemplateAlreadyExistsException);
-var TemplateNotFoundException$ = [-3, n0, _TNFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(TemplateNotFoundException$, TemplateNotFoundException);
-var TooManyTagsException$ = [-3, n0, _TMTE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(TooManyTagsException$, TooManyTagsException);
-var UnableToAccessSecretException$ = [-3, n0, _UTASE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(UnableToAccessSecretException$, UnableToAccessSecretException);
-var UnableToDecryptSecretValueException$ = [-3, n0, _UTDSVE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(UnableToDecryptSecretValueException$, UnableToDecryptSecretValueException);
-var UnableToGetUpstreamImageException$ = [-3, n0, _UTGUIE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(UnableToGetUpstreamImageException$, UnableToGetUpstreamImageException);
-var UnableToGetUpstreamLayerException$ = [-3, n0, _UTGULE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(UnableToGetUpstreamLayerException$, UnableToGetUpstreamLayerException);
-var UnableToListUpstreamImageReferrersException$ = [-3, n0, _UTLUIRE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(UnableToListUpstreamImageReferrersException$, UnableToListUpstreamImageReferrersException);
-var UnsupportedImageTypeException$ = [-3, n0, _UITE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(UnsupportedImageTypeException$, UnsupportedImageTypeException);
-var UnsupportedUpstreamRegistryException$ = [-3, n0, _UURE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(UnsupportedUpstreamRegistryException$, UnsupportedUpstreamRegistryException);
-var UploadNotFoundException$ = [-3, n0, _UNFE,
-    { [_e]: _c },
-    [_m],
-    [0]
-];
-n0_registry.registerError(UploadNotFoundException$, UploadNotFoundException);
-var ValidationException$ = [-3, n0, _VE,
-    { [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ValidationException$, ValidationException);
-const errorTypeRegistries = [
-    _s_registry,
-    n0_registry,
-];
-var Attribute$ = [3, n0, _A,
-    0,
-    [_k, _v],
-    [0, 0], 1
-];
-var AuthorizationData$ = [3, n0, _AD,
-    0,
-    [_aT, _eA, _pE],
-    [0, 4, 0]
-];
-var AwsEcrContainerImageDetails$ = [3, n0, _AECID,
-    0,
-    [_a, _au, _iH, _iT, _p, _pA, _lIUA, _iUC, _r, _rN],
-    [0, 0, 0, 64 | 0, 0, 4, 4, 1, 0, 0]
-];
-var BatchCheckLayerAvailabilityRequest$ = [3, n0, _BCLAR,
-    0,
-    [_rN, _lD, _rI],
-    [0, 64 | 0, 0], 2
-];
-var BatchCheckLayerAvailabilityResponse$ = [3, n0, _BCLARa,
-    0,
-    [_l, _f],
-    [() => LayerList, () => LayerFailureList]
-];
-var BatchDeleteImageRequest$ = [3, n0, _BDIR,
-    0,
-    [_rN, _iI, _rI],
-    [0, () => ImageIdentifierList, 0], 2
-];
-var BatchDeleteImageResponse$ = [3, n0, _BDIRa,
-    0,
-    [_iI, _f],
-    [() => ImageIdentifierList, () => ImageFailureList]
-];
-var BatchGetImageRequest$ = [3, n0, _BGIR,
-    0,
-    [_rN, _iI, _rI, _aMT],
-    [0, () => ImageIdentifierList, 0, 64 | 0], 2
-];
-var BatchGetImageResponse$ = [3, n0, _BGIRa,
-    0,
-    [_i, _f],
-    [() => ImageList, () => ImageFailureList]
-];
-var BatchGetRepositoryScanningConfigurationRequest$ = [3, n0, _BGRSCR,
-    0,
-    [_rNe],
-    [64 | 0], 1
-];
-var BatchGetRepositoryScanningConfigurationResponse$ = [3, n0, _BGRSCRa,
-    0,
-    [_sC, _f],
-    [() => RepositoryScanningConfigurationList, () => RepositoryScanningConfigurationFailureList]
-];
-var CompleteLayerUploadRequest$ = [3, n0, _CLUR,
-    0,
-    [_rN, _uI, _lD, _rI],
-    [0, 0, 64 | 0, 0], 3
-];
-var CompleteLayerUploadResponse$ = [3, n0, _CLURo,
-    0,
-    [_rI, _rN, _uI, _lDa],
-    [0, 0, 0, 0]
-];
-var CreatePullThroughCacheRuleRequest$ = [3, n0, _CPTCRR,
-    0,
-    [_eRP, _uRU, _rI, _uR, _cA, _cRA, _uRP],
-    [0, 0, 0, 0, 0, 0, 0], 2
-];
-var CreatePullThroughCacheRuleResponse$ = [3, n0, _CPTCRRr,
-    0,
-    [_eRP, _uRU, _cAr, _rI, _uR, _cA, _cRA, _uRP],
-    [0, 0, 4, 0, 0, 0, 0, 0]
-];
-var CreateRepositoryCreationTemplateRequest$ = [3, n0, _CRCTR,
-    0,
-    [_pr, _aF, _d, _eC, _rT, _iTM, _iTMEF, _rP, _lP, _cRA],
-    [0, 64 | 0, 0, () => EncryptionConfigurationForRepositoryCreationTemplate$, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, 0, 0, 0], 2
-];
-var CreateRepositoryCreationTemplateResponse$ = [3, n0, _CRCTRr,
-    0,
-    [_rI, _rCT],
-    [0, () => RepositoryCreationTemplate$]
-];
-var CreateRepositoryRequest$ = [3, n0, _CRR,
-    0,
-    [_rN, _rI, _t, _iTM, _iTMEF, _iSC, _eC],
-    [0, 0, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, () => ImageScanningConfiguration$, () => EncryptionConfiguration$], 1
-];
-var CreateRepositoryResponse$ = [3, n0, _CRRr,
-    0,
-    [_re],
-    [() => Repository$]
-];
-var CvssScore$ = [3, n0, _CS,
-    0,
-    [_bS, _sV, _so, _ve],
-    [1, 0, 0, 0]
-];
-var CvssScoreAdjustment$ = [3, n0, _CSA,
-    0,
-    [_me, _rea],
-    [0, 0]
-];
-var CvssScoreDetails$ = [3, n0, _CSD,
-    0,
-    [_ad, _sc, _sS, _sV, _ve],
-    [() => CvssScoreAdjustmentList, 1, 0, 0, 0]
-];
-var DeleteLifecyclePolicyRequest$ = [3, n0, _DLPR,
-    0,
-    [_rN, _rI],
-    [0, 0], 1
-];
-var DeleteLifecyclePolicyResponse$ = [3, n0, _DLPRe,
-    0,
-    [_rI, _rN, _lPT, _lEA],
-    [0, 0, 0, 4]
-];
-var DeletePullThroughCacheRuleRequest$ = [3, n0, _DPTCRR,
-    0,
-    [_eRP, _rI],
-    [0, 0], 1
-];
-var DeletePullThroughCacheRuleResponse$ = [3, n0, _DPTCRRe,
-    0,
-    [_eRP, _uRU, _cAr, _rI, _cA, _cRA, _uRP],
-    [0, 0, 4, 0, 0, 0, 0]
-];
-var DeleteRegistryPolicyRequest$ = [3, n0, _DRPR,
-    0,
-    [],
-    []
-];
-var DeleteRegistryPolicyResponse$ = [3, n0, _DRPRe,
-    0,
-    [_rI, _pT],
-    [0, 0]
-];
-var DeleteRepositoryCreationTemplateRequest$ = [3, n0, _DRCTR,
-    0,
-    [_pr],
-    [0], 1
-];
-var DeleteRepositoryCreationTemplateResponse$ = [3, n0, _DRCTRe,
-    0,
-    [_rI, _rCT],
-    [0, () => RepositoryCreationTemplate$]
-];
-var DeleteRepositoryPolicyRequest$ = [3, n0, _DRPRel,
-    0,
-    [_rN, _rI],
-    [0, 0], 1
-];
-var DeleteRepositoryPolicyResponse$ = [3, n0, _DRPRele,
-    0,
-    [_rI, _rN, _pT],
-    [0, 0, 0]
-];
-var DeleteRepositoryRequest$ = [3, n0, _DRR,
-    0,
-    [_rN, _rI, _fo],
-    [0, 0, 2], 1
-];
-var DeleteRepositoryResponse$ = [3, n0, _DRRe,
-    0,
-    [_re],
-    [() => Repository$]
-];
-var DeleteSigningConfigurationRequest$ = [3, n0, _DSCR,
-    0,
-    [],
-    []
-];
-var DeleteSigningConfigurationResponse$ = [3, n0, _DSCRe,
-    0,
-    [_rI, _sCi],
-    [0, () => SigningConfiguration$]
-];
-var DeregisterPullTimeUpdateExclusionRequest$ = [3, n0, _DPTUER,
-    0,
-    [_pAr],
-    [0], 1
-];
-var DeregisterPullTimeUpdateExclusionResponse$ = [3, n0, _DPTUERe,
-    0,
-    [_pAr],
-    [0]
-];
-var DescribeImageReplicationStatusRequest$ = [3, n0, _DIRSR,
-    0,
-    [_rN, _iIm, _rI],
-    [0, () => ImageIdentifier$, 0], 2
-];
-var DescribeImageReplicationStatusResponse$ = [3, n0, _DIRSRe,
-    0,
-    [_rN, _iIm, _rS],
-    [0, () => ImageIdentifier$, () => ImageReplicationStatusList]
-];
-var DescribeImageScanFindingsRequest$ = [3, n0, _DISFR,
-    0,
-    [_rN, _iIm, _rI, _nT, _mR],
-    [0, () => ImageIdentifier$, 0, 0, 1], 2
-];
-var DescribeImageScanFindingsResponse$ = [3, n0, _DISFRe,
-    0,
-    [_rI, _rN, _iIm, _iSS, _iSF, _nT],
-    [0, 0, () => ImageIdentifier$, () => ImageScanStatus$, () => ImageScanFindings$, 0]
-];
-var DescribeImagesFilter$ = [3, n0, _DIF,
-    0,
-    [_tS, _iS],
-    [0, 0]
-];
-var DescribeImageSigningStatusRequest$ = [3, n0, _DISSR,
-    0,
-    [_rN, _iIm, _rI],
-    [0, () => ImageIdentifier$, 0], 2
-];
-var DescribeImageSigningStatusResponse$ = [3, n0, _DISSRe,
-    0,
-    [_rN, _iIm, _rI, _sSi],
-    [0, () => ImageIdentifier$, 0, () => ImageSigningStatusList]
-];
-var DescribeImagesRequest$ = [3, n0, _DIR,
-    0,
-    [_rN, _rI, _iI, _nT, _mR, _fi],
-    [0, 0, () => ImageIdentifierList, 0, 1, () => DescribeImagesFilter$], 1
-];
-var DescribeImagesResponse$ = [3, n0, _DIRe,
-    0,
-    [_iD, _nT],
-    [() => ImageDetailList, 0]
-];
-var DescribePullThroughCacheRulesRequest$ = [3, n0, _DPTCRRes,
-    0,
-    [_rI, _eRPc, _nT, _mR],
-    [0, 64 | 0, 0, 1]
-];
-var DescribePullThroughCacheRulesResponse$ = [3, n0, _DPTCRResc,
-    0,
-    [_pTCR, _nT],
-    [() => PullThroughCacheRuleList, 0]
-];
-var DescribeRegistryRequest$ = [3, n0, _DRRes,
-    0,
-    [],
-    []
-];
-var DescribeRegistryResponse$ = [3, n0, _DRResc,
-    0,
-    [_rI, _rC],
-    [0, () => ReplicationConfiguration$]
-];
-var DescribeReplicationBackfillResultsRequest$ = [3, n0, _DRBRR,
-    0,
-    [_rBI, _rI, _rSF, _mR, _nT],
-    [0, 0, 0, 1, 0], 1
-];
-var DescribeReplicationBackfillResultsResponse$ = [3, n0, _DRBRRe,
-    0,
-    [_rI, _rBI, _de, _st, _fC, _pro, _res, _sA, _eAn, _nT],
-    [0, 0, () => ReplicationDestination$, 0, 0, () => ReplicationBackfillProgress$, () => ReplicationBackfillResultList, 4, 4, 0]
-];
-var DescribeRepositoriesRequest$ = [3, n0, _DRRescr,
-    0,
-    [_rI, _rNe, _nT, _mR],
-    [0, 64 | 0, 0, 1]
-];
-var DescribeRepositoriesResponse$ = [3, n0, _DRRescri,
-    0,
-    [_rep, _nT],
-    [() => RepositoryList, 0]
-];
-var DescribeRepositoryCreationTemplatesRequest$ = [3, n0, _DRCTRes,
-    0,
-    [_pre, _nT, _mR],
-    [64 | 0, 0, 1]
-];
-var DescribeRepositoryCreationTemplatesResponse$ = [3, n0, _DRCTResc,
-    0,
-    [_rI, _rCTe, _nT],
-    [0, () => RepositoryCreationTemplateList, 0]
-];
-var EncryptionConfiguration$ = [3, n0, _EC,
-    0,
-    [_eT, _kK],
-    [0, 0], 1
-];
-var EncryptionConfigurationForRepositoryCreationTemplate$ = [3, n0, _ECFRCT,
-    0,
-    [_eT, _kK],
-    [0, 0], 1
-];
-var EnhancedImageScanFinding$ = [3, n0, _EISF,
-    0,
-    [_aAI, _d, _fA, _fOA, _lOA, _pVD, _rem, _reso, _sc, _sD, _sev, _st, _ti, _ty, _uA, _fAi, _eAx],
-    [0, 0, 0, 4, 4, () => PackageVulnerabilityDetails$, () => Remediation$, () => ResourceList, 1, () => ScoreDetails$, 0, 0, 0, 0, 4, 0, 0]
-];
-var GetAccountSettingRequest$ = [3, n0, _GASR,
-    0,
-    [_n],
-    [0], 1
-];
-var GetAccountSettingResponse$ = [3, n0, _GASRe,
-    0,
-    [_n, _v],
-    [0, 0]
-];
-var GetAuthorizationTokenRequest$ = [3, n0, _GATR,
-    0,
-    [_rIe],
-    [64 | 0]
-];
-var GetAuthorizationTokenResponse$ = [3, n0, _GATRe,
-    0,
-    [_aD],
-    [() => AuthorizationDataList]
-];
-var GetDownloadUrlForLayerRequest$ = [3, n0, _GDUFLR,
-    0,
-    [_rN, _lDa, _rI],
-    [0, 0, 0], 2
-];
-var GetDownloadUrlForLayerResponse$ = [3, n0, _GDUFLRe,
-    0,
-    [_dU, _lDa],
-    [0, 0]
-];
-var GetLifecyclePolicyPreviewRequest$ = [3, n0, _GLPPR,
-    0,
-    [_rN, _rI, _iI, _nT, _mR, _fi],
-    [0, 0, () => ImageIdentifierList, 0, 1, () => LifecyclePolicyPreviewFilter$], 1
-];
-var GetLifecyclePolicyPreviewResponse$ = [3, n0, _GLPPRe,
-    0,
-    [_rI, _rN, _lPT, _st, _nT, _pR, _su],
-    [0, 0, 0, 0, 0, () => LifecyclePolicyPreviewResultList, () => LifecyclePolicyPreviewSummary$]
-];
-var GetLifecyclePolicyRequest$ = [3, n0, _GLPR,
-    0,
-    [_rN, _rI],
-    [0, 0], 1
-];
-var GetLifecyclePolicyResponse$ = [3, n0, _GLPRe,
-    0,
-    [_rI, _rN, _lPT, _lEA],
-    [0, 0, 0, 4]
-];
-var GetRegistryPolicyRequest$ = [3, n0, _GRPR,
-    0,
-    [],
-    []
-];
-var GetRegistryPolicyResponse$ = [3, n0, _GRPRe,
-    0,
-    [_rI, _pT],
-    [0, 0]
-];
-var GetRegistryScanningConfigurationRequest$ = [3, n0, _GRSCR,
-    0,
-    [],
-    []
-];
-var GetRegistryScanningConfigurationResponse$ = [3, n0, _GRSCRe,
-    0,
-    [_rI, _sCc],
-    [0, () => RegistryScanningConfiguration$]
-];
-var GetRepositoryPolicyRequest$ = [3, n0, _GRPRet,
-    0,
-    [_rN, _rI],
-    [0, 0], 1
-];
-var GetRepositoryPolicyResponse$ = [3, n0, _GRPRete,
-    0,
-    [_rI, _rN, _pT],
-    [0, 0, 0]
-];
-var GetSigningConfigurationRequest$ = [3, n0, _GSCR,
-    0,
-    [],
-    []
-];
-var GetSigningConfigurationResponse$ = [3, n0, _GSCRe,
-    0,
-    [_rI, _sCi],
-    [0, () => SigningConfiguration$]
-];
-var Image$ = [3, n0, _I,
-    0,
-    [_rI, _rN, _iIm, _iM, _iMMT],
-    [0, 0, () => ImageIdentifier$, 0, 0]
-];
-var ImageDetail$ = [3, n0, _ID,
-    0,
-    [_rI, _rN, _iDm, _iT, _iSIB, _iPA, _iSS, _iSFS, _iMMT, _aMTr, _lRPT, _sMD, _iS, _lAA, _lAAa],
-    [0, 0, 0, 64 | 0, 1, 4, () => ImageScanStatus$, () => ImageScanFindingsSummary$, 0, 0, 4, 0, 0, 4, 4]
-];
-var ImageFailure$ = [3, n0, _IF,
-    0,
-    [_iIm, _fC, _fR],
-    [() => ImageIdentifier$, 0, 0]
-];
-var ImageIdentifier$ = [3, n0, _II,
-    0,
-    [_iDm, _iTm],
-    [0, 0]
-];
-var ImageReferrer$ = [3, n0, _IR,
-    0,
-    [_di, _mT, _si, _aTr, _an, _aS],
-    [0, 0, 1, 0, 128 | 0, 0], 3
-];
-var ImageReplicationStatus$ = [3, n0, _IRS,
-    0,
-    [_reg, _rI, _st, _fC],
-    [0, 0, 0, 0]
-];
-var ImageScanFinding$ = [3, n0, _ISF,
-    0,
-    [_n, _d, _u, _sev, _at],
-    [0, 0, 0, 0, () => AttributeList]
-];
-var ImageScanFindings$ = [3, n0, _ISFm,
-    0,
-    [_iSCA, _vSUA, _fSC, _fin, _eF],
-    [4, 4, 128 | 1, () => ImageScanFindingList, () => EnhancedImageScanFindingList]
-];
-var ImageScanFindingsSummary$ = [3, n0, _ISFS,
-    0,
-    [_iSCA, _vSUA, _fSC],
-    [4, 4, 128 | 1]
-];
-var ImageScanningConfiguration$ = [3, n0, _ISC,
-    0,
-    [_sOP],
-    [2]
-];
-var ImageScanStatus$ = [3, n0, _ISS,
-    0,
-    [_st, _d],
-    [0, 0]
-];
-var ImageSigningStatus$ = [3, n0, _ISSm,
-    0,
-    [_sPA, _fC, _fR, _st],
-    [0, 0, 0, 0]
-];
-var ImageTagMutabilityExclusionFilter$ = [3, n0, _ITMEF,
-    0,
-    [_fT, _fi],
-    [0, 0], 2
-];
-var InitiateLayerUploadRequest$ = [3, n0, _ILUR,
-    0,
-    [_rN, _rI],
-    [0, 0], 1
-];
-var InitiateLayerUploadResponse$ = [3, n0, _ILURn,
-    0,
-    [_uI, _pS],
-    [0, 1]
-];
-var Layer$ = [3, n0, _L,
-    0,
-    [_lDa, _lA, _lS, _mT],
-    [0, 0, 1, 0]
-];
-var LayerFailure$ = [3, n0, _LF,
-    0,
-    [_lDa, _fC, _fR],
-    [0, 0, 0]
-];
-var LifecyclePolicyPreviewFilter$ = [3, n0, _LPPF,
-    0,
-    [_tS],
-    [0]
-];
-var LifecyclePolicyPreviewResult$ = [3, n0, _LPPR,
-    0,
-    [_iT, _iDm, _iPA, _ac, _aRP, _sCt],
-    [64 | 0, 0, 4, () => LifecyclePolicyRuleAction$, 1, 0]
-];
-var LifecyclePolicyPreviewSummary$ = [3, n0, _LPPS,
-    0,
-    [_eITC, _tITC],
-    [1, () => TransitioningImageTotalCounts]
-];
-var LifecyclePolicyRuleAction$ = [3, n0, _LPRA,
-    0,
-    [_ty, _tSC],
-    [0, 0]
-];
-var ListImageReferrersFilter$ = [3, n0, _LIRF,
-    0,
-    [_aTrt, _aS],
-    [64 | 0, 0]
-];
-var ListImageReferrersRequest$ = [3, n0, _LIRR,
-    0,
-    [_rN, _sI, _rI, _fi, _nT, _mR],
-    [0, () => SubjectIdentifier$, 0, () => ListImageReferrersFilter$, 0, 1], 2
-];
-var ListImageReferrersResponse$ = [3, n0, _LIRRi,
-    0,
-    [_ref, _nT],
-    [() => ImageReferrerList, 0]
-];
-var ListImagesFilter$ = [3, n0, _LIF,
-    0,
-    [_tS, _iS],
-    [0, 0]
-];
-var ListImagesRequest$ = [3, n0, _LIR,
-    0,
-    [_rN, _rI, _nT, _mR, _fi],
-    [0, 0, 0, 1, () => ListImagesFilter$], 1
-];
-var ListImagesResponse$ = [3, n0, _LIRi,
-    0,
-    [_iI, _nT],
-    [() => ImageIdentifierList, 0]
-];
-var ListPullTimeUpdateExclusionsRequest$ = [3, n0, _LPTUER,
-    0,
-    [_mR, _nT],
-    [1, 0]
-];
-var ListPullTimeUpdateExclusionsResponse$ = [3, n0, _LPTUERi,
-    0,
-    [_pTUE, _nT],
-    [64 | 0, 0]
-];
-var ListReplicationBackfillsRequest$ = [3, n0, _LRBR,
-    0,
-    [_rI, _mR, _nT],
-    [0, 1, 0]
-];
-var ListReplicationBackfillsResponse$ = [3, n0, _LRBRi,
-    0,
-    [_rI, _b, _nT],
-    [0, () => ReplicationBackfillSummaryList, 0]
-];
-var ListTagsForResourceRequest$ = [3, n0, _LTFRR,
-    0,
-    [_rA],
-    [0], 1
-];
-var ListTagsForResourceResponse$ = [3, n0, _LTFRRi,
-    0,
-    [_t],
-    [() => TagList]
-];
-var PackageVulnerabilityDetails$ = [3, n0, _PVD,
-    0,
-    [_cv, _rU, _rV, _so, _sU, _vCA, _vS, _vUA, _vI, _vP],
-    [() => CvssScoreList, 64 | 0, 64 | 0, 0, 0, 4, 0, 4, 0, () => VulnerablePackagesList]
-];
-var PullThroughCacheRule$ = [3, n0, _PTCR,
-    0,
-    [_eRP, _uRU, _cAr, _rI, _cA, _cRA, _uRP, _uR, _uA],
-    [0, 0, 4, 0, 0, 0, 0, 0, 4]
-];
-var PutAccountSettingRequest$ = [3, n0, _PASR,
-    0,
-    [_n, _v],
-    [0, 0], 2
-];
-var PutAccountSettingResponse$ = [3, n0, _PASRu,
-    0,
-    [_n, _v],
-    [0, 0]
-];
-var PutImageRequest$ = [3, n0, _PIR,
-    0,
-    [_rN, _iM, _rI, _iMMT, _iTm, _iDm],
-    [0, 0, 0, 0, 0, 0], 2
-];
-var PutImageResponse$ = [3, n0, _PIRu,
-    0,
-    [_im],
-    [() => Image$]
-];
-var PutImageScanningConfigurationRequest$ = [3, n0, _PISCR,
-    0,
-    [_rN, _iSC, _rI],
-    [0, () => ImageScanningConfiguration$, 0], 2
-];
-var PutImageScanningConfigurationResponse$ = [3, n0, _PISCRu,
-    0,
-    [_rI, _rN, _iSC],
-    [0, 0, () => ImageScanningConfiguration$]
-];
-var PutImageTagMutabilityRequest$ = [3, n0, _PITMR,
-    0,
-    [_rN, _iTM, _rI, _iTMEF],
-    [0, 0, 0, () => ImageTagMutabilityExclusionFilters], 2
-];
-var PutImageTagMutabilityResponse$ = [3, n0, _PITMRu,
-    0,
-    [_rI, _rN, _iTM, _iTMEF],
-    [0, 0, 0, () => ImageTagMutabilityExclusionFilters]
-];
-var PutLifecyclePolicyRequest$ = [3, n0, _PLPR,
-    0,
-    [_rN, _lPT, _rI],
-    [0, 0, 0], 2
-];
-var PutLifecyclePolicyResponse$ = [3, n0, _PLPRu,
-    0,
-    [_rI, _rN, _lPT],
-    [0, 0, 0]
-];
-var PutRegistryPolicyRequest$ = [3, n0, _PRPR,
-    0,
-    [_pT],
-    [0], 1
-];
-var PutRegistryPolicyResponse$ = [3, n0, _PRPRu,
-    0,
-    [_rI, _pT],
-    [0, 0]
-];
-var PutRegistryScanningConfigurationRequest$ = [3, n0, _PRSCR,
-    0,
-    [_sT, _ru],
-    [0, () => RegistryScanningRuleList]
-];
-var PutRegistryScanningConfigurationResponse$ = [3, n0, _PRSCRu,
-    0,
-    [_rSC],
-    [() => RegistryScanningConfiguration$]
-];
-var PutReplicationConfigurationRequest$ = [3, n0, _PRCR,
-    0,
-    [_rC],
-    [() => ReplicationConfiguration$], 1
-];
-var PutReplicationConfigurationResponse$ = [3, n0, _PRCRu,
-    0,
-    [_rC],
-    [() => ReplicationConfiguration$]
-];
-var PutSigningConfigurationRequest$ = [3, n0, _PSCR,
-    0,
-    [_sCi],
-    [() => SigningConfiguration$], 1
-];
-var PutSigningConfigurationResponse$ = [3, n0, _PSCRu,
-    0,
-    [_sCi],
-    [() => SigningConfiguration$]
-];
-var Recommendation$ = [3, n0, _R,
-    0,
-    [_ur, _te],
-    [0, 0]
-];
-var RegisterPullTimeUpdateExclusionRequest$ = [3, n0, _RPTUER,
-    0,
-    [_pAr],
-    [0], 1
-];
-var RegisterPullTimeUpdateExclusionResponse$ = [3, n0, _RPTUERe,
-    0,
-    [_pAr, _cAr],
-    [0, 4]
-];
-var RegistryScanningConfiguration$ = [3, n0, _RSC,
-    0,
-    [_sT, _ru],
-    [0, () => RegistryScanningRuleList]
-];
-var RegistryScanningRule$ = [3, n0, _RSR,
-    0,
-    [_sF, _rF],
-    [0, () => ScanningRepositoryFilterList], 2
-];
-var Remediation$ = [3, n0, _Re,
-    0,
-    [_rec],
-    [() => Recommendation$]
-];
-var ReplicationBackfillProgress$ = [3, n0, _RBP,
-    0,
-    [_tRC, _cRC, _fRC, _fCa],
-    [1, 1, 1, 64 | 0], 4
-];
-var ReplicationBackfillResult$ = [3, n0, _RBR,
-    0,
-    [_rN, _iIm, _st, _fC, _sIFC],
-    [0, () => ImageIdentifier$, 0, 0, 64 | 0], 3
-];
-var ReplicationBackfillSummary$ = [3, n0, _RBS,
-    0,
-    [_rBI, _de, _st, _sA, _fC, _pro, _eAn],
-    [0, () => ReplicationDestination$, 0, 4, 0, () => ReplicationBackfillProgress$, 4], 4
-];
-var ReplicationConfiguration$ = [3, n0, _RC,
-    0,
-    [_ru],
-    [() => ReplicationRuleList], 1
-];
-var ReplicationDestination$ = [3, n0, _RD,
-    0,
-    [_reg, _rI],
-    [0, 0], 2
-];
-var ReplicationRule$ = [3, n0, _RR,
-    0,
-    [_des, _rF],
-    [() => ReplicationDestinationList, () => RepositoryFilterList], 1
-];
-var Repository$ = [3, n0, _Rep,
-    0,
-    [_rAe, _rI, _rN, _rUe, _cAr, _iTM, _iTMEF, _iSC, _eC],
-    [0, 0, 0, 0, 4, 0, () => ImageTagMutabilityExclusionFilters, () => ImageScanningConfiguration$, () => EncryptionConfiguration$]
-];
-var RepositoryCreationTemplate$ = [3, n0, _RCT,
-    0,
-    [_pr, _d, _eC, _rT, _iTM, _iTMEF, _rP, _lP, _aF, _cRA, _cAr, _uA],
-    [0, 0, () => EncryptionConfigurationForRepositoryCreationTemplate$, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, 0, 0, 64 | 0, 0, 4, 4]
-];
-var RepositoryFilter$ = [3, n0, _RF,
-    0,
-    [_fi, _fT],
-    [0, 0], 2
-];
-var RepositoryScanningConfiguration$ = [3, n0, _RSCe,
-    0,
-    [_rAe, _rN, _sOP, _sF, _aSF],
-    [0, 0, 2, 0, () => ScanningRepositoryFilterList]
-];
-var RepositoryScanningConfigurationFailure$ = [3, n0, _RSCF,
-    0,
-    [_rN, _fC, _fR],
-    [0, 0, 0]
-];
-var Resource$ = [3, n0, _Res,
-    0,
-    [_det, _id, _t, _ty],
-    [() => ResourceDetails$, 0, 128 | 0, 0]
-];
-var ResourceDetails$ = [3, n0, _RDe,
-    0,
-    [_aECI],
-    [() => AwsEcrContainerImageDetails$]
-];
-var ScanningRepositoryFilter$ = [3, n0, _SRF,
-    0,
-    [_fi, _fT],
-    [0, 0], 2
-];
-var ScoreDetails$ = [3, n0, _SD,
-    0,
-    [_cv],
-    [() => CvssScoreDetails$]
-];
-var SetRepositoryPolicyRequest$ = [3, n0, _SRPR,
-    0,
-    [_rN, _pT, _rI, _fo],
-    [0, 0, 0, 2], 2
-];
-var SetRepositoryPolicyResponse$ = [3, n0, _SRPRe,
-    0,
-    [_rI, _rN, _pT],
-    [0, 0, 0]
-];
-var SigningConfiguration$ = [3, n0, _SC,
-    0,
-    [_ru],
-    [() => SigningRuleList], 1
-];
-var SigningRepositoryFilter$ = [3, n0, _SRFi,
-    0,
-    [_fi, _fT],
-    [0, 0], 2
-];
-var SigningRule$ = [3, n0, _SR,
-    0,
-    [_sPA, _rF],
-    [0, () => SigningRepositoryFilterList], 1
-];
-var StartImageScanRequest$ = [3, n0, _SISR,
-    0,
-    [_rN, _iIm, _rI],
-    [0, () => ImageIdentifier$, 0], 2
-];
-var StartImageScanResponse$ = [3, n0, _SISRt,
-    0,
-    [_rI, _rN, _iIm, _iSS],
-    [0, 0, () => ImageIdentifier$, () => ImageScanStatus$]
-];
-var StartLifecyclePolicyPreviewRequest$ = [3, n0, _SLPPR,
-    0,
-    [_rN, _rI, _lPT],
-    [0, 0, 0], 1
-];
-var StartLifecyclePolicyPreviewResponse$ = [3, n0, _SLPPRt,
-    0,
-    [_rI, _rN, _lPT, _st],
-    [0, 0, 0, 0]
-];
-var StartReplicationBackfillRequest$ = [3, n0, _SRBR,
-    0,
-    [_de, _rI],
-    [() => ReplicationDestination$, 0], 1
-];
-var StartReplicationBackfillResponse$ = [3, n0, _SRBRt,
-    0,
-    [_rBI, _rI, _de, _st, _sA],
-    [0, 0, () => ReplicationDestination$, 0, 4]
-];
-var StopReplicationBackfillRequest$ = [3, n0, _SRBRto,
-    0,
-    [_rBI, _rI],
-    [0, 0], 1
-];
-var StopReplicationBackfillResponse$ = [3, n0, _SRBRtop,
-    0,
-    [_rI, _rBI, _de, _st, _sA],
-    [0, 0, () => ReplicationDestination$, 0, 4]
-];
-var SubjectIdentifier$ = [3, n0, _SI,
-    0,
-    [_iDm],
-    [0], 1
-];
-var Tag$ = [3, n0, _T,
-    0,
-    [_K, _V],
-    [0, 0], 2
-];
-var TagResourceRequest$ = [3, n0, _TRR,
-    0,
-    [_rA, _t],
-    [0, () => TagList], 2
-];
-var TagResourceResponse$ = [3, n0, _TRRa,
-    0,
-    [],
-    []
-];
-var TransitioningImageTotalCount$ = [3, n0, _TITC,
-    0,
-    [_tSC, _iTC],
-    [0, 1]
-];
-var UntagResourceRequest$ = [3, n0, _URR,
-    0,
-    [_rA, _tK],
-    [0, 64 | 0], 2
-];
-var UntagResourceResponse$ = [3, n0, _URRn,
-    0,
-    [],
-    []
-];
-var UpdateImageStorageClassRequest$ = [3, n0, _UISCR,
-    0,
-    [_rN, _iIm, _tSC, _rI],
-    [0, () => ImageIdentifier$, 0, 0], 3
-];
-var UpdateImageStorageClassResponse$ = [3, n0, _UISCRp,
-    0,
-    [_rI, _rN, _iIm, _iS],
-    [0, 0, () => ImageIdentifier$, 0]
-];
-var UpdatePullThroughCacheRuleRequest$ = [3, n0, _UPTCRR,
-    0,
-    [_eRP, _rI, _cA, _cRA],
-    [0, 0, 0, 0], 1
-];
-var UpdatePullThroughCacheRuleResponse$ = [3, n0, _UPTCRRp,
-    0,
-    [_eRP, _rI, _uA, _cA, _cRA, _uRP],
-    [0, 0, 4, 0, 0, 0]
-];
-var UpdateRepositoryCreationTemplateRequest$ = [3, n0, _URCTR,
-    0,
-    [_pr, _d, _eC, _rT, _iTM, _iTMEF, _rP, _lP, _aF, _cRA],
-    [0, 0, () => EncryptionConfigurationForRepositoryCreationTemplate$, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, 0, 0, 64 | 0, 0], 1
-];
-var UpdateRepositoryCreationTemplateResponse$ = [3, n0, _URCTRp,
-    0,
-    [_rI, _rCT],
-    [0, () => RepositoryCreationTemplate$]
-];
-var UploadLayerPartRequest$ = [3, n0, _ULPR,
-    0,
-    [_rN, _uI, _pFB, _pLB, _lPB, _rI],
-    [0, 0, 1, 1, 21, 0], 5
-];
-var UploadLayerPartResponse$ = [3, n0, _ULPRp,
-    0,
-    [_rI, _rN, _uI, _lBR],
-    [0, 0, 0, 1]
-];
-var ValidatePullThroughCacheRuleRequest$ = [3, n0, _VPTCRR,
-    0,
-    [_eRP, _rI],
-    [0, 0], 1
-];
-var ValidatePullThroughCacheRuleResponse$ = [3, n0, _VPTCRRa,
-    0,
-    [_eRP, _rI, _uRU, _cA, _cRA, _uRP, _iV, _fa],
-    [0, 0, 0, 0, 0, 0, 2, 0]
-];
-var VulnerablePackage$ = [3, n0, _VP,
-    0,
-    [_ar, _ep, _fP, _n, _pM, _rel, _sLH, _ve, _fIV],
-    [0, 1, 0, 0, 0, 0, 0, 0, 0]
-];
-var AttributeList = [1, n0, _AL,
-    0, () => Attribute$
-];
-var AuthorizationDataList = [1, n0, _ADL,
-    0, () => AuthorizationData$
-];
-var CvssScoreAdjustmentList = [1, n0, _CSAL,
-    0, () => CvssScoreAdjustment$
-];
-var CvssScoreList = [1, n0, _CSL,
-    0, () => CvssScore$
-];
-var EnhancedImageScanFindingList = [1, n0, _EISFL,
-    0, () => EnhancedImageScanFinding$
-];
-var ImageDetailList = [1, n0, _IDL,
-    0, () => ImageDetail$
-];
-var ImageFailureList = [1, n0, _IFL,
-    0, () => ImageFailure$
-];
-var ImageIdentifierList = [1, n0, _IIL,
-    0, () => ImageIdentifier$
-];
-var ImageList = [1, n0, _IL,
-    0, () => Image$
-];
-var ImageReferrerList = [1, n0, _IRL,
-    0, () => ImageReferrer$
-];
-var ImageReplicationStatusList = [1, n0, _IRSL,
-    0, () => ImageReplicationStatus$
-];
-var ImageScanFindingList = [1, n0, _ISFL,
-    0, () => ImageScanFinding$
-];
-var ImageSigningStatusList = [1, n0, _ISSL,
-    0, () => ImageSigningStatus$
-];
-var ImageTagMutabilityExclusionFilters = [1, n0, _ITMEFm,
-    0, () => ImageTagMutabilityExclusionFilter$
-];
-var LayerFailureList = [1, n0, _LFL,
-    0, () => LayerFailure$
-];
-var LayerList = [1, n0, _LL,
-    0, () => Layer$
-];
-var LifecyclePolicyPreviewResultList = [1, n0, _LPPRL,
-    0, () => LifecyclePolicyPreviewResult$
-];
-var PullThroughCacheRuleList = [1, n0, _PTCRL,
-    0, () => PullThroughCacheRule$
-];
-var RegistryScanningRuleList = [1, n0, _RSRL,
-    0, () => RegistryScanningRule$
-];
-var ReplicationBackfillResultList = [1, n0, _RBRL,
-    0, () => ReplicationBackfillResult$
-];
-var ReplicationBackfillSummaryList = [1, n0, _RBSL,
-    0, () => ReplicationBackfillSummary$
-];
-var ReplicationDestinationList = [1, n0, _RDL,
-    0, () => ReplicationDestination$
-];
-var ReplicationRuleList = [1, n0, _RRL,
-    0, () => ReplicationRule$
-];
-var RepositoryCreationTemplateList = [1, n0, _RCTL,
-    0, () => RepositoryCreationTemplate$
-];
-var RepositoryFilterList = [1, n0, _RFL,
-    0, () => RepositoryFilter$
-];
-var RepositoryList = [1, n0, _RL,
-    0, () => Repository$
-];
-var RepositoryScanningConfigurationFailureList = [1, n0, _RSCFL,
-    0, () => RepositoryScanningConfigurationFailure$
-];
-var RepositoryScanningConfigurationList = [1, n0, _RSCL,
-    0, () => RepositoryScanningConfiguration$
-];
-var ResourceList = [1, n0, _RLe,
-    0, () => Resource$
-];
-var ScanningRepositoryFilterList = [1, n0, _SRFL,
-    0, () => ScanningRepositoryFilter$
-];
-var SigningRepositoryFilterList = [1, n0, _SRFLi,
-    0, () => SigningRepositoryFilter$
-];
-var SigningRuleList = [1, n0, _SRL,
-    0, () => SigningRule$
-];
-var TagList = [1, n0, _TL,
-    0, () => Tag$
-];
-var TransitioningImageTotalCounts = [1, n0, _TITCr,
-    0, () => TransitioningImageTotalCount$
-];
-var VulnerablePackagesList = [1, n0, _VPL,
-    0, () => VulnerablePackage$
-];
-var BatchCheckLayerAvailability$ = [9, n0, _BCLA,
-    0, () => BatchCheckLayerAvailabilityRequest$, () => BatchCheckLayerAvailabilityResponse$
-];
-var BatchDeleteImage$ = [9, n0, _BDI,
-    0, () => BatchDeleteImageRequest$, () => BatchDeleteImageResponse$
-];
-var BatchGetImage$ = [9, n0, _BGI,
-    0, () => BatchGetImageRequest$, () => BatchGetImageResponse$
-];
-var BatchGetRepositoryScanningConfiguration$ = [9, n0, _BGRSC,
-    0, () => BatchGetRepositoryScanningConfigurationRequest$, () => BatchGetRepositoryScanningConfigurationResponse$
-];
-var CompleteLayerUpload$ = [9, n0, _CLU,
-    0, () => CompleteLayerUploadRequest$, () => CompleteLayerUploadResponse$
-];
-var CreatePullThroughCacheRule$ = [9, n0, _CPTCR,
-    0, () => CreatePullThroughCacheRuleRequest$, () => CreatePullThroughCacheRuleResponse$
-];
-var CreateRepository$ = [9, n0, _CR,
-    0, () => CreateRepositoryRequest$, () => CreateRepositoryResponse$
-];
-var CreateRepositoryCreationTemplate$ = [9, n0, _CRCT,
-    0, () => CreateRepositoryCreationTemplateRequest$, () => CreateRepositoryCreationTemplateResponse$
-];
-var DeleteLifecyclePolicy$ = [9, n0, _DLP,
-    0, () => DeleteLifecyclePolicyRequest$, () => DeleteLifecyclePolicyResponse$
-];
-var DeletePullThroughCacheRule$ = [9, n0, _DPTCR,
-    0, () => DeletePullThroughCacheRuleRequest$, () => DeletePullThroughCacheRuleResponse$
-];
-var DeleteRegistryPolicy$ = [9, n0, _DRP,
-    0, () => DeleteRegistryPolicyRequest$, () => DeleteRegistryPolicyResponse$
-];
-var DeleteRepository$ = [9, n0, _DR,
-    0, () => DeleteRepositoryRequest$, () => DeleteRepositoryResponse$
-];
-var DeleteRepositoryCreationTemplate$ = [9, n0, _DRCT,
-    0, () => DeleteRepositoryCreationTemplateRequest$, () => DeleteRepositoryCreationTemplateResponse$
-];
-var DeleteRepositoryPolicy$ = [9, n0, _DRPe,
-    0, () => DeleteRepositoryPolicyRequest$, () => DeleteRepositoryPolicyResponse$
-];
-var DeleteSigningConfiguration$ = [9, n0, _DSC,
-    0, () => DeleteSigningConfigurationRequest$, () => DeleteSigningConfigurationResponse$
-];
-var DeregisterPullTimeUpdateExclusion$ = [9, n0, _DPTUE,
-    0, () => DeregisterPullTimeUpdateExclusionRequest$, () => DeregisterPullTimeUpdateExclusionResponse$
-];
-var DescribeImageReplicationStatus$ = [9, n0, _DIRS,
-    0, () => DescribeImageReplicationStatusRequest$, () => DescribeImageReplicationStatusResponse$
-];
-var DescribeImages$ = [9, n0, _DI,
-    0, () => DescribeImagesRequest$, () => DescribeImagesResponse$
-];
-var DescribeImageScanFindings$ = [9, n0, _DISF,
-    0, () => DescribeImageScanFindingsRequest$, () => DescribeImageScanFindingsResponse$
-];
-var DescribeImageSigningStatus$ = [9, n0, _DISS,
-    0, () => DescribeImageSigningStatusRequest$, () => DescribeImageSigningStatusResponse$
-];
-var DescribePullThroughCacheRules$ = [9, n0, _DPTCRe,
-    0, () => DescribePullThroughCacheRulesRequest$, () => DescribePullThroughCacheRulesResponse$
-];
-var DescribeRegistry$ = [9, n0, _DRe,
-    0, () => DescribeRegistryRequest$, () => DescribeRegistryResponse$
-];
-var DescribeReplicationBackfillResults$ = [9, n0, _DRBR,
-    0, () => DescribeReplicationBackfillResultsRequest$, () => DescribeReplicationBackfillResultsResponse$
-];
-var DescribeRepositories$ = [9, n0, _DRes,
-    0, () => DescribeRepositoriesRequest$, () => DescribeRepositoriesResponse$
-];
-var DescribeRepositoryCreationTemplates$ = [9, n0, _DRCTe,
-    0, () => DescribeRepositoryCreationTemplatesRequest$, () => DescribeRepositoryCreationTemplatesResponse$
-];
-var GetAccountSetting$ = [9, n0, _GAS,
-    0, () => GetAccountSettingRequest$, () => GetAccountSettingResponse$
-];
-var GetAuthorizationToken$ = [9, n0, _GAT,
-    0, () => GetAuthorizationTokenRequest$, () => GetAuthorizationTokenResponse$
-];
-var GetDownloadUrlForLayer$ = [9, n0, _GDUFL,
-    0, () => GetDownloadUrlForLayerRequest$, () => GetDownloadUrlForLayerResponse$
-];
-var GetLifecyclePolicy$ = [9, n0, _GLP,
-    0, () => GetLifecyclePolicyRequest$, () => GetLifecyclePolicyResponse$
-];
-var GetLifecyclePolicyPreview$ = [9, n0, _GLPP,
-    0, () => GetLifecyclePolicyPreviewRequest$, () => GetLifecyclePolicyPreviewResponse$
-];
-var GetRegistryPolicy$ = [9, n0, _GRP,
-    0, () => GetRegistryPolicyRequest$, () => GetRegistryPolicyResponse$
-];
-var GetRegistryScanningConfiguration$ = [9, n0, _GRSC,
-    0, () => GetRegistryScanningConfigurationRequest$, () => GetRegistryScanningConfigurationResponse$
-];
-var GetRepositoryPolicy$ = [9, n0, _GRPe,
-    0, () => GetRepositoryPolicyRequest$, () => GetRepositoryPolicyResponse$
-];
-var GetSigningConfiguration$ = [9, n0, _GSC,
-    0, () => GetSigningConfigurationRequest$, () => GetSigningConfigurationResponse$
-];
-var InitiateLayerUpload$ = [9, n0, _ILU,
-    0, () => InitiateLayerUploadRequest$, () => InitiateLayerUploadResponse$
-];
-var ListImageReferrers$ = [9, n0, _LIRis,
-    0, () => ListImageReferrersRequest$, () => ListImageReferrersResponse$
-];
-var ListImages$ = [9, n0, _LI,
-    0, () => ListImagesRequest$, () => ListImagesResponse$
-];
-var ListPullTimeUpdateExclusions$ = [9, n0, _LPTUE,
-    0, () => ListPullTimeUpdateExclusionsRequest$, () => ListPullTimeUpdateExclusionsResponse$
-];
-var ListReplicationBackfills$ = [9, n0, _LRB,
-    0, () => ListReplicationBackfillsRequest$, () => ListReplicationBackfillsResponse$
-];
-var ListTagsForResource$ = [9, n0, _LTFR,
-    0, () => ListTagsForResourceRequest$, () => ListTagsForResourceResponse$
-];
-var PutAccountSetting$ = [9, n0, _PAS,
-    0, () => PutAccountSettingRequest$, () => PutAccountSettingResponse$
-];
-var PutImage$ = [9, n0, _PI,
-    0, () => PutImageRequest$, () => PutImageResponse$
-];
-var PutImageScanningConfiguration$ = [9, n0, _PISC,
-    0, () => PutImageScanningConfigurationRequest$, () => PutImageScanningConfigurationResponse$
-];
-var PutImageTagMutability$ = [9, n0, _PITM,
-    0, () => PutImageTagMutabilityRequest$, () => PutImageTagMutabilityResponse$
-];
-var PutLifecyclePolicy$ = [9, n0, _PLP,
-    0, () => PutLifecyclePolicyRequest$, () => PutLifecyclePolicyResponse$
-];
-var PutRegistryPolicy$ = [9, n0, _PRP,
-    0, () => PutRegistryPolicyRequest$, () => PutRegistryPolicyResponse$
-];
-var PutRegistryScanningConfiguration$ = [9, n0, _PRSC,
-    0, () => PutRegistryScanningConfigurationRequest$, () => PutRegistryScanningConfigurationResponse$
-];
-var PutReplicationConfiguration$ = [9, n0, _PRC,
-    0, () => PutReplicationConfigurationRequest$, () => PutReplicationConfigurationResponse$
-];
-var PutSigningConfiguration$ = [9, n0, _PSC,
-    0, () => PutSigningConfigurationRequest$, () => PutSigningConfigurationResponse$
-];
-var RegisterPullTimeUpdateExclusion$ = [9, n0, _RPTUE,
-    0, () => RegisterPullTimeUpdateExclusionRequest$, () => RegisterPullTimeUpdateExclusionResponse$
-];
-var SetRepositoryPolicy$ = [9, n0, _SRP,
-    0, () => SetRepositoryPolicyRequest$, () => SetRepositoryPolicyResponse$
-];
-var StartImageScan$ = [9, n0, _SIS,
-    0, () => StartImageScanRequest$, () => StartImageScanResponse$
-];
-var StartLifecyclePolicyPreview$ = [9, n0, _SLPP,
-    0, () => StartLifecyclePolicyPreviewRequest$, () => StartLifecyclePolicyPreviewResponse$
-];
-var StartReplicationBackfill$ = [9, n0, _SRB,
-    0, () => StartReplicationBackfillRequest$, () => StartReplicationBackfillResponse$
-];
-var StopReplicationBackfill$ = [9, n0, _SRBt,
-    0, () => StopReplicationBackfillRequest$, () => StopReplicationBackfillResponse$
-];
-var TagResource$ = [9, n0, _TR,
-    0, () => TagResourceRequest$, () => TagResourceResponse$
-];
-var UntagResource$ = [9, n0, _UR,
-    0, () => UntagResourceRequest$, () => UntagResourceResponse$
-];
-var UpdateImageStorageClass$ = [9, n0, _UISC,
-    0, () => UpdateImageStorageClassRequest$, () => UpdateImageStorageClassResponse$
-];
-var UpdatePullThroughCacheRule$ = [9, n0, _UPTCR,
-    0, () => UpdatePullThroughCacheRuleRequest$, () => UpdatePullThroughCacheRuleResponse$
-];
-var UpdateRepositoryCreationTemplate$ = [9, n0, _URCT,
-    0, () => UpdateRepositoryCreationTemplateRequest$, () => UpdateRepositoryCreationTemplateResponse$
-];
-var UploadLayerPart$ = [9, n0, _ULP,
-    0, () => UploadLayerPartRequest$, () => UploadLayerPartResponse$
-];
-var ValidatePullThroughCacheRule$ = [9, n0, _VPTCR,
-    0, () => ValidatePullThroughCacheRuleRequest$, () => ValidatePullThroughCacheRuleResponse$
-];
-
-const getRuntimeConfig$1 = (config) => {
-    return {
-        apiVersion: "2015-09-21",
-        base64Decoder: config?.base64Decoder ?? fromBase64,
-        base64Encoder: config?.base64Encoder ?? toBase64,
-        disableHostPrefix: config?.disableHostPrefix ?? false,
-        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
-        extensions: config?.extensions ?? [],
-        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultECRHttpAuthSchemeProvider,
-        httpAuthSchemes: config?.httpAuthSchemes ?? [
-            {
-                schemeId: "aws.auth#sigv4",
-                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
-                signer: new AwsSdkSigV4Signer(),
-            },
-        ],
-        logger: config?.logger ?? new NoOpLogger(),
-        protocol: config?.protocol ?? AwsJson1_1Protocol,
-        protocolSettings: config?.protocolSettings ?? {
-            defaultNamespace: "com.amazonaws.ecr",
-            errorTypeRegistries,
-            xmlNamespace: "http://ecr.amazonaws.com/doc/2015-09-21/",
-            version: "2015-09-21",
-            serviceTarget: "AmazonEC2ContainerRegistry_V20150921",
-        },
-        serviceId: config?.serviceId ?? "ECR",
-        sha256: config?.sha256 ?? Sha256,
-        urlParser: config?.urlParser ?? parseUrl,
-        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
-        utf8Encoder: config?.utf8Encoder ?? toUtf8,
-    };
-};
-
-const getRuntimeConfig = (config) => {
-    emitWarningIfUnsupportedVersion(process.version);
-    const defaultsMode = resolveDefaultsModeConfig(config);
-    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
-    const clientSharedValues = getRuntimeConfig$1(config);
-    emitWarningIfUnsupportedVersion$1(process.version);
-    const loaderConfig = {
-        profile: config?.profile,
-        logger: clientSharedValues.logger,
-    };
-    return {
-        ...clientSharedValues,
-        ...config,
-        runtime: "node",
-        defaultsMode,
-        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
-        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
-        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
-        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 300_000),
-        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
-        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
-        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
-        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
-        retryMode: config?.retryMode ??
-            loadConfig({
-                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
-                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
-            }, config),
-        streamCollector: config?.streamCollector ?? streamCollector,
-        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
-        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
-        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
-    };
-};
-
-const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
-    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
-    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
-    let _credentials = runtimeConfig.credentials;
-    return {
-        setHttpAuthScheme(httpAuthScheme) {
-            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
-            if (index === -1) {
-                _httpAuthSchemes.push(httpAuthScheme);
-            }
-            else {
-                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
-            }
-        },
-        httpAuthSchemes() {
-            return _httpAuthSchemes;
-        },
-        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
-            _httpAuthSchemeProvider = httpAuthSchemeProvider;
-        },
-        httpAuthSchemeProvider() {
-            return _httpAuthSchemeProvider;
-        },
-        setCredentials(credentials) {
-            _credentials = credentials;
-        },
-        credentials() {
-            return _credentials;
-        },
-    };
-};
-const resolveHttpAuthRuntimeConfig = (config) => {
-    return {
-        httpAuthSchemes: config.httpAuthSchemes(),
-        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
-        credentials: config.credentials(),
-    };
-};
-
-const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
-    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
-    extensions.forEach((extension) => extension.configure(extensionConfiguration));
-    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
-};
-
-class ECRClient extends Client {
-    config;
-    constructor(...[configuration]) {
-        const _config_0 = getRuntimeConfig(configuration || {});
-        super(_config_0);
-        this.initConfig = _config_0;
-        const _config_1 = resolveClientEndpointParameters(_config_0);
-        const _config_2 = resolveUserAgentConfig(_config_1);
-        const _config_3 = resolveRetryConfig(_config_2);
-        const _config_4 = resolveRegionConfig(_config_3);
-        const _config_5 = resolveHostHeaderConfig(_config_4);
-        const _config_6 = resolveEndpointConfig(_config_5);
-        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
-        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
-        this.config = _config_8;
-        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
-        this.middlewareStack.use(getUserAgentPlugin(this.config));
-        this.middlewareStack.use(getRetryPlugin(this.config));
-        this.middlewareStack.use(getContentLengthPlugin(this.config));
-        this.middlewareStack.use(getHostHeaderPlugin(this.config));
-        this.middlewareStack.use(getLoggerPlugin(this.config));
-        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
-        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
-            httpAuthSchemeParametersProvider: defaultECRHttpAuthSchemeParametersProvider,
-            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
-                "aws.auth#sigv4": config.credentials,
-            }),
-        }));
-        this.middlewareStack.use(getHttpSigningPlugin(this.config));
-    }
-    destroy() {
-        super.destroy();
-    }
-}
-
-const command = makeBuilder(commonParams, "AmazonEC2ContainerRegistry_V20150921", "ECRClient", getEndpointPlugin);
-const _ep0 = {};
-const _mw0 = (Command, cs, config, o) => [];
-
-class BatchCheckLayerAvailabilityCommand extends command(_ep0, _mw0, "BatchCheckLayerAvailability", BatchCheckLayerAvailability$) {
-}
-
-class BatchDeleteImageCommand extends command(_ep0, _mw0, "BatchDeleteImage", BatchDeleteImage$) {
-}
-
-class BatchGetImageCommand extends command(_ep0, _mw0, "BatchGetImage", BatchGetImage$) {
-}
-
-class BatchGetRepositoryScanningConfigurationCommand extends command(_ep0, _mw0, "BatchGetRepositoryScanningConfiguration", BatchGetRepositoryScanningConfiguration$) {
-}
-
-class CompleteLayerUploadCommand extends command(_ep0, _mw0, "CompleteLayerUpload", CompleteLayerUpload$) {
-}
-
-class CreatePullThroughCacheRuleCommand extends command(_ep0, _mw0, "CreatePullThroughCacheRule", CreatePullThroughCacheRule$) {
-}
-
-class CreateRepositoryCommand extends command(_ep0, _mw0, "CreateRepository", CreateRepository$) {
-}
-
-class CreateRepositoryCreationTemplateCommand extends command(_ep0, _mw0, "CreateRepositoryCreationTemplate", CreateRepositoryCreationTemplate$) {
-}
-
-class DeleteLifecyclePolicyCommand extends command(_ep0, _mw0, "DeleteLifecyclePolicy", DeleteLifecyclePolicy$) {
-}
-
-class DeletePullThroughCacheRuleCommand extends command(_ep0, _mw0, "DeletePullThroughCacheRule", DeletePullThroughCacheRule$) {
-}
-
-class DeleteRegistryPolicyCommand extends command(_ep0, _mw0, "DeleteRegistryPolicy", DeleteRegistryPolicy$) {
-}
-
-class DeleteRepositoryCommand extends command(_ep0, _mw0, "DeleteRepository", DeleteRepository$) {
-}
-
-class DeleteRepositoryCreationTemplateCommand extends command(_ep0, _mw0, "DeleteRepositoryCreationTemplate", DeleteRepositoryCreationTemplate$) {
-}
-
-class DeleteRepositoryPolicyCommand extends command(_ep0, _mw0, "DeleteRepositoryPolicy", DeleteRepositoryPolicy$) {
-}
-
-class DeleteSigningConfigurationCommand extends command(_ep0, _mw0, "DeleteSigningConfiguration", DeleteSigningConfiguration$) {
-}
-
-class DeregisterPullTimeUpdateExclusionCommand extends command(_ep0, _mw0, "DeregisterPullTimeUpdateExclusion", DeregisterPullTimeUpdateExclusion$) {
-}
-
-class DescribeImageReplicationStatusCommand extends command(_ep0, _mw0, "DescribeImageReplicationStatus", DescribeImageReplicationStatus$) {
-}
-
-class DescribeImageScanFindingsCommand extends command(_ep0, _mw0, "DescribeImageScanFindings", DescribeImageScanFindings$) {
-}
-
-class DescribeImagesCommand extends command(_ep0, _mw0, "DescribeImages", DescribeImages$) {
-}
-
-class DescribeImageSigningStatusCommand extends command(_ep0, _mw0, "DescribeImageSigningStatus", DescribeImageSigningStatus$) {
-}
-
-class DescribePullThroughCacheRulesCommand extends command(_ep0, _mw0, "DescribePullThroughCacheRules", DescribePullThroughCacheRules$) {
-}
-
-class DescribeRegistryCommand extends command(_ep0, _mw0, "DescribeRegistry", DescribeRegistry$) {
-}
-
-class DescribeReplicationBackfillResultsCommand extends command(_ep0, _mw0, "DescribeReplicationBackfillResults", DescribeReplicationBackfillResults$) {
-}
-
-class DescribeRepositoriesCommand extends command(_ep0, _mw0, "DescribeRepositories", DescribeRepositories$) {
-}
-
-class DescribeRepositoryCreationTemplatesCommand extends command(_ep0, _mw0, "DescribeRepositoryCreationTemplates", DescribeRepositoryCreationTemplates$) {
-}
-
-class GetAccountSettingCommand extends command(_ep0, _mw0, "GetAccountSetting", GetAccountSetting$) {
-}
-
-class GetAuthorizationTokenCommand extends command(_ep0, _mw0, "GetAuthorizationToken", GetAuthorizationToken$) {
-}
-
-class GetDownloadUrlForLayerCommand extends command(_ep0, _mw0, "GetDownloadUrlForLayer", GetDownloadUrlForLayer$) {
-}
-
-class GetLifecyclePolicyCommand extends command(_ep0, _mw0, "GetLifecyclePolicy", GetLifecyclePolicy$) {
-}
-
-class GetLifecyclePolicyPreviewCommand extends command(_ep0, _mw0, "GetLifecyclePolicyPreview", GetLifecyclePolicyPreview$) {
-}
-
-class GetRegistryPolicyCommand extends command(_ep0, _mw0, "GetRegistryPolicy", GetRegistryPolicy$) {
-}
-
-class GetRegistryScanningConfigurationCommand extends command(_ep0, _mw0, "GetRegistryScanningConfiguration", GetRegistryScanningConfiguration$) {
-}
-
-class GetRepositoryPolicyCommand extends command(_ep0, _mw0, "GetRepositoryPolicy", GetRepositoryPolicy$) {
-}
-
-class GetSigningConfigurationCommand extends command(_ep0, _mw0, "GetSigningConfiguration", GetSigningConfiguration$) {
-}
-
-class InitiateLayerUploadCommand extends command(_ep0, _mw0, "InitiateLayerUpload", InitiateLayerUpload$) {
-}
-
-class ListImageReferrersCommand extends command(_ep0, _mw0, "ListImageReferrers", ListImageReferrers$) {
-}
-
-class ListImagesCommand extends command(_ep0, _mw0, "ListImages", ListImages$) {
-}
-
-class ListPullTimeUpdateExclusionsCommand extends command(_ep0, _mw0, "ListPullTimeUpdateExclusions", ListPullTimeUpdateExclusions$) {
-}
-
-class ListReplicationBackfillsCommand extends command(_ep0, _mw0, "ListReplicationBackfills", ListReplicationBackfills$) {
-}
-
-class ListTagsForResourceCommand extends command(_ep0, _mw0, "ListTagsForResource", ListTagsForResource$) {
-}
-
-class PutAccountSettingCommand extends command(_ep0, _mw0, "PutAccountSetting", PutAccountSetting$) {
-}
-
-class PutImageCommand extends command(_ep0, _mw0, "PutImage", PutImage$) {
-}
-
-class PutImageScanningConfigurationCommand extends command(_ep0, _mw0, "PutImageScanningConfiguration", PutImageScanningConfiguration$) {
-}
-
-class PutImageTagMutabilityCommand extends command(_ep0, _mw0, "PutImageTagMutability", PutImageTagMutability$) {
-}
-
-class PutLifecyclePolicyCommand extends command(_ep0, _mw0, "PutLifecyclePolicy", PutLifecyclePolicy$) {
-}
-
-class PutRegistryPolicyCommand extends command(_ep0, _mw0, "PutRegistryPolicy", PutRegistryPolicy$) {
-}
-
-class PutRegistryScanningConfigurationCommand extends command(_ep0, _mw0, "PutRegistryScanningConfiguration", PutRegistryScanningConfiguration$) {
-}
-
-class PutReplicationConfigurationCommand extends command(_ep0, _mw0, "PutReplicationConfiguration", PutReplicationConfiguration$) {
-}
-
-class PutSigningConfigurationCommand extends command(_ep0, _mw0, "PutSigningConfiguration", PutSigningConfiguration$) {
-}
-
-class RegisterPullTimeUpdateExclusionCommand extends command(_ep0, _mw0, "RegisterPullTimeUpdateExclusion", RegisterPullTimeUpdateExclusion$) {
-}
-
-class SetRepositoryPolicyCommand extends command(_ep0, _mw0, "SetRepositoryPolicy", SetRepositoryPolicy$) {
-}
-
-class StartImageScanCommand extends command(_ep0, _mw0, "StartImageScan", StartImageScan$) {
-}
-
-class StartLifecyclePolicyPreviewCommand extends command(_ep0, _mw0, "StartLifecyclePolicyPreview", StartLifecyclePolicyPreview$) {
-}
-
-class StartReplicationBackfillCommand extends command(_ep0, _mw0, "StartReplicationBackfill", StartReplicationBackfill$) {
-}
-
-class StopReplicationBackfillCommand extends command(_ep0, _mw0, "StopReplicationBackfill", StopReplicationBackfill$) {
-}
-
-class TagResourceCommand extends command(_ep0, _mw0, "TagResource", TagResource$) {
-}
-
-class UntagResourceCommand extends command(_ep0, _mw0, "UntagResource", UntagResource$) {
-}
-
-class UpdateImageStorageClassCommand extends command(_ep0, _mw0, "UpdateImageStorageClass", UpdateImageStorageClass$) {
-}
-
-class UpdatePullThroughCacheRuleCommand extends command(_ep0, _mw0, "UpdatePullThroughCacheRule", UpdatePullThroughCacheRule$) {
-}
-
-class UpdateRepositoryCreationTemplateCommand extends command(_ep0, _mw0, "UpdateRepositoryCreationTemplate", UpdateRepositoryCreationTemplate$) {
-}
-
-class UploadLayerPartCommand extends command(_ep0, _mw0, "UploadLayerPart", UploadLayerPart$) {
-}
-
-class ValidatePullThroughCacheRuleCommand extends command(_ep0, _mw0, "ValidatePullThroughCacheRule", ValidatePullThroughCacheRule$) {
-}
-
-const paginateDescribeImageScanFindings = createPaginator(ECRClient, DescribeImageScanFindingsCommand, "nextToken", "nextToken", "maxResults");
-
-const paginateDescribeImages = createPaginator(ECRClient, DescribeImagesCommand, "nextToken", "nextToken", "maxResults");
-
-const paginateDescribePullThroughCacheRules = createPaginator(ECRClient, DescribePullThroughCacheRulesCommand, "nextToken", "nextToken", "maxResults");
-
-const paginateDescribeReplicationBackfillResults = createPaginator(ECRClient, DescribeReplicationBackfillResultsCommand, "nextToken", "nextToken", "maxResults");
-
-const paginateDescribeRepositories = createPaginator(ECRClient, DescribeRepositoriesCommand, "nextToken", "nextToken", "maxResults");
-
-const paginateDescribeRepositoryCreationTemplates = createPaginator(ECRClient, DescribeRepositoryCreationTemplatesCommand, "nextToken", "nextToken", "maxResults");
-
-const paginateGetLifecyclePolicyPreview = createPaginator(ECRClient, GetLifecyclePolicyPreviewCommand, "nextToken", "nextToken", "maxResults");
-
-const paginateListImages = createPaginator(ECRClient, ListImagesCommand, "nextToken", "nextToken", "maxResults");
-
-const paginateListReplicationBackfills = createPaginator(ECRClient, ListReplicationBackfillsCommand, "nextToken", "nextToken", "maxResults");
-
-const checkState$1 = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new DescribeImageScanFindingsCommand(input));
-        reason = result;
-        try {
-            const returnComparator = () => {
-                return result.imageScanStatus.status;
-            };
-            if (returnComparator() === "COMPLETE") {
-                return { state: WaiterState.SUCCESS, reason };
-            }
-        }
-        catch (e) { }
-        try {
-            const returnComparator = () => {
-                return result.imageScanStatus.status;
-            };
-            if (returnComparator() === "FAILED") {
-                return { state: WaiterState.FAILURE, reason };
-            }
-        }
-        catch (e) { }
-    }
-    catch (exception) {
-        reason = exception;
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForImageScanComplete = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
-};
-const waitUntilImageScanComplete = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
-    return checkExceptions(result);
-};
-
-const checkState = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new GetLifecyclePolicyPreviewCommand(input));
-        reason = result;
-        try {
-            const returnComparator = () => {
-                return result.status;
-            };
-            if (returnComparator() === "COMPLETE") {
-                return { state: WaiterState.SUCCESS, reason };
-            }
-        }
-        catch (e) { }
-        try {
-            const returnComparator = () => {
-                return result.status;
-            };
-            if (returnComparator() === "FAILED") {
-                return { state: WaiterState.FAILURE, reason };
-            }
-        }
-        catch (e) { }
-    }
-    catch (exception) {
-        reason = exception;
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForLifecyclePolicyPreviewComplete = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
-};
-const waitUntilLifecyclePolicyPreviewComplete = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
-    return checkExceptions(result);
-};
-
-const commands = {
-    BatchCheckLayerAvailabilityCommand,
-    BatchDeleteImageCommand,
-    BatchGetImageCommand,
-    BatchGetRepositoryScanningConfigurationCommand,
-    CompleteLayerUploadCommand,
-    CreatePullThroughCacheRuleCommand,
-    CreateRepositoryCommand,
-    CreateRepositoryCreationTemplateCommand,
-    DeleteLifecyclePolicyCommand,
-    DeletePullThroughCacheRuleCommand,
-    DeleteRegistryPolicyCommand,
-    DeleteRepositoryCommand,
-    DeleteRepositoryCreationTemplateCommand,
-    DeleteRepositoryPolicyCommand,
-    DeleteSigningConfigurationCommand,
-    DeregisterPullTimeUpdateExclusionCommand,
-    DescribeImageReplicationStatusCommand,
-    DescribeImagesCommand,
-    DescribeImageScanFindingsCommand,
-    DescribeImageSigningStatusCommand,
-    DescribePullThroughCacheRulesCommand,
-    DescribeRegistryCommand,
-    DescribeReplicationBackfillResultsCommand,
-    DescribeRepositoriesCommand,
-    DescribeRepositoryCreationTemplatesCommand,
-    GetAccountSettingCommand,
-    GetAuthorizationTokenCommand,
-    GetDownloadUrlForLayerCommand,
-    GetLifecyclePolicyCommand,
-    GetLifecyclePolicyPreviewCommand,
-    GetRegistryPolicyCommand,
-    GetRegistryScanningConfigurationCommand,
-    GetRepositoryPolicyCommand,
-    GetSigningConfigurationCommand,
-    InitiateLayerUploadCommand,
-    ListImageReferrersCommand,
-    ListImagesCommand,
-    ListPullTimeUpdateExclusionsCommand,
-    ListReplicationBackfillsCommand,
-    ListTagsForResourceCommand,
-    PutAccountSettingCommand,
-    PutImageCommand,
-    PutImageScanningConfigurationCommand,
-    PutImageTagMutabilityCommand,
-    PutLifecyclePolicyCommand,
-    PutRegistryPolicyCommand,
-    PutRegistryScanningConfigurationCommand,
-    PutReplicationConfigurationCommand,
-    PutSigningConfigurationCommand,
-    RegisterPullTimeUpdateExclusionCommand,
-    SetRepositoryPolicyCommand,
-    StartImageScanCommand,
-    StartLifecyclePolicyPreviewCommand,
-    StartReplicationBackfillCommand,
-    StopReplicationBackfillCommand,
-    TagResourceCommand,
-    UntagResourceCommand,
-    UpdateImageStorageClassCommand,
-    UpdatePullThroughCacheRuleCommand,
-    UpdateRepositoryCreationTemplateCommand,
-    UploadLayerPartCommand,
-    ValidatePullThroughCacheRuleCommand,
-};
-const paginators = {
-    paginateDescribeImages,
-    paginateDescribeImageScanFindings,
-    paginateDescribePullThroughCacheRules,
-    paginateDescribeReplicationBackfillResults,
-    paginateDescribeRepositories,
-    paginateDescribeRepositoryCreationTemplates,
-    paginateGetLifecyclePolicyPreview,
-    paginateListImages,
-    paginateListReplicationBackfills,
-};
-const waiters = {
-    waitUntilImageScanComplete,
-    waitUntilLifecyclePolicyPreviewComplete,
-};
-class ECR extends ECRClient {
-}
-createAggregatedClient(commands, ECR, { paginators, waiters });
-
-const LayerFailureCode = {
-    InvalidLayerDigest: "InvalidLayerDigest",
-    MissingLayerDigest: "MissingLayerDigest",
-};
-const LayerAvailability = {
-    ARCHIVED: "ARCHIVED",
-    AVAILABLE: "AVAILABLE",
-    UNAVAILABLE: "UNAVAILABLE",
-};
-const ImageFailureCode = {
-    ImageInaccessible: "ImageInaccessible",
-    ImageNotFound: "ImageNotFound",
-    ImageReferencedByManifestList: "ImageReferencedByManifestList",
-    ImageTagDoesNotMatchDigest: "ImageTagDoesNotMatchDigest",
-    InvalidImageDigest: "InvalidImageDigest",
-    InvalidImageTag: "InvalidImageTag",
-    KmsError: "KmsError",
-    MissingDigestAndTag: "MissingDigestAndTag",
-    UpstreamAccessDenied: "UpstreamAccessDenied",
-    UpstreamTooManyRequests: "UpstreamTooManyRequests",
-    UpstreamUnavailable: "UpstreamUnavailable",
-};
-const ScanningConfigurationFailureCode = {
-    REPOSITORY_NOT_FOUND: "REPOSITORY_NOT_FOUND",
-};
-const ScanningRepositoryFilterType = {
-    WILDCARD: "WILDCARD",
-};
-const ScanFrequency = {
-    CONTINUOUS_SCAN: "CONTINUOUS_SCAN",
-    MANUAL: "MANUAL",
-    SCAN_ON_PUSH: "SCAN_ON_PUSH",
-};
-const UpstreamRegistry = {
-    AzureContainerRegistry: "azure-container-registry",
-    Chainguard: "chainguard",
-    DockerHub: "docker-hub",
-    Ecr: "ecr",
-    EcrPublic: "ecr-public",
-    GitHubContainerRegistry: "github-container-registry",
-    GitLabContainerRegistry: "gitlab-container-registry",
-    K8s: "k8s",
-    Quay: "quay",
-};
-const EncryptionType = {
-    AES256: "AES256",
-    KMS: "KMS",
-    KMS_DSSE: "KMS_DSSE",
-};
-const ImageTagMutability = {
-    IMMUTABLE: "IMMUTABLE",
-    IMMUTABLE_WITH_EXCLUSION: "IMMUTABLE_WITH_EXCLUSION",
-    MUTABLE: "MUTABLE",
-    MUTABLE_WITH_EXCLUSION: "MUTABLE_WITH_EXCLUSION",
-};
-const ImageTagMutabilityExclusionFilterType = {
-    WILDCARD: "WILDCARD",
-};
-const RCTAppliedFor = {
-    CREATE_ON_PUSH: "CREATE_ON_PUSH",
-    PULL_THROUGH_CACHE: "PULL_THROUGH_CACHE",
-    REPLICATION: "REPLICATION",
-};
-const SigningRepositoryFilterType = {
-    WILDCARD_MATCH: "WILDCARD_MATCH",
-};
-const ReplicationStatus = {
-    COMPLETE: "COMPLETE",
-    FAILED: "FAILED",
-    IN_PROGRESS: "IN_PROGRESS",
-};
-const ImageStatusFilter = {
-    ACTIVATING: "ACTIVATING",
-    ACTIVE: "ACTIVE",
-    ANY: "ANY",
-    ARCHIVED: "ARCHIVED",
-};
-const TagStatus = {
-    ANY: "ANY",
-    TAGGED: "TAGGED",
-    UNTAGGED: "UNTAGGED",
-};
-const FindingSeverity = {
-    CRITICAL: "CRITICAL",
-    HIGH: "HIGH",
-    INFORMATIONAL: "INFORMATIONAL",
-    LOW: "LOW",
-    MEDIUM: "MEDIUM",
-    UNDEFINED: "UNDEFINED",
-};
-const ScanStatus = {
-    ACTIVE: "ACTIVE",
-    COMPLETE: "COMPLETE",
-    FAILED: "FAILED",
-    FINDINGS_UNAVAILABLE: "FINDINGS_UNAVAILABLE",
-    IMAGE_ARCHIVED: "IMAGE_ARCHIVED",
-    IN_PROGRESS: "IN_PROGRESS",
-    LIMIT_EXCEEDED: "LIMIT_EXCEEDED",
-    PENDING: "PENDING",
-    SCAN_ELIGIBILITY_EXPIRED: "SCAN_ELIGIBILITY_EXPIRED",
-    UNSUPPORTED_IMAGE: "UNSUPPORTED_IMAGE",
-};
-const ImageStatus = {
-    ACTIVATING: "ACTIVATING",
-    ACTIVE: "ACTIVE",
-    ARCHIVED: "ARCHIVED",
-};
-const SigningStatus = {
-    COMPLETE: "COMPLETE",
-    FAILED: "FAILED",
-    IN_PROGRESS: "IN_PROGRESS",
-};
-const RepositoryFilterType = {
-    PREFIX_MATCH: "PREFIX_MATCH",
-};
-const ReplicationBackfillResultStatus = {
-    COMPLETE: "COMPLETE",
-    FAILED: "FAILED",
-};
-const ReplicationBackfillStatus = {
-    COMPLETE: "COMPLETE",
-    FAILED: "FAILED",
-    IN_PROGRESS: "IN_PROGRESS",
-    PREPARING: "PREPARING",
-    STOPPED: "STOPPED",
-    STOPPING: "STOPPING",
-};
-const LifecyclePolicyTargetStorageClass = {
-    ARCHIVE: "ARCHIVE",
-};
-const ImageActionType = {
-    EXPIRE: "EXPIRE",
-    TRANSITION: "TRANSITION",
-};
-const LifecyclePolicyStorageClass = {
-    ARCHIVE: "ARCHIVE",
-    STANDARD: "STANDARD",
-};
-const LifecyclePolicyPreviewStatus = {
-    COMPLETE: "COMPLETE",
-    EXPIRED: "EXPIRED",
-    FAILED: "FAILED",
-    IN_PROGRESS: "IN_PROGRESS",
-};
-const ScanType = {
-    BASIC: "BASIC",
-    ENHANCED: "ENHANCED",
-};
-const ArtifactStatusFilter = {
-    ACTIVATING: "ACTIVATING",
-    ACTIVE: "ACTIVE",
-    ANY: "ANY",
-    ARCHIVED: "ARCHIVED",
-};
-const ArtifactStatus = {
-    ACTIVATING: "ACTIVATING",
-    ACTIVE: "ACTIVE",
-    ARCHIVED: "ARCHIVED",
-};
-const TargetStorageClass = {
-    ARCHIVE: "ARCHIVE",
-    STANDARD: "STANDARD",
-};
-
-__webpack_unused_export__ = ArtifactStatus;
-__webpack_unused_export__ = ArtifactStatusFilter;
-__webpack_unused_export__ = Attribute$;
-__webpack_unused_export__ = AuthorizationData$;
-__webpack_unused_export__ = AwsEcrContainerImageDetails$;
-__webpack_unused_export__ = BatchCheckLayerAvailability$;
-__webpack_unused_export__ = BatchCheckLayerAvailabilityCommand;
-__webpack_unused_export__ = BatchCheckLayerAvailabilityRequest$;
-__webpack_unused_export__ = BatchCheckLayerAvailabilityResponse$;
-__webpack_unused_export__ = BatchDeleteImage$;
-__webpack_unused_export__ = BatchDeleteImageCommand;
-__webpack_unused_export__ = BatchDeleteImageRequest$;
-__webpack_unused_export__ = BatchDeleteImageResponse$;
-__webpack_unused_export__ = BatchGetImage$;
-__webpack_unused_export__ = BatchGetImageCommand;
-__webpack_unused_export__ = BatchGetImageRequest$;
-__webpack_unused_export__ = BatchGetImageResponse$;
-__webpack_unused_export__ = BatchGetRepositoryScanningConfiguration$;
-__webpack_unused_export__ = BatchGetRepositoryScanningConfigurationCommand;
-__webpack_unused_export__ = BatchGetRepositoryScanningConfigurationRequest$;
-__webpack_unused_export__ = BatchGetRepositoryScanningConfigurationResponse$;
-__webpack_unused_export__ = BlockedByOrganizationPolicyException;
-__webpack_unused_export__ = BlockedByOrganizationPolicyException$;
-__webpack_unused_export__ = CompleteLayerUpload$;
-__webpack_unused_export__ = CompleteLayerUploadCommand;
-__webpack_unused_export__ = CompleteLayerUploadRequest$;
-__webpack_unused_export__ = CompleteLayerUploadResponse$;
-__webpack_unused_export__ = CreatePullThroughCacheRule$;
-__webpack_unused_export__ = CreatePullThroughCacheRuleCommand;
-__webpack_unused_export__ = CreatePullThroughCacheRuleRequest$;
-__webpack_unused_export__ = CreatePullThroughCacheRuleResponse$;
-__webpack_unused_export__ = CreateRepository$;
-__webpack_unused_export__ = CreateRepositoryCommand;
-__webpack_unused_export__ = CreateRepositoryCreationTemplate$;
-__webpack_unused_export__ = CreateRepositoryCreationTemplateCommand;
-__webpack_unused_export__ = CreateRepositoryCreationTemplateRequest$;
-__webpack_unused_export__ = CreateRepositoryCreationTemplateResponse$;
-__webpack_unused_export__ = CreateRepositoryRequest$;
-__webpack_unused_export__ = CreateRepositoryResponse$;
-__webpack_unused_export__ = CvssScore$;
-__webpack_unused_export__ = CvssScoreAdjustment$;
-__webpack_unused_export__ = CvssScoreDetails$;
-__webpack_unused_export__ = DeleteLifecyclePolicy$;
-__webpack_unused_export__ = DeleteLifecyclePolicyCommand;
-__webpack_unused_export__ = DeleteLifecyclePolicyRequest$;
-__webpack_unused_export__ = DeleteLifecyclePolicyResponse$;
-__webpack_unused_export__ = DeletePullThroughCacheRule$;
-__webpack_unused_export__ = DeletePullThroughCacheRuleCommand;
-__webpack_unused_export__ = DeletePullThroughCacheRuleRequest$;
-__webpack_unused_export__ = DeletePullThroughCacheRuleResponse$;
-__webpack_unused_export__ = DeleteRegistryPolicy$;
-__webpack_unused_export__ = DeleteRegistryPolicyCommand;
-__webpack_unused_export__ = DeleteRegistryPolicyRequest$;
-__webpack_unused_export__ = DeleteRegistryPolicyResponse$;
-__webpack_unused_export__ = DeleteRepository$;
-__webpack_unused_export__ = DeleteRepositoryCommand;
-__webpack_unused_export__ = DeleteRepositoryCreationTemplate$;
-__webpack_unused_export__ = DeleteRepositoryCreationTemplateCommand;
-__webpack_unused_export__ = DeleteRepositoryCreationTemplateRequest$;
-__webpack_unused_export__ = DeleteRepositoryCreationTemplateResponse$;
-__webpack_unused_export__ = DeleteRepositoryPolicy$;
-__webpack_unused_export__ = DeleteRepositoryPolicyCommand;
-__webpack_unused_export__ = DeleteRepositoryPolicyRequest$;
-__webpack_unused_export__ = DeleteRepositoryPolicyResponse$;
-__webpack_unused_export__ = DeleteRepositoryRequest$;
-__webpack_unused_export__ = DeleteRepositoryResponse$;
-__webpack_unused_export__ = DeleteSigningConfiguration$;
-__webpack_unused_export__ = DeleteSigningConfigurationCommand;
-__webpack_unused_export__ = DeleteSigningConfigurationRequest$;
-__webpack_unused_export__ = DeleteSigningConfigurationResponse$;
-__webpack_unused_export__ = DeregisterPullTimeUpdateExclusion$;
-__webpack_unused_export__ = DeregisterPullTimeUpdateExclusionCommand;
-__webpack_unused_export__ = DeregisterPullTimeUpdateExclusionRequest$;
-__webpack_unused_export__ = DeregisterPullTimeUpdateExclusionResponse$;
-__webpack_unused_export__ = DescribeImageReplicationStatus$;
-__webpack_unused_export__ = DescribeImageReplicationStatusCommand;
-__webpack_unused_export__ = DescribeImageReplicationStatusRequest$;
-__webpack_unused_export__ = DescribeImageReplicationStatusResponse$;
-__webpack_unused_export__ = DescribeImageScanFindings$;
-__webpack_unused_export__ = DescribeImageScanFindingsCommand;
-__webpack_unused_export__ = DescribeImageScanFindingsRequest$;
-__webpack_unused_export__ = DescribeImageScanFindingsResponse$;
-__webpack_unused_export__ = DescribeImageSigningStatus$;
-__webpack_unused_export__ = DescribeImageSigningStatusCommand;
-__webpack_unused_export__ = DescribeImageSigningStatusRequest$;
-__webpack_unused_export__ = DescribeImageSigningStatusResponse$;
-__webpack_unused_export__ = DescribeImages$;
-__webpack_unused_export__ = DescribeImagesCommand;
-__webpack_unused_export__ = DescribeImagesFilter$;
-__webpack_unused_export__ = DescribeImagesRequest$;
-__webpack_unused_export__ = DescribeImagesResponse$;
-__webpack_unused_export__ = DescribePullThroughCacheRules$;
-__webpack_unused_export__ = DescribePullThroughCacheRulesCommand;
-__webpack_unused_export__ = DescribePullThroughCacheRulesRequest$;
-__webpack_unused_export__ = DescribePullThroughCacheRulesResponse$;
-__webpack_unused_export__ = DescribeRegistry$;
-__webpack_unused_export__ = DescribeRegistryCommand;
-__webpack_unused_export__ = DescribeRegistryRequest$;
-__webpack_unused_export__ = DescribeRegistryResponse$;
-__webpack_unused_export__ = DescribeReplicationBackfillResults$;
-__webpack_unused_export__ = DescribeReplicationBackfillResultsCommand;
-__webpack_unused_export__ = DescribeReplicationBackfillResultsRequest$;
-__webpack_unused_export__ = DescribeReplicationBackfillResultsResponse$;
-__webpack_unused_export__ = DescribeRepositories$;
-__webpack_unused_export__ = DescribeRepositoriesCommand;
-__webpack_unused_export__ = DescribeRepositoriesRequest$;
-__webpack_unused_export__ = DescribeRepositoriesResponse$;
-__webpack_unused_export__ = DescribeRepositoryCreationTemplates$;
-__webpack_unused_export__ = DescribeRepositoryCreationTemplatesCommand;
-__webpack_unused_export__ = DescribeRepositoryCreationTemplatesRequest$;
-__webpack_unused_export__ = DescribeRepositoryCreationTemplatesResponse$;
-__webpack_unused_export__ = ECR;
-exports.S70 = ECRClient;
-__webpack_unused_export__ = ECRServiceException;
-__webpack_unused_export__ = ECRServiceException$;
-__webpack_unused_export__ = EmptyUploadException;
-__webpack_unused_export__ = EmptyUploadException$;
-__webpack_unused_export__ = EncryptionConfiguration$;
-__webpack_unused_export__ = EncryptionConfigurationForRepositoryCreationTemplate$;
-__webpack_unused_export__ = EncryptionType;
-__webpack_unused_export__ = EnhancedImageScanFinding$;
-__webpack_unused_export__ = ExclusionAlreadyExistsException;
-__webpack_unused_export__ = ExclusionAlreadyExistsException$;
-__webpack_unused_export__ = ExclusionNotFoundException;
-__webpack_unused_export__ = ExclusionNotFoundException$;
-__webpack_unused_export__ = FindingSeverity;
-__webpack_unused_export__ = GetAccountSetting$;
-__webpack_unused_export__ = GetAccountSettingCommand;
-__webpack_unused_export__ = GetAccountSettingRequest$;
-__webpack_unused_export__ = GetAccountSettingResponse$;
-__webpack_unused_export__ = GetAuthorizationToken$;
-__webpack_unused_export__ = GetAuthorizationTokenCommand;
-__webpack_unused_export__ = GetAuthorizationTokenRequest$;
-__webpack_unused_export__ = GetAuthorizationTokenResponse$;
-__webpack_unused_export__ = GetDownloadUrlForLayer$;
-__webpack_unused_export__ = GetDownloadUrlForLayerCommand;
-__webpack_unused_export__ = GetDownloadUrlForLayerRequest$;
-__webpack_unused_export__ = GetDownloadUrlForLayerResponse$;
-__webpack_unused_export__ = GetLifecyclePolicy$;
-__webpack_unused_export__ = GetLifecyclePolicyCommand;
-__webpack_unused_export__ = GetLifecyclePolicyPreview$;
-__webpack_unused_export__ = GetLifecyclePolicyPreviewCommand;
-__webpack_unused_export__ = GetLifecyclePolicyPreviewRequest$;
-__webpack_unused_export__ = GetLifecyclePolicyPreviewResponse$;
-__webpack_unused_export__ = GetLifecyclePolicyRequest$;
-__webpack_unused_export__ = GetLifecyclePolicyResponse$;
-__webpack_unused_export__ = GetRegistryPolicy$;
-__webpack_unused_export__ = GetRegistryPolicyCommand;
-__webpack_unused_export__ = GetRegistryPolicyRequest$;
-__webpack_unused_export__ = GetRegistryPolicyResponse$;
-__webpack_unused_export__ = GetRegistryScanningConfiguration$;
-__webpack_unused_export__ = GetRegistryScanningConfigurationCommand;
-__webpack_unused_export__ = GetRegistryScanningConfigurationRequest$;
-__webpack_unused_export__ = GetRegistryScanningConfigurationResponse$;
-__webpack_unused_export__ = GetRepositoryPolicy$;
-__webpack_unused_export__ = GetRepositoryPolicyCommand;
-__webpack_unused_export__ = GetRepositoryPolicyRequest$;
-__webpack_unused_export__ = GetRepositoryPolicyResponse$;
-__webpack_unused_export__ = GetSigningConfiguration$;
-__webpack_unused_export__ = GetSigningConfigurationCommand;
-__webpack_unused_export__ = GetSigningConfigurationRequest$;
-__webpack_unused_export__ = GetSigningConfigurationResponse$;
-__webpack_unused_export__ = Image$;
-__webpack_unused_export__ = ImageActionType;
-__webpack_unused_export__ = ImageAlreadyExistsException;
-__webpack_unused_export__ = ImageAlreadyExistsException$;
-__webpack_unused_export__ = ImageArchivedException;
-__webpack_unused_export__ = ImageArchivedException$;
-__webpack_unused_export__ = ImageDetail$;
-__webpack_unused_export__ = ImageDigestDoesNotMatchException;
-__webpack_unused_export__ = ImageDigestDoesNotMatchException$;
-__webpack_unused_export__ = ImageFailure$;
-__webpack_unused_export__ = ImageFailureCode;
-__webpack_unused_export__ = ImageIdentifier$;
-__webpack_unused_export__ = ImageNotFoundException;
-__webpack_unused_export__ = ImageNotFoundException$;
-__webpack_unused_export__ = ImageReferrer$;
-__webpack_unused_export__ = ImageReplicationStatus$;
-__webpack_unused_export__ = ImageScanFinding$;
-__webpack_unused_export__ = ImageScanFindings$;
-__webpack_unused_export__ = ImageScanFindingsSummary$;
-__webpack_unused_export__ = ImageScanStatus$;
-__webpack_unused_export__ = ImageScanningConfiguration$;
-__webpack_unused_export__ = ImageSigningStatus$;
-__webpack_unused_export__ = ImageStatus;
-__webpack_unused_export__ = ImageStatusFilter;
-__webpack_unused_export__ = ImageStorageClassUpdateNotSupportedException;
-__webpack_unused_export__ = ImageStorageClassUpdateNotSupportedException$;
-__webpack_unused_export__ = ImageTagAlreadyExistsException;
-__webpack_unused_export__ = ImageTagAlreadyExistsException$;
-__webpack_unused_export__ = ImageTagMutability;
-__webpack_unused_export__ = ImageTagMutabilityExclusionFilter$;
-__webpack_unused_export__ = ImageTagMutabilityExclusionFilterType;
-__webpack_unused_export__ = InitiateLayerUpload$;
-__webpack_unused_export__ = InitiateLayerUploadCommand;
-__webpack_unused_export__ = InitiateLayerUploadRequest$;
-__webpack_unused_export__ = InitiateLayerUploadResponse$;
-__webpack_unused_export__ = InvalidLayerException;
-__webpack_unused_export__ = InvalidLayerException$;
-__webpack_unused_export__ = InvalidLayerPartException;
-__webpack_unused_export__ = InvalidLayerPartException$;
-__webpack_unused_export__ = InvalidParameterException;
-__webpack_unused_export__ = InvalidParameterException$;
-__webpack_unused_export__ = InvalidTagParameterException;
-__webpack_unused_export__ = InvalidTagParameterException$;
-__webpack_unused_export__ = KmsException;
-__webpack_unused_export__ = KmsException$;
-__webpack_unused_export__ = Layer$;
-__webpack_unused_export__ = LayerAlreadyExistsException;
-__webpack_unused_export__ = LayerAlreadyExistsException$;
-__webpack_unused_export__ = LayerAvailability;
-__webpack_unused_export__ = LayerFailure$;
-__webpack_unused_export__ = LayerFailureCode;
-__webpack_unused_export__ = LayerInaccessibleException;
-__webpack_unused_export__ = LayerInaccessibleException$;
-__webpack_unused_export__ = LayerPartTooSmallException;
-__webpack_unused_export__ = LayerPartTooSmallException$;
-__webpack_unused_export__ = LayersNotFoundException;
-__webpack_unused_export__ = LayersNotFoundException$;
-__webpack_unused_export__ = LifecyclePolicyNotFoundException;
-__webpack_unused_export__ = LifecyclePolicyNotFoundException$;
-__webpack_unused_export__ = LifecyclePolicyPreviewFilter$;
-__webpack_unused_export__ = LifecyclePolicyPreviewInProgressException;
-__webpack_unused_export__ = LifecyclePolicyPreviewInProgressException$;
-__webpack_unused_export__ = LifecyclePolicyPreviewNotFoundException;
-__webpack_unused_export__ = LifecyclePolicyPreviewNotFoundException$;
-__webpack_unused_export__ = LifecyclePolicyPreviewResult$;
-__webpack_unused_export__ = LifecyclePolicyPreviewStatus;
-__webpack_unused_export__ = LifecyclePolicyPreviewSummary$;
-__webpack_unused_export__ = LifecyclePolicyRuleAction$;
-__webpack_unused_export__ = LifecyclePolicyStorageClass;
-__webpack_unused_export__ = LifecyclePolicyTargetStorageClass;
-__webpack_unused_export__ = LimitExceededException;
-__webpack_unused_export__ = LimitExceededException$;
-__webpack_unused_export__ = ListImageReferrers$;
-__webpack_unused_export__ = ListImageReferrersCommand;
-__webpack_unused_export__ = ListImageReferrersFilter$;
-__webpack_unused_export__ = ListImageReferrersRequest$;
-__webpack_unused_export__ = ListImageReferrersResponse$;
-__webpack_unused_export__ = ListImages$;
-__webpack_unused_export__ = ListImagesCommand;
-__webpack_unused_export__ = ListImagesFilter$;
-__webpack_unused_export__ = ListImagesRequest$;
-__webpack_unused_export__ = ListImagesResponse$;
-__webpack_unused_export__ = ListPullTimeUpdateExclusions$;
-__webpack_unused_export__ = ListPullTimeUpdateExclusionsCommand;
-__webpack_unused_export__ = ListPullTimeUpdateExclusionsRequest$;
-__webpack_unused_export__ = ListPullTimeUpdateExclusionsResponse$;
-__webpack_unused_export__ = ListReplicationBackfills$;
-__webpack_unused_export__ = ListReplicationBackfillsCommand;
-__webpack_unused_export__ = ListReplicationBackfillsRequest$;
-__webpack_unused_export__ = ListReplicationBackfillsResponse$;
-__webpack_unused_export__ = ListTagsForResource$;
-__webpack_unused_export__ = ListTagsForResourceCommand;
-__webpack_unused_export__ = ListTagsForResourceRequest$;
-__webpack_unused_export__ = ListTagsForResourceResponse$;
-__webpack_unused_export__ = PackageVulnerabilityDetails$;
-__webpack_unused_export__ = PullThroughCacheRule$;
-__webpack_unused_export__ = PullThroughCacheRuleAlreadyExistsException;
-__webpack_unused_export__ = PullThroughCacheRuleAlreadyExistsException$;
-__webpack_unused_export__ = PullThroughCacheRuleNotFoundException;
-__webpack_unused_export__ = PullThroughCacheRuleNotFoundException$;
-__webpack_unused_export__ = PutAccountSetting$;
-__webpack_unused_export__ = PutAccountSettingCommand;
-__webpack_unused_export__ = PutAccountSettingRequest$;
-__webpack_unused_export__ = PutAccountSettingResponse$;
-__webpack_unused_export__ = PutImage$;
-__webpack_unused_export__ = PutImageCommand;
-__webpack_unused_export__ = PutImageRequest$;
-__webpack_unused_export__ = PutImageResponse$;
-__webpack_unused_export__ = PutImageScanningConfiguration$;
-__webpack_unused_export__ = PutImageScanningConfigurationCommand;
-__webpack_unused_export__ = PutImageScanningConfigurationRequest$;
-__webpack_unused_export__ = PutImageScanningConfigurationResponse$;
-__webpack_unused_export__ = PutImageTagMutability$;
-__webpack_unused_export__ = PutImageTagMutabilityCommand;
-__webpack_unused_export__ = PutImageTagMutabilityRequest$;
-__webpack_unused_export__ = PutImageTagMutabilityResponse$;
-__webpack_unused_export__ = PutLifecyclePolicy$;
-__webpack_unused_export__ = PutLifecyclePolicyCommand;
-__webpack_unused_export__ = PutLifecyclePolicyRequest$;
-__webpack_unused_export__ = PutLifecyclePolicyResponse$;
-__webpack_unused_export__ = PutRegistryPolicy$;
-__webpack_unused_export__ = PutRegistryPolicyCommand;
-__webpack_unused_export__ = PutRegistryPolicyRequest$;
-__webpack_unused_export__ = PutRegistryPolicyResponse$;
-__webpack_unused_export__ = PutRegistryScanningConfiguration$;
-__webpack_unused_export__ = PutRegistryScanningConfigurationCommand;
-__webpack_unused_export__ = PutRegistryScanningConfigurationRequest$;
-__webpack_unused_export__ = PutRegistryScanningConfigurationResponse$;
-__webpack_unused_export__ = PutReplicationConfiguration$;
-__webpack_unused_export__ = PutReplicationConfigurationCommand;
-__webpack_unused_export__ = PutReplicationConfigurationRequest$;
-__webpack_unused_export__ = PutReplicationConfigurationResponse$;
-__webpack_unused_export__ = PutSigningConfiguration$;
-__webpack_unused_export__ = PutSigningConfigurationCommand;
-__webpack_unused_export__ = PutSigningConfigurationRequest$;
-__webpack_unused_export__ = PutSigningConfigurationResponse$;
-__webpack_unused_export__ = RCTAppliedFor;
-__webpack_unused_export__ = Recommendation$;
-__webpack_unused_export__ = ReferencedImagesNotFoundException;
-__webpack_unused_export__ = ReferencedImagesNotFoundException$;
-__webpack_unused_export__ = RegisterPullTimeUpdateExclusion$;
-__webpack_unused_export__ = RegisterPullTimeUpdateExclusionCommand;
-__webpack_unused_export__ = RegisterPullTimeUpdateExclusionRequest$;
-__webpack_unused_export__ = RegisterPullTimeUpdateExclusionResponse$;
-__webpack_unused_export__ = RegistryPolicyNotFoundException;
-__webpack_unused_export__ = RegistryPolicyNotFoundException$;
-__webpack_unused_export__ = RegistryScanningConfiguration$;
-__webpack_unused_export__ = RegistryScanningRule$;
-__webpack_unused_export__ = Remediation$;
-__webpack_unused_export__ = ReplicationBackfillInProgressException;
-__webpack_unused_export__ = ReplicationBackfillInProgressException$;
-__webpack_unused_export__ = ReplicationBackfillInvalidStatusException;
-__webpack_unused_export__ = ReplicationBackfillInvalidStatusException$;
-__webpack_unused_export__ = ReplicationBackfillNotFoundException;
-__webpack_unused_export__ = ReplicationBackfillNotFoundException$;
-__webpack_unused_export__ = ReplicationBackfillProgress$;
-__webpack_unused_export__ = ReplicationBackfillResult$;
-__webpack_unused_export__ = ReplicationBackfillResultStatus;
-__webpack_unused_export__ = ReplicationBackfillStatus;
-__webpack_unused_export__ = ReplicationBackfillSummary$;
-__webpack_unused_export__ = ReplicationConfiguration$;
-__webpack_unused_export__ = ReplicationDestination$;
-__webpack_unused_export__ = ReplicationRule$;
-__webpack_unused_export__ = ReplicationStatus;
-__webpack_unused_export__ = Repository$;
-__webpack_unused_export__ = RepositoryAlreadyExistsException;
-__webpack_unused_export__ = RepositoryAlreadyExistsException$;
-__webpack_unused_export__ = RepositoryCreationTemplate$;
-__webpack_unused_export__ = RepositoryFilter$;
-__webpack_unused_export__ = RepositoryFilterType;
-__webpack_unused_export__ = RepositoryNotEmptyException;
-__webpack_unused_export__ = RepositoryNotEmptyException$;
-__webpack_unused_export__ = RepositoryNotFoundException;
-__webpack_unused_export__ = RepositoryNotFoundException$;
-__webpack_unused_export__ = RepositoryPolicyNotFoundException;
-__webpack_unused_export__ = RepositoryPolicyNotFoundException$;
-__webpack_unused_export__ = RepositoryScanningConfiguration$;
-__webpack_unused_export__ = RepositoryScanningConfigurationFailure$;
-__webpack_unused_export__ = Resource$;
-__webpack_unused_export__ = ResourceDetails$;
-__webpack_unused_export__ = ScanFrequency;
-__webpack_unused_export__ = ScanNotFoundException;
-__webpack_unused_export__ = ScanNotFoundException$;
-__webpack_unused_export__ = ScanStatus;
-__webpack_unused_export__ = ScanType;
-__webpack_unused_export__ = ScanningConfigurationFailureCode;
-__webpack_unused_export__ = ScanningRepositoryFilter$;
-__webpack_unused_export__ = ScanningRepositoryFilterType;
-__webpack_unused_export__ = ScoreDetails$;
-__webpack_unused_export__ = SecretNotFoundException;
-__webpack_unused_export__ = SecretNotFoundException$;
-__webpack_unused_export__ = ServerException;
-__webpack_unused_export__ = ServerException$;
-__webpack_unused_export__ = SetRepositoryPolicy$;
-__webpack_unused_export__ = SetRepositoryPolicyCommand;
-__webpack_unused_export__ = SetRepositoryPolicyRequest$;
-__webpack_unused_export__ = SetRepositoryPolicyResponse$;
-__webpack_unused_export__ = SigningConfiguration$;
-__webpack_unused_export__ = SigningConfigurationNotFoundException;
-__webpack_unused_export__ = SigningConfigurationNotFoundException$;
-__webpack_unused_export__ = SigningRepositoryFilter$;
-__webpack_unused_export__ = SigningRepositoryFilterType;
-__webpack_unused_export__ = SigningRule$;
-__webpack_unused_export__ = SigningStatus;
-__webpack_unused_export__ = StartImageScan$;
-__webpack_unused_export__ = StartImageScanCommand;
-__webpack_unused_export__ = StartImageScanRequest$;
-__webpack_unused_export__ = StartImageScanResponse$;
-__webpack_unused_export__ = StartLifecyclePolicyPreview$;
-__webpack_unused_export__ = StartLifecyclePolicyPreviewCommand;
-__webpack_unused_export__ = StartLifecyclePolicyPreviewRequest$;
-__webpack_unused_export__ = StartLifecyclePolicyPreviewResponse$;
-__webpack_unused_export__ = StartReplicationBackfill$;
-__webpack_unused_export__ = StartReplicationBackfillCommand;
-__webpack_unused_export__ = StartReplicationBackfillRequest$;
-__webpack_unused_export__ = StartReplicationBackfillResponse$;
-__webpack_unused_export__ = StopReplicationBackfill$;
-__webpack_unused_export__ = StopReplicationBackfillCommand;
-__webpack_unused_export__ = StopReplicationBackfillRequest$;
-__webpack_unused_export__ = StopReplicationBackfillResponse$;
-__webpack_unused_export__ = SubjectIdentifier$;
-__webpack_unused_export__ = Tag$;
-__webpack_unused_export__ = TagResource$;
-__webpack_unused_export__ = TagResourceCommand;
-__webpack_unused_export__ = TagResourceRequest$;
-__webpack_unused_export__ = TagResourceResponse$;
-__webpack_unused_export__ = TagStatus;
-__webpack_unused_export__ = TargetStorageClass;
-__webpack_unused_export__ = TemplateAlreadyExistsException;
-__webpack_unused_export__ = TemplateAlreadyExistsException$;
-__webpack_unused_export__ = TemplateNotFoundException;
-__webpack_unused_export__ = TemplateNotFoundException$;
-__webpack_unused_export__ = TooManyTagsException;
-__webpack_unused_export__ = TooManyTagsException$;
-__webpack_unused_export__ = TransitioningImageTotalCount$;
-__webpack_unused_export__ = UnableToAccessSecretException;
-__webpack_unused_export__ = UnableToAccessSecretException$;
-__webpack_unused_export__ = UnableToDecryptSecretValueException;
-__webpack_unused_export__ = UnableToDecryptSecretValueException$;
-__webpack_unused_export__ = UnableToGetUpstreamImageException;
-__webpack_unused_export__ = UnableToGetUpstreamImageException$;
-__webpack_unused_export__ = UnableToGetUpstreamLayerException;
-__webpack_unused_export__ = UnableToGetUpstreamLayerException$;
-__webpack_unused_export__ = UnableToListUpstreamImageReferrersException;
-__webpack_unused_export__ = UnableToListUpstreamImageReferrersException$;
-__webpack_unused_export__ = UnsupportedImageTypeException;
-__webpack_unused_export__ = UnsupportedImageTypeException$;
-__webpack_unused_export__ = UnsupportedUpstreamRegistryException;
-__webpack_unused_export__ = UnsupportedUpstreamRegistryException$;
-__webpack_unused_export__ = UntagResource$;
-__webpack_unused_export__ = UntagResourceCommand;
-__webpack_unused_export__ = UntagResourceRequest$;
-__webpack_unused_export__ = UntagResourceResponse$;
-__webpack_unused_export__ = UpdateImageStorageClass$;
-__webpack_unused_export__ = UpdateImageStorageClassCommand;
-__webpack_unused_export__ = UpdateImageStorageClassRequest$;
-__webpack_unused_export__ = UpdateImageStorageClassResponse$;
-__webpack_unused_export__ = UpdatePullThroughCacheRule$;
-__webpack_unused_export__ = UpdatePullThroughCacheRuleCommand;
-__webpack_unused_export__ = UpdatePullThroughCacheRuleRequest$;
-__webpack_unused_export__ = UpdatePullThroughCacheRuleResponse$;
-__webpack_unused_export__ = UpdateRepositoryCreationTemplate$;
-__webpack_unused_export__ = UpdateRepositoryCreationTemplateCommand;
-__webpack_unused_export__ = UpdateRepositoryCreationTemplateRequest$;
-__webpack_unused_export__ = UpdateRepositoryCreationTemplateResponse$;
-__webpack_unused_export__ = UploadLayerPart$;
-__webpack_unused_export__ = UploadLayerPartCommand;
-__webpack_unused_export__ = UploadLayerPartRequest$;
-__webpack_unused_export__ = UploadLayerPartResponse$;
-__webpack_unused_export__ = UploadNotFoundException;
-__webpack_unused_export__ = UploadNotFoundException$;
-__webpack_unused_export__ = UpstreamRegistry;
-__webpack_unused_export__ = ValidatePullThroughCacheRule$;
-__webpack_unused_export__ = ValidatePullThroughCacheRuleCommand;
-__webpack_unused_export__ = ValidatePullThroughCacheRuleRequest$;
-__webpack_unused_export__ = ValidatePullThroughCacheRuleResponse$;
-__webpack_unused_export__ = ValidationException;
-__webpack_unused_export__ = ValidationException$;
-__webpack_unused_export__ = VulnerablePackage$;
-__webpack_unused_export__ = errorTypeRegistries;
-__webpack_unused_export__ = paginateDescribeImageScanFindings;
-__webpack_unused_export__ = paginateDescribeImages;
-__webpack_unused_export__ = paginateDescribePullThroughCacheRules;
-__webpack_unused_export__ = paginateDescribeReplicationBackfillResults;
-__webpack_unused_export__ = paginateDescribeRepositories;
-__webpack_unused_export__ = paginateDescribeRepositoryCreationTemplates;
-__webpack_unused_export__ = paginateGetLifecyclePolicyPreview;
-__webpack_unused_export__ = paginateListImages;
-__webpack_unused_export__ = paginateListReplicationBackfills;
-__webpack_unused_export__ = waitForImageScanComplete;
-__webpack_unused_export__ = waitForLifecyclePolicyPreviewComplete;
-__webpack_unused_export__ = waitUntilImageScanComplete;
-__webpack_unused_export__ = waitUntilLifecyclePolicyPreviewComplete;
-
-
-/***/ }),
-
-/***/ 6764:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-var __webpack_unused_export__;
-const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
-const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
-const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
-const { Command: $Command } = __nccwpck_require__(2658);
-__webpack_unused_export__ = $Command;
-__webpack_unused_export__ = Client;
-const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
-const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
-const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
-const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
-const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
-const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
-const { defaultProvider } = __nccwpck_require__(5861);
-const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
-const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
-const { AwsQueryProtocol } = __nccwpck_require__(7288);
-const { Sha256 } = __nccwpck_require__(9542);
-
-const defaultIAMHttpAuthSchemeParametersProvider = async (config, context, input) => {
-    return {
-        operation: getSmithyContext(context).operation,
-        region: await normalizeProvider(config.region)() || (() => {
-            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
-        })(),
-    };
-};
-function createAwsAuthSigv4HttpAuthOption(authParameters) {
-    return {
-        schemeId: "aws.auth#sigv4",
-        signingProperties: {
-            name: "iam",
-            region: authParameters.region,
-        },
-        propertiesExtractor: (config, context) => ({
-            signingProperties: {
-                config,
-                context,
-            },
-        }),
-    };
-}
-const defaultIAMHttpAuthSchemeProvider = (authParameters) => {
-    const options = [];
-    switch (authParameters.operation) {
-        default: {
-            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
-        }
-    }
-    return options;
-};
-const resolveHttpAuthSchemeConfig = (config) => {
-    const config_0 = resolveAwsSdkSigV4Config(config);
-    return Object.assign(config_0, {
-        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
-    });
-};
-
-const resolveClientEndpointParameters = (options) => {
-    return Object.assign(options, {
-        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
-        useFipsEndpoint: options.useFipsEndpoint ?? false,
-        defaultSigningName: "iam",
-    });
-};
-const commonParams = {
-    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
-    Endpoint: { type: "builtInParams", name: "endpoint" },
-    Region: { type: "builtInParams", name: "region" },
-    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
-};
-
-var version = "3.1168.0";
-var packageInfo = {
-	version: version};
-
-const v = "ref", w = "authSchemes", x = "name", y = "signingRegion";
-const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "stringEquals", f = "booleanEquals", g = "getAttr", h = { [v]: "Endpoint" }, i = { "fn": g, "argv": [{ [v]: d }, "name"] }, j = { [v]: d }, k = { [w]: [{ [x]: "sigv4", [y]: "us-east-1" }] }, l = { [w]: [{ [x]: "sigv4", [y]: "cn-north-1" }] }, m = { [w]: [{ [x]: "sigv4", [y]: "us-gov-west-1" }] }, n = { [w]: [{ [x]: "sigv4", [y]: "us-iso-east-1" }] }, o = { [w]: [{ [x]: "sigv4", [y]: "us-isob-east-1" }] }, p = { [w]: [{ [x]: "sigv4", [y]: "eu-isoe-west-1" }] }, q = { [w]: [{ [x]: "sigv4", [y]: "us-isof-south-1" }] }, s = { [w]: [{ [x]: "sigv4", [y]: "eusc-de-east-1" }] }, t = { [w]: [{ [x]: "sigv4", [y]: "{PartitionResult#implicitGlobalRegion}" }] }, u = [{ [v]: "Region" }];
-const _data = {
-    conditions: [
-        [c, [h]],
-        [c, u],
-        ["aws.partition", u, d],
-        [e, [i, "aws"]],
-        [e, [i, "aws-cn"]],
-        [e, [i, "aws-us-gov"]],
-        [e, [i, "aws-iso"]],
-        [f, [{ [v]: "UseFIPS" }, b]],
-        [f, [{ [v]: "UseDualStack" }, b]],
-        [e, [i, "aws-iso-b"]],
-        [e, [i, "aws-iso-e"]],
-        [e, [i, "aws-iso-f"]],
-        [e, [i, "aws-eusc"]],
-        [f, [{ fn: g, argv: [j, "supportsDualStack"] }, b]],
-        [f, [{ fn: g, argv: [j, "supportsFIPS"] }, b]]
-    ],
-    results: [
-        [a],
-        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
-        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
-        [h, {}],
-        ["https://iam.amazonaws.com", k],
-        ["https://iam-fips.amazonaws.com", k],
-        ["https://iam.global.api.aws", k],
-        ["https://iam-fips.global.api.aws", k],
-        ["https://iam.global.api.amazonwebservices.com.cn", l],
-        ["https://iam-fips.api.amazonwebservices.com.cn", l],
-        ["https://iam.cn-north-1.amazonaws.com.cn", l],
-        ["https://iam-fips.amazonaws.com.cn", l],
-        ["https://iam.us-gov.api.aws", m],
-        ["https://iam.us-gov.amazonaws.com", m],
-        ["https://iam.us-iso-east-1.c2s.ic.gov", n],
-        ["https://iam-fips.us-iso-east-1.c2s.ic.gov", n],
-        ["https://iam.api.aws.ic.gov", n],
-        ["https://iam-fips.api.aws.ic.gov", n],
-        ["https://iam.us-isob-east-1.sc2s.sgov.gov", o],
-        ["https://iam-fips.us-isob-east-1.sc2s.sgov.gov", o],
-        ["https://iam.api.aws.scloud", o],
-        ["https://iam-fips.api.aws.scloud", o],
-        ["https://iam.eu-isoe-west-1.cloud.adc-e.uk", p],
-        ["https://iam-fips.cloud.adc-e.uk", p],
-        ["https://iam.api.cloud-aws.adc-e.uk", p],
-        ["https://iam-fips.api.cloud-aws.adc-e.uk", p],
-        ["https://iam.us-isof-south-1.csp.hci.ic.gov", q],
-        ["https://iam-fips.csp.hci.ic.gov", q],
-        ["https://iam.api.aws.hci.ic.gov", q],
-        ["https://iam-fips.api.aws.hci.ic.gov", q],
-        ["https://iam.eusc-de-east-1.amazonaws.eu", s],
-        ["https://iam-fips.amazonaws.eu", s],
-        ["https://iam.global.api.amazonwebservices.eu", s],
-        ["https://iam-fips.api.amazonwebservices.eu", s],
-        ["https://iam-fips.{PartitionResult#implicitGlobalRegion}.{PartitionResult#dualStackDnsSuffix}", t],
-        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
-        ["https://iam-fips.{PartitionResult#implicitGlobalRegion}.{PartitionResult#dnsSuffix}", t],
-        [a, "FIPS is enabled but this partition does not support FIPS"],
-        ["https://iam.{PartitionResult#implicitGlobalRegion}.{PartitionResult#dualStackDnsSuffix}", t],
-        [a, "DualStack is enabled but this partition does not support DualStack"],
-        ["https://iam.{PartitionResult#implicitGlobalRegion}.{PartitionResult#dnsSuffix}", t],
-        [a, "Invalid Configuration: Missing Region"]
-    ]
-};
-const root = 2;
-const r = 100_000_000;
-const nodes = new Int32Array([
-    -1, 1, -1,
-    0, 42, 3,
-    1, 4, r + 41,
-    2, 5, r + 41,
-    3, 39, 6,
-    4, 36, 7,
-    5, 35, 8,
-    6, 32, 9,
-    7, 20, 10,
-    8, 15, 11,
-    9, r + 18, 12,
-    10, r + 22, 13,
-    11, r + 26, 14,
-    12, r + 30, r + 40,
-    9, r + 20, 16,
-    10, r + 24, 17,
-    11, r + 28, 18,
-    12, r + 32, 19,
-    13, r + 38, r + 39,
-    8, 26, 21,
-    9, r + 19, 22,
-    10, r + 23, 23,
-    11, r + 27, 24,
-    12, r + 31, 25,
-    14, r + 36, r + 37,
-    9, r + 21, 27,
-    10, r + 25, 28,
-    11, r + 29, 29,
-    12, r + 33, 30,
-    13, 31, r + 35,
-    14, r + 34, r + 35,
-    7, 34, 33,
-    8, r + 16, r + 14,
-    8, r + 17, r + 15,
-    8, r + 12, r + 13,
-    7, 38, 37,
-    8, r + 8, r + 10,
-    8, r + 9, r + 11,
-    7, 41, 40,
-    8, r + 6, r + 4,
-    8, r + 7, r + 5,
-    7, r + 1, 43,
-    8, r + 2, r + 3,
-]);
-const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
-
-const cache = new EndpointCache({
-    size: 50,
-    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
-});
-const defaultEndpointResolver = (endpointParams, context = {}) => {
-    return cache.get(endpointParams, () => decideEndpoint(bdd, {
-        endpointParams: endpointParams,
-        logger: context.logger,
-    }));
-};
-customEndpointFunctions.aws = awsEndpointFunctions;
-
-class IAMServiceException extends ServiceException {
-    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.iam#IAMServiceException";
-    constructor(options) {
-        super(options);
-        Object.setPrototypeOf(this, IAMServiceException.prototype);
-    }
-}
-
-class ConcurrentModificationException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#ConcurrentModificationException";
-    name = "ConcurrentModificationException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ConcurrentModificationException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ConcurrentModificationException.prototype);
-    }
-}
-class NoSuchEntityException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#NoSuchEntityException";
-    name = "NoSuchEntityException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "NoSuchEntityException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, NoSuchEntityException.prototype);
-    }
-}
-class ServiceFailureException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#ServiceFailureException";
-    name = "ServiceFailureException";
-    $fault = "server";
-    constructor(opts) {
-        super({
-            name: "ServiceFailureException",
-            $fault: "server",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ServiceFailureException.prototype);
-    }
-}
-class AccountNotManagementOrDelegatedAdministratorException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#AccountNotManagementOrDelegatedAdministratorException";
-    name = "AccountNotManagementOrDelegatedAdministratorException";
-    $fault = "client";
-    Message;
-    constructor(opts) {
-        super({
-            name: "AccountNotManagementOrDelegatedAdministratorException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, AccountNotManagementOrDelegatedAdministratorException.prototype);
-        this.Message = opts.Message;
-    }
-}
-class EntityAlreadyExistsException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#EntityAlreadyExistsException";
-    name = "EntityAlreadyExistsException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "EntityAlreadyExistsException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, EntityAlreadyExistsException.prototype);
-    }
-}
-class InvalidInputException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#InvalidInputException";
-    name = "InvalidInputException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidInputException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidInputException.prototype);
-    }
-}
-class LimitExceededException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#LimitExceededException";
-    name = "LimitExceededException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "LimitExceededException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, LimitExceededException.prototype);
-    }
-}
-class MalformedPolicyDocumentException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#MalformedPolicyDocumentException";
-    name = "MalformedPolicyDocumentException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "MalformedPolicyDocumentException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, MalformedPolicyDocumentException.prototype);
-    }
-}
-class NameConflictException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#NameConflictException";
-    name = "NameConflictException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "NameConflictException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, NameConflictException.prototype);
-    }
-}
-class RoleModifiedException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#RoleModifiedException";
-    name = "RoleModifiedException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "RoleModifiedException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, RoleModifiedException.prototype);
-    }
-}
-class RoleTemplateDisabledException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#RoleTemplateDisabledException";
-    name = "RoleTemplateDisabledException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "RoleTemplateDisabledException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, RoleTemplateDisabledException.prototype);
-    }
-}
-class UnmodifiableEntityException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#UnmodifiableEntityException";
-    name = "UnmodifiableEntityException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "UnmodifiableEntityException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, UnmodifiableEntityException.prototype);
-    }
-}
-class PolicyNotAttachableException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#PolicyNotAttachableException";
-    name = "PolicyNotAttachableException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "PolicyNotAttachableException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, PolicyNotAttachableException.prototype);
-    }
-}
-class EntityTemporarilyUnmodifiableException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#EntityTemporarilyUnmodifiableException";
-    name = "EntityTemporarilyUnmodifiableException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "EntityTemporarilyUnmodifiableException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, EntityTemporarilyUnmodifiableException.prototype);
-    }
-}
-class InvalidUserTypeException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#InvalidUserTypeException";
-    name = "InvalidUserTypeException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidUserTypeException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidUserTypeException.prototype);
-    }
-}
-class PasswordPolicyViolationException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#PasswordPolicyViolationException";
-    name = "PasswordPolicyViolationException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "PasswordPolicyViolationException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, PasswordPolicyViolationException.prototype);
-    }
-}
-class OpenIdIdpCommunicationErrorException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#OpenIdIdpCommunicationErrorException";
-    name = "OpenIdIdpCommunicationErrorException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "OpenIdIdpCommunicationErrorException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, OpenIdIdpCommunicationErrorException.prototype);
-    }
-}
-class ServiceNotSupportedException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#ServiceNotSupportedException";
-    name = "ServiceNotSupportedException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ServiceNotSupportedException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ServiceNotSupportedException.prototype);
-    }
-}
-class DeleteConflictException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#DeleteConflictException";
-    name = "DeleteConflictException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "DeleteConflictException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, DeleteConflictException.prototype);
-    }
-}
-class OrganizationNotFoundException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#OrganizationNotFoundException";
-    name = "OrganizationNotFoundException";
-    $fault = "client";
-    Message;
-    constructor(opts) {
-        super({
-            name: "OrganizationNotFoundException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, OrganizationNotFoundException.prototype);
-        this.Message = opts.Message;
-    }
-}
-class OrganizationNotInAllFeaturesModeException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#OrganizationNotInAllFeaturesModeException";
-    name = "OrganizationNotInAllFeaturesModeException";
-    $fault = "client";
-    Message;
-    constructor(opts) {
-        super({
-            name: "OrganizationNotInAllFeaturesModeException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, OrganizationNotInAllFeaturesModeException.prototype);
-        this.Message = opts.Message;
-    }
-}
-class ServiceAccessNotEnabledException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#ServiceAccessNotEnabledException";
-    name = "ServiceAccessNotEnabledException";
-    $fault = "client";
-    Message;
-    constructor(opts) {
-        super({
-            name: "ServiceAccessNotEnabledException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ServiceAccessNotEnabledException.prototype);
-        this.Message = opts.Message;
-    }
-}
-class FeatureDisabledException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#FeatureDisabledException";
-    name = "FeatureDisabledException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "FeatureDisabledException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, FeatureDisabledException.prototype);
-    }
-}
-class InvalidAuthenticationCodeException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#InvalidAuthenticationCodeException";
-    name = "InvalidAuthenticationCodeException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidAuthenticationCodeException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidAuthenticationCodeException.prototype);
-    }
-}
-class CallerIsNotManagementAccountException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#CallerIsNotManagementAccountException";
-    name = "CallerIsNotManagementAccountException";
-    $fault = "client";
-    Message;
-    constructor(opts) {
-        super({
-            name: "CallerIsNotManagementAccountException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, CallerIsNotManagementAccountException.prototype);
-        this.Message = opts.Message;
-    }
-}
-class FeatureEnabledException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#FeatureEnabledException";
-    name = "FeatureEnabledException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "FeatureEnabledException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, FeatureEnabledException.prototype);
-    }
-}
-class ReportGenerationLimitExceededException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#ReportGenerationLimitExceededException";
-    name = "ReportGenerationLimitExceededException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ReportGenerationLimitExceededException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ReportGenerationLimitExceededException.prototype);
-    }
-}
-class CredentialReportExpiredException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#CredentialReportExpiredException";
-    name = "CredentialReportExpiredException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "CredentialReportExpiredException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, CredentialReportExpiredException.prototype);
-    }
-}
-class CredentialReportNotPresentException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#CredentialReportNotPresentException";
-    name = "CredentialReportNotPresentException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "CredentialReportNotPresentException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, CredentialReportNotPresentException.prototype);
-    }
-}
-class CredentialReportNotReadyException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#CredentialReportNotReadyException";
-    name = "CredentialReportNotReadyException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "CredentialReportNotReadyException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, CredentialReportNotReadyException.prototype);
-    }
-}
-class UnrecognizedPublicKeyEncodingException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#UnrecognizedPublicKeyEncodingException";
-    name = "UnrecognizedPublicKeyEncodingException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "UnrecognizedPublicKeyEncodingException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, UnrecognizedPublicKeyEncodingException.prototype);
-    }
-}
-class PolicyEvaluationException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#PolicyEvaluationException";
-    name = "PolicyEvaluationException";
-    $fault = "server";
-    constructor(opts) {
-        super({
-            name: "PolicyEvaluationException",
-            $fault: "server",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, PolicyEvaluationException.prototype);
-    }
-}
-class KeyPairMismatchException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#KeyPairMismatchException";
-    name = "KeyPairMismatchException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "KeyPairMismatchException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, KeyPairMismatchException.prototype);
-    }
-}
-class MalformedCertificateException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#MalformedCertificateException";
-    name = "MalformedCertificateException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "MalformedCertificateException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, MalformedCertificateException.prototype);
-    }
-}
-class DuplicateCertificateException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#DuplicateCertificateException";
-    name = "DuplicateCertificateException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "DuplicateCertificateException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, DuplicateCertificateException.prototype);
-    }
-}
-class InvalidCertificateException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#InvalidCertificateException";
-    name = "InvalidCertificateException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidCertificateException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidCertificateException.prototype);
-    }
-}
-class DuplicateSSHPublicKeyException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#DuplicateSSHPublicKeyException";
-    name = "DuplicateSSHPublicKeyException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "DuplicateSSHPublicKeyException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, DuplicateSSHPublicKeyException.prototype);
-    }
-}
-class InvalidPublicKeyException extends IAMServiceException {
-    static shapeId = "com.amazonaws.iam#InvalidPublicKeyException";
-    name = "InvalidPublicKeyException";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidPublicKeyException",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidPublicKeyException.prototype);
-    }
-}
-
-const _A = "Arn";
-const _AA = "AccountAlias";
-const _AAc = "AccountAliases";
-const _ABO = "AllowedByOrganizations";
-const _ABPB = "AllowedByPermissionsBoundary";
-const _AC = "AuthenticationCode1";
-const _ACIDTOIDCP = "AddClientIDToOpenIDConnectProvider";
-const _ACIDTOIDCPR = "AddClientIDToOpenIDConnectProviderRequest";
-const _ACt = "AttachmentCount";
-const _ACu = "AuthenticationCode2";
-const _AD = "AccessDetail";
-const _ADR = "AcceptDelegationRequest";
-const _ADRR = "AcceptDelegationRequestRequest";
-const _ADRRs = "AssociateDelegationRequestRequest";
-const _ADRs = "AssociateDelegationRequest";
-const _ADc = "AccessDetails";
-const _AEM = "AssertionEncryptionMode";
-const _AGP = "AttachGroupPolicy";
-const _AGPR = "AttachGroupPolicyRequest";
-const _AI = "ApproverId";
-const _AK = "AccessKey";
-const _AKI = "AccessKeyId";
-const _AKLU = "AccessKeyLastUsed";
-const _AKM = "AccessKeyMetadata";
-const _AMP = "AttachedManagedPolicies";
-const _AN = "AttachmentName";
-const _ANMODAE = "AccountNotManagementOrDelegatedAdministratorException";
-const _ANc = "ActionNames";
-const _ANct = "ActionName";
-const _AP = "AttachedPolicy";
-const _APB = "AttachedPermissionsBoundary";
-const _APK = "AddPrivateKey";
-const _APt = "AttachedPolicies";
-const _AR = "AcquireRole";
-const _ARP = "AttachRolePolicy";
-const _ARPD = "AssumeRolePolicyDocument";
-const _ARPDT = "AssumeRolePolicyDocumentTemplate";
-const _ARPR = "AttachRolePolicyRequest";
-const _ARR = "AcquireRoleRequest";
-const _ARRc = "AcquireRoleResponse";
-const _ARTIP = "AddRoleToInstanceProfile";
-const _ARTIPR = "AddRoleToInstanceProfileRequest";
-const _AS = "AssignmentStatus";
-const _AT = "AttachmentType";
-const _AU = "AllUsers";
-const _AUP = "AttachUserPolicy";
-const _AUPR = "AttachUserPolicyRequest";
-const _AUTCP = "AllowUsersToChangePassword";
-const _AUTG = "AddUserToGroup";
-const _AUTGR = "AddUserToGroupRequest";
-const _AWSSN = "AWSServiceName";
-const _BD = "BootstrapDatum";
-const _BSS = "Base32StringSeed";
-const _C = "Code";
-const _CA = "CallerArn";
-const _CAA = "CreateAccountAlias";
-const _CAAR = "CreateAccountAliasRequest";
-const _CAD = "CredentialAgeDays";
-const _CAK = "CreateAccessKey";
-const _CAKR = "CreateAccessKeyRequest";
-const _CAKRr = "CreateAccessKeyResponse";
-const _CB = "CertificateBody";
-const _CC = "CertificateChain";
-const _CD = "CreateDate";
-const _CDL = "ConsoleDeepLink";
-const _CDR = "CreateDelegationRequest";
-const _CDRR = "CreateDelegationRequestRequest";
-const _CDRRr = "CreateDelegationRequestResponse";
-const _CE = "ContextEntry";
-const _CELT = "ContextEntryListType";
-const _CEo = "ContextEntries";
-const _CG = "CreateGroup";
-const _CGR = "CreateGroupRequest";
-const _CGRr = "CreateGroupResponse";
-const _CI = "CertificateId";
-const _CID = "ClientID";
-const _CIDL = "ClientIDList";
-const _CINMAE = "CallerIsNotManagementAccountException";
-const _CIP = "CreateInstanceProfile";
-const _CIPR = "CreateInstanceProfileRequest";
-const _CIPRr = "CreateInstanceProfileResponse";
-const _CKN = "ContextKeyName";
-const _CKNo = "ContextKeyNames";
-const _CKT = "ContextKeyType";
-const _CKV = "ContextKeyValues";
-const _CLP = "CreateLoginProfile";
-const _CLPR = "CreateLoginProfileRequest";
-const _CLPRr = "CreateLoginProfileResponse";
-const _CME = "ConcurrentModificationException";
-const _COIDCP = "CreateOpenIDConnectProvider";
-const _COIDCPR = "CreateOpenIDConnectProviderRequest";
-const _COIDCPRr = "CreateOpenIDConnectProviderResponse";
-const _CP = "ChangePassword";
-const _CPR = "ChangePasswordRequest";
-const _CPRr = "CreatePolicyRequest";
-const _CPRre = "CreatePolicyResponse";
-const _CPV = "CreatePolicyVersion";
-const _CPVR = "CreatePolicyVersionRequest";
-const _CPVRr = "CreatePolicyVersionResponse";
-const _CPr = "CreatePolicy";
-const _CR = "CreateRole";
-const _CREE = "CredentialReportExpiredException";
-const _CRNPE = "CredentialReportNotPresentException";
-const _CRNRE = "CredentialReportNotReadyException";
-const _CRR = "CreateRoleRequest";
-const _CRRr = "CreateRoleResponse";
-const _CS = "CustomSuffix";
-const _CSAMLP = "CreateSAMLProvider";
-const _CSAMLPR = "CreateSAMLProviderRequest";
-const _CSAMLPRr = "CreateSAMLProviderResponse";
-const _CSLR = "CreateServiceLinkedRole";
-const _CSLRR = "CreateServiceLinkedRoleRequest";
-const _CSLRRr = "CreateServiceLinkedRoleResponse";
-const _CSSC = "CreateServiceSpecificCredential";
-const _CSSCR = "CreateServiceSpecificCredentialRequest";
-const _CSSCRr = "CreateServiceSpecificCredentialResponse";
-const _CT = "CreateTimestamp";
-const _CU = "CreateUser";
-const _CUR = "CreateUserRequest";
-const _CURr = "CreateUserResponse";
-const _CVMFAD = "CreateVirtualMFADevice";
-const _CVMFADR = "CreateVirtualMFADeviceRequest";
-const _CVMFADRr = "CreateVirtualMFADeviceResponse";
-const _Ce = "Certifications";
-const _Cer = "Certificates";
-const _Cert = "Certificate";
-const _Co = "Content";
-const _Col = "Column";
-const _D = "Description";
-const _DAA = "DeleteAccountAlias";
-const _DAAR = "DeleteAccountAliasRequest";
-const _DAK = "DeleteAccessKey";
-const _DAKR = "DeleteAccessKeyRequest";
-const _DAPP = "DeleteAccountPasswordPolicy";
-const _DCE = "DeleteConflictException";
-const _DCEu = "DuplicateCertificateException";
-const _DG = "DeleteGroup";
-const _DGP = "DeleteGroupPolicy";
-const _DGPR = "DeleteGroupPolicyRequest";
-const _DGPRe = "DetachGroupPolicyRequest";
-const _DGPe = "DetachGroupPolicy";
-const _DGR = "DeleteGroupRequest";
-const _DIP = "DeleteInstanceProfile";
-const _DIPR = "DeleteInstanceProfileRequest";
-const _DLP = "DeleteLoginProfile";
-const _DLPR = "DeleteLoginProfileRequest";
-const _DMFAD = "DeactivateMFADevice";
-const _DMFADR = "DeactivateMFADeviceRequest";
-const _DMV = "DefaultMinorVersion";
-const _DOIDCP = "DeleteOpenIDConnectProvider";
-const _DOIDCPR = "DeleteOpenIDConnectProviderRequest";
-const _DORCM = "DisableOrganizationsRootCredentialsManagement";
-const _DORCMR = "DisableOrganizationsRootCredentialsManagementRequest";
-const _DORCMRi = "DisableOrganizationsRootCredentialsManagementResponse";
-const _DORS = "DisableOrganizationsRootSessions";
-const _DORSR = "DisableOrganizationsRootSessionsRequest";
-const _DORSRi = "DisableOrganizationsRootSessionsResponse";
-const _DOWIF = "DisableOutboundWebIdentityFederation";
-const _DP = "DelegationPermission";
-const _DPC = "DelegationPermissionCheck";
-const _DPR = "DeletePolicyRequest";
-const _DPV = "DeletePolicyVersion";
-const _DPVR = "DeletePolicyVersionRequest";
-const _DPe = "DeletePolicy";
-const _DR = "DelegationRequest";
-const _DRI = "DelegationRequestId";
-const _DRP = "DeleteRolePolicy";
-const _DRPB = "DeleteRolePermissionsBoundary";
-const _DRPBR = "DeleteRolePermissionsBoundaryRequest";
-const _DRPR = "DeleteRolePolicyRequest";
-const _DRPRe = "DetachRolePolicyRequest";
-const _DRPe = "DetachRolePolicy";
-const _DRR = "DeleteRoleRequest";
-const _DRe = "DelegationRequests";
-const _DRel = "DeleteRole";
-const _DSAMLP = "DeleteSAMLProvider";
-const _DSAMLPR = "DeleteSAMLProviderRequest";
-const _DSC = "DeleteServerCertificate";
-const _DSCR = "DeleteServerCertificateRequest";
-const _DSCRe = "DeleteSigningCertificateRequest";
-const _DSCe = "DeleteSigningCertificate";
-const _DSLR = "DeleteServiceLinkedRole";
-const _DSLRR = "DeleteServiceLinkedRoleRequest";
-const _DSLRRe = "DeleteServiceLinkedRoleResponse";
-const _DSSC = "DeleteServiceSpecificCredential";
-const _DSSCR = "DeleteServiceSpecificCredentialRequest";
-const _DSSHPK = "DeleteSSHPublicKey";
-const _DSSHPKE = "DuplicateSSHPublicKeyException";
-const _DSSHPKR = "DeleteSSHPublicKeyRequest";
-const _DTFRT = "DeletionTaskFailureReasonType";
-const _DTI = "DeletionTaskId";
-const _DU = "DeleteUser";
-const _DUP = "DeleteUserPolicy";
-const _DUPB = "DeleteUserPermissionsBoundary";
-const _DUPBR = "DeleteUserPermissionsBoundaryRequest";
-const _DUPR = "DeleteUserPolicyRequest";
-const _DUPRe = "DetachUserPolicyRequest";
-const _DUPe = "DetachUserPolicy";
-const _DUR = "DeleteUserRequest";
-const _DV = "DefaultValue";
-const _DVI = "DefaultVersionId";
-const _DVMFAD = "DeleteVirtualMFADevice";
-const _DVMFADR = "DeleteVirtualMFADeviceRequest";
-const _Do = "Document";
-const _E = "Error";
-const _EA = "EntityArn";
-const _EAEE = "EntityAlreadyExistsException";
-const _EAN = "EvalActionName";
-const _ED = "EntityDetails";
-const _EDD = "EvalDecisionDetails";
-const _EDL = "EntityDetailsList";
-const _EDn = "EnableDate";
-const _EDr = "ErrorDetails";
-const _EDv = "EvalDecision";
-const _EDx = "ExpirationDate";
-const _EF = "EnabledFeatures";
-const _EFn = "EntityFilter";
-const _EI = "EntityInfo";
-const _EMFAD = "EnableMFADevice";
-const _EMFADR = "EnableMFADeviceRequest";
-const _EN = "EntityName";
-const _EORCM = "EnableOrganizationsRootCredentialsManagement";
-const _EORCMR = "EnableOrganizationsRootCredentialsManagementRequest";
-const _EORCMRn = "EnableOrganizationsRootCredentialsManagementResponse";
-const _EORS = "EnableOrganizationsRootSessions";
-const _EORSR = "EnableOrganizationsRootSessionsRequest";
-const _EORSRn = "EnableOrganizationsRootSessionsResponse";
-const _EOWIF = "EnableOutboundWebIdentityFederation";
-const _EOWIFR = "EnableOutboundWebIdentityFederationResponse";
-const _EP = "EntityPath";
-const _EPn = "EndPosition";
-const _EPx = "ExpirePasswords";
-const _ER = "EvaluationResult";
-const _ERD = "EvalResourceDecision";
-const _ERLT = "EvaluationResultsListType";
-const _ERN = "EvalResourceName";
-const _ERv = "EvaluationResults";
-const _ET = "ExpirationTime";
-const _ETUE = "EntityTemporarilyUnmodifiableException";
-const _ETn = "EntityType";
-const _En = "Encoding";
-const _Ena = "Enabled";
-const _Ex = "Expiration";
-const _F = "Filter";
-const _FDE = "FeatureDisabledException";
-const _FEE = "FeatureEnabledException";
-const _Fi = "Fingerprint";
-const _G = "Group";
-const _GAAD = "GetAccountAuthorizationDetails";
-const _GAADR = "GetAccountAuthorizationDetailsRequest";
-const _GAADRe = "GetAccountAuthorizationDetailsResponse";
-const _GAKLU = "GetAccessKeyLastUsed";
-const _GAKLUR = "GetAccessKeyLastUsedRequest";
-const _GAKLURe = "GetAccessKeyLastUsedResponse";
-const _GAP = "GetAccountProperties";
-const _GAPP = "GetAccountPasswordPolicy";
-const _GAPPR = "GetAccountPasswordPolicyResponse";
-const _GAPR = "GetAccountPropertiesRequest";
-const _GAPRe = "GetAccountPropertiesResponse";
-const _GAS = "GetAccountSummary";
-const _GASR = "GetAccountSummaryResponse";
-const _GCKFCP = "GetContextKeysForCustomPolicy";
-const _GCKFCPR = "GetContextKeysForCustomPolicyRequest";
-const _GCKFPP = "GetContextKeysForPrincipalPolicy";
-const _GCKFPPR = "GetContextKeysForPrincipalPolicyRequest";
-const _GCKFPR = "GetContextKeysForPolicyResponse";
-const _GCR = "GenerateCredentialReport";
-const _GCRR = "GenerateCredentialReportResponse";
-const _GCRRe = "GetCredentialReportResponse";
-const _GCRe = "GetCredentialReport";
-const _GD = "GroupDetail";
-const _GDL = "GroupDetailList";
-const _GDR = "GetDelegationRequest";
-const _GDRR = "GetDelegationRequestRequest";
-const _GDRRe = "GetDelegationRequestResponse";
-const _GETV = "GlobalEndpointTokenVersion";
-const _GG = "GetGroup";
-const _GGP = "GetGroupPolicy";
-const _GGPR = "GetGroupPolicyRequest";
-const _GGPRe = "GetGroupPolicyResponse";
-const _GGR = "GetGroupRequest";
-const _GGRe = "GetGroupResponse";
-const _GHRS = "GetHumanReadableSummary";
-const _GHRSR = "GetHumanReadableSummaryRequest";
-const _GHRSRe = "GetHumanReadableSummaryResponse";
-const _GI = "GroupId";
-const _GIP = "GetInstanceProfile";
-const _GIPR = "GetInstanceProfileRequest";
-const _GIPRe = "GetInstanceProfileResponse";
-const _GL = "GroupList";
-const _GLP = "GetLoginProfile";
-const _GLPR = "GetLoginProfileRequest";
-const _GLPRe = "GetLoginProfileResponse";
-const _GMFAD = "GetMFADevice";
-const _GMFADR = "GetMFADeviceRequest";
-const _GMFADRe = "GetMFADeviceResponse";
-const _GN = "GroupName";
-const _GOAR = "GenerateOrganizationsAccessReport";
-const _GOARR = "GenerateOrganizationsAccessReportRequest";
-const _GOARRe = "GenerateOrganizationsAccessReportResponse";
-const _GOARRet = "GetOrganizationsAccessReportRequest";
-const _GOARRetr = "GetOrganizationsAccessReportResponse";
-const _GOARe = "GetOrganizationsAccessReport";
-const _GOIDCP = "GetOpenIDConnectProvider";
-const _GOIDCPR = "GetOpenIDConnectProviderRequest";
-const _GOIDCPRe = "GetOpenIDConnectProviderResponse";
-const _GOWIFI = "GetOutboundWebIdentityFederationInfo";
-const _GOWIFIR = "GetOutboundWebIdentityFederationInfoResponse";
-const _GP = "GetPolicy";
-const _GPL = "GroupPolicyList";
-const _GPR = "GetPolicyRequest";
-const _GPRe = "GetPolicyResponse";
-const _GPV = "GetPolicyVersion";
-const _GPVR = "GetPolicyVersionRequest";
-const _GPVRe = "GetPolicyVersionResponse";
-const _GR = "GetRole";
-const _GRP = "GetRolePolicy";
-const _GRPR = "GetRolePolicyRequest";
-const _GRPRe = "GetRolePolicyResponse";
-const _GRR = "GetRoleRequest";
-const _GRRe = "GetRoleResponse";
-const _GRTV = "GetRoleTemplateVersion";
-const _GRTVR = "GetRoleTemplateVersionRequest";
-const _GRTVRe = "GetRoleTemplateVersionResponse";
-const _GSAMLP = "GetSAMLProvider";
-const _GSAMLPR = "GetSAMLProviderRequest";
-const _GSAMLPRe = "GetSAMLProviderResponse";
-const _GSC = "GetServerCertificate";
-const _GSCR = "GetServerCertificateRequest";
-const _GSCRe = "GetServerCertificateResponse";
-const _GSLAD = "GenerateServiceLastAccessedDetails";
-const _GSLADR = "GenerateServiceLastAccessedDetailsRequest";
-const _GSLADRe = "GenerateServiceLastAccessedDetailsResponse";
-const _GSLADRet = "GetServiceLastAccessedDetailsRequest";
-const _GSLADRete = "GetServiceLastAccessedDetailsResponse";
-const _GSLADWE = "GetServiceLastAccessedDetailsWithEntities";
-const _GSLADWER = "GetServiceLastAccessedDetailsWithEntitiesRequest";
-const _GSLADWERe = "GetServiceLastAccessedDetailsWithEntitiesResponse";
-const _GSLADe = "GetServiceLastAccessedDetails";
-const _GSLRDS = "GetServiceLinkedRoleDeletionStatus";
-const _GSLRDSR = "GetServiceLinkedRoleDeletionStatusRequest";
-const _GSLRDSRe = "GetServiceLinkedRoleDeletionStatusResponse";
-const _GSSHPK = "GetSSHPublicKey";
-const _GSSHPKR = "GetSSHPublicKeyRequest";
-const _GSSHPKRe = "GetSSHPublicKeyResponse";
-const _GT = "GeneratedTime";
-const _GU = "GetUser";
-const _GUP = "GetUserPolicy";
-const _GUPR = "GetUserPolicyRequest";
-const _GUPRe = "GetUserPolicyResponse";
-const _GUR = "GetUserRequest";
-const _GURe = "GetUserResponse";
-const _Gr = "Granularity";
-const _Gro = "Groups";
-const _HE = "HardExpiry";
-const _I = "Id";
-const _IA = "IsAttachable";
-const _IACE = "InvalidAuthenticationCodeException";
-const _ICE = "InvalidCertificateException";
-const _IDV = "IsDefaultVersion";
-const _II = "IssuerIdentifier";
-const _IIE = "InvalidInputException";
-const _IP = "InstanceProfile";
-const _IPI = "InstanceProfileId";
-const _IPIT = "InlinePolicyIdentifierType";
-const _IPIn = "InlinePolicyIdentifier";
-const _IPKE = "InvalidPublicKeyException";
-const _IPL = "InstanceProfileList";
-const _IPN = "InstanceProfileName";
-const _IPT = "InlinePolicyTemplates";
-const _IPn = "InlinePolicy";
-const _IPns = "InstanceProfiles";
-const _IR = "IsRequired";
-const _IT = "IsTruncated";
-const _IUTE = "InvalidUserTypeException";
-const _Im = "Immutable";
-const _JCD = "JobCreationDate";
-const _JCDo = "JobCompletionDate";
-const _JI = "JobId";
-const _JS = "JobStatus";
-const _JT = "JobType";
-const _JVE = "JwtVendingEnabled";
-const _K = "Key";
-const _KI = "KeyId";
-const _KPME = "KeyPairMismatchException";
-const _L = "Locale";
-const _LA = "LastAuthenticated";
-const _LAA = "ListAccountAliases";
-const _LAAR = "ListAccountAliasesRequest";
-const _LAARi = "ListAccountAliasesResponse";
-const _LAE = "LastAuthenticatedEntity";
-const _LAEa = "LastAccessedEntity";
-const _LAGP = "ListAttachedGroupPolicies";
-const _LAGPR = "ListAttachedGroupPoliciesRequest";
-const _LAGPRi = "ListAttachedGroupPoliciesResponse";
-const _LAK = "ListAccessKeys";
-const _LAKR = "ListAccessKeysRequest";
-const _LAKRi = "ListAccessKeysResponse";
-const _LAR = "LastAuthenticatedRegion";
-const _LARP = "ListAttachedRolePolicies";
-const _LARPR = "ListAttachedRolePoliciesRequest";
-const _LARPRi = "ListAttachedRolePoliciesResponse";
-const _LARa = "LastAccessedRegion";
-const _LAT = "LastAuthenticatedTime";
-const _LATa = "LastAccessedTime";
-const _LAUP = "ListAttachedUserPolicies";
-const _LAUPR = "ListAttachedUserPoliciesRequest";
-const _LAUPRi = "ListAttachedUserPoliciesResponse";
-const _LDR = "ListDelegationRequests";
-const _LDRR = "ListDelegationRequestsRequest";
-const _LDRRi = "ListDelegationRequestsResponse";
-const _LEE = "LimitExceededException";
-const _LEFP = "ListEntitiesForPolicy";
-const _LEFPR = "ListEntitiesForPolicyRequest";
-const _LEFPRi = "ListEntitiesForPolicyResponse";
-const _LG = "ListGroups";
-const _LGFU = "ListGroupsForUser";
-const _LGFUR = "ListGroupsForUserRequest";
-const _LGFURi = "ListGroupsForUserResponse";
-const _LGP = "ListGroupPolicies";
-const _LGPR = "ListGroupPoliciesRequest";
-const _LGPRi = "ListGroupPoliciesResponse";
-const _LGR = "ListGroupsRequest";
-const _LGRi = "ListGroupsResponse";
-const _LIP = "ListInstanceProfiles";
-const _LIPFR = "ListInstanceProfilesForRole";
-const _LIPFRR = "ListInstanceProfilesForRoleRequest";
-const _LIPFRRi = "ListInstanceProfilesForRoleResponse";
-const _LIPR = "ListInstanceProfilesRequest";
-const _LIPRi = "ListInstanceProfilesResponse";
-const _LIPT = "ListInstanceProfileTags";
-const _LIPTR = "ListInstanceProfileTagsRequest";
-const _LIPTRi = "ListInstanceProfileTagsResponse";
-const _LMFAD = "ListMFADevices";
-const _LMFADR = "ListMFADevicesRequest";
-const _LMFADRi = "ListMFADevicesResponse";
-const _LMFADT = "ListMFADeviceTags";
-const _LMFADTR = "ListMFADeviceTagsRequest";
-const _LMFADTRi = "ListMFADeviceTagsResponse";
-const _LOF = "ListOrganizationsFeatures";
-const _LOFR = "ListOrganizationsFeaturesRequest";
-const _LOFRi = "ListOrganizationsFeaturesResponse";
-const _LOIDCP = "ListOpenIDConnectProviders";
-const _LOIDCPR = "ListOpenIDConnectProvidersRequest";
-const _LOIDCPRi = "ListOpenIDConnectProvidersResponse";
-const _LOIDCPT = "ListOpenIDConnectProviderTags";
-const _LOIDCPTR = "ListOpenIDConnectProviderTagsRequest";
-const _LOIDCPTRi = "ListOpenIDConnectProviderTagsResponse";
-const _LP = "LoginProfile";
-const _LPGSA = "ListPoliciesGrantingServiceAccess";
-const _LPGSAE = "ListPoliciesGrantingServiceAccessEntry";
-const _LPGSAR = "ListPoliciesGrantingServiceAccessRequest";
-const _LPGSARi = "ListPoliciesGrantingServiceAccessResponse";
-const _LPR = "ListPoliciesRequest";
-const _LPRi = "ListPoliciesResponse";
-const _LPT = "ListPolicyTags";
-const _LPTR = "ListPolicyTagsRequest";
-const _LPTRi = "ListPolicyTagsResponse";
-const _LPV = "ListPolicyVersions";
-const _LPVR = "ListPolicyVersionsRequest";
-const _LPVRi = "ListPolicyVersionsResponse";
-const _LPi = "ListPolicies";
-const _LR = "ListRoles";
-const _LRP = "ListRolePolicies";
-const _LRPR = "ListRolePoliciesRequest";
-const _LRPRi = "ListRolePoliciesResponse";
-const _LRR = "ListRolesRequest";
-const _LRRi = "ListRolesResponse";
-const _LRT = "ListRoleTags";
-const _LRTR = "ListRoleTagsRequest";
-const _LRTRi = "ListRoleTagsResponse";
-const _LSAMLP = "ListSAMLProviders";
-const _LSAMLPR = "ListSAMLProvidersRequest";
-const _LSAMLPRi = "ListSAMLProvidersResponse";
-const _LSAMLPT = "ListSAMLProviderTags";
-const _LSAMLPTR = "ListSAMLProviderTagsRequest";
-const _LSAMLPTRi = "ListSAMLProviderTagsResponse";
-const _LSC = "ListServerCertificates";
-const _LSCR = "ListServerCertificatesRequest";
-const _LSCRi = "ListServerCertificatesResponse";
-const _LSCRis = "ListSigningCertificatesRequest";
-const _LSCRist = "ListSigningCertificatesResponse";
-const _LSCT = "ListServerCertificateTags";
-const _LSCTR = "ListServerCertificateTagsRequest";
-const _LSCTRi = "ListServerCertificateTagsResponse";
-const _LSCi = "ListSigningCertificates";
-const _LSSC = "ListServiceSpecificCredentials";
-const _LSSCR = "ListServiceSpecificCredentialsRequest";
-const _LSSCRi = "ListServiceSpecificCredentialsResponse";
-const _LSSHPK = "ListSSHPublicKeys";
-const _LSSHPKR = "ListSSHPublicKeysRequest";
-const _LSSHPKRi = "ListSSHPublicKeysResponse";
-const _LU = "ListUsers";
-const _LUD = "LastUsedDate";
-const _LUP = "ListUserPolicies";
-const _LUPR = "ListUserPoliciesRequest";
-const _LUPRi = "ListUserPoliciesResponse";
-const _LUR = "ListUsersRequest";
-const _LURi = "ListUsersResponse";
-const _LUT = "ListUserTags";
-const _LUTR = "ListUserTagsRequest";
-const _LUTRi = "ListUserTagsResponse";
-const _LVMFAD = "ListVirtualMFADevices";
-const _LVMFADR = "ListVirtualMFADevicesRequest";
-const _LVMFADRi = "ListVirtualMFADevicesResponse";
-const _Li = "Line";
-const _M = "Message";
-const _MBT = "ManagedByType";
-const _MBV = "ManagedByValue";
-const _MCE = "MalformedCertificateException";
-const _MCV = "MissingContextValues";
-const _MFAD = "MFADevices";
-const _MFADe = "MFADevice";
-const _MI = "MaxItems";
-const _MPA = "MaxPasswordAge";
-const _MPAa = "ManagedPolicyArns";
-const _MPD = "ManagedPolicyDetail";
-const _MPDE = "MalformedPolicyDocumentException";
-const _MPDLT = "ManagedPolicyDetailListType";
-const _MPL = "MinimumPasswordLength";
-const _MS = "MatchedStatements";
-const _MSD = "MaxSessionDuration";
-const _MV = "MinorVersion";
-const _MVa = "MajorVersion";
-const _Ma = "Marker";
-const _N = "Name";
-const _NC = "NotificationChannel";
-const _NCE = "NameConflictException";
-const _NGN = "NewGroupName";
-const _NOSA = "NumberOfServicesAccessible";
-const _NOSNA = "NumberOfServicesNotAccessed";
-const _NP = "NewPassword";
-const _NPe = "NewPath";
-const _NSCN = "NewServerCertificateName";
-const _NSEE = "NoSuchEntityException";
-const _NUN = "NewUserName";
-const _No = "Notes";
-const _OA = "OnlyAttached";
-const _OAI = "OwnerAccountId";
-const _ODD = "OrganizationsDecisionDetail";
-const _OI = "OwnerId";
-const _OIDCPA = "OpenIDConnectProviderArn";
-const _OIDCPL = "OpenIDConnectProviderList";
-const _OIDCPLE = "OpenIDConnectProviderListEntry";
-const _OIDCPLT = "OpenIDConnectProviderListType";
-const _OIICEE = "OpenIdIdpCommunicationErrorException";
-const _OIr = "OrganizationId";
-const _ONFE = "OrganizationNotFoundException";
-const _ONIAFME = "OrganizationNotInAllFeaturesModeException";
-const _OOPIL = "OrderedOrganizationPolicyInputList";
-const _OOPT = "OrderedOrganizationPolicyType";
-const _OP = "OldPassword";
-const _OPI = "OrganizationsPolicyId";
-const _OPLT = "OrganizationPolicyListType";
-const _OSBO = "OnlySendByOwner";
-const _P = "Permissions";
-const _PA = "PolicyArn";
-const _PAP = "PutAccountProperties";
-const _PAPR = "PutAccountPropertiesRequest";
-const _PAPRu = "PutAccountPropertiesResponse";
-const _PB = "PermissionsBoundary";
-const _PBA = "PermissionsBoundaryArn";
-const _PBAe = "PermissionBoundaryArn";
-const _PBDD = "PermissionsBoundaryDecisionDetail";
-const _PBPIL = "PermissionsBoundaryPolicyInputList";
-const _PBT = "PermissionsBoundaryType";
-const _PBUC = "PermissionsBoundaryUsageCount";
-const _PCR = "PermissionCheckResult";
-const _PCS = "PermissionCheckStatus";
-const _PD = "PolicyDocument";
-const _PDa = "ParameterDefinition";
-const _PDar = "ParametersDefinition";
-const _PDo = "PolicyDetail";
-const _PEE = "PolicyEvaluationException";
-const _PEL = "PolicyExclusionList";
-const _PELT = "PolicyExclusionsListType";
-const _PG = "PolicyGroups";
-const _PGLT = "PolicyGroupListType";
-const _PGP = "PutGroupPolicy";
-const _PGPR = "PutGroupPolicyRequest";
-const _PGSA = "PoliciesGrantingServiceAccess";
-const _PGSAo = "PolicyGrantingServiceAccess";
-const _PGo = "PolicyGroup";
-const _PI = "PolicyId";
-const _PIL = "PolicyInputList";
-const _PIo = "PolicyIdentifier";
-const _PK = "PrivateKey";
-const _PKL = "PrivateKeyList";
-const _PLU = "PasswordLastUsed";
-const _PN = "PolicyName";
-const _PNAE = "PolicyNotAttachableException";
-const _PNo = "PolicyNames";
-const _PP = "PermissionPolicy";
-const _PPVE = "PasswordPolicyViolationException";
-const _PPa = "PasswordPolicy";
-const _PPat = "PathPrefix";
-const _PPo = "PolicyParameter";
-const _PR = "PolicyRoles";
-const _PRLT = "PolicyRoleListType";
-const _PRP = "PasswordReusePrevention";
-const _PRPB = "PutRolePermissionsBoundary";
-const _PRPBR = "PutRolePermissionsBoundaryRequest";
-const _PRPR = "PutRolePolicyRequest";
-const _PRPu = "PutRolePolicy";
-const _PRR = "PasswordResetRequired";
-const _PRo = "PolicyRole";
-const _PSA = "PolicySourceArn";
-const _PT = "PolicyType";
-const _PTA = "PolicyTemplateArn";
-const _PU = "PolicyUsers";
-const _PUF = "PolicyUsageFilter";
-const _PULT = "PolicyUserListType";
-const _PUP = "PutUserPolicy";
-const _PUPB = "PutUserPermissionsBoundary";
-const _PUPBR = "PutUserPermissionsBoundaryRequest";
-const _PUPR = "PutUserPolicyRequest";
-const _PUo = "PolicyUser";
-const _PV = "PolicyVersion";
-const _PVL = "PolicyVersionList";
-const _Pa = "Path";
-const _Par = "Parameters";
-const _Pas = "Password";
-const _Po = "Policy";
-const _Pol = "Policies";
-const _Pos = "Position";
-const _Pr = "Properties";
-const _QRCPNG = "QRCodePNG";
-const _R = "Region";
-const _RA = "ResourceArns";
-const _RCIDFOIDCP = "RemoveClientIDFromOpenIDConnectProvider";
-const _RCIDFOIDCPR = "RemoveClientIDFromOpenIDConnectProviderRequest";
-const _RD = "RoleDetail";
-const _RDL = "RoleDetailList";
-const _RDP = "RoleDescriptionPattern";
-const _RDR = "RejectDelegationRequest";
-const _RDRR = "RejectDelegationRequestRequest";
-const _RF = "ReportFormat";
-const _RGLEE = "ReportGenerationLimitExceededException";
-const _RHO = "ResourceHandlingOption";
-const _RI = "RequestorId";
-const _RIo = "RoleId";
-const _RLC = "RequireLowercaseCharacters";
-const _RLU = "RoleLastUsed";
-const _RM = "RequestMessage";
-const _RME = "RoleModifiedException";
-const _RMFAD = "ResyncMFADevice";
-const _RMFADR = "ResyncMFADeviceRequest";
-const _RN = "RoleName";
-const _RNP = "RoleNamePattern";
-const _RNe = "RequestorName";
-const _RNeq = "RequireNumbers";
-const _RO = "ResourceOwner";
-const _RP = "ResourcePolicy";
-const _RPK = "RemovePrivateKey";
-const _RPL = "RolePolicyList";
-const _RPP = "RolePathPattern";
-const _RPRA = "RolePermissionRestrictionArns";
-const _RR = "RejectionReason";
-const _RRFIP = "RemoveRoleFromInstanceProfile";
-const _RRFIPR = "RemoveRoleFromInstanceProfileRequest";
-const _RS = "RequireSymbols";
-const _RSR = "ResourceSpecificResults";
-const _RSRLT = "ResourceSpecificResultListType";
-const _RSRe = "ResourceSpecificResult";
-const _RSSC = "ResetServiceSpecificCredential";
-const _RSSCR = "ResetServiceSpecificCredentialRequest";
-const _RSSCRe = "ResetServiceSpecificCredentialResponse";
-const _RTDE = "RoleTemplateDisabledException";
-const _RTT = "RoleTagsTemplate";
-const _RTV = "RoleTemplateVersion";
-const _RU = "RedirectUrl";
-const _RUC = "RequireUppercaseCharacters";
-const _RUFG = "RemoveUserFromGroup";
-const _RUFGR = "RemoveUserFromGroupRequest";
-const _RUL = "RoleUsageList";
-const _RULT = "RoleUsageListType";
-const _RUT = "RoleUsageType";
-const _RV = "ReplacementValues";
-const _RVE = "ReplacementValueEntry";
-const _RWI = "RequestorWorkflowId";
-const _Re = "Reason";
-const _Res = "Resources";
-const _Ro = "Role";
-const _Rol = "Roles";
-const _S = "Status";
-const _SAD = "SetAsDefault";
-const _SAK = "SecretAccessKey";
-const _SAMLMD = "SAMLMetadataDocument";
-const _SAMLPA = "SAMLProviderArn";
-const _SAMLPK = "SAMLPrivateKey";
-const _SAMLPL = "SAMLProviderList";
-const _SAMLPLE = "SAMLProviderListEntry";
-const _SAMLPLT = "SAMLProviderListType";
-const _SAMLPUUID = "SAMLProviderUUID";
-const _SANEE = "ServiceAccessNotEnabledException";
-const _SC = "SummaryContent";
-const _SCA = "ServiceCredentialAlias";
-const _SCI = "ServerCertificateId";
-const _SCM = "ServerCertificateMetadata";
-const _SCML = "ServerCertificateMetadataList";
-const _SCN = "ServerCertificateName";
-const _SCP = "SimulateCustomPolicy";
-const _SCPIL = "ServiceControlPolicyInputList";
-const _SCPR = "SimulateCustomPolicyRequest";
-const _SCS = "ServiceCredentialSecret";
-const _SCe = "ServerCertificate";
-const _SCi = "SigningCertificate";
-const _SD = "SessionDuration";
-const _SDPV = "SetDefaultPolicyVersion";
-const _SDPVR = "SetDefaultPolicyVersionRequest";
-const _SDT = "SendDelegationToken";
-const _SDTR = "SendDelegationTokenRequest";
-const _SFE = "ServiceFailureException";
-const _SK = "SortKey";
-const _SLA = "ServicesLastAccessed";
-const _SLAe = "ServiceLastAccessed";
-const _SLT = "StatementListType";
-const _SM = "SummaryMap";
-const _SN = "ServiceName";
-const _SNSE = "ServiceNotSupportedException";
-const _SNe = "ServiceNamespace";
-const _SNer = "SerialNumber";
-const _SNerv = "ServiceNamespaces";
-const _SP = "ServicePassword";
-const _SPI = "SourcePolicyId";
-const _SPP = "SimulatePrincipalPolicy";
-const _SPPR = "SimulatePrincipalPolicyRequest";
-const _SPR = "SimulatePolicyResponse";
-const _SPT = "SourcePolicyType";
-const _SPt = "StartPosition";
-const _SRT = "SourceRoleTemplate";
-const _SS = "SummaryState";
-const _SSC = "ServiceSpecificCredential";
-const _SSCI = "ServiceSpecificCredentialId";
-const _SSCLT = "ServiceSpecificCredentialsListType";
-const _SSCM = "ServiceSpecificCredentialMetadata";
-const _SSCe = "ServiceSpecificCredentials";
-const _SSHPK = "SSHPublicKey";
-const _SSHPKB = "SSHPublicKeyBody";
-const _SSHPKI = "SSHPublicKeyId";
-const _SSHPKLT = "SSHPublicKeyListType";
-const _SSHPKM = "SSHPublicKeyMetadata";
-const _SSHPKu = "SSHPublicKeys";
-const _SSTSP = "SetSecurityTokenServicePreferences";
-const _SSTSPR = "SetSecurityTokenServicePreferencesRequest";
-const _ST = "SubType";
-const _SUN = "ServiceUserName";
-const _Sc = "Scope";
-const _St = "State";
-const _Sta = "Statement";
-const _T = "Tags";
-const _TA = "TemplateArn";
-const _TAE = "TotalAuthenticatedEntities";
-const _TALA = "TrackedActionsLastAccessed";
-const _TALAr = "TrackedActionLastAccessed";
-const _TIP = "TagInstanceProfile";
-const _TIPR = "TagInstanceProfileRequest";
-const _TK = "TagKeys";
-const _TL = "ThumbprintList";
-const _TMFAD = "TagMFADevice";
-const _TMFADR = "TagMFADeviceRequest";
-const _TMV = "TemplateMinorVersion";
-const _TN = "TemplateName";
-const _TOIDCP = "TagOpenIDConnectProvider";
-const _TOIDCPR = "TagOpenIDConnectProviderRequest";
-const _TP = "TagPolicy";
-const _TPR = "TagPolicyRequest";
-const _TR = "TagRole";
-const _TRR = "TagRoleRequest";
-const _TSAMLP = "TagSAMLProvider";
-const _TSAMLPR = "TagSAMLProviderRequest";
-const _TSC = "TagServerCertificate";
-const _TSCR = "TagServerCertificateRequest";
-const _TT = "TagTemplate";
-const _TU = "TagUser";
-const _TUR = "TagUserRequest";
-const _TVI = "TemplateVersionId";
-const _Ta = "Tag";
-const _Ti = "Timestamp";
-const _Ty = "Type";
-const _U = "Url";
-const _UAK = "UpdateAccessKey";
-const _UAKR = "UpdateAccessKeyRequest";
-const _UAPP = "UpdateAccountPasswordPolicy";
-const _UAPPR = "UpdateAccountPasswordPolicyRequest";
-const _UARP = "UpdateAssumeRolePolicy";
-const _UARPR = "UpdateAssumeRolePolicyRequest";
-const _UD = "UpdateDate";
-const _UDL = "UserDetailList";
-const _UDR = "UpdateDelegationRequest";
-const _UDRR = "UpdateDelegationRequestRequest";
-const _UDp = "UploadDate";
-const _UDs = "UserDetail";
-const _UEE = "UnmodifiableEntityException";
-const _UG = "UpdateGroup";
-const _UGR = "UpdateGroupRequest";
-const _UI = "UserId";
-const _UIP = "UntagInstanceProfile";
-const _UIPR = "UntagInstanceProfileRequest";
-const _ULP = "UpdateLoginProfile";
-const _ULPR = "UpdateLoginProfileRequest";
-const _UMFAD = "UntagMFADevice";
-const _UMFADR = "UntagMFADeviceRequest";
-const _UN = "UserName";
-const _UOIDCP = "UntagOpenIDConnectProvider";
-const _UOIDCPR = "UntagOpenIDConnectProviderRequest";
-const _UOIDCPT = "UpdateOpenIDConnectProviderThumbprint";
-const _UOIDCPTR = "UpdateOpenIDConnectProviderThumbprintRequest";
-const _UP = "UntagPolicy";
-const _UPKEE = "UnrecognizedPublicKeyEncodingException";
-const _UPL = "UserPolicyList";
-const _UPR = "UntagPolicyRequest";
-const _UR = "UntagRole";
-const _URD = "UpdateRoleDescription";
-const _URDR = "UpdateRoleDescriptionRequest";
-const _URDRp = "UpdateRoleDescriptionResponse";
-const _URR = "UntagRoleRequest";
-const _URRp = "UpdateRoleRequest";
-const _URRpd = "UpdateRoleResponse";
-const _URp = "UpdateRole";
-const _USAMLP = "UntagSAMLProvider";
-const _USAMLPR = "UntagSAMLProviderRequest";
-const _USAMLPRp = "UpdateSAMLProviderRequest";
-const _USAMLPRpd = "UpdateSAMLProviderResponse";
-const _USAMLPp = "UpdateSAMLProvider";
-const _USC = "UntagServerCertificate";
-const _USCR = "UntagServerCertificateRequest";
-const _USCRp = "UpdateServerCertificateRequest";
-const _USCRpd = "UpdateSigningCertificateRequest";
-const _USCRpl = "UploadServerCertificateRequest";
-const _USCRplo = "UploadServerCertificateResponse";
-const _USCRploa = "UploadSigningCertificateRequest";
-const _USCRpload = "UploadSigningCertificateResponse";
-const _USCp = "UpdateServerCertificate";
-const _USCpd = "UpdateSigningCertificate";
-const _USCpl = "UploadServerCertificate";
-const _USCplo = "UploadSigningCertificate";
-const _USSC = "UpdateServiceSpecificCredential";
-const _USSCR = "UpdateServiceSpecificCredentialRequest";
-const _USSHPK = "UpdateSSHPublicKey";
-const _USSHPKR = "UpdateSSHPublicKeyRequest";
-const _USSHPKRp = "UploadSSHPublicKeyRequest";
-const _USSHPKRpl = "UploadSSHPublicKeyResponse";
-const _USSHPKp = "UploadSSHPublicKey";
-const _UT = "UpdatedTime";
-const _UTp = "UpdateTimestamp";
-const _UU = "UntagUser";
-const _UUR = "UntagUserRequest";
-const _UURp = "UpdateUserRequest";
-const _UUp = "UpdateUser";
-const _Us = "User";
-const _Use = "Users";
-const _V = "Versions";
-const _VE = "VersionEnabled";
-const _VI = "VersionId";
-const _VMFAD = "VirtualMFADevice";
-const _VMFADN = "VirtualMFADeviceName";
-const _VMFADi = "VirtualMFADevices";
-const _VU = "ValidUntil";
-const _Va = "Values";
-const _Val = "Value";
-const _aKMLT = "accessKeyMetadataListType";
-const _aKST = "accessKeySecretType";
-const _aPLT = "attachedPoliciesListType";
-const _aQE = "awsQueryError";
-const _c = "client";
-const _cLT = "certificateListType";
-const _dRLT = "delegationRequestsListType";
-const _e = "error";
-const _eDLT = "entityDetailsListType";
-const _gDLT = "groupDetailListType";
-const _gLT = "groupListType";
-const _hE = "httpError";
-const _iPLT = "instanceProfileListType";
-const _iPTLT = "inlinePolicyTemplateListType";
-const _iT = "isTruncated";
-const _lPGSARLT = "listPolicyGrantingServiceAccessResponseListType";
-const _m = "message";
-const _mDLT = "mfaDeviceListType";
-const _mSRVE = "mapStringReplacementValueEntry";
-const _pDLT = "parametersDefinitionListType";
-const _pDLTo = "policyDetailListType";
-const _pDVLT = "policyDocumentVersionListType";
-const _pGSALT = "policyGrantingServiceAccessListType";
-const _pKL = "privateKeyList";
-const _pKT = "privateKeyType";
-const _pLT = "policyListType";
-const _pPLT = "policyParameterListType";
-const _pT = "passwordType";
-const _rDLT = "roleDetailListType";
-const _rLT = "roleListType";
-const _s = "smithy.ts.sdk.synthetic.com.amazonaws.iam";
-const _sCMLT = "serverCertificateMetadataListType";
-const _sCS = "serviceCredentialSecret";
-const _sP = "servicePassword";
-const _se = "server";
-const _tLT = "tagListType";
-const _tTLT = "tagTemplateListType";
-const _uDLT = "userDetailListType";
-const _uLT = "userListType";
-const _vMFADLT = "virtualMFADeviceListType";
-const n0 = "com.amazonaws.iam";
-const _s_registry = new TypeRegistry(_s);
-var IAMServiceException$ = [-3, _s, "IAMServiceException", 0, [], []];
-_s_registry.registerError(IAMServiceException$, IAMServiceException);
-const n0_registry = new TypeRegistry(n0);
-var AccountNotManagementOrDelegatedAdministratorException$ = [-3, n0, _ANMODAE,
-    { [_e]: _c, [_hE]: 400 },
-    [_M],
-    [0]
-];
-n0_registry.registerError(AccountNotManagementOrDelegatedAdministratorException$, AccountNotManagementOrDelegatedAdministratorException);
-var CallerIsNotManagementAccountException$ = [-3, n0, _CINMAE,
-    { [_e]: _c, [_hE]: 400 },
-    [_M],
-    [0]
-];
-n0_registry.registerError(CallerIsNotManagementAccountException$, CallerIsNotManagementAccountException);
-var ConcurrentModificationException$ = [-3, n0, _CME,
-    { [_aQE]: [`ConcurrentModification`, 409], [_e]: _c, [_hE]: 409 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ConcurrentModificationException$, ConcurrentModificationException);
-var CredentialReportExpiredException$ = [-3, n0, _CREE,
-    { [_aQE]: [`ReportExpired`, 410], [_e]: _c, [_hE]: 410 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(CredentialReportExpiredException$, CredentialReportExpiredException);
-var CredentialReportNotPresentException$ = [-3, n0, _CRNPE,
-    { [_aQE]: [`ReportNotPresent`, 410], [_e]: _c, [_hE]: 410 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(CredentialReportNotPresentException$, CredentialReportNotPresentException);
-var CredentialReportNotReadyException$ = [-3, n0, _CRNRE,
-    { [_aQE]: [`ReportInProgress`, 404], [_e]: _c, [_hE]: 404 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(CredentialReportNotReadyException$, CredentialReportNotReadyException);
-var DeleteConflictException$ = [-3, n0, _DCE,
-    { [_aQE]: [`DeleteConflict`, 409], [_e]: _c, [_hE]: 409 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(DeleteConflictException$, DeleteConflictException);
-var DuplicateCertificateException$ = [-3, n0, _DCEu,
-    { [_aQE]: [`DuplicateCertificate`, 409], [_e]: _c, [_hE]: 409 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(DuplicateCertificateException$, DuplicateCertificateException);
-var DuplicateSSHPublicKeyException$ = [-3, n0, _DSSHPKE,
-    { [_aQE]: [`DuplicateSSHPublicKey`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(DuplicateSSHPublicKeyException$, DuplicateSSHPublicKeyException);
-var EntityAlreadyExistsException$ = [-3, n0, _EAEE,
-    { [_aQE]: [`EntityAlreadyExists`, 409], [_e]: _c, [_hE]: 409 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(EntityAlreadyExistsException$, EntityAlreadyExistsException);
-var EntityTemporarilyUnmodifiableException$ = [-3, n0, _ETUE,
-    { [_aQE]: [`EntityTemporarilyUnmodifiable`, 409], [_e]: _c, [_hE]: 409 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(EntityTemporarilyUnmodifiableException$, EntityTemporarilyUnmodifiableException);
-var FeatureDisabledException$ = [-3, n0, _FDE,
-    { [_aQE]: [`FeatureDisabled`, 404], [_e]: _c, [_hE]: 404 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(FeatureDisabledException$, FeatureDisabledException);
-var FeatureEnabledException$ = [-3, n0, _FEE,
-    { [_aQE]: [`FeatureEnabled`, 409], [_e]: _c, [_hE]: 409 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(FeatureEnabledException$, FeatureEnabledException);
-var InvalidAuthenticationCodeException$ = [-3, n0, _IACE,
-    { [_aQE]: [`InvalidAuthenticationCode`, 403], [_e]: _c, [_hE]: 403 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(InvalidAuthenticationCodeException$, InvalidAuthenticationCodeException);
-var InvalidCertificateException$ = [-3, n0, _ICE,
-    { [_aQE]: [`InvalidCertificate`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(InvalidCertificateException$, InvalidCertificateException);
-var InvalidInputException$ = [-3, n0, _IIE,
-    { [_aQE]: [`InvalidInput`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(InvalidInputException$, InvalidInputException);
-var InvalidPublicKeyException$ = [-3, n0, _IPKE,
-    { [_aQE]: [`InvalidPublicKey`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(InvalidPublicKeyException$, InvalidPublicKeyException);
-var InvalidUserTypeException$ = [-3, n0, _IUTE,
-    { [_aQE]: [`InvalidUserType`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(InvalidUserTypeException$, InvalidUserTypeException);
-var KeyPairMismatchException$ = [-3, n0, _KPME,
-    { [_aQE]: [`KeyPairMismatch`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(KeyPairMismatchException$, KeyPairMismatchException);
-var LimitExceededException$ = [-3, n0, _LEE,
-    { [_aQE]: [`LimitExceeded`, 409], [_e]: _c, [_hE]: 409 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(LimitExceededException$, LimitExceededException);
-var MalformedCertificateException$ = [-3, n0, _MCE,
-    { [_aQE]: [`MalformedCertificate`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(MalformedCertificateException$, MalformedCertificateException);
-var MalformedPolicyDocumentException$ = [-3, n0, _MPDE,
-    { [_aQE]: [`MalformedPolicyDocument`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(MalformedPolicyDocumentException$, MalformedPolicyDocumentException);
-var NameConflictException$ = [-3, n0, _NCE,
-    { [_aQE]: [`NameConflict`, 409], [_e]: _c, [_hE]: 409 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(NameConflictException$, NameConflictException);
-var NoSuchEntityException$ = [-3, n0, _NSEE,
-    { [_aQE]: [`NoSuchEntity`, 404], [_e]: _c, [_hE]: 404 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(NoSuchEntityException$, NoSuchEntityException);
-var OpenIdIdpCommunicationErrorException$ = [-3, n0, _OIICEE,
-    { [_aQE]: [`OpenIdIdpCommunicationError`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(OpenIdIdpCommunicationErrorException$, OpenIdIdpCommunicationErrorException);
-var OrganizationNotFoundException$ = [-3, n0, _ONFE,
-    { [_e]: _c, [_hE]: 400 },
-    [_M],
-    [0]
-];
-n0_registry.registerError(OrganizationNotFoundException$, OrganizationNotFoundException);
-var OrganizationNotInAllFeaturesModeException$ = [-3, n0, _ONIAFME,
-    { [_e]: _c, [_hE]: 400 },
-    [_M],
-    [0]
-];
-n0_registry.registerError(OrganizationNotInAllFeaturesModeException$, OrganizationNotInAllFeaturesModeException);
-var PasswordPolicyViolationException$ = [-3, n0, _PPVE,
-    { [_aQE]: [`PasswordPolicyViolation`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(PasswordPolicyViolationException$, PasswordPolicyViolationException);
-var PolicyEvaluationException$ = [-3, n0, _PEE,
-    { [_aQE]: [`PolicyEvaluation`, 500], [_e]: _se, [_hE]: 500 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(PolicyEvaluationException$, PolicyEvaluationException);
-var PolicyNotAttachableException$ = [-3, n0, _PNAE,
-    { [_aQE]: [`PolicyNotAttachable`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(PolicyNotAttachableException$, PolicyNotAttachableException);
-var ReportGenerationLimitExceededException$ = [-3, n0, _RGLEE,
-    { [_aQE]: [`ReportGenerationLimitExceeded`, 409], [_e]: _c, [_hE]: 409 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ReportGenerationLimitExceededException$, ReportGenerationLimitExceededException);
-var RoleModifiedException$ = [-3, n0, _RME,
-    { [_aQE]: [`RoleModified`, 409], [_e]: _c, [_hE]: 409 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(RoleModifiedException$, RoleModifiedException);
-var RoleTemplateDisabledException$ = [-3, n0, _RTDE,
-    { [_aQE]: [`RoleTemplateDisabled`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(RoleTemplateDisabledException$, RoleTemplateDisabledException);
-var ServiceAccessNotEnabledException$ = [-3, n0, _SANEE,
-    { [_e]: _c, [_hE]: 400 },
-    [_M],
-    [0]
-];
-n0_registry.registerError(ServiceAccessNotEnabledException$, ServiceAccessNotEnabledException);
-var ServiceFailureException$ = [-3, n0, _SFE,
-    { [_aQE]: [`ServiceFailure`, 500], [_e]: _se, [_hE]: 500 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ServiceFailureException$, ServiceFailureException);
-var ServiceNotSupportedException$ = [-3, n0, _SNSE,
-    { [_aQE]: [`NotSupportedService`, 404], [_e]: _c, [_hE]: 404 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(ServiceNotSupportedException$, ServiceNotSupportedException);
-var UnmodifiableEntityException$ = [-3, n0, _UEE,
-    { [_aQE]: [`UnmodifiableEntity`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(UnmodifiableEntityException$, UnmodifiableEntityException);
-var UnrecognizedPublicKeyEncodingException$ = [-3, n0, _UPKEE,
-    { [_aQE]: [`UnrecognizedPublicKeyEncoding`, 400], [_e]: _c, [_hE]: 400 },
-    [_m],
-    [0]
-];
-n0_registry.registerError(UnrecognizedPublicKeyEncodingException$, UnrecognizedPublicKeyEncodingException);
-const errorTypeRegistries = [
-    _s_registry,
-    n0_registry,
-];
-var accessKeySecretType = [0, n0, _aKST, 8, 0];
-var BootstrapDatum = [0, n0, _BD, 8, 21];
-var passwordType = [0, n0, _pT, 8, 0];
-var privateKeyType = [0, n0, _pKT, 8, 0];
-var serviceCredentialSecret = [0, n0, _sCS, 8, 0];
-var servicePassword = [0, n0, _sP, 8, 0];
-var AcceptDelegationRequestRequest$ = [3, n0, _ADRR,
-    0,
-    [_DRI],
-    [0], 1
-];
-var AccessDetail$ = [3, n0, _AD,
-    0,
-    [_SN, _SNe, _R, _EP, _LAT, _TAE],
-    [0, 0, 0, 0, 4, 1], 2
-];
-var AccessKey$ = [3, n0, _AK,
-    0,
-    [_UN, _AKI, _S, _SAK, _CD],
-    [0, 0, 0, [() => accessKeySecretType, 0], 4], 4
-];
-var AccessKeyLastUsed$ = [3, n0, _AKLU,
-    0,
-    [_SN, _R, _LUD],
-    [0, 0, 4], 2
-];
-var AccessKeyMetadata$ = [3, n0, _AKM,
-    0,
-    [_UN, _AKI, _S, _CD],
-    [0, 0, 0, 4]
-];
-var AcquireRoleRequest$ = [3, n0, _ARR,
-    0,
-    [_TA, _TMV, _RV],
-    [0, 1, () => mapStringReplacementValueEntry], 1
-];
-var AcquireRoleResponse$ = [3, n0, _ARRc,
-    0,
-    [_Ro],
-    [() => Role$], 1
-];
-var AddClientIDToOpenIDConnectProviderRequest$ = [3, n0, _ACIDTOIDCPR,
-    0,
-    [_OIDCPA, _CID],
-    [0, 0], 2
-];
-var AddRoleToInstanceProfileRequest$ = [3, n0, _ARTIPR,
-    0,
-    [_IPN, _RN],
-    [0, 0], 2
-];
-var AddUserToGroupRequest$ = [3, n0, _AUTGR,
-    0,
-    [_GN, _UN],
-    [0, 0], 2
-];
-var AssociateDelegationRequestRequest$ = [3, n0, _ADRRs,
-    0,
-    [_DRI],
-    [0], 1
-];
-var AttachedPermissionsBoundary$ = [3, n0, _APB,
-    0,
-    [_PBT, _PBA],
-    [0, 0]
-];
-var AttachedPolicy$ = [3, n0, _AP,
-    0,
-    [_PN, _PA],
-    [0, 0]
-];
-var AttachGroupPolicyRequest$ = [3, n0, _AGPR,
-    0,
-    [_GN, _PA],
-    [0, 0], 2
-];
-var AttachRolePolicyRequest$ = [3, n0, _ARPR,
-    0,
-    [_RN, _PA],
-    [0, 0], 2
-];
-var AttachUserPolicyRequest$ = [3, n0, _AUPR,
-    0,
-    [_UN, _PA],
-    [0, 0], 2
-];
-var ChangePasswordRequest$ = [3, n0, _CPR,
-    0,
-    [_OP, _NP],
-    [[() => passwordType, 0], [() => passwordType, 0]], 2
-];
-var ContextEntry$ = [3, n0, _CE,
-    0,
-    [_CKN, _CKV, _CKT],
-    [0, 64 | 0, 0]
-];
-var CreateAccessKeyRequest$ = [3, n0, _CAKR,
-    0,
-    [_UN],
-    [0]
-];
-var CreateAccessKeyResponse$ = [3, n0, _CAKRr,
-    0,
-    [_AK],
-    [[() => AccessKey$, 0]], 1
-];
-var CreateAccountAliasRequest$ = [3, n0, _CAAR,
-    0,
-    [_AA],
-    [0], 1
-];
-var CreateDelegationRequestRequest$ = [3, n0, _CDRR,
-    0,
-    [_D, _P, _RWI, _NC, _SD, _OAI, _RM, _RU, _OSBO],
-    [0, () => DelegationPermission$, 0, 0, 1, 0, 0, 0, 2], 5
-];
-var CreateDelegationRequestResponse$ = [3, n0, _CDRRr,
-    0,
-    [_CDL, _DRI],
-    [0, 0]
-];
-var CreateGroupRequest$ = [3, n0, _CGR,
-    0,
-    [_GN, _Pa],
-    [0, 0], 1
-];
-var CreateGroupResponse$ = [3, n0, _CGRr,
-    0,
-    [_G],
-    [() => Group$], 1
-];
-var CreateInstanceProfileRequest$ = [3, n0, _CIPR,
-    0,
-    [_IPN, _Pa, _T],
-    [0, 0, () => tagListType], 1
-];
-var CreateInstanceProfileResponse$ = [3, n0, _CIPRr,
-    0,
-    [_IP],
-    [() => InstanceProfile$], 1
-];
-var CreateLoginProfileRequest$ = [3, n0, _CLPR,
-    0,
-    [_UN, _Pas, _PRR],
-    [0, [() => passwordType, 0], 2]
-];
-var CreateLoginProfileResponse$ = [3, n0, _CLPRr,
-    0,
-    [_LP],
-    [() => LoginProfile$], 1
-];
-var CreateOpenIDConnectProviderRequest$ = [3, n0, _COIDCPR,
-    0,
-    [_U, _CIDL, _TL, _T],
-    [0, 64 | 0, 64 | 0, () => tagListType], 1
-];
-var CreateOpenIDConnectProviderResponse$ = [3, n0, _COIDCPRr,
-    0,
-    [_OIDCPA, _T],
-    [0, () => tagListType]
-];
-var CreatePolicyRequest$ = [3, n0, _CPRr,
-    0,
-    [_PN, _PD, _Pa, _D, _T],
-    [0, 0, 0, 0, () => tagListType], 2
-];
-var CreatePolicyResponse$ = [3, n0, _CPRre,
-    0,
-    [_Po],
-    [() => Policy$]
-];
-var CreatePolicyVersionRequest$ = [3, n0, _CPVR,
-    0,
-    [_PA, _PD, _SAD],
-    [0, 0, 2], 2
-];
-var CreatePolicyVersionResponse$ = [3, n0, _CPVRr,
-    0,
-    [_PV],
-    [() => PolicyVersion$]
-];
-var CreateRoleRequest$ = [3, n0, _CRR,
-    0,
-    [_RN, _ARPD, _Pa, _D, _MSD, _PB, _T],
-    [0, 0, 0, 0, 1, 0, () => tagListType], 2
-];
-var CreateRoleResponse$ = [3, n0, _CRRr,
-    0,
-    [_Ro],
-    [() => Role$], 1
-];
-var CreateSAMLProviderRequest$ = [3, n0, _CSAMLPR,
-    0,
-    [_SAMLMD, _N, _T, _AEM, _APK],
-    [0, 0, () => tagListType, 0, [() => privateKeyType, 0]], 2
-];
-var CreateSAMLProviderResponse$ = [3, n0, _CSAMLPRr,
-    0,
-    [_SAMLPA, _T],
-    [0, () => tagListType]
-];
-var CreateServiceLinkedRoleRequest$ = [3, n0, _CSLRR,
-    0,
-    [_AWSSN, _D, _CS],
-    [0, 0, 0], 1
-];
-var CreateServiceLinkedRoleResponse$ = [3, n0, _CSLRRr,
-    0,
-    [_Ro],
-    [() => Role$]
-];
-var CreateServiceSpecificCredentialRequest$ = [3, n0, _CSSCR,
-    0,
-    [_UN, _SN, _CAD],
-    [0, 0, 1], 2
-];
-var CreateServiceSpecificCredentialResponse$ = [3, n0, _CSSCRr,
-    0,
-    [_SSC],
-    [[() => ServiceSpecificCredential$, 0]]
-];
-var CreateUserRequest$ = [3, n0, _CUR,
-    0,
-    [_UN, _Pa, _PB, _T],
-    [0, 0, 0, () => tagListType], 1
-];
-var CreateUserResponse$ = [3, n0, _CURr,
-    0,
-    [_Us],
-    [() => User$]
-];
-var CreateVirtualMFADeviceRequest$ = [3, n0, _CVMFADR,
-    0,
-    [_VMFADN, _Pa, _T],
-    [0, 0, () => tagListType], 1
-];
-var CreateVirtualMFADeviceResponse$ = [3, n0, _CVMFADRr,
-    0,
-    [_VMFAD],
-    [[() => VirtualMFADevice$, 0]], 1
-];
-var DeactivateMFADeviceRequest$ = [3, n0, _DMFADR,
-    0,
-    [_SNer, _UN],
-    [0, 0], 1
-];
-var DelegationPermission$ = [3, n0, _DP,
-    0,
-    [_PTA, _Par],
-    [0, () => policyParameterListType]
-];
-var DelegationRequest$ = [3, n0, _DR,
-    0,
-    [_DRI, _OAI, _D, _RM, _P, _PP, _RPRA, _OI, _AI, _St, _ET, _RI, _RNe, _CD, _SD, _RU, _No, _RR, _OSBO, _UT],
-    [0, 0, 0, 0, () => DelegationPermission$, 0, 64 | 0, 0, 0, 0, 4, 0, 0, 4, 1, 0, 0, 0, 2, 4]
-];
-var DeleteAccessKeyRequest$ = [3, n0, _DAKR,
-    0,
-    [_AKI, _UN],
-    [0, 0], 1
-];
-var DeleteAccountAliasRequest$ = [3, n0, _DAAR,
-    0,
-    [_AA],
-    [0], 1
-];
-var DeleteGroupPolicyRequest$ = [3, n0, _DGPR,
-    0,
-    [_GN, _PN],
-    [0, 0], 2
-];
-var DeleteGroupRequest$ = [3, n0, _DGR,
-    0,
-    [_GN],
-    [0], 1
-];
-var DeleteInstanceProfileRequest$ = [3, n0, _DIPR,
-    0,
-    [_IPN],
-    [0], 1
-];
-var DeleteLoginProfileRequest$ = [3, n0, _DLPR,
-    0,
-    [_UN],
-    [0]
-];
-var DeleteOpenIDConnectProviderRequest$ = [3, n0, _DOIDCPR,
-    0,
-    [_OIDCPA],
-    [0], 1
-];
-var DeletePolicyRequest$ = [3, n0, _DPR,
-    0,
-    [_PA],
-    [0], 1
-];
-var DeletePolicyVersionRequest$ = [3, n0, _DPVR,
-    0,
-    [_PA, _VI],
-    [0, 0], 2
-];
-var DeleteRolePermissionsBoundaryRequest$ = [3, n0, _DRPBR,
-    0,
-    [_RN],
-    [0], 1
-];
-var DeleteRolePolicyRequest$ = [3, n0, _DRPR,
-    0,
-    [_RN, _PN],
-    [0, 0], 2
-];
-var DeleteRoleRequest$ = [3, n0, _DRR,
-    0,
-    [_RN],
-    [0], 1
-];
-var DeleteSAMLProviderRequest$ = [3, n0, _DSAMLPR,
-    0,
-    [_SAMLPA],
-    [0], 1
-];
-var DeleteServerCertificateRequest$ = [3, n0, _DSCR,
-    0,
-    [_SCN],
-    [0], 1
-];
-var DeleteServiceLinkedRoleRequest$ = [3, n0, _DSLRR,
-    0,
-    [_RN],
-    [0], 1
-];
-var DeleteServiceLinkedRoleResponse$ = [3, n0, _DSLRRe,
-    0,
-    [_DTI],
-    [0], 1
-];
-var DeleteServiceSpecificCredentialRequest$ = [3, n0, _DSSCR,
-    0,
-    [_SSCI, _UN],
-    [0, 0], 1
-];
-var DeleteSigningCertificateRequest$ = [3, n0, _DSCRe,
-    0,
-    [_CI, _UN],
-    [0, 0], 1
-];
-var DeleteSSHPublicKeyRequest$ = [3, n0, _DSSHPKR,
-    0,
-    [_UN, _SSHPKI],
-    [0, 0], 2
-];
-var DeleteUserPermissionsBoundaryRequest$ = [3, n0, _DUPBR,
-    0,
-    [_UN],
-    [0], 1
-];
-var DeleteUserPolicyRequest$ = [3, n0, _DUPR,
-    0,
-    [_UN, _PN],
-    [0, 0], 2
-];
-var DeleteUserRequest$ = [3, n0, _DUR,
-    0,
-    [_UN],
-    [0], 1
-];
-var DeleteVirtualMFADeviceRequest$ = [3, n0, _DVMFADR,
-    0,
-    [_SNer],
-    [0], 1
-];
-var DeletionTaskFailureReasonType$ = [3, n0, _DTFRT,
-    0,
-    [_Re, _RUL],
-    [0, () => RoleUsageListType]
-];
-var DetachGroupPolicyRequest$ = [3, n0, _DGPRe,
-    0,
-    [_GN, _PA],
-    [0, 0], 2
-];
-var DetachRolePolicyRequest$ = [3, n0, _DRPRe,
-    0,
-    [_RN, _PA],
-    [0, 0], 2
-];
-var DetachUserPolicyRequest$ = [3, n0, _DUPRe,
-    0,
-    [_UN, _PA],
-    [0, 0], 2
-];
-var DisableOrganizationsRootCredentialsManagementRequest$ = [3, n0, _DORCMR,
-    0,
-    [],
-    []
-];
-var DisableOrganizationsRootCredentialsManagementResponse$ = [3, n0, _DORCMRi,
-    0,
-    [_OIr, _EF],
-    [0, 64 | 0]
-];
-var DisableOrganizationsRootSessionsRequest$ = [3, n0, _DORSR,
-    0,
-    [],
-    []
-];
-var DisableOrganizationsRootSessionsResponse$ = [3, n0, _DORSRi,
-    0,
-    [_OIr, _EF],
-    [0, 64 | 0]
-];
-var EnableMFADeviceRequest$ = [3, n0, _EMFADR,
-    0,
-    [_UN, _SNer, _AC, _ACu],
-    [0, 0, 0, 0], 4
-];
-var EnableOrganizationsRootCredentialsManagementRequest$ = [3, n0, _EORCMR,
-    0,
-    [],
-    []
-];
-var EnableOrganizationsRootCredentialsManagementResponse$ = [3, n0, _EORCMRn,
-    0,
-    [_OIr, _EF],
-    [0, 64 | 0]
-];
-var EnableOrganizationsRootSessionsRequest$ = [3, n0, _EORSR,
-    0,
-    [],
-    []
-];
-var EnableOrganizationsRootSessionsResponse$ = [3, n0, _EORSRn,
-    0,
-    [_OIr, _EF],
-    [0, 64 | 0]
-];
-var EnableOutboundWebIdentityFederationResponse$ = [3, n0, _EOWIFR,
-    0,
-    [_II],
-    [0]
-];
-var EntityDetails$ = [3, n0, _ED,
-    0,
-    [_EI, _LA],
-    [() => EntityInfo$, 4], 1
-];
-var EntityInfo$ = [3, n0, _EI,
-    0,
-    [_A, _N, _Ty, _I, _Pa],
-    [0, 0, 0, 0, 0], 4
-];
-var ErrorDetails$ = [3, n0, _EDr,
-    0,
-    [_M, _C],
-    [0, 0], 2
-];
-var EvaluationResult$ = [3, n0, _ER,
-    0,
-    [_EAN, _EDv, _ERN, _MS, _MCV, _ODD, _PBDD, _EDD, _RSR],
-    [0, 0, 0, () => StatementListType, 64 | 0, () => OrganizationsDecisionDetail$, () => PermissionsBoundaryDecisionDetail$, 128 | 0, () => ResourceSpecificResultListType], 2
-];
-var GenerateCredentialReportResponse$ = [3, n0, _GCRR,
-    0,
-    [_St, _D],
-    [0, 0]
-];
-var GenerateOrganizationsAccessReportRequest$ = [3, n0, _GOARR,
-    0,
-    [_EP, _OPI],
-    [0, 0], 1
-];
-var GenerateOrganizationsAccessReportResponse$ = [3, n0, _GOARRe,
-    0,
-    [_JI],
-    [0]
-];
-var GenerateServiceLastAccessedDetailsRequest$ = [3, n0, _GSLADR,
-    0,
-    [_A, _Gr],
-    [0, 0], 1
-];
-var GenerateServiceLastAccessedDetailsResponse$ = [3, n0, _GSLADRe,
-    0,
-    [_JI],
-    [0]
-];
-var GetAccessKeyLastUsedRequest$ = [3, n0, _GAKLUR,
-    0,
-    [_AKI],
-    [0], 1
-];
-var GetAccessKeyLastUsedResponse$ = [3, n0, _GAKLURe,
-    0,
-    [_UN, _AKLU],
-    [0, () => AccessKeyLastUsed$]
-];
-var GetAccountAuthorizationDetailsRequest$ = [3, n0, _GAADR,
-    0,
-    [_F, _MI, _Ma],
-    [64 | 0, 1, 0]
-];
-var GetAccountAuthorizationDetailsResponse$ = [3, n0, _GAADRe,
-    0,
-    [_UDL, _GDL, _RDL, _Pol, _IT, _Ma],
-    [() => userDetailListType, () => groupDetailListType, () => roleDetailListType, () => ManagedPolicyDetailListType, 2, 0]
-];
-var GetAccountPasswordPolicyResponse$ = [3, n0, _GAPPR,
-    0,
-    [_PPa],
-    [() => PasswordPolicy$], 1
-];
-var GetAccountPropertiesRequest$ = [3, n0, _GAPR,
-    0,
-    [],
-    []
-];
-var GetAccountPropertiesResponse$ = [3, n0, _GAPRe,
-    0,
-    [_Pr],
-    [128 | 0]
-];
-var GetAccountSummaryResponse$ = [3, n0, _GASR,
-    0,
-    [_SM],
-    [128 | 1]
-];
-var GetContextKeysForCustomPolicyRequest$ = [3, n0, _GCKFCPR,
-    0,
-    [_PIL],
-    [64 | 0], 1
-];
-var GetContextKeysForPolicyResponse$ = [3, n0, _GCKFPR,
-    0,
-    [_CKNo],
-    [64 | 0]
-];
-var GetContextKeysForPrincipalPolicyRequest$ = [3, n0, _GCKFPPR,
-    0,
-    [_PSA, _PIL],
-    [0, 64 | 0], 1
-];
-var GetCredentialReportResponse$ = [3, n0, _GCRRe,
-    0,
-    [_Co, _RF, _GT],
-    [21, 0, 4]
-];
-var GetDelegationRequestRequest$ = [3, n0, _GDRR,
-    0,
-    [_DRI, _DPC],
-    [0, 2], 1
-];
-var GetDelegationRequestResponse$ = [3, n0, _GDRRe,
-    0,
-    [_DR, _PCS, _PCR],
-    [() => DelegationRequest$, 0, 0]
-];
-var GetGroupPolicyRequest$ = [3, n0, _GGPR,
-    0,
-    [_GN, _PN],
-    [0, 0], 2
-];
-var GetGroupPolicyResponse$ = [3, n0, _GGPRe,
-    0,
-    [_GN, _PN, _PD],
-    [0, 0, 0], 3
-];
-var GetGroupRequest$ = [3, n0, _GGR,
-    0,
-    [_GN, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var GetGroupResponse$ = [3, n0, _GGRe,
-    0,
-    [_G, _Use, _IT, _Ma],
-    [() => Group$, () => userListType, 2, 0], 2
-];
-var GetHumanReadableSummaryRequest$ = [3, n0, _GHRSR,
-    0,
-    [_EA, _L],
-    [0, 0], 1
-];
-var GetHumanReadableSummaryResponse$ = [3, n0, _GHRSRe,
-    0,
-    [_SC, _L, _SS],
-    [0, 0, 0]
-];
-var GetInstanceProfileRequest$ = [3, n0, _GIPR,
-    0,
-    [_IPN],
-    [0], 1
-];
-var GetInstanceProfileResponse$ = [3, n0, _GIPRe,
-    0,
-    [_IP],
-    [() => InstanceProfile$], 1
-];
-var GetLoginProfileRequest$ = [3, n0, _GLPR,
-    0,
-    [_UN],
-    [0]
-];
-var GetLoginProfileResponse$ = [3, n0, _GLPRe,
-    0,
-    [_LP],
-    [() => LoginProfile$], 1
-];
-var GetMFADeviceRequest$ = [3, n0, _GMFADR,
-    0,
-    [_SNer, _UN],
-    [0, 0], 1
-];
-var GetMFADeviceResponse$ = [3, n0, _GMFADRe,
-    0,
-    [_SNer, _UN, _EDn, _Ce],
-    [0, 0, 4, 128 | 0], 1
-];
-var GetOpenIDConnectProviderRequest$ = [3, n0, _GOIDCPR,
-    0,
-    [_OIDCPA],
-    [0], 1
-];
-var GetOpenIDConnectProviderResponse$ = [3, n0, _GOIDCPRe,
-    0,
-    [_U, _CIDL, _TL, _CD, _T],
-    [0, 64 | 0, 64 | 0, 4, () => tagListType]
-];
-var GetOrganizationsAccessReportRequest$ = [3, n0, _GOARRet,
-    0,
-    [_JI, _MI, _Ma, _SK],
-    [0, 1, 0, 0], 1
-];
-var GetOrganizationsAccessReportResponse$ = [3, n0, _GOARRetr,
-    0,
-    [_JS, _JCD, _JCDo, _NOSA, _NOSNA, _ADc, _IT, _Ma, _EDr],
-    [0, 4, 4, 1, 1, () => AccessDetails, 2, 0, () => ErrorDetails$], 2
-];
-var GetOutboundWebIdentityFederationInfoResponse$ = [3, n0, _GOWIFIR,
-    0,
-    [_II, _JVE],
-    [0, 2]
-];
-var GetPolicyRequest$ = [3, n0, _GPR,
-    0,
-    [_PA],
-    [0], 1
-];
-var GetPolicyResponse$ = [3, n0, _GPRe,
-    0,
-    [_Po],
-    [() => Policy$]
-];
-var GetPolicyVersionRequest$ = [3, n0, _GPVR,
-    0,
-    [_PA, _VI],
-    [0, 0], 2
-];
-var GetPolicyVersionResponse$ = [3, n0, _GPVRe,
-    0,
-    [_PV],
-    [() => PolicyVersion$]
-];
-var GetRolePolicyRequest$ = [3, n0, _GRPR,
-    0,
-    [_RN, _PN],
-    [0, 0], 2
-];
-var GetRolePolicyResponse$ = [3, n0, _GRPRe,
-    0,
-    [_RN, _PN, _PD],
-    [0, 0, 0], 3
-];
-var GetRoleRequest$ = [3, n0, _GRR,
-    0,
-    [_RN],
-    [0], 1
-];
-var GetRoleResponse$ = [3, n0, _GRRe,
-    0,
-    [_Ro],
-    [() => Role$], 1
-];
-var GetRoleTemplateVersionRequest$ = [3, n0, _GRTVR,
-    0,
-    [_TA, _MV],
-    [0, 1], 1
-];
-var GetRoleTemplateVersionResponse$ = [3, n0, _GRTVRe,
-    0,
-    [_RTV],
-    [() => RoleTemplateVersion$], 1
-];
-var GetSAMLProviderRequest$ = [3, n0, _GSAMLPR,
-    0,
-    [_SAMLPA],
-    [0], 1
-];
-var GetSAMLProviderResponse$ = [3, n0, _GSAMLPRe,
-    0,
-    [_SAMLPUUID, _SAMLMD, _CD, _VU, _T, _AEM, _PKL],
-    [0, 0, 4, 4, () => tagListType, 0, () => privateKeyList]
-];
-var GetServerCertificateRequest$ = [3, n0, _GSCR,
-    0,
-    [_SCN],
-    [0], 1
-];
-var GetServerCertificateResponse$ = [3, n0, _GSCRe,
-    0,
-    [_SCe],
-    [() => ServerCertificate$], 1
-];
-var GetServiceLastAccessedDetailsRequest$ = [3, n0, _GSLADRet,
-    0,
-    [_JI, _MI, _Ma],
-    [0, 1, 0], 1
-];
-var GetServiceLastAccessedDetailsResponse$ = [3, n0, _GSLADRete,
-    0,
-    [_JS, _JCD, _SLA, _JCDo, _JT, _IT, _Ma, _E],
-    [0, 4, () => ServicesLastAccessed, 4, 0, 2, 0, () => ErrorDetails$], 4
-];
-var GetServiceLastAccessedDetailsWithEntitiesRequest$ = [3, n0, _GSLADWER,
-    0,
-    [_JI, _SNe, _MI, _Ma],
-    [0, 0, 1, 0], 2
-];
-var GetServiceLastAccessedDetailsWithEntitiesResponse$ = [3, n0, _GSLADWERe,
-    0,
-    [_JS, _JCD, _JCDo, _EDL, _IT, _Ma, _E],
-    [0, 4, 4, () => entityDetailsListType, 2, 0, () => ErrorDetails$], 4
-];
-var GetServiceLinkedRoleDeletionStatusRequest$ = [3, n0, _GSLRDSR,
-    0,
-    [_DTI],
-    [0], 1
-];
-var GetServiceLinkedRoleDeletionStatusResponse$ = [3, n0, _GSLRDSRe,
-    0,
-    [_S, _Re],
-    [0, () => DeletionTaskFailureReasonType$], 1
-];
-var GetSSHPublicKeyRequest$ = [3, n0, _GSSHPKR,
-    0,
-    [_UN, _SSHPKI, _En],
-    [0, 0, 0], 3
-];
-var GetSSHPublicKeyResponse$ = [3, n0, _GSSHPKRe,
-    0,
-    [_SSHPK],
-    [() => SSHPublicKey$]
-];
-var GetUserPolicyRequest$ = [3, n0, _GUPR,
-    0,
-    [_UN, _PN],
-    [0, 0], 2
-];
-var GetUserPolicyResponse$ = [3, n0, _GUPRe,
-    0,
-    [_UN, _PN, _PD],
-    [0, 0, 0], 3
-];
-var GetUserRequest$ = [3, n0, _GUR,
-    0,
-    [_UN],
-    [0]
-];
-var GetUserResponse$ = [3, n0, _GURe,
-    0,
-    [_Us],
-    [() => User$], 1
-];
-var Group$ = [3, n0, _G,
-    0,
-    [_Pa, _GN, _GI, _A, _CD],
-    [0, 0, 0, 0, 4], 5
-];
-var GroupDetail$ = [3, n0, _GD,
-    0,
-    [_Pa, _GN, _GI, _A, _CD, _GPL, _AMP],
-    [0, 0, 0, 0, 4, () => policyDetailListType, () => attachedPoliciesListType]
-];
-var InlinePolicy$ = [3, n0, _IPn,
-    0,
-    [_PN, _PD],
-    [0, 0], 2
-];
-var InlinePolicyIdentifierType$ = [3, n0, _IPIT,
-    0,
-    [_PN, _AT, _AN],
-    [0, 0, 0], 3
-];
-var InstanceProfile$ = [3, n0, _IP,
-    0,
-    [_Pa, _IPN, _IPI, _A, _CD, _Rol, _T],
-    [0, 0, 0, 0, 4, () => roleListType, () => tagListType], 6
-];
-var ListAccessKeysRequest$ = [3, n0, _LAKR,
-    0,
-    [_UN, _Ma, _MI],
-    [0, 0, 1]
-];
-var ListAccessKeysResponse$ = [3, n0, _LAKRi,
-    0,
-    [_AKM, _IT, _Ma],
-    [() => accessKeyMetadataListType, 2, 0], 1
-];
-var ListAccountAliasesRequest$ = [3, n0, _LAAR,
-    0,
-    [_Ma, _MI],
-    [0, 1]
-];
-var ListAccountAliasesResponse$ = [3, n0, _LAARi,
-    0,
-    [_AAc, _IT, _Ma],
-    [64 | 0, 2, 0], 1
-];
-var ListAttachedGroupPoliciesRequest$ = [3, n0, _LAGPR,
-    0,
-    [_GN, _PPat, _Ma, _MI],
-    [0, 0, 0, 1], 1
-];
-var ListAttachedGroupPoliciesResponse$ = [3, n0, _LAGPRi,
-    0,
-    [_APt, _IT, _Ma],
-    [() => attachedPoliciesListType, 2, 0]
-];
-var ListAttachedRolePoliciesRequest$ = [3, n0, _LARPR,
-    0,
-    [_RN, _PPat, _Ma, _MI],
-    [0, 0, 0, 1], 1
-];
-var ListAttachedRolePoliciesResponse$ = [3, n0, _LARPRi,
-    0,
-    [_APt, _IT, _Ma],
-    [() => attachedPoliciesListType, 2, 0]
-];
-var ListAttachedUserPoliciesRequest$ = [3, n0, _LAUPR,
-    0,
-    [_UN, _PPat, _Ma, _MI],
-    [0, 0, 0, 1], 1
-];
-var ListAttachedUserPoliciesResponse$ = [3, n0, _LAUPRi,
-    0,
-    [_APt, _IT, _Ma],
-    [() => attachedPoliciesListType, 2, 0]
-];
-var ListDelegationRequestsRequest$ = [3, n0, _LDRR,
-    0,
-    [_OI, _Ma, _MI],
-    [0, 0, 1]
-];
-var ListDelegationRequestsResponse$ = [3, n0, _LDRRi,
-    0,
-    [_DRe, _Ma, _iT],
-    [() => delegationRequestsListType, 0, 2]
-];
-var ListEntitiesForPolicyRequest$ = [3, n0, _LEFPR,
-    0,
-    [_PA, _EFn, _PPat, _PUF, _Ma, _MI],
-    [0, 0, 0, 0, 0, 1], 1
-];
-var ListEntitiesForPolicyResponse$ = [3, n0, _LEFPRi,
-    0,
-    [_PG, _PU, _PR, _IT, _Ma],
-    [() => PolicyGroupListType, () => PolicyUserListType, () => PolicyRoleListType, 2, 0]
-];
-var ListGroupPoliciesRequest$ = [3, n0, _LGPR,
-    0,
-    [_GN, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListGroupPoliciesResponse$ = [3, n0, _LGPRi,
-    0,
-    [_PNo, _IT, _Ma],
-    [64 | 0, 2, 0], 1
-];
-var ListGroupsForUserRequest$ = [3, n0, _LGFUR,
-    0,
-    [_UN, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListGroupsForUserResponse$ = [3, n0, _LGFURi,
-    0,
-    [_Gro, _IT, _Ma],
-    [() => groupListType, 2, 0], 1
-];
-var ListGroupsRequest$ = [3, n0, _LGR,
-    0,
-    [_PPat, _Ma, _MI],
-    [0, 0, 1]
-];
-var ListGroupsResponse$ = [3, n0, _LGRi,
-    0,
-    [_Gro, _IT, _Ma],
-    [() => groupListType, 2, 0], 1
-];
-var ListInstanceProfilesForRoleRequest$ = [3, n0, _LIPFRR,
-    0,
-    [_RN, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListInstanceProfilesForRoleResponse$ = [3, n0, _LIPFRRi,
-    0,
-    [_IPns, _IT, _Ma],
-    [() => instanceProfileListType, 2, 0], 1
-];
-var ListInstanceProfilesRequest$ = [3, n0, _LIPR,
-    0,
-    [_PPat, _Ma, _MI],
-    [0, 0, 1]
-];
-var ListInstanceProfilesResponse$ = [3, n0, _LIPRi,
-    0,
-    [_IPns, _IT, _Ma],
-    [() => instanceProfileListType, 2, 0], 1
-];
-var ListInstanceProfileTagsRequest$ = [3, n0, _LIPTR,
-    0,
-    [_IPN, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListInstanceProfileTagsResponse$ = [3, n0, _LIPTRi,
-    0,
-    [_T, _IT, _Ma],
-    [() => tagListType, 2, 0], 1
-];
-var ListMFADevicesRequest$ = [3, n0, _LMFADR,
-    0,
-    [_UN, _Ma, _MI],
-    [0, 0, 1]
-];
-var ListMFADevicesResponse$ = [3, n0, _LMFADRi,
-    0,
-    [_MFAD, _IT, _Ma],
-    [() => mfaDeviceListType, 2, 0], 1
-];
-var ListMFADeviceTagsRequest$ = [3, n0, _LMFADTR,
-    0,
-    [_SNer, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListMFADeviceTagsResponse$ = [3, n0, _LMFADTRi,
-    0,
-    [_T, _IT, _Ma],
-    [() => tagListType, 2, 0], 1
-];
-var ListOpenIDConnectProvidersRequest$ = [3, n0, _LOIDCPR,
-    0,
-    [],
-    []
-];
-var ListOpenIDConnectProvidersResponse$ = [3, n0, _LOIDCPRi,
-    0,
-    [_OIDCPL],
-    [() => OpenIDConnectProviderListType]
-];
-var ListOpenIDConnectProviderTagsRequest$ = [3, n0, _LOIDCPTR,
-    0,
-    [_OIDCPA, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListOpenIDConnectProviderTagsResponse$ = [3, n0, _LOIDCPTRi,
-    0,
-    [_T, _IT, _Ma],
-    [() => tagListType, 2, 0], 1
-];
-var ListOrganizationsFeaturesRequest$ = [3, n0, _LOFR,
-    0,
-    [],
-    []
-];
-var ListOrganizationsFeaturesResponse$ = [3, n0, _LOFRi,
-    0,
-    [_OIr, _EF],
-    [0, 64 | 0]
-];
-var ListPoliciesGrantingServiceAccessEntry$ = [3, n0, _LPGSAE,
-    0,
-    [_SNe, _Pol],
-    [0, () => policyGrantingServiceAccessListType]
-];
-var ListPoliciesGrantingServiceAccessRequest$ = [3, n0, _LPGSAR,
-    0,
-    [_A, _SNerv, _Ma],
-    [0, 64 | 0, 0], 2
-];
-var ListPoliciesGrantingServiceAccessResponse$ = [3, n0, _LPGSARi,
-    0,
-    [_PGSA, _IT, _Ma],
-    [() => listPolicyGrantingServiceAccessResponseListType, 2, 0], 1
-];
-var ListPoliciesRequest$ = [3, n0, _LPR,
-    0,
-    [_Sc, _OA, _PPat, _PUF, _Ma, _MI],
-    [0, 2, 0, 0, 0, 1]
-];
-var ListPoliciesResponse$ = [3, n0, _LPRi,
-    0,
-    [_Pol, _IT, _Ma],
-    [() => policyListType, 2, 0]
-];
-var ListPolicyTagsRequest$ = [3, n0, _LPTR,
-    0,
-    [_PA, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListPolicyTagsResponse$ = [3, n0, _LPTRi,
-    0,
-    [_T, _IT, _Ma],
-    [() => tagListType, 2, 0], 1
-];
-var ListPolicyVersionsRequest$ = [3, n0, _LPVR,
-    0,
-    [_PA, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListPolicyVersionsResponse$ = [3, n0, _LPVRi,
-    0,
-    [_V, _IT, _Ma],
-    [() => policyDocumentVersionListType, 2, 0]
-];
-var ListRolePoliciesRequest$ = [3, n0, _LRPR,
-    0,
-    [_RN, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListRolePoliciesResponse$ = [3, n0, _LRPRi,
-    0,
-    [_PNo, _IT, _Ma],
-    [64 | 0, 2, 0], 1
-];
-var ListRolesRequest$ = [3, n0, _LRR,
-    0,
-    [_PPat, _Ma, _MI],
-    [0, 0, 1]
-];
-var ListRolesResponse$ = [3, n0, _LRRi,
-    0,
-    [_Rol, _IT, _Ma],
-    [() => roleListType, 2, 0], 1
-];
-var ListRoleTagsRequest$ = [3, n0, _LRTR,
-    0,
-    [_RN, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListRoleTagsResponse$ = [3, n0, _LRTRi,
-    0,
-    [_T, _IT, _Ma],
-    [() => tagListType, 2, 0], 1
-];
-var ListSAMLProvidersRequest$ = [3, n0, _LSAMLPR,
-    0,
-    [],
-    []
-];
-var ListSAMLProvidersResponse$ = [3, n0, _LSAMLPRi,
-    0,
-    [_SAMLPL],
-    [() => SAMLProviderListType]
-];
-var ListSAMLProviderTagsRequest$ = [3, n0, _LSAMLPTR,
-    0,
-    [_SAMLPA, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListSAMLProviderTagsResponse$ = [3, n0, _LSAMLPTRi,
-    0,
-    [_T, _IT, _Ma],
-    [() => tagListType, 2, 0], 1
-];
-var ListServerCertificatesRequest$ = [3, n0, _LSCR,
-    0,
-    [_PPat, _Ma, _MI],
-    [0, 0, 1]
-];
-var ListServerCertificatesResponse$ = [3, n0, _LSCRi,
-    0,
-    [_SCML, _IT, _Ma],
-    [() => serverCertificateMetadataListType, 2, 0], 1
-];
-var ListServerCertificateTagsRequest$ = [3, n0, _LSCTR,
-    0,
-    [_SCN, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListServerCertificateTagsResponse$ = [3, n0, _LSCTRi,
-    0,
-    [_T, _IT, _Ma],
-    [() => tagListType, 2, 0], 1
-];
-var ListServiceSpecificCredentialsRequest$ = [3, n0, _LSSCR,
-    0,
-    [_UN, _SN, _AU, _Ma, _MI],
-    [0, 0, 2, 0, 1]
-];
-var ListServiceSpecificCredentialsResponse$ = [3, n0, _LSSCRi,
-    0,
-    [_SSCe, _Ma, _IT],
-    [() => ServiceSpecificCredentialsListType, 0, 2]
-];
-var ListSigningCertificatesRequest$ = [3, n0, _LSCRis,
-    0,
-    [_UN, _Ma, _MI],
-    [0, 0, 1]
-];
-var ListSigningCertificatesResponse$ = [3, n0, _LSCRist,
-    0,
-    [_Cer, _IT, _Ma],
-    [() => certificateListType, 2, 0], 1
-];
-var ListSSHPublicKeysRequest$ = [3, n0, _LSSHPKR,
-    0,
-    [_UN, _Ma, _MI],
-    [0, 0, 1]
-];
-var ListSSHPublicKeysResponse$ = [3, n0, _LSSHPKRi,
-    0,
-    [_SSHPKu, _IT, _Ma],
-    [() => SSHPublicKeyListType, 2, 0]
-];
-var ListUserPoliciesRequest$ = [3, n0, _LUPR,
-    0,
-    [_UN, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListUserPoliciesResponse$ = [3, n0, _LUPRi,
-    0,
-    [_PNo, _IT, _Ma],
-    [64 | 0, 2, 0], 1
-];
-var ListUsersRequest$ = [3, n0, _LUR,
-    0,
-    [_PPat, _Ma, _MI],
-    [0, 0, 1]
-];
-var ListUsersResponse$ = [3, n0, _LURi,
-    0,
-    [_Use, _IT, _Ma],
-    [() => userListType, 2, 0], 1
-];
-var ListUserTagsRequest$ = [3, n0, _LUTR,
-    0,
-    [_UN, _Ma, _MI],
-    [0, 0, 1], 1
-];
-var ListUserTagsResponse$ = [3, n0, _LUTRi,
-    0,
-    [_T, _IT, _Ma],
-    [() => tagListType, 2, 0], 1
-];
-var ListVirtualMFADevicesRequest$ = [3, n0, _LVMFADR,
-    0,
-    [_AS, _Ma, _MI],
-    [0, 0, 1]
-];
-var ListVirtualMFADevicesResponse$ = [3, n0, _LVMFADRi,
-    0,
-    [_VMFADi, _IT, _Ma],
-    [[() => virtualMFADeviceListType, 0], 2, 0], 1
-];
-var LoginProfile$ = [3, n0, _LP,
-    0,
-    [_UN, _CD, _PRR],
-    [0, 4, 2], 2
-];
-var ManagedPolicyDetail$ = [3, n0, _MPD,
-    0,
-    [_PN, _PI, _A, _Pa, _DVI, _ACt, _PBUC, _IA, _D, _CD, _UD, _PVL],
-    [0, 0, 0, 0, 0, 1, 1, 2, 0, 4, 4, () => policyDocumentVersionListType]
-];
-var MFADevice$ = [3, n0, _MFADe,
-    0,
-    [_UN, _SNer, _EDn],
-    [0, 0, 4], 3
-];
-var OpenIDConnectProviderListEntry$ = [3, n0, _OIDCPLE,
-    0,
-    [_A],
-    [0]
-];
-var OrderedOrganizationPolicyType$ = [3, n0, _OOPT,
-    0,
-    [_SCPIL],
-    [64 | 0]
-];
-var OrganizationsDecisionDetail$ = [3, n0, _ODD,
-    0,
-    [_ABO],
-    [2]
-];
-var ParameterDefinition$ = [3, n0, _PDa,
-    0,
-    [_N, _Ty, _ST, _D, _IR, _DV, _Im],
-    [0, 0, 0, 0, 2, 0, 2], 2
-];
-var PasswordPolicy$ = [3, n0, _PPa,
-    0,
-    [_MPL, _RS, _RNeq, _RUC, _RLC, _AUTCP, _EPx, _MPA, _PRP, _HE],
-    [1, 2, 2, 2, 2, 2, 2, 1, 1, 2]
-];
-var PermissionsBoundaryDecisionDetail$ = [3, n0, _PBDD,
-    0,
-    [_ABPB],
-    [2]
-];
-var Policy$ = [3, n0, _Po,
-    0,
-    [_PN, _PI, _A, _Pa, _DVI, _ACt, _PBUC, _IA, _D, _CD, _UD, _T],
-    [0, 0, 0, 0, 0, 1, 1, 2, 0, 4, 4, () => tagListType]
-];
-var PolicyDetail$ = [3, n0, _PDo,
-    0,
-    [_PN, _PD],
-    [0, 0]
-];
-var PolicyGrantingServiceAccess$ = [3, n0, _PGSAo,
-    0,
-    [_PN, _PT, _PA, _ETn, _EN],
-    [0, 0, 0, 0, 0], 2
-];
-var PolicyGroup$ = [3, n0, _PGo,
-    0,
-    [_GN, _GI],
-    [0, 0]
-];
-var PolicyParameter$ = [3, n0, _PPo,
-    0,
-    [_N, _Va, _Ty],
-    [0, 64 | 0, 0]
-];
-var PolicyRole$ = [3, n0, _PRo,
-    0,
-    [_RN, _RIo],
-    [0, 0]
-];
-var PolicyUser$ = [3, n0, _PUo,
-    0,
-    [_UN, _UI],
-    [0, 0]
-];
-var PolicyVersion$ = [3, n0, _PV,
-    0,
-    [_Do, _VI, _IDV, _CD],
-    [0, 0, 2, 4]
-];
-var Position$ = [3, n0, _Pos,
-    0,
-    [_Li, _Col],
-    [1, 1]
-];
-var PutAccountPropertiesRequest$ = [3, n0, _PAPR,
-    0,
-    [_Pr],
-    [128 | 0], 1
-];
-var PutAccountPropertiesResponse$ = [3, n0, _PAPRu,
-    0,
-    [],
-    []
-];
-var PutGroupPolicyRequest$ = [3, n0, _PGPR,
-    0,
-    [_GN, _PN, _PD],
-    [0, 0, 0], 3
-];
-var PutRolePermissionsBoundaryRequest$ = [3, n0, _PRPBR,
-    0,
-    [_RN, _PB],
-    [0, 0], 2
-];
-var PutRolePolicyRequest$ = [3, n0, _PRPR,
-    0,
-    [_RN, _PN, _PD],
-    [0, 0, 0], 3
-];
-var PutUserPermissionsBoundaryRequest$ = [3, n0, _PUPBR,
-    0,
-    [_UN, _PB],
-    [0, 0], 2
-];
-var PutUserPolicyRequest$ = [3, n0, _PUPR,
-    0,
-    [_UN, _PN, _PD],
-    [0, 0, 0], 3
-];
-var RejectDelegationRequestRequest$ = [3, n0, _RDRR,
-    0,
-    [_DRI, _No],
-    [0, 0], 1
-];
-var RemoveClientIDFromOpenIDConnectProviderRequest$ = [3, n0, _RCIDFOIDCPR,
-    0,
-    [_OIDCPA, _CID],
-    [0, 0], 2
-];
-var RemoveRoleFromInstanceProfileRequest$ = [3, n0, _RRFIPR,
-    0,
-    [_IPN, _RN],
-    [0, 0], 2
-];
-var RemoveUserFromGroupRequest$ = [3, n0, _RUFGR,
-    0,
-    [_GN, _UN],
-    [0, 0], 2
-];
-var ReplacementValueEntry$ = [3, n0, _RVE,
-    0,
-    [_Va],
-    [64 | 0], 1
-];
-var ResetServiceSpecificCredentialRequest$ = [3, n0, _RSSCR,
-    0,
-    [_SSCI, _UN],
-    [0, 0], 1
-];
-var ResetServiceSpecificCredentialResponse$ = [3, n0, _RSSCRe,
-    0,
-    [_SSC],
-    [[() => ServiceSpecificCredential$, 0]]
-];
-var ResourceSpecificResult$ = [3, n0, _RSRe,
-    0,
-    [_ERN, _ERD, _MS, _MCV, _EDD, _PBDD],
-    [0, 0, () => StatementListType, 64 | 0, 128 | 0, () => PermissionsBoundaryDecisionDetail$], 2
-];
-var ResyncMFADeviceRequest$ = [3, n0, _RMFADR,
-    0,
-    [_UN, _SNer, _AC, _ACu],
-    [0, 0, 0, 0], 4
-];
-var Role$ = [3, n0, _Ro,
-    0,
-    [_Pa, _RN, _RIo, _A, _CD, _ARPD, _D, _MSD, _PB, _T, _RLU, _SRT],
-    [0, 0, 0, 0, 4, 0, 0, 1, () => AttachedPermissionsBoundary$, () => tagListType, () => RoleLastUsed$, () => SourceRoleTemplate$], 5
-];
-var RoleDetail$ = [3, n0, _RD,
-    0,
-    [_Pa, _RN, _RIo, _A, _CD, _ARPD, _IPL, _RPL, _AMP, _PB, _T, _RLU],
-    [0, 0, 0, 0, 4, 0, () => instanceProfileListType, () => policyDetailListType, () => attachedPoliciesListType, () => AttachedPermissionsBoundary$, () => tagListType, () => RoleLastUsed$]
-];
-var RoleLastUsed$ = [3, n0, _RLU,
-    0,
-    [_LUD, _R],
-    [4, 0]
-];
-var RoleTemplateVersion$ = [3, n0, _RTV,
-    0,
-    [_TA, _TN, _TVI, _D, _MVa, _DMV, _MBT, _MBV, _Ena, _MV, _RNP, _RPP, _RDP, _ARPDT, _IPT, _MPAa, _PBAe, _PDar, _RTT, _MSD, _VE, _CT, _UTp],
-    [0, 0, 0, 0, 1, 1, 0, 0, 2, 1, 0, 0, 0, 0, () => inlinePolicyTemplateListType, 64 | 0, 0, () => parametersDefinitionListType, () => tagTemplateListType, 1, 2, 4, 4]
-];
-var RoleUsageType$ = [3, n0, _RUT,
-    0,
-    [_R, _Res],
-    [0, 64 | 0]
-];
-var SAMLPrivateKey$ = [3, n0, _SAMLPK,
-    0,
-    [_KI, _Ti],
-    [0, 4]
-];
-var SAMLProviderListEntry$ = [3, n0, _SAMLPLE,
-    0,
-    [_A, _VU, _CD],
-    [0, 4, 4]
-];
-var SendDelegationTokenRequest$ = [3, n0, _SDTR,
-    0,
-    [_DRI],
-    [0], 1
-];
-var ServerCertificate$ = [3, n0, _SCe,
-    0,
-    [_SCM, _CB, _CC, _T],
-    [() => ServerCertificateMetadata$, 0, 0, () => tagListType], 2
-];
-var ServerCertificateMetadata$ = [3, n0, _SCM,
-    0,
-    [_Pa, _SCN, _SCI, _A, _UDp, _Ex],
-    [0, 0, 0, 0, 4, 4], 4
-];
-var ServiceLastAccessed$ = [3, n0, _SLAe,
-    0,
-    [_SN, _SNe, _LA, _LAE, _LAR, _TAE, _TALA],
-    [0, 0, 4, 0, 0, 1, () => TrackedActionsLastAccessed], 2
-];
-var ServiceSpecificCredential$ = [3, n0, _SSC,
-    0,
-    [_CD, _SN, _SSCI, _UN, _S, _EDx, _SUN, _SP, _SCA, _SCS],
-    [4, 0, 0, 0, 0, 4, 0, [() => servicePassword, 0], 0, [() => serviceCredentialSecret, 0]], 5
-];
-var ServiceSpecificCredentialMetadata$ = [3, n0, _SSCM,
-    0,
-    [_UN, _S, _CD, _SSCI, _SN, _SUN, _SCA, _EDx],
-    [0, 0, 4, 0, 0, 0, 0, 4], 5
-];
-var SetDefaultPolicyVersionRequest$ = [3, n0, _SDPVR,
-    0,
-    [_PA, _VI],
-    [0, 0], 2
-];
-var SetSecurityTokenServicePreferencesRequest$ = [3, n0, _SSTSPR,
-    0,
-    [_GETV],
-    [0], 1
-];
-var SigningCertificate$ = [3, n0, _SCi,
-    0,
-    [_UN, _CI, _CB, _S, _UDp],
-    [0, 0, 0, 0, 4], 4
-];
-var SimulateCustomPolicyRequest$ = [3, n0, _SCPR,
-    0,
-    [_PIL, _ANc, _PBPIL, _OOPIL, _RA, _RP, _RO, _CA, _CEo, _RHO, _MI, _Ma],
-    [64 | 0, 64 | 0, 64 | 0, () => OrganizationPolicyListType, 64 | 0, 0, 0, 0, () => ContextEntryListType, 0, 1, 0], 2
-];
-var SimulatePolicyResponse$ = [3, n0, _SPR,
-    0,
-    [_ERv, _IT, _Ma],
-    [() => EvaluationResultsListType, 2, 0]
-];
-var SimulatePrincipalPolicyRequest$ = [3, n0, _SPPR,
-    0,
-    [_PSA, _ANc, _PIL, _PBPIL, _PEL, _RA, _RP, _RO, _CA, _CEo, _RHO, _MI, _Ma],
-    [0, 64 | 0, 64 | 0, 64 | 0, () => PolicyExclusionsListType, 64 | 0, 0, 0, 0, () => ContextEntryListType, 0, 1, 0], 2
-];
-var SourceRoleTemplate$ = [3, n0, _SRT,
-    0,
-    [_TA, _TMV],
-    [0, 1], 2
-];
-var SSHPublicKey$ = [3, n0, _SSHPK,
-    0,
-    [_UN, _SSHPKI, _Fi, _SSHPKB, _S, _UDp],
-    [0, 0, 0, 0, 0, 4], 5
-];
-var SSHPublicKeyMetadata$ = [3, n0, _SSHPKM,
-    0,
-    [_UN, _SSHPKI, _S, _UDp],
-    [0, 0, 0, 4], 4
-];
-var Statement$ = [3, n0, _Sta,
-    0,
-    [_SPI, _SPT, _SPt, _EPn],
-    [0, 0, () => Position$, () => Position$]
-];
-var Tag$ = [3, n0, _Ta,
-    0,
-    [_K, _Val],
-    [0, 0], 2
-];
-var TagInstanceProfileRequest$ = [3, n0, _TIPR,
-    0,
-    [_IPN, _T],
-    [0, () => tagListType], 2
-];
-var TagMFADeviceRequest$ = [3, n0, _TMFADR,
-    0,
-    [_SNer, _T],
-    [0, () => tagListType], 2
-];
-var TagOpenIDConnectProviderRequest$ = [3, n0, _TOIDCPR,
-    0,
-    [_OIDCPA, _T],
-    [0, () => tagListType], 2
-];
-var TagPolicyRequest$ = [3, n0, _TPR,
-    0,
-    [_PA, _T],
-    [0, () => tagListType], 2
-];
-var TagRoleRequest$ = [3, n0, _TRR,
-    0,
-    [_RN, _T],
-    [0, () => tagListType], 2
-];
-var TagSAMLProviderRequest$ = [3, n0, _TSAMLPR,
-    0,
-    [_SAMLPA, _T],
-    [0, () => tagListType], 2
-];
-var TagServerCertificateRequest$ = [3, n0, _TSCR,
-    0,
-    [_SCN, _T],
-    [0, () => tagListType], 2
-];
-var TagTemplate$ = [3, n0, _TT,
-    0,
-    [_K, _Val],
-    [0, 0], 2
-];
-var TagUserRequest$ = [3, n0, _TUR,
-    0,
-    [_UN, _T],
-    [0, () => tagListType], 2
-];
-var TrackedActionLastAccessed$ = [3, n0, _TALAr,
-    0,
-    [_ANct, _LAEa, _LATa, _LARa],
-    [0, 0, 4, 0]
-];
-var UntagInstanceProfileRequest$ = [3, n0, _UIPR,
-    0,
-    [_IPN, _TK],
-    [0, 64 | 0], 2
-];
-var UntagMFADeviceRequest$ = [3, n0, _UMFADR,
-    0,
-    [_SNer, _TK],
-    [0, 64 | 0], 2
-];
-var UntagOpenIDConnectProviderRequest$ = [3, n0, _UOIDCPR,
-    0,
-    [_OIDCPA, _TK],
-    [0, 64 | 0], 2
-];
-var UntagPolicyRequest$ = [3, n0, _UPR,
-    0,
-    [_PA, _TK],
-    [0, 64 | 0], 2
-];
-var UntagRoleRequest$ = [3, n0, _URR,
-    0,
-    [_RN, _TK],
-    [0, 64 | 0], 2
-];
-var UntagSAMLProviderRequest$ = [3, n0, _USAMLPR,
-    0,
-    [_SAMLPA, _TK],
-    [0, 64 | 0], 2
-];
-var UntagServerCertificateRequest$ = [3, n0, _USCR,
-    0,
-    [_SCN, _TK],
-    [0, 64 | 0], 2
-];
-var UntagUserRequest$ = [3, n0, _UUR,
-    0,
-    [_UN, _TK],
-    [0, 64 | 0], 2
-];
-var UpdateAccessKeyRequest$ = [3, n0, _UAKR,
-    0,
-    [_AKI, _S, _UN],
-    [0, 0, 0], 2
-];
-var UpdateAccountPasswordPolicyRequest$ = [3, n0, _UAPPR,
-    0,
-    [_MPL, _RS, _RNeq, _RUC, _RLC, _AUTCP, _MPA, _PRP, _HE],
-    [1, 2, 2, 2, 2, 2, 1, 1, 2]
-];
-var UpdateAssumeRolePolicyRequest$ = [3, n0, _UARPR,
-    0,
-    [_RN, _PD],
-    [0, 0], 2
-];
-var UpdateDelegationRequestRequest$ = [3, n0, _UDRR,
-    0,
-    [_DRI, _No],
-    [0, 0], 1
-];
-var UpdateGroupRequest$ = [3, n0, _UGR,
-    0,
-    [_GN, _NPe, _NGN],
-    [0, 0, 0], 1
-];
-var UpdateLoginProfileRequest$ = [3, n0, _ULPR,
-    0,
-    [_UN, _Pas, _PRR],
-    [0, [() => passwordType, 0], 2], 1
-];
-var UpdateOpenIDConnectProviderThumbprintRequest$ = [3, n0, _UOIDCPTR,
-    0,
-    [_OIDCPA, _TL],
-    [0, 64 | 0], 2
-];
-var UpdateRoleDescriptionRequest$ = [3, n0, _URDR,
-    0,
-    [_RN, _D],
-    [0, 0], 2
-];
-var UpdateRoleDescriptionResponse$ = [3, n0, _URDRp,
-    0,
-    [_Ro],
-    [() => Role$]
-];
-var UpdateRoleRequest$ = [3, n0, _URRp,
-    0,
-    [_RN, _D, _MSD],
-    [0, 0, 1], 1
-];
-var UpdateRoleResponse$ = [3, n0, _URRpd,
-    0,
-    [],
-    []
-];
-var UpdateSAMLProviderRequest$ = [3, n0, _USAMLPRp,
-    0,
-    [_SAMLPA, _SAMLMD, _AEM, _APK, _RPK],
-    [0, 0, 0, [() => privateKeyType, 0], 0], 1
-];
-var UpdateSAMLProviderResponse$ = [3, n0, _USAMLPRpd,
-    0,
-    [_SAMLPA],
-    [0]
-];
-var UpdateServerCertificateRequest$ = [3, n0, _USCRp,
-    0,
-    [_SCN, _NPe, _NSCN],
-    [0, 0, 0], 1
-];
-var UpdateServiceSpecificCredentialRequest$ = [3, n0, _USSCR,
-    0,
-    [_SSCI, _S, _UN],
-    [0, 0, 0], 2
-];
-var UpdateSigningCertificateRequest$ = [3, n0, _USCRpd,
-    0,
-    [_CI, _S, _UN],
-    [0, 0, 0], 2
-];
-var UpdateSSHPublicKeyRequest$ = [3, n0, _USSHPKR,
-    0,
-    [_UN, _SSHPKI, _S],
-    [0, 0, 0], 3
-];
-var UpdateUserRequest$ = [3, n0, _UURp,
-    0,
-    [_UN, _NPe, _NUN],
-    [0, 0, 0], 1
-];
-var UploadServerCertificateRequest$ = [3, n0, _USCRpl,
-    0,
-    [_SCN, _CB, _PK, _Pa, _CC, _T],
-    [0, 0, [() => privateKeyType, 0], 0, 0, () => tagListType], 3
-];
-var UploadServerCertificateResponse$ = [3, n0, _USCRplo,
-    0,
-    [_SCM, _T],
-    [() => ServerCertificateMetadata$, () => tagListType]
-];
-var UploadSigningCertificateRequest$ = [3, n0, _USCRploa,
-    0,
-    [_CB, _UN],
-    [0, 0], 1
-];
-var UploadSigningCertificateResponse$ = [3, n0, _USCRpload,
-    0,
-    [_Cert],
-    [() => SigningCertificate$], 1
-];
-var UploadSSHPublicKeyRequest$ = [3, n0, _USSHPKRp,
-    0,
-    [_UN, _SSHPKB],
-    [0, 0], 2
-];
-var UploadSSHPublicKeyResponse$ = [3, n0, _USSHPKRpl,
-    0,
-    [_SSHPK],
-    [() => SSHPublicKey$]
-];
-var User$ = [3, n0, _Us,
-    0,
-    [_Pa, _UN, _UI, _A, _CD, _PLU, _PB, _T],
-    [0, 0, 0, 0, 4, 4, () => AttachedPermissionsBoundary$, () => tagListType], 5
-];
-var UserDetail$ = [3, n0, _UDs,
-    0,
-    [_Pa, _UN, _UI, _A, _CD, _UPL, _GL, _AMP, _PB, _T],
-    [0, 0, 0, 0, 4, () => policyDetailListType, 64 | 0, () => attachedPoliciesListType, () => AttachedPermissionsBoundary$, () => tagListType]
-];
-var VirtualMFADevice$ = [3, n0, _VMFAD,
-    0,
-    [_SNer, _BSS, _QRCPNG, _Us, _EDn, _T],
-    [0, [() => BootstrapDatum, 0], [() => BootstrapDatum, 0], () => User$, 4, () => tagListType], 1
-];
-var __Unit = "unit";
-var AccessDetails = [1, n0, _ADc,
-    0, () => AccessDetail$
-];
-var accessKeyMetadataListType = [1, n0, _aKMLT,
-    0, () => AccessKeyMetadata$
-];
-var attachedPoliciesListType = [1, n0, _aPLT,
-    0, () => AttachedPolicy$
-];
-var certificateListType = [1, n0, _cLT,
-    0, () => SigningCertificate$
-];
-var ContextEntryListType = [1, n0, _CELT,
-    0, () => ContextEntry$
-];
-var delegationRequestsListType = [1, n0, _dRLT,
-    0, () => DelegationRequest$
-];
-var entityDetailsListType = [1, n0, _eDLT,
-    0, () => EntityDetails$
-];
-var EvaluationResultsListType = [1, n0, _ERLT,
-    0, () => EvaluationResult$
-];
-var groupDetailListType = [1, n0, _gDLT,
-    0, () => GroupDetail$
-];
-var groupListType = [1, n0, _gLT,
-    0, () => Group$
-];
-var inlinePolicyTemplateListType = [1, n0, _iPTLT,
-    0, () => InlinePolicy$
-];
-var instanceProfileListType = [1, n0, _iPLT,
-    0, () => InstanceProfile$
-];
-var listPolicyGrantingServiceAccessResponseListType = [1, n0, _lPGSARLT,
-    0, () => ListPoliciesGrantingServiceAccessEntry$
-];
-var ManagedPolicyDetailListType = [1, n0, _MPDLT,
-    0, () => ManagedPolicyDetail$
-];
-var mfaDeviceListType = [1, n0, _mDLT,
-    0, () => MFADevice$
-];
-var OpenIDConnectProviderListType = [1, n0, _OIDCPLT,
-    0, () => OpenIDConnectProviderListEntry$
-];
-var OrganizationPolicyListType = [1, n0, _OPLT,
-    0, () => OrderedOrganizationPolicyType$
-];
-var parametersDefinitionListType = [1, n0, _pDLT,
-    0, () => ParameterDefinition$
-];
-var policyDetailListType = [1, n0, _pDLTo,
-    0, () => PolicyDetail$
-];
-var policyDocumentVersionListType = [1, n0, _pDVLT,
-    0, () => PolicyVersion$
-];
-var PolicyExclusionsListType = [1, n0, _PELT,
-    0, () => PolicyIdentifier$
-];
-var policyGrantingServiceAccessListType = [1, n0, _pGSALT,
-    0, () => PolicyGrantingServiceAccess$
-];
-var PolicyGroupListType = [1, n0, _PGLT,
-    0, () => PolicyGroup$
-];
-var policyListType = [1, n0, _pLT,
-    0, () => Policy$
-];
-var policyParameterListType = [1, n0, _pPLT,
-    0, () => PolicyParameter$
-];
-var PolicyRoleListType = [1, n0, _PRLT,
-    0, () => PolicyRole$
-];
-var PolicyUserListType = [1, n0, _PULT,
-    0, () => PolicyUser$
-];
-var privateKeyList = [1, n0, _pKL,
-    0, () => SAMLPrivateKey$
-];
-var ResourceSpecificResultListType = [1, n0, _RSRLT,
-    0, () => ResourceSpecificResult$
-];
-var roleDetailListType = [1, n0, _rDLT,
-    0, () => RoleDetail$
-];
-var roleListType = [1, n0, _rLT,
-    0, () => Role$
-];
-var RoleUsageListType = [1, n0, _RULT,
-    0, () => RoleUsageType$
-];
-var SAMLProviderListType = [1, n0, _SAMLPLT,
-    0, () => SAMLProviderListEntry$
-];
-var serverCertificateMetadataListType = [1, n0, _sCMLT,
-    0, () => ServerCertificateMetadata$
-];
-var ServicesLastAccessed = [1, n0, _SLA,
-    0, () => ServiceLastAccessed$
-];
-var ServiceSpecificCredentialsListType = [1, n0, _SSCLT,
-    0, () => ServiceSpecificCredentialMetadata$
-];
-var SSHPublicKeyListType = [1, n0, _SSHPKLT,
-    0, () => SSHPublicKeyMetadata$
-];
-var StatementListType = [1, n0, _SLT,
-    0, () => Statement$
-];
-var tagListType = [1, n0, _tLT,
-    0, () => Tag$
-];
-var tagTemplateListType = [1, n0, _tTLT,
-    0, () => TagTemplate$
-];
-var TrackedActionsLastAccessed = [1, n0, _TALA,
-    0, () => TrackedActionLastAccessed$
-];
-var userDetailListType = [1, n0, _uDLT,
-    0, () => UserDetail$
-];
-var userListType = [1, n0, _uLT,
-    0, () => User$
-];
-var virtualMFADeviceListType = [1, n0, _vMFADLT,
-    0, [() => VirtualMFADevice$,
-        0]
-];
-var mapStringReplacementValueEntry = [2, n0, _mSRVE,
-    0, 0, () => ReplacementValueEntry$
-];
-var PolicyIdentifier$ = [4, n0, _PIo,
-    0,
-    [_PT, _PA, _IPIn],
-    [0, 0, () => InlinePolicyIdentifierType$]
-];
-var AcceptDelegationRequest$ = [9, n0, _ADR,
-    0, () => AcceptDelegationRequestRequest$, () => __Unit
-];
-var AcquireRole$ = [9, n0, _AR,
-    0, () => AcquireRoleRequest$, () => AcquireRoleResponse$
-];
-var AddClientIDToOpenIDConnectProvider$ = [9, n0, _ACIDTOIDCP,
-    0, () => AddClientIDToOpenIDConnectProviderRequest$, () => __Unit
-];
-var AddRoleToInstanceProfile$ = [9, n0, _ARTIP,
-    0, () => AddRoleToInstanceProfileRequest$, () => __Unit
-];
-var AddUserToGroup$ = [9, n0, _AUTG,
-    0, () => AddUserToGroupRequest$, () => __Unit
-];
-var AssociateDelegationRequest$ = [9, n0, _ADRs,
-    0, () => AssociateDelegationRequestRequest$, () => __Unit
-];
-var AttachGroupPolicy$ = [9, n0, _AGP,
-    0, () => AttachGroupPolicyRequest$, () => __Unit
-];
-var AttachRolePolicy$ = [9, n0, _ARP,
-    0, () => AttachRolePolicyRequest$, () => __Unit
-];
-var AttachUserPolicy$ = [9, n0, _AUP,
-    0, () => AttachUserPolicyRequest$, () => __Unit
-];
-var ChangePassword$ = [9, n0, _CP,
-    0, () => ChangePasswordRequest$, () => __Unit
-];
-var CreateAccessKey$ = [9, n0, _CAK,
-    0, () => CreateAccessKeyRequest$, () => CreateAccessKeyResponse$
-];
-var CreateAccountAlias$ = [9, n0, _CAA,
-    0, () => CreateAccountAliasRequest$, () => __Unit
-];
-var CreateDelegationRequest$ = [9, n0, _CDR,
-    0, () => CreateDelegationRequestRequest$, () => CreateDelegationRequestResponse$
-];
-var CreateGroup$ = [9, n0, _CG,
-    0, () => CreateGroupRequest$, () => CreateGroupResponse$
-];
-var CreateInstanceProfile$ = [9, n0, _CIP,
-    0, () => CreateInstanceProfileRequest$, () => CreateInstanceProfileResponse$
-];
-var CreateLoginProfile$ = [9, n0, _CLP,
-    0, () => CreateLoginProfileRequest$, () => CreateLoginProfileResponse$
-];
-var CreateOpenIDConnectProvider$ = [9, n0, _COIDCP,
-    0, () => CreateOpenIDConnectProviderRequest$, () => CreateOpenIDConnectProviderResponse$
-];
-var CreatePolicy$ = [9, n0, _CPr,
-    0, () => CreatePolicyRequest$, () => CreatePolicyResponse$
-];
-var CreatePolicyVersion$ = [9, n0, _CPV,
-    0, () => CreatePolicyVersionRequest$, () => CreatePolicyVersionResponse$
-];
-var CreateRole$ = [9, n0, _CR,
-    0, () => CreateRoleRequest$, () => CreateRoleResponse$
-];
-var CreateSAMLProvider$ = [9, n0, _CSAMLP,
-    0, () => CreateSAMLProviderRequest$, () => CreateSAMLProviderResponse$
-];
-var CreateServiceLinkedRole$ = [9, n0, _CSLR,
-    0, () => CreateServiceLinkedRoleRequest$, () => CreateServiceLinkedRoleResponse$
-];
-var CreateServiceSpecificCredential$ = [9, n0, _CSSC,
-    0, () => CreateServiceSpecificCredentialRequest$, () => CreateServiceSpecificCredentialResponse$
-];
-var CreateUser$ = [9, n0, _CU,
-    0, () => CreateUserRequest$, () => CreateUserResponse$
-];
-var CreateVirtualMFADevice$ = [9, n0, _CVMFAD,
-    0, () => CreateVirtualMFADeviceRequest$, () => CreateVirtualMFADeviceResponse$
-];
-var DeactivateMFADevice$ = [9, n0, _DMFAD,
-    0, () => DeactivateMFADeviceRequest$, () => __Unit
-];
-var DeleteAccessKey$ = [9, n0, _DAK,
-    0, () => DeleteAccessKeyRequest$, () => __Unit
-];
-var DeleteAccountAlias$ = [9, n0, _DAA,
-    0, () => DeleteAccountAliasRequest$, () => __Unit
-];
-var DeleteAccountPasswordPolicy$ = [9, n0, _DAPP,
-    0, () => __Unit, () => __Unit
-];
-var DeleteGroup$ = [9, n0, _DG,
-    0, () => DeleteGroupRequest$, () => __Unit
-];
-var DeleteGroupPolicy$ = [9, n0, _DGP,
-    0, () => DeleteGroupPolicyRequest$, () => __Unit
-];
-var DeleteInstanceProfile$ = [9, n0, _DIP,
-    0, () => DeleteInstanceProfileRequest$, () => __Unit
-];
-var DeleteLoginProfile$ = [9, n0, _DLP,
-    0, () => DeleteLoginProfileRequest$, () => __Unit
-];
-var DeleteOpenIDConnectProvider$ = [9, n0, _DOIDCP,
-    0, () => DeleteOpenIDConnectProviderRequest$, () => __Unit
-];
-var DeletePolicy$ = [9, n0, _DPe,
-    0, () => DeletePolicyRequest$, () => __Unit
-];
-var DeletePolicyVersion$ = [9, n0, _DPV,
-    0, () => DeletePolicyVersionRequest$, () => __Unit
-];
-var DeleteRole$ = [9, n0, _DRel,
-    0, () => DeleteRoleRequest$, () => __Unit
-];
-var DeleteRolePermissionsBoundary$ = [9, n0, _DRPB,
-    0, () => DeleteRolePermissionsBoundaryRequest$, () => __Unit
-];
-var DeleteRolePolicy$ = [9, n0, _DRP,
-    0, () => DeleteRolePolicyRequest$, () => __Unit
-];
-var DeleteSAMLProvider$ = [9, n0, _DSAMLP,
-    0, () => DeleteSAMLProviderRequest$, () => __Unit
-];
-var DeleteServerCertificate$ = [9, n0, _DSC,
-    0, () => DeleteServerCertificateRequest$, () => __Unit
-];
-var DeleteServiceLinkedRole$ = [9, n0, _DSLR,
-    0, () => DeleteServiceLinkedRoleRequest$, () => DeleteServiceLinkedRoleResponse$
-];
-var DeleteServiceSpecificCredential$ = [9, n0, _DSSC,
-    0, () => DeleteServiceSpecificCredentialRequest$, () => __Unit
-];
-var DeleteSigningCertificate$ = [9, n0, _DSCe,
-    0, () => DeleteSigningCertificateRequest$, () => __Unit
-];
-var DeleteSSHPublicKey$ = [9, n0, _DSSHPK,
-    0, () => DeleteSSHPublicKeyRequest$, () => __Unit
-];
-var DeleteUser$ = [9, n0, _DU,
-    0, () => DeleteUserRequest$, () => __Unit
-];
-var DeleteUserPermissionsBoundary$ = [9, n0, _DUPB,
-    0, () => DeleteUserPermissionsBoundaryRequest$, () => __Unit
-];
-var DeleteUserPolicy$ = [9, n0, _DUP,
-    0, () => DeleteUserPolicyRequest$, () => __Unit
-];
-var DeleteVirtualMFADevice$ = [9, n0, _DVMFAD,
-    0, () => DeleteVirtualMFADeviceRequest$, () => __Unit
-];
-var DetachGroupPolicy$ = [9, n0, _DGPe,
-    0, () => DetachGroupPolicyRequest$, () => __Unit
-];
-var DetachRolePolicy$ = [9, n0, _DRPe,
-    0, () => DetachRolePolicyRequest$, () => __Unit
-];
-var DetachUserPolicy$ = [9, n0, _DUPe,
-    0, () => DetachUserPolicyRequest$, () => __Unit
-];
-var DisableOrganizationsRootCredentialsManagement$ = [9, n0, _DORCM,
-    0, () => DisableOrganizationsRootCredentialsManagementRequest$, () => DisableOrganizationsRootCredentialsManagementResponse$
-];
-var DisableOrganizationsRootSessions$ = [9, n0, _DORS,
-    0, () => DisableOrganizationsRootSessionsRequest$, () => DisableOrganizationsRootSessionsResponse$
-];
-var DisableOutboundWebIdentityFederation$ = [9, n0, _DOWIF,
-    0, () => __Unit, () => __Unit
-];
-var EnableMFADevice$ = [9, n0, _EMFAD,
-    0, () => EnableMFADeviceRequest$, () => __Unit
-];
-var EnableOrganizationsRootCredentialsManagement$ = [9, n0, _EORCM,
-    0, () => EnableOrganizationsRootCredentialsManagementRequest$, () => EnableOrganizationsRootCredentialsManagementResponse$
-];
-var EnableOrganizationsRootSessions$ = [9, n0, _EORS,
-    0, () => EnableOrganizationsRootSessionsRequest$, () => EnableOrganizationsRootSessionsResponse$
-];
-var EnableOutboundWebIdentityFederation$ = [9, n0, _EOWIF,
-    0, () => __Unit, () => EnableOutboundWebIdentityFederationResponse$
-];
-var GenerateCredentialReport$ = [9, n0, _GCR,
-    0, () => __Unit, () => GenerateCredentialReportResponse$
-];
-var GenerateOrganizationsAccessReport$ = [9, n0, _GOAR,
-    0, () => GenerateOrganizationsAccessReportRequest$, () => GenerateOrganizationsAccessReportResponse$
-];
-var GenerateServiceLastAccessedDetails$ = [9, n0, _GSLAD,
-    0, () => GenerateServiceLastAccessedDetailsRequest$, () => GenerateServiceLastAccessedDetailsResponse$
-];
-var GetAccessKeyLastUsed$ = [9, n0, _GAKLU,
-    0, () => GetAccessKeyLastUsedRequest$, () => GetAccessKeyLastUsedResponse$
-];
-var GetAccountAuthorizationDetails$ = [9, n0, _GAAD,
-    0, () => GetAccountAuthorizationDetailsRequest$, () => GetAccountAuthorizationDetailsResponse$
-];
-var GetAccountPasswordPolicy$ = [9, n0, _GAPP,
-    0, () => __Unit, () => GetAccountPasswordPolicyResponse$
-];
-var GetAccountProperties$ = [9, n0, _GAP,
-    0, () => GetAccountPropertiesRequest$, () => GetAccountPropertiesResponse$
-];
-var GetAccountSummary$ = [9, n0, _GAS,
-    0, () => __Unit, () => GetAccountSummaryResponse$
-];
-var GetContextKeysForCustomPolicy$ = [9, n0, _GCKFCP,
-    0, () => GetContextKeysForCustomPolicyRequest$, () => GetContextKeysForPolicyResponse$
-];
-var GetContextKeysForPrincipalPolicy$ = [9, n0, _GCKFPP,
-    0, () => GetContextKeysForPrincipalPolicyRequest$, () => GetContextKeysForPolicyResponse$
-];
-var GetCredentialReport$ = [9, n0, _GCRe,
-    0, () => __Unit, () => GetCredentialReportResponse$
-];
-var GetDelegationRequest$ = [9, n0, _GDR,
-    0, () => GetDelegationRequestRequest$, () => GetDelegationRequestResponse$
-];
-var GetGroup$ = [9, n0, _GG,
-    0, () => GetGroupRequest$, () => GetGroupResponse$
-];
-var GetGroupPolicy$ = [9, n0, _GGP,
-    0, () => GetGroupPolicyRequest$, () => GetGroupPolicyResponse$
-];
-var GetHumanReadableSummary$ = [9, n0, _GHRS,
-    0, () => GetHumanReadableSummaryRequest$, () => GetHumanReadableSummaryResponse$
-];
-var GetInstanceProfile$ = [9, n0, _GIP,
-    0, () => GetInstanceProfileRequest$, () => GetInstanceProfileResponse$
-];
-var GetLoginProfile$ = [9, n0, _GLP,
-    0, () => GetLoginProfileRequest$, () => GetLoginProfileResponse$
-];
-var GetMFADevice$ = [9, n0, _GMFAD,
-    0, () => GetMFADeviceRequest$, () => GetMFADeviceResponse$
-];
-var GetOpenIDConnectProvider$ = [9, n0, _GOIDCP,
-    0, () => GetOpenIDConnectProviderRequest$, () => GetOpenIDConnectProviderResponse$
-];
-var GetOrganizationsAccessReport$ = [9, n0, _GOARe,
-    0, () => GetOrganizationsAccessReportRequest$, () => GetOrganizationsAccessReportResponse$
-];
-var GetOutboundWebIdentityFederationInfo$ = [9, n0, _GOWIFI,
-    0, () => __Unit, () => GetOutboundWebIdentityFederationInfoResponse$
-];
-var GetPolicy$ = [9, n0, _GP,
-    0, () => GetPolicyRequest$, () => GetPolicyResponse$
-];
-var GetPolicyVersion$ = [9, n0, _GPV,
-    0, () => GetPolicyVersionRequest$, () => GetPolicyVersionResponse$
-];
-var GetRole$ = [9, n0, _GR,
-    0, () => GetRoleRequest$, () => GetRoleResponse$
-];
-var GetRolePolicy$ = [9, n0, _GRP,
-    0, () => GetRolePolicyRequest$, () => GetRolePolicyResponse$
-];
-var GetRoleTemplateVersion$ = [9, n0, _GRTV,
-    0, () => GetRoleTemplateVersionRequest$, () => GetRoleTemplateVersionResponse$
-];
-var GetSAMLProvider$ = [9, n0, _GSAMLP,
-    0, () => GetSAMLProviderRequest$, () => GetSAMLProviderResponse$
-];
-var GetServerCertificate$ = [9, n0, _GSC,
-    0, () => GetServerCertificateRequest$, () => GetServerCertificateResponse$
-];
-var GetServiceLastAccessedDetails$ = [9, n0, _GSLADe,
-    0, () => GetServiceLastAccessedDetailsRequest$, () => GetServiceLastAccessedDetailsResponse$
-];
-var GetServiceLastAccessedDetailsWithEntities$ = [9, n0, _GSLADWE,
-    0, () => GetServiceLastAccessedDetailsWithEntitiesRequest$, () => GetServiceLastAccessedDetailsWithEntitiesResponse$
-];
-var GetServiceLinkedRoleDeletionStatus$ = [9, n0, _GSLRDS,
-    0, () => GetServiceLinkedRoleDeletionStatusRequest$, () => GetServiceLinkedRoleDeletionStatusResponse$
-];
-var GetSSHPublicKey$ = [9, n0, _GSSHPK,
-    0, () => GetSSHPublicKeyRequest$, () => GetSSHPublicKeyResponse$
-];
-var GetUser$ = [9, n0, _GU,
-    0, () => GetUserRequest$, () => GetUserResponse$
-];
-var GetUserPolicy$ = [9, n0, _GUP,
-    0, () => GetUserPolicyRequest$, () => GetUserPolicyResponse$
-];
-var ListAccessKeys$ = [9, n0, _LAK,
-    0, () => ListAccessKeysRequest$, () => ListAccessKeysResponse$
-];
-var ListAccountAliases$ = [9, n0, _LAA,
-    0, () => ListAccountAliasesRequest$, () => ListAccountAliasesResponse$
-];
-var ListAttachedGroupPolicies$ = [9, n0, _LAGP,
-    0, () => ListAttachedGroupPoliciesRequest$, () => ListAttachedGroupPoliciesResponse$
-];
-var ListAttachedRolePolicies$ = [9, n0, _LARP,
-    0, () => ListAttachedRolePoliciesRequest$, () => ListAttachedRolePoliciesResponse$
-];
-var ListAttachedUserPolicies$ = [9, n0, _LAUP,
-    0, () => ListAttachedUserPoliciesRequest$, () => ListAttachedUserPoliciesResponse$
-];
-var ListDelegationRequests$ = [9, n0, _LDR,
-    0, () => ListDelegationRequestsRequest$, () => ListDelegationRequestsResponse$
-];
-var ListEntitiesForPolicy$ = [9, n0, _LEFP,
-    0, () => ListEntitiesForPolicyRequest$, () => ListEntitiesForPolicyResponse$
-];
-var ListGroupPolicies$ = [9, n0, _LGP,
-    0, () => ListGroupPoliciesRequest$, () => ListGroupPoliciesResponse$
-];
-var ListGroups$ = [9, n0, _LG,
-    0, () => ListGroupsRequest$, () => ListGroupsResponse$
-];
-var ListGroupsForUser$ = [9, n0, _LGFU,
-    0, () => ListGroupsForUserRequest$, () => ListGroupsForUserResponse$
-];
-var ListInstanceProfiles$ = [9, n0, _LIP,
-    0, () => ListInstanceProfilesRequest$, () => ListInstanceProfilesResponse$
-];
-var ListInstanceProfilesForRole$ = [9, n0, _LIPFR,
-    0, () => ListInstanceProfilesForRoleRequest$, () => ListInstanceProfilesForRoleResponse$
-];
-var ListInstanceProfileTags$ = [9, n0, _LIPT,
-    0, () => ListInstanceProfileTagsRequest$, () => ListInstanceProfileTagsResponse$
-];
-var ListMFADevices$ = [9, n0, _LMFAD,
-    0, () => ListMFADevicesRequest$, () => ListMFADevicesResponse$
-];
-var ListMFADeviceTags$ = [9, n0, _LMFADT,
-    0, () => ListMFADeviceTagsRequest$, () => ListMFADeviceTagsResponse$
-];
-var ListOpenIDConnectProviders$ = [9, n0, _LOIDCP,
-    0, () => ListOpenIDConnectProvidersRequest$, () => ListOpenIDConnectProvidersResponse$
-];
-var ListOpenIDConnectProviderTags$ = [9, n0, _LOIDCPT,
-    0, () => ListOpenIDConnectProviderTagsRequest$, () => ListOpenIDConnectProviderTagsResponse$
-];
-var ListOrganizationsFeatures$ = [9, n0, _LOF,
-    0, () => ListOrganizationsFeaturesRequest$, () => ListOrganizationsFeaturesResponse$
-];
-var ListPolicies$ = [9, n0, _LPi,
-    0, () => ListPoliciesRequest$, () => ListPoliciesResponse$
-];
-var ListPoliciesGrantingServiceAccess$ = [9, n0, _LPGSA,
-    0, () => ListPoliciesGrantingServiceAccessRequest$, () => ListPoliciesGrantingServiceAccessResponse$
-];
-var ListPolicyTags$ = [9, n0, _LPT,
-    0, () => ListPolicyTagsRequest$, () => ListPolicyTagsResponse$
-];
-var ListPolicyVersions$ = [9, n0, _LPV,
-    0, () => ListPolicyVersionsRequest$, () => ListPolicyVersionsResponse$
-];
-var ListRolePolicies$ = [9, n0, _LRP,
-    0, () => ListRolePoliciesRequest$, () => ListRolePoliciesResponse$
-];
-var ListRoles$ = [9, n0, _LR,
-    0, () => ListRolesRequest$, () => ListRolesResponse$
-];
-var ListRoleTags$ = [9, n0, _LRT,
-    0, () => ListRoleTagsRequest$, () => ListRoleTagsResponse$
-];
-var ListSAMLProviders$ = [9, n0, _LSAMLP,
-    0, () => ListSAMLProvidersRequest$, () => ListSAMLProvidersResponse$
-];
-var ListSAMLProviderTags$ = [9, n0, _LSAMLPT,
-    0, () => ListSAMLProviderTagsRequest$, () => ListSAMLProviderTagsResponse$
-];
-var ListServerCertificates$ = [9, n0, _LSC,
-    0, () => ListServerCertificatesRequest$, () => ListServerCertificatesResponse$
-];
-var ListServerCertificateTags$ = [9, n0, _LSCT,
-    0, () => ListServerCertificateTagsRequest$, () => ListServerCertificateTagsResponse$
-];
-var ListServiceSpecificCredentials$ = [9, n0, _LSSC,
-    0, () => ListServiceSpecificCredentialsRequest$, () => ListServiceSpecificCredentialsResponse$
-];
-var ListSigningCertificates$ = [9, n0, _LSCi,
-    0, () => ListSigningCertificatesRequest$, () => ListSigningCertificatesResponse$
-];
-var ListSSHPublicKeys$ = [9, n0, _LSSHPK,
-    0, () => ListSSHPublicKeysRequest$, () => ListSSHPublicKeysResponse$
-];
-var ListUserPolicies$ = [9, n0, _LUP,
-    0, () => ListUserPoliciesRequest$, () => ListUserPoliciesResponse$
-];
-var ListUsers$ = [9, n0, _LU,
-    0, () => ListUsersRequest$, () => ListUsersResponse$
-];
-var ListUserTags$ = [9, n0, _LUT,
-    0, () => ListUserTagsRequest$, () => ListUserTagsResponse$
-];
-var ListVirtualMFADevices$ = [9, n0, _LVMFAD,
-    0, () => ListVirtualMFADevicesRequest$, () => ListVirtualMFADevicesResponse$
-];
-var PutAccountProperties$ = [9, n0, _PAP,
-    0, () => PutAccountPropertiesRequest$, () => PutAccountPropertiesResponse$
-];
-var PutGroupPolicy$ = [9, n0, _PGP,
-    0, () => PutGroupPolicyRequest$, () => __Unit
-];
-var PutRolePermissionsBoundary$ = [9, n0, _PRPB,
-    0, () => PutRolePermissionsBoundaryRequest$, () => __Unit
-];
-var PutRolePolicy$ = [9, n0, _PRPu,
-    0, () => PutRolePolicyRequest$, () => __Unit
-];
-var PutUserPermissionsBoundary$ = [9, n0, _PUPB,
-    0, () => PutUserPermissionsBoundaryRequest$, () => __Unit
-];
-var PutUserPolicy$ = [9, n0, _PUP,
-    0, () => PutUserPolicyRequest$, () => __Unit
-];
-var RejectDelegationRequest$ = [9, n0, _RDR,
-    0, () => RejectDelegationRequestRequest$, () => __Unit
-];
-var RemoveClientIDFromOpenIDConnectProvider$ = [9, n0, _RCIDFOIDCP,
-    0, () => RemoveClientIDFromOpenIDConnectProviderRequest$, () => __Unit
-];
-var RemoveRoleFromInstanceProfile$ = [9, n0, _RRFIP,
-    0, () => RemoveRoleFromInstanceProfileRequest$, () => __Unit
-];
-var RemoveUserFromGroup$ = [9, n0, _RUFG,
-    0, () => RemoveUserFromGroupRequest$, () => __Unit
-];
-var ResetServiceSpecificCredential$ = [9, n0, _RSSC,
-    0, () => ResetServiceSpecificCredentialRequest$, () => ResetServiceSpecificCredentialResponse$
-];
-var ResyncMFADevice$ = [9, n0, _RMFAD,
-    0, () => ResyncMFADeviceRequest$, () => __Unit
-];
-var SendDelegationToken$ = [9, n0, _SDT,
-    0, () => SendDelegationTokenRequest$, () => __Unit
-];
-var SetDefaultPolicyVersion$ = [9, n0, _SDPV,
-    0, () => SetDefaultPolicyVersionRequest$, () => __Unit
-];
-var SetSecurityTokenServicePreferences$ = [9, n0, _SSTSP,
-    0, () => SetSecurityTokenServicePreferencesRequest$, () => __Unit
-];
-var SimulateCustomPolicy$ = [9, n0, _SCP,
-    0, () => SimulateCustomPolicyRequest$, () => SimulatePolicyResponse$
-];
-var SimulatePrincipalPolicy$ = [9, n0, _SPP,
-    0, () => SimulatePrincipalPolicyRequest$, () => SimulatePolicyResponse$
-];
-var TagInstanceProfile$ = [9, n0, _TIP,
-    0, () => TagInstanceProfileRequest$, () => __Unit
-];
-var TagMFADevice$ = [9, n0, _TMFAD,
-    0, () => TagMFADeviceRequest$, () => __Unit
-];
-var TagOpenIDConnectProvider$ = [9, n0, _TOIDCP,
-    0, () => TagOpenIDConnectProviderRequest$, () => __Unit
-];
-var TagPolicy$ = [9, n0, _TP,
-    0, () => TagPolicyRequest$, () => __Unit
-];
-var TagRole$ = [9, n0, _TR,
-    0, () => TagRoleRequest$, () => __Unit
-];
-var TagSAMLProvider$ = [9, n0, _TSAMLP,
-    0, () => TagSAMLProviderRequest$, () => __Unit
-];
-var TagServerCertificate$ = [9, n0, _TSC,
-    0, () => TagServerCertificateRequest$, () => __Unit
-];
-var TagUser$ = [9, n0, _TU,
-    0, () => TagUserRequest$, () => __Unit
-];
-var UntagInstanceProfile$ = [9, n0, _UIP,
-    0, () => UntagInstanceProfileRequest$, () => __Unit
-];
-var UntagMFADevice$ = [9, n0, _UMFAD,
-    0, () => UntagMFADeviceRequest$, () => __Unit
-];
-var UntagOpenIDConnectProvider$ = [9, n0, _UOIDCP,
-    0, () => UntagOpenIDConnectProviderRequest$, () => __Unit
-];
-var UntagPolicy$ = [9, n0, _UP,
-    0, () => UntagPolicyRequest$, () => __Unit
-];
-var UntagRole$ = [9, n0, _UR,
-    0, () => UntagRoleRequest$, () => __Unit
-];
-var UntagSAMLProvider$ = [9, n0, _USAMLP,
-    0, () => UntagSAMLProviderRequest$, () => __Unit
-];
-var UntagServerCertificate$ = [9, n0, _USC,
-    0, () => UntagServerCertificateRequest$, () => __Unit
-];
-var UntagUser$ = [9, n0, _UU,
-    0, () => UntagUserRequest$, () => __Unit
-];
-var UpdateAccessKey$ = [9, n0, _UAK,
-    0, () => UpdateAccessKeyRequest$, () => __Unit
-];
-var UpdateAccountPasswordPolicy$ = [9, n0, _UAPP,
-    0, () => UpdateAccountPasswordPolicyRequest$, () => __Unit
-];
-var UpdateAssumeRolePolicy$ = [9, n0, _UARP,
-    0, () => UpdateAssumeRolePolicyRequest$, () => __Unit
-];
-var UpdateDelegationRequest$ = [9, n0, _UDR,
-    0, () => UpdateDelegationRequestRequest$, () => __Unit
-];
-var UpdateGroup$ = [9, n0, _UG,
-    0, () => UpdateGroupRequest$, () => __Unit
-];
-var UpdateLoginProfile$ = [9, n0, _ULP,
-    0, () => UpdateLoginProfileRequest$, () => __Unit
-];
-var UpdateOpenIDConnectProviderThumbprint$ = [9, n0, _UOIDCPT,
-    0, () => UpdateOpenIDConnectProviderThumbprintRequest$, () => __Unit
-];
-var UpdateRole$ = [9, n0, _URp,
-    0, () => UpdateRoleRequest$, () => UpdateRoleResponse$
-];
-var UpdateRoleDescription$ = [9, n0, _URD,
-    0, () => UpdateRoleDescriptionRequest$, () => UpdateRoleDescriptionResponse$
-];
-var UpdateSAMLProvider$ = [9, n0, _USAMLPp,
-    0, () => UpdateSAMLProviderRequest$, () => UpdateSAMLProviderResponse$
-];
-var UpdateServerCertificate$ = [9, n0, _USCp,
-    0, () => UpdateServerCertificateRequest$, () => __Unit
-];
-var UpdateServiceSpecificCredential$ = [9, n0, _USSC,
-    0, () => UpdateServiceSpecificCredentialRequest$, () => __Unit
-];
-var UpdateSigningCertificate$ = [9, n0, _USCpd,
-    0, () => UpdateSigningCertificateRequest$, () => __Unit
-];
-var UpdateSSHPublicKey$ = [9, n0, _USSHPK,
-    0, () => UpdateSSHPublicKeyRequest$, () => __Unit
-];
-var UpdateUser$ = [9, n0, _UUp,
-    0, () => UpdateUserRequest$, () => __Unit
-];
-var UploadServerCertificate$ = [9, n0, _USCpl,
-    0, () => UploadServerCertificateRequest$, () => UploadServerCertificateResponse$
-];
-var UploadSigningCertificate$ = [9, n0, _USCplo,
-    0, () => UploadSigningCertificateRequest$, () => UploadSigningCertificateResponse$
-];
-var UploadSSHPublicKey$ = [9, n0, _USSHPKp,
-    0, () => UploadSSHPublicKeyRequest$, () => UploadSSHPublicKeyResponse$
-];
-
-const getRuntimeConfig$1 = (config) => {
-    return {
-        apiVersion: "2010-05-08",
-        base64Decoder: config?.base64Decoder ?? fromBase64,
-        base64Encoder: config?.base64Encoder ?? toBase64,
-        disableHostPrefix: config?.disableHostPrefix ?? false,
-        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
-        extensions: config?.extensions ?? [],
-        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultIAMHttpAuthSchemeProvider,
-        httpAuthSchemes: config?.httpAuthSchemes ?? [
-            {
-                schemeId: "aws.auth#sigv4",
-                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
-                signer: new AwsSdkSigV4Signer(),
-            },
-        ],
-        logger: config?.logger ?? new NoOpLogger(),
-        protocol: config?.protocol ?? AwsQueryProtocol,
-        protocolSettings: config?.protocolSettings ?? {
-            defaultNamespace: "com.amazonaws.iam",
-            errorTypeRegistries,
-            xmlNamespace: "https://iam.amazonaws.com/doc/2010-05-08/",
-            version: "2010-05-08",
-            serviceTarget: "AWSIdentityManagementV20100508",
-        },
-        serviceId: config?.serviceId ?? "IAM",
-        sha256: config?.sha256 ?? Sha256,
-        urlParser: config?.urlParser ?? parseUrl,
-        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
-        utf8Encoder: config?.utf8Encoder ?? toUtf8,
-    };
-};
-
-const getRuntimeConfig = (config) => {
-    emitWarningIfUnsupportedVersion(process.version);
-    const defaultsMode = resolveDefaultsModeConfig(config);
-    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
-    const clientSharedValues = getRuntimeConfig$1(config);
-    emitWarningIfUnsupportedVersion$1(process.version);
-    const loaderConfig = {
-        profile: config?.profile,
-        logger: clientSharedValues.logger,
-    };
-    return {
-        ...clientSharedValues,
-        ...config,
-        runtime: "node",
-        defaultsMode,
-        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
-        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
-        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
-        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 300_000),
-        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
-        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
-        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
-        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
-        retryMode: config?.retryMode ??
-            loadConfig({
-                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
-                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
-            }, config),
-        streamCollector: config?.streamCollector ?? streamCollector,
-        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
-        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
-        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
-    };
-};
-
-const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
-    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
-    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
-    let _credentials = runtimeConfig.credentials;
-    return {
-        setHttpAuthScheme(httpAuthScheme) {
-            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
-            if (index === -1) {
-                _httpAuthSchemes.push(httpAuthScheme);
-            }
-            else {
-                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
-            }
-        },
-        httpAuthSchemes() {
-            return _httpAuthSchemes;
-        },
-        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
-            _httpAuthSchemeProvider = httpAuthSchemeProvider;
-        },
-        httpAuthSchemeProvider() {
-            return _httpAuthSchemeProvider;
-        },
-        setCredentials(credentials) {
-            _credentials = credentials;
-        },
-        credentials() {
-            return _credentials;
-        },
-    };
-};
-const resolveHttpAuthRuntimeConfig = (config) => {
-    return {
-        httpAuthSchemes: config.httpAuthSchemes(),
-        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
-        credentials: config.credentials(),
-    };
-};
-
-const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
-    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
-    extensions.forEach((extension) => extension.configure(extensionConfiguration));
-    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
-};
-
-class IAMClient extends Client {
-    config;
-    constructor(...[configuration]) {
-        const _config_0 = getRuntimeConfig(configuration || {});
-        super(_config_0);
-        this.initConfig = _config_0;
-        const _config_1 = resolveClientEndpointParameters(_config_0);
-        const _config_2 = resolveUserAgentConfig(_config_1);
-        const _config_3 = resolveRetryConfig(_config_2);
-        const _config_4 = resolveRegionConfig(_config_3);
-        const _config_5 = resolveHostHeaderConfig(_config_4);
-        const _config_6 = resolveEndpointConfig(_config_5);
-        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
-        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
-        this.config = _config_8;
-        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
-        this.middlewareStack.use(getUserAgentPlugin(this.config));
-        this.middlewareStack.use(getRetryPlugin(this.config));
-        this.middlewareStack.use(getContentLengthPlugin(this.config));
-        this.middlewareStack.use(getHostHeaderPlugin(this.config));
-        this.middlewareStack.use(getLoggerPlugin(this.config));
-        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
-        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
-            httpAuthSchemeParametersProvider: defaultIAMHttpAuthSchemeParametersProvider,
-            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
-                "aws.auth#sigv4": config.credentials,
-            }),
-        }));
-        this.middlewareStack.use(getHttpSigningPlugin(this.config));
-    }
-    destroy() {
-        super.destroy();
-    }
-}
-
-const command = makeBuilder(commonParams, "AWSIdentityManagementV20100508", "IAMClient", getEndpointPlugin);
-const _ep0 = {};
-const _mw0 = (Command, cs, config, o) => [];
-
-class AcceptDelegationRequestCommand extends command(_ep0, _mw0, "AcceptDelegationRequest", AcceptDelegationRequest$) {
-}
-
-class AcquireRoleCommand extends command(_ep0, _mw0, "AcquireRole", AcquireRole$) {
-}
-
-class AddClientIDToOpenIDConnectProviderCommand extends command(_ep0, _mw0, "AddClientIDToOpenIDConnectProvider", AddClientIDToOpenIDConnectProvider$) {
-}
-
-class AddRoleToInstanceProfileCommand extends command(_ep0, _mw0, "AddRoleToInstanceProfile", AddRoleToInstanceProfile$) {
-}
-
-class AddUserToGroupCommand extends command(_ep0, _mw0, "AddUserToGroup", AddUserToGroup$) {
-}
-
-class AssociateDelegationRequestCommand extends command(_ep0, _mw0, "AssociateDelegationRequest", AssociateDelegationRequest$) {
-}
-
-class AttachGroupPolicyCommand extends command(_ep0, _mw0, "AttachGroupPolicy", AttachGroupPolicy$) {
-}
-
-class AttachRolePolicyCommand extends command(_ep0, _mw0, "AttachRolePolicy", AttachRolePolicy$) {
-}
-
-class AttachUserPolicyCommand extends command(_ep0, _mw0, "AttachUserPolicy", AttachUserPolicy$) {
-}
-
-class ChangePasswordCommand extends command(_ep0, _mw0, "ChangePassword", ChangePassword$) {
-}
-
-class CreateAccessKeyCommand extends command(_ep0, _mw0, "CreateAccessKey", CreateAccessKey$) {
-}
-
-class CreateAccountAliasCommand extends command(_ep0, _mw0, "CreateAccountAlias", CreateAccountAlias$) {
-}
-
-class CreateDelegationRequestCommand extends command(_ep0, _mw0, "CreateDelegationRequest", CreateDelegationRequest$) {
-}
-
-class CreateGroupCommand extends command(_ep0, _mw0, "CreateGroup", CreateGroup$) {
-}
-
-class CreateInstanceProfileCommand extends command(_ep0, _mw0, "CreateInstanceProfile", CreateInstanceProfile$) {
-}
-
-class CreateLoginProfileCommand extends command(_ep0, _mw0, "CreateLoginProfile", CreateLoginProfile$) {
-}
-
-class CreateOpenIDConnectProviderCommand extends command(_ep0, _mw0, "CreateOpenIDConnectProvider", CreateOpenIDConnectProvider$) {
-}
-
-class CreatePolicyCommand extends command(_ep0, _mw0, "CreatePolicy", CreatePolicy$) {
-}
-
-class CreatePolicyVersionCommand extends command(_ep0, _mw0, "CreatePolicyVersion", CreatePolicyVersion$) {
-}
-
-class CreateRoleCommand extends command(_ep0, _mw0, "CreateRole", CreateRole$) {
-}
-
-class CreateSAMLProviderCommand extends command(_ep0, _mw0, "CreateSAMLProvider", CreateSAMLProvider$) {
-}
-
-class CreateServiceLinkedRoleCommand extends command(_ep0, _mw0, "CreateServiceLinkedRole", CreateServiceLinkedRole$) {
-}
-
-class CreateServiceSpecificCredentialCommand extends command(_ep0, _mw0, "CreateServiceSpecificCredential", CreateServiceSpecificCredential$) {
-}
-
-class CreateUserCommand extends command(_ep0, _mw0, "CreateUser", CreateUser$) {
-}
-
-class CreateVirtualMFADeviceCommand extends command(_ep0, _mw0, "CreateVirtualMFADevice", CreateVirtualMFADevice$) {
-}
-
-class DeactivateMFADeviceCommand extends command(_ep0, _mw0, "DeactivateMFADevice", DeactivateMFADevice$) {
-}
-
-class DeleteAccessKeyCommand extends command(_ep0, _mw0, "DeleteAccessKey", DeleteAccessKey$) {
-}
-
-class DeleteAccountAliasCommand extends command(_ep0, _mw0, "DeleteAccountAlias", DeleteAccountAlias$) {
-}
-
-class DeleteAccountPasswordPolicyCommand extends command(_ep0, _mw0, "DeleteAccountPasswordPolicy", DeleteAccountPasswordPolicy$) {
-}
-
-class DeleteGroupCommand extends command(_ep0, _mw0, "DeleteGroup", DeleteGroup$) {
-}
-
-class DeleteGroupPolicyCommand extends command(_ep0, _mw0, "DeleteGroupPolicy", DeleteGroupPolicy$) {
-}
-
-class DeleteInstanceProfileCommand extends command(_ep0, _mw0, "DeleteInstanceProfile", DeleteInstanceProfile$) {
-}
-
-class DeleteLoginProfileCommand extends command(_ep0, _mw0, "DeleteLoginProfile", DeleteLoginProfile$) {
-}
-
-class DeleteOpenIDConnectProviderCommand extends command(_ep0, _mw0, "DeleteOpenIDConnectProvider", DeleteOpenIDConnectProvider$) {
-}
-
-class DeletePolicyCommand extends command(_ep0, _mw0, "DeletePolicy", DeletePolicy$) {
-}
-
-class DeletePolicyVersionCommand extends command(_ep0, _mw0, "DeletePolicyVersion", DeletePolicyVersion$) {
-}
-
-class DeleteRoleCommand extends command(_ep0, _mw0, "DeleteRole", DeleteRole$) {
-}
-
-class DeleteRolePermissionsBoundaryCommand extends command(_ep0, _mw0, "DeleteRolePermissionsBoundary", DeleteRolePermissionsBoundary$) {
-}
-
-class DeleteRolePolicyCommand extends command(_ep0, _mw0, "DeleteRolePolicy", DeleteRolePolicy$) {
-}
-
-class DeleteSAMLProviderCommand extends command(_ep0, _mw0, "DeleteSAMLProvider", DeleteSAMLProvider$) {
-}
-
-class DeleteServerCertificateCommand extends command(_ep0, _mw0, "DeleteServerCertificate", DeleteServerCertificate$) {
-}
-
-class DeleteServiceLinkedRoleCommand extends command(_ep0, _mw0, "DeleteServiceLinkedRole", DeleteServiceLinkedRole$) {
-}
-
-class DeleteServiceSpecificCredentialCommand extends command(_ep0, _mw0, "DeleteServiceSpecificCredential", DeleteServiceSpecificCredential$) {
-}
-
-class DeleteSigningCertificateCommand extends command(_ep0, _mw0, "DeleteSigningCertificate", DeleteSigningCertificate$) {
-}
-
-class DeleteSSHPublicKeyCommand extends command(_ep0, _mw0, "DeleteSSHPublicKey", DeleteSSHPublicKey$) {
-}
-
-class DeleteUserCommand extends command(_ep0, _mw0, "DeleteUser", DeleteUser$) {
-}
-
-class DeleteUserPermissionsBoundaryCommand extends command(_ep0, _mw0, "DeleteUserPermissionsBoundary", DeleteUserPermissionsBoundary$) {
-}
-
-class DeleteUserPolicyCommand extends command(_ep0, _mw0, "DeleteUserPolicy", DeleteUserPolicy$) {
-}
-
-class DeleteVirtualMFADeviceCommand extends command(_ep0, _mw0, "DeleteVirtualMFADevice", DeleteVirtualMFADevice$) {
-}
-
-class DetachGroupPolicyCommand extends command(_ep0, _mw0, "DetachGroupPolicy", DetachGroupPolicy$) {
-}
-
-class DetachRolePolicyCommand extends command(_ep0, _mw0, "DetachRolePolicy", DetachRolePolicy$) {
-}
-
-class DetachUserPolicyCommand extends command(_ep0, _mw0, "DetachUserPolicy", DetachUserPolicy$) {
-}
-
-class DisableOrganizationsRootCredentialsManagementCommand extends command(_ep0, _mw0, "DisableOrganizationsRootCredentialsManagement", DisableOrganizationsRootCredentialsManagement$) {
-}
-
-class DisableOrganizationsRootSessionsCommand extends command(_ep0, _mw0, "DisableOrganizationsRootSessions", DisableOrganizationsRootSessions$) {
-}
-
-class DisableOutboundWebIdentityFederationCommand extends command(_ep0, _mw0, "DisableOutboundWebIdentityFederation", DisableOutboundWebIdentityFederation$) {
-}
-
-class EnableMFADeviceCommand extends command(_ep0, _mw0, "EnableMFADevice", EnableMFADevice$) {
-}
-
-class EnableOrganizationsRootCredentialsManagementCommand extends command(_ep0, _mw0, "EnableOrganizationsRootCredentialsManagement", EnableOrganizationsRootCredentialsManagement$) {
-}
-
-class EnableOrganizationsRootSessionsCommand extends command(_ep0, _mw0, "EnableOrganizationsRootSessions", EnableOrganizationsRootSessions$) {
-}
-
-class EnableOutboundWebIdentityFederationCommand extends command(_ep0, _mw0, "EnableOutboundWebIdentityFederation", EnableOutboundWebIdentityFederation$) {
-}
-
-class GenerateCredentialReportCommand extends command(_ep0, _mw0, "GenerateCredentialReport", GenerateCredentialReport$) {
-}
-
-class GenerateOrganizationsAccessReportCommand extends command(_ep0, _mw0, "GenerateOrganizationsAccessReport", GenerateOrganizationsAccessReport$) {
-}
-
-class GenerateServiceLastAccessedDetailsCommand extends command(_ep0, _mw0, "GenerateServiceLastAccessedDetails", GenerateServiceLastAccessedDetails$) {
-}
-
-class GetAccessKeyLastUsedCommand extends command(_ep0, _mw0, "GetAccessKeyLastUsed", GetAccessKeyLastUsed$) {
-}
-
-class GetAccountAuthorizationDetailsCommand extends command(_ep0, _mw0, "GetAccountAuthorizationDetails", GetAccountAuthorizationDetails$) {
-}
-
-class GetAccountPasswordPolicyCommand extends command(_ep0, _mw0, "GetAccountPasswordPolicy", GetAccountPasswordPolicy$) {
-}
-
-class GetAccountPropertiesCommand extends command(_ep0, _mw0, "GetAccountProperties", GetAccountProperties$) {
-}
-
-class GetAccountSummaryCommand extends command(_ep0, _mw0, "GetAccountSummary", GetAccountSummary$) {
-}
-
-class GetContextKeysForCustomPolicyCommand extends command(_ep0, _mw0, "GetContextKeysForCustomPolicy", GetContextKeysForCustomPolicy$) {
-}
-
-class GetContextKeysForPrincipalPolicyCommand extends command(_ep0, _mw0, "GetContextKeysForPrincipalPolicy", GetContextKeysForPrincipalPolicy$) {
-}
-
-class GetCredentialReportCommand extends command(_ep0, _mw0, "GetCredentialReport", GetCredentialReport$) {
-}
-
-class GetDelegationRequestCommand extends command(_ep0, _mw0, "GetDelegationRequest", GetDelegationRequest$) {
-}
-
-class GetGroupCommand extends command(_ep0, _mw0, "GetGroup", GetGroup$) {
-}
-
-class GetGroupPolicyCommand extends command(_ep0, _mw0, "GetGroupPolicy", GetGroupPolicy$) {
-}
-
-class GetHumanReadableSummaryCommand extends command(_ep0, _mw0, "GetHumanReadableSummary", GetHumanReadableSummary$) {
-}
-
-class GetInstanceProfileCommand extends command(_ep0, _mw0, "GetInstanceProfile", GetInstanceProfile$) {
-}
-
-class GetLoginProfileCommand extends command(_ep0, _mw0, "GetLoginProfile", GetLoginProfile$) {
-}
-
-class GetMFADeviceCommand extends command(_ep0, _mw0, "GetMFADevice", GetMFADevice$) {
-}
-
-class GetOpenIDConnectProviderCommand extends command(_ep0, _mw0, "GetOpenIDConnectProvider", GetOpenIDConnectProvider$) {
-}
-
-class GetOrganizationsAccessReportCommand extends command(_ep0, _mw0, "GetOrganizationsAccessReport", GetOrganizationsAccessReport$) {
-}
-
-class GetOutboundWebIdentityFederationInfoCommand extends command(_ep0, _mw0, "GetOutboundWebIdentityFederationInfo", GetOutboundWebIdentityFederationInfo$) {
-}
-
-class GetPolicyCommand extends command(_ep0, _mw0, "GetPolicy", GetPolicy$) {
-}
-
-class GetPolicyVersionCommand extends command(_ep0, _mw0, "GetPolicyVersion", GetPolicyVersion$) {
-}
-
-class GetRoleCommand extends command(_ep0, _mw0, "GetRole", GetRole$) {
-}
-
-class GetRolePolicyCommand extends command(_ep0, _mw0, "GetRolePolicy", GetRolePolicy$) {
-}
-
-class GetRoleTemplateVersionCommand extends command(_ep0, _mw0, "GetRoleTemplateVersion", GetRoleTemplateVersion$) {
-}
-
-class GetSAMLProviderCommand extends command(_ep0, _mw0, "GetSAMLProvider", GetSAMLProvider$) {
-}
-
-class GetServerCertificateCommand extends command(_ep0, _mw0, "GetServerCertificate", GetServerCertificate$) {
-}
-
-class GetServiceLastAccessedDetailsCommand extends command(_ep0, _mw0, "GetServiceLastAccessedDetails", GetServiceLastAccessedDetails$) {
-}
-
-class GetServiceLastAccessedDetailsWithEntitiesCommand extends command(_ep0, _mw0, "GetServiceLastAccessedDetailsWithEntities", GetServiceLastAccessedDetailsWithEntities$) {
-}
-
-class GetServiceLinkedRoleDeletionStatusCommand extends command(_ep0, _mw0, "GetServiceLinkedRoleDeletionStatus", GetServiceLinkedRoleDeletionStatus$) {
-}
-
-class GetSSHPublicKeyCommand extends command(_ep0, _mw0, "GetSSHPublicKey", GetSSHPublicKey$) {
-}
-
-class GetUserCommand extends command(_ep0, _mw0, "GetUser", GetUser$) {
-}
-
-class GetUserPolicyCommand extends command(_ep0, _mw0, "GetUserPolicy", GetUserPolicy$) {
-}
-
-class ListAccessKeysCommand extends command(_ep0, _mw0, "ListAccessKeys", ListAccessKeys$) {
-}
-
-class ListAccountAliasesCommand extends command(_ep0, _mw0, "ListAccountAliases", ListAccountAliases$) {
-}
-
-class ListAttachedGroupPoliciesCommand extends command(_ep0, _mw0, "ListAttachedGroupPolicies", ListAttachedGroupPolicies$) {
-}
-
-class ListAttachedRolePoliciesCommand extends command(_ep0, _mw0, "ListAttachedRolePolicies", ListAttachedRolePolicies$) {
-}
-
-class ListAttachedUserPoliciesCommand extends command(_ep0, _mw0, "ListAttachedUserPolicies", ListAttachedUserPolicies$) {
-}
-
-class ListDelegationRequestsCommand extends command(_ep0, _mw0, "ListDelegationRequests", ListDelegationRequests$) {
-}
-
-class ListEntitiesForPolicyCommand extends command(_ep0, _mw0, "ListEntitiesForPolicy", ListEntitiesForPolicy$) {
-}
-
-class ListGroupPoliciesCommand extends command(_ep0, _mw0, "ListGroupPolicies", ListGroupPolicies$) {
-}
-
-class ListGroupsCommand extends command(_ep0, _mw0, "ListGroups", ListGroups$) {
-}
-
-class ListGroupsForUserCommand extends command(_ep0, _mw0, "ListGroupsForUser", ListGroupsForUser$) {
-}
-
-class ListInstanceProfilesCommand extends command(_ep0, _mw0, "ListInstanceProfiles", ListInstanceProfiles$) {
-}
-
-class ListInstanceProfilesForRoleCommand extends command(_ep0, _mw0, "ListInstanceProfilesForRole", ListInstanceProfilesForRole$) {
-}
-
-class ListInstanceProfileTagsCommand extends command(_ep0, _mw0, "ListInstanceProfileTags", ListInstanceProfileTags$) {
-}
-
-class ListMFADevicesCommand extends command(_ep0, _mw0, "ListMFADevices", ListMFADevices$) {
-}
-
-class ListMFADeviceTagsCommand extends command(_ep0, _mw0, "ListMFADeviceTags", ListMFADeviceTags$) {
-}
-
-class ListOpenIDConnectProvidersCommand extends command(_ep0, _mw0, "ListOpenIDConnectProviders", ListOpenIDConnectProviders$) {
-}
-
-class ListOpenIDConnectProviderTagsCommand extends command(_ep0, _mw0, "ListOpenIDConnectProviderTags", ListOpenIDConnectProviderTags$) {
-}
-
-class ListOrganizationsFeaturesCommand extends command(_ep0, _mw0, "ListOrganizationsFeatures", ListOrganizationsFeatures$) {
-}
-
-class ListPoliciesCommand extends command(_ep0, _mw0, "ListPolicies", ListPolicies$) {
-}
-
-class ListPoliciesGrantingServiceAccessCommand extends command(_ep0, _mw0, "ListPoliciesGrantingServiceAccess", ListPoliciesGrantingServiceAccess$) {
-}
-
-class ListPolicyTagsCommand extends command(_ep0, _mw0, "ListPolicyTags", ListPolicyTags$) {
-}
-
-class ListPolicyVersionsCommand extends command(_ep0, _mw0, "ListPolicyVersions", ListPolicyVersions$) {
-}
-
-class ListRolePoliciesCommand extends command(_ep0, _mw0, "ListRolePolicies", ListRolePolicies$) {
-}
-
-class ListRolesCommand extends command(_ep0, _mw0, "ListRoles", ListRoles$) {
-}
-
-class ListRoleTagsCommand extends command(_ep0, _mw0, "ListRoleTags", ListRoleTags$) {
-}
-
-class ListSAMLProvidersCommand extends command(_ep0, _mw0, "ListSAMLProviders", ListSAMLProviders$) {
-}
-
-class ListSAMLProviderTagsCommand extends command(_ep0, _mw0, "ListSAMLProviderTags", ListSAMLProviderTags$) {
-}
-
-class ListServerCertificatesCommand extends command(_ep0, _mw0, "ListServerCertificates", ListServerCertificates$) {
-}
-
-class ListServerCertificateTagsCommand extends command(_ep0, _mw0, "ListServerCertificateTags", ListServerCertificateTags$) {
-}
-
-class ListServiceSpecificCredentialsCommand extends command(_ep0, _mw0, "ListServiceSpecificCredentials", ListServiceSpecificCredentials$) {
-}
-
-class ListSigningCertificatesCommand extends command(_ep0, _mw0, "ListSigningCertificates", ListSigningCertificates$) {
-}
-
-class ListSSHPublicKeysCommand extends command(_ep0, _mw0, "ListSSHPublicKeys", ListSSHPublicKeys$) {
-}
-
-class ListUserPoliciesCommand extends command(_ep0, _mw0, "ListUserPolicies", ListUserPolicies$) {
-}
-
-class ListUsersCommand extends command(_ep0, _mw0, "ListUsers", ListUsers$) {
-}
-
-class ListUserTagsCommand extends command(_ep0, _mw0, "ListUserTags", ListUserTags$) {
-}
-
-class ListVirtualMFADevicesCommand extends command(_ep0, _mw0, "ListVirtualMFADevices", ListVirtualMFADevices$) {
-}
-
-class PutAccountPropertiesCommand extends command(_ep0, _mw0, "PutAccountProperties", PutAccountProperties$) {
-}
-
-class PutGroupPolicyCommand extends command(_ep0, _mw0, "PutGroupPolicy", PutGroupPolicy$) {
-}
-
-class PutRolePermissionsBoundaryCommand extends command(_ep0, _mw0, "PutRolePermissionsBoundary", PutRolePermissionsBoundary$) {
-}
-
-class PutRolePolicyCommand extends command(_ep0, _mw0, "PutRolePolicy", PutRolePolicy$) {
-}
-
-class PutUserPermissionsBoundaryCommand extends command(_ep0, _mw0, "PutUserPermissionsBoundary", PutUserPermissionsBoundary$) {
-}
-
-class PutUserPolicyCommand extends command(_ep0, _mw0, "PutUserPolicy", PutUserPolicy$) {
-}
-
-class RejectDelegationRequestCommand extends command(_ep0, _mw0, "RejectDelegationRequest", RejectDelegationRequest$) {
-}
-
-class RemoveClientIDFromOpenIDConnectProviderCommand extends command(_ep0, _mw0, "RemoveClientIDFromOpenIDConnectProvider", RemoveClientIDFromOpenIDConnectProvider$) {
-}
-
-class RemoveRoleFromInstanceProfileCommand extends command(_ep0, _mw0, "RemoveRoleFromInstanceProfile", RemoveRoleFromInstanceProfile$) {
-}
-
-class RemoveUserFromGroupCommand extends command(_ep0, _mw0, "RemoveUserFromGroup", RemoveUserFromGroup$) {
-}
-
-class ResetServiceSpecificCredentialCommand extends command(_ep0, _mw0, "ResetServiceSpecificCredential", ResetServiceSpecificCredential$) {
-}
-
-class ResyncMFADeviceCommand extends command(_ep0, _mw0, "ResyncMFADevice", ResyncMFADevice$) {
-}
-
-class SendDelegationTokenCommand extends command(_ep0, _mw0, "SendDelegationToken", SendDelegationToken$) {
-}
-
-class SetDefaultPolicyVersionCommand extends command(_ep0, _mw0, "SetDefaultPolicyVersion", SetDefaultPolicyVersion$) {
-}
-
-class SetSecurityTokenServicePreferencesCommand extends command(_ep0, _mw0, "SetSecurityTokenServicePreferences", SetSecurityTokenServicePreferences$) {
-}
-
-class SimulateCustomPolicyCommand extends command(_ep0, _mw0, "SimulateCustomPolicy", SimulateCustomPolicy$) {
-}
-
-class SimulatePrincipalPolicyCommand extends command(_ep0, _mw0, "SimulatePrincipalPolicy", SimulatePrincipalPolicy$) {
-}
-
-class TagInstanceProfileCommand extends command(_ep0, _mw0, "TagInstanceProfile", TagInstanceProfile$) {
-}
-
-class TagMFADeviceCommand extends command(_ep0, _mw0, "TagMFADevice", TagMFADevice$) {
-}
-
-class TagOpenIDConnectProviderCommand extends command(_ep0, _mw0, "TagOpenIDConnectProvider", TagOpenIDConnectProvider$) {
-}
-
-class TagPolicyCommand extends command(_ep0, _mw0, "TagPolicy", TagPolicy$) {
-}
-
-class TagRoleCommand extends command(_ep0, _mw0, "TagRole", TagRole$) {
-}
-
-class TagSAMLProviderCommand extends command(_ep0, _mw0, "TagSAMLProvider", TagSAMLProvider$) {
-}
-
-class TagServerCertificateCommand extends command(_ep0, _mw0, "TagServerCertificate", TagServerCertificate$) {
-}
-
-class TagUserCommand extends command(_ep0, _mw0, "TagUser", TagUser$) {
-}
-
-class UntagInstanceProfileCommand extends command(_ep0, _mw0, "UntagInstanceProfile", UntagInstanceProfile$) {
-}
-
-class UntagMFADeviceCommand extends command(_ep0, _mw0, "UntagMFADevice", UntagMFADevice$) {
-}
-
-class UntagOpenIDConnectProviderCommand extends command(_ep0, _mw0, "UntagOpenIDConnectProvider", UntagOpenIDConnectProvider$) {
-}
-
-class UntagPolicyCommand extends command(_ep0, _mw0, "UntagPolicy", UntagPolicy$) {
-}
-
-class UntagRoleCommand extends command(_ep0, _mw0, "UntagRole", UntagRole$) {
-}
-
-class UntagSAMLProviderCommand extends command(_ep0, _mw0, "UntagSAMLProvider", UntagSAMLProvider$) {
-}
-
-class UntagServerCertificateCommand extends command(_ep0, _mw0, "UntagServerCertificate", UntagServerCertificate$) {
-}
-
-class UntagUserCommand extends command(_ep0, _mw0, "UntagUser", UntagUser$) {
-}
-
-class UpdateAccessKeyCommand extends command(_ep0, _mw0, "UpdateAccessKey", UpdateAccessKey$) {
-}
-
-class UpdateAccountPasswordPolicyCommand extends command(_ep0, _mw0, "UpdateAccountPasswordPolicy", UpdateAccountPasswordPolicy$) {
-}
-
-class UpdateAssumeRolePolicyCommand extends command(_ep0, _mw0, "UpdateAssumeRolePolicy", UpdateAssumeRolePolicy$) {
-}
-
-class UpdateDelegationRequestCommand extends command(_ep0, _mw0, "UpdateDelegationRequest", UpdateDelegationRequest$) {
-}
-
-class UpdateGroupCommand extends command(_ep0, _mw0, "UpdateGroup", UpdateGroup$) {
-}
-
-class UpdateLoginProfileCommand extends command(_ep0, _mw0, "UpdateLoginProfile", UpdateLoginProfile$) {
-}
-
-class UpdateOpenIDConnectProviderThumbprintCommand extends command(_ep0, _mw0, "UpdateOpenIDConnectProviderThumbprint", UpdateOpenIDConnectProviderThumbprint$) {
-}
-
-class UpdateRoleCommand extends command(_ep0, _mw0, "UpdateRole", UpdateRole$) {
-}
-
-class UpdateRoleDescriptionCommand extends command(_ep0, _mw0, "UpdateRoleDescription", UpdateRoleDescription$) {
-}
-
-class UpdateSAMLProviderCommand extends command(_ep0, _mw0, "UpdateSAMLProvider", UpdateSAMLProvider$) {
-}
-
-class UpdateServerCertificateCommand extends command(_ep0, _mw0, "UpdateServerCertificate", UpdateServerCertificate$) {
-}
-
-class UpdateServiceSpecificCredentialCommand extends command(_ep0, _mw0, "UpdateServiceSpecificCredential", UpdateServiceSpecificCredential$) {
-}
-
-class UpdateSigningCertificateCommand extends command(_ep0, _mw0, "UpdateSigningCertificate", UpdateSigningCertificate$) {
-}
-
-class UpdateSSHPublicKeyCommand extends command(_ep0, _mw0, "UpdateSSHPublicKey", UpdateSSHPublicKey$) {
-}
-
-class UpdateUserCommand extends command(_ep0, _mw0, "UpdateUser", UpdateUser$) {
-}
-
-class UploadServerCertificateCommand extends command(_ep0, _mw0, "UploadServerCertificate", UploadServerCertificate$) {
-}
-
-class UploadSigningCertificateCommand extends command(_ep0, _mw0, "UploadSigningCertificate", UploadSigningCertificate$) {
-}
-
-class UploadSSHPublicKeyCommand extends command(_ep0, _mw0, "UploadSSHPublicKey", UploadSSHPublicKey$) {
-}
-
-const paginateGetAccountAuthorizationDetails = createPaginator(IAMClient, GetAccountAuthorizationDetailsCommand, "Marker", "Marker", "MaxItems");
-
-const paginateGetGroup = createPaginator(IAMClient, GetGroupCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListAccessKeys = createPaginator(IAMClient, ListAccessKeysCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListAccountAliases = createPaginator(IAMClient, ListAccountAliasesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListAttachedGroupPolicies = createPaginator(IAMClient, ListAttachedGroupPoliciesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListAttachedRolePolicies = createPaginator(IAMClient, ListAttachedRolePoliciesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListAttachedUserPolicies = createPaginator(IAMClient, ListAttachedUserPoliciesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListEntitiesForPolicy = createPaginator(IAMClient, ListEntitiesForPolicyCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListGroupPolicies = createPaginator(IAMClient, ListGroupPoliciesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListGroupsForUser = createPaginator(IAMClient, ListGroupsForUserCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListGroups = createPaginator(IAMClient, ListGroupsCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListInstanceProfilesForRole = createPaginator(IAMClient, ListInstanceProfilesForRoleCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListInstanceProfiles = createPaginator(IAMClient, ListInstanceProfilesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListInstanceProfileTags = createPaginator(IAMClient, ListInstanceProfileTagsCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListMFADevices = createPaginator(IAMClient, ListMFADevicesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListMFADeviceTags = createPaginator(IAMClient, ListMFADeviceTagsCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListOpenIDConnectProviderTags = createPaginator(IAMClient, ListOpenIDConnectProviderTagsCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListPolicies = createPaginator(IAMClient, ListPoliciesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListPolicyTags = createPaginator(IAMClient, ListPolicyTagsCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListPolicyVersions = createPaginator(IAMClient, ListPolicyVersionsCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListRolePolicies = createPaginator(IAMClient, ListRolePoliciesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListRoles = createPaginator(IAMClient, ListRolesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListRoleTags = createPaginator(IAMClient, ListRoleTagsCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListSAMLProviderTags = createPaginator(IAMClient, ListSAMLProviderTagsCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListServerCertificates = createPaginator(IAMClient, ListServerCertificatesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListServerCertificateTags = createPaginator(IAMClient, ListServerCertificateTagsCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListSigningCertificates = createPaginator(IAMClient, ListSigningCertificatesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListSSHPublicKeys = createPaginator(IAMClient, ListSSHPublicKeysCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListUserPolicies = createPaginator(IAMClient, ListUserPoliciesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListUsers = createPaginator(IAMClient, ListUsersCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListUserTags = createPaginator(IAMClient, ListUserTagsCommand, "Marker", "Marker", "MaxItems");
-
-const paginateListVirtualMFADevices = createPaginator(IAMClient, ListVirtualMFADevicesCommand, "Marker", "Marker", "MaxItems");
-
-const paginateSimulateCustomPolicy = createPaginator(IAMClient, SimulateCustomPolicyCommand, "Marker", "Marker", "MaxItems");
-
-const paginateSimulatePrincipalPolicy = createPaginator(IAMClient, SimulatePrincipalPolicyCommand, "Marker", "Marker", "MaxItems");
-
-const checkState$3 = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new GetInstanceProfileCommand(input));
-        reason = result;
-        return { state: WaiterState.SUCCESS, reason };
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NoSuchEntityException") {
-            return { state: WaiterState.RETRY, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForInstanceProfileExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 1, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
-};
-const waitUntilInstanceProfileExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 1, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
-    return checkExceptions(result);
-};
-
-const checkState$2 = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new GetPolicyCommand(input));
-        reason = result;
-        return { state: WaiterState.SUCCESS, reason };
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NoSuchEntityException") {
-            return { state: WaiterState.RETRY, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForPolicyExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 1, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
-};
-const waitUntilPolicyExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 1, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
-    return checkExceptions(result);
-};
-
-const checkState$1 = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new GetRoleCommand(input));
-        reason = result;
-        return { state: WaiterState.SUCCESS, reason };
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NoSuchEntityException") {
-            return { state: WaiterState.RETRY, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForRoleExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 1, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
-};
-const waitUntilRoleExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 1, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
-    return checkExceptions(result);
-};
-
-const checkState = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new GetUserCommand(input));
-        reason = result;
-        return { state: WaiterState.SUCCESS, reason };
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NoSuchEntityException") {
-            return { state: WaiterState.RETRY, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForUserExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 1, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
-};
-const waitUntilUserExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 1, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
-    return checkExceptions(result);
-};
-
-const commands = {
-    AcceptDelegationRequestCommand,
-    AcquireRoleCommand,
-    AddClientIDToOpenIDConnectProviderCommand,
-    AddRoleToInstanceProfileCommand,
-    AddUserToGroupCommand,
-    AssociateDelegationRequestCommand,
-    AttachGroupPolicyCommand,
-    AttachRolePolicyCommand,
-    AttachUserPolicyCommand,
-    ChangePasswordCommand,
-    CreateAccessKeyCommand,
-    CreateAccountAliasCommand,
-    CreateDelegationRequestCommand,
-    CreateGroupCommand,
-    CreateInstanceProfileCommand,
-    CreateLoginProfileCommand,
-    CreateOpenIDConnectProviderCommand,
-    CreatePolicyCommand,
-    CreatePolicyVersionCommand,
-    CreateRoleCommand,
-    CreateSAMLProviderCommand,
-    CreateServiceLinkedRoleCommand,
-    CreateServiceSpecificCredentialCommand,
-    CreateUserCommand,
-    CreateVirtualMFADeviceCommand,
-    DeactivateMFADeviceCommand,
-    DeleteAccessKeyCommand,
-    DeleteAccountAliasCommand,
-    DeleteAccountPasswordPolicyCommand,
-    DeleteGroupCommand,
-    DeleteGroupPolicyCommand,
-    DeleteInstanceProfileCommand,
-    DeleteLoginProfileCommand,
-    DeleteOpenIDConnectProviderCommand,
-    DeletePolicyCommand,
-    DeletePolicyVersionCommand,
-    DeleteRoleCommand,
-    DeleteRolePermissionsBoundaryCommand,
-    DeleteRolePolicyCommand,
-    DeleteSAMLProviderCommand,
-    DeleteServerCertificateCommand,
-    DeleteServiceLinkedRoleCommand,
-    DeleteServiceSpecificCredentialCommand,
-    DeleteSigningCertificateCommand,
-    DeleteSSHPublicKeyCommand,
-    DeleteUserCommand,
-    DeleteUserPermissionsBoundaryCommand,
-    DeleteUserPolicyCommand,
-    DeleteVirtualMFADeviceCommand,
-    DetachGroupPolicyCommand,
-    DetachRolePolicyCommand,
-    DetachUserPolicyCommand,
-    DisableOrganizationsRootCredentialsManagementCommand,
-    DisableOrganizationsRootSessionsCommand,
-    DisableOutboundWebIdentityFederationCommand,
-    EnableMFADeviceCommand,
-    EnableOrganizationsRootCredentialsManagementCommand,
-    EnableOrganizationsRootSessionsCommand,
-    EnableOutboundWebIdentityFederationCommand,
-    GenerateCredentialReportCommand,
-    GenerateOrganizationsAccessReportCommand,
-    GenerateServiceLastAccessedDetailsCommand,
-    GetAccessKeyLastUsedCommand,
-    GetAccountAuthorizationDetailsCommand,
-    GetAccountPasswordPolicyCommand,
-    GetAccountPropertiesCommand,
-    GetAccountSummaryCommand,
-    GetContextKeysForCustomPolicyCommand,
-    GetContextKeysForPrincipalPolicyCommand,
-    GetCredentialReportCommand,
-    GetDelegationRequestCommand,
-    GetGroupCommand,
-    GetGroupPolicyCommand,
-    GetHumanReadableSummaryCommand,
-    GetInstanceProfileCommand,
-    GetLoginProfileCommand,
-    GetMFADeviceCommand,
-    GetOpenIDConnectProviderCommand,
-    GetOrganizationsAccessReportCommand,
-    GetOutboundWebIdentityFederationInfoCommand,
-    GetPolicyCommand,
-    GetPolicyVersionCommand,
-    GetRoleCommand,
-    GetRolePolicyCommand,
-    GetRoleTemplateVersionCommand,
-    GetSAMLProviderCommand,
-    GetServerCertificateCommand,
-    GetServiceLastAccessedDetailsCommand,
-    GetServiceLastAccessedDetailsWithEntitiesCommand,
-    GetServiceLinkedRoleDeletionStatusCommand,
-    GetSSHPublicKeyCommand,
-    GetUserCommand,
-    GetUserPolicyCommand,
-    ListAccessKeysCommand,
-    ListAccountAliasesCommand,
-    ListAttachedGroupPoliciesCommand,
-    ListAttachedRolePoliciesCommand,
-    ListAttachedUserPoliciesCommand,
-    ListDelegationRequestsCommand,
-    ListEntitiesForPolicyCommand,
-    ListGroupPoliciesCommand,
-    ListGroupsCommand,
-    ListGroupsForUserCommand,
-    ListInstanceProfilesCommand,
-    ListInstanceProfilesForRoleCommand,
-    ListInstanceProfileTagsCommand,
-    ListMFADevicesCommand,
-    ListMFADeviceTagsCommand,
-    ListOpenIDConnectProvidersCommand,
-    ListOpenIDConnectProviderTagsCommand,
-    ListOrganizationsFeaturesCommand,
-    ListPoliciesCommand,
-    ListPoliciesGrantingServiceAccessCommand,
-    ListPolicyTagsCommand,
-    ListPolicyVersionsCommand,
-    ListRolePoliciesCommand,
-    ListRolesCommand,
-    ListRoleTagsCommand,
-    ListSAMLProvidersCommand,
-    ListSAMLProviderTagsCommand,
-    ListServerCertificatesCommand,
-    ListServerCertificateTagsCommand,
-    ListServiceSpecificCredentialsCommand,
-    ListSigningCertificatesCommand,
-    ListSSHPublicKeysCommand,
-    ListUserPoliciesCommand,
-    ListUsersCommand,
-    ListUserTagsCommand,
-    ListVirtualMFADevicesCommand,
-    PutAccountPropertiesCommand,
-    PutGroupPolicyCommand,
-    PutRolePermissionsBoundaryCommand,
-    PutRolePolicyCommand,
-    PutUserPermissionsBoundaryCommand,
-    PutUserPolicyCommand,
-    RejectDelegationRequestCommand,
-    RemoveClientIDFromOpenIDConnectProviderCommand,
-    RemoveRoleFromInstanceProfileCommand,
-    RemoveUserFromGroupCommand,
-    ResetServiceSpecificCredentialCommand,
-    ResyncMFADeviceCommand,
-    SendDelegationTokenCommand,
-    SetDefaultPolicyVersionCommand,
-    SetSecurityTokenServicePreferencesCommand,
-    SimulateCustomPolicyCommand,
-    SimulatePrincipalPolicyCommand,
-    TagInstanceProfileCommand,
-    TagMFADeviceCommand,
-    TagOpenIDConnectProviderCommand,
-    TagPolicyCommand,
-    TagRoleCommand,
-    TagSAMLProviderCommand,
-    TagServerCertificateCommand,
-    TagUserCommand,
-    UntagInstanceProfileCommand,
-    UntagMFADeviceCommand,
-    UntagOpenIDConnectProviderCommand,
-    UntagPolicyCommand,
-    UntagRoleCommand,
-    UntagSAMLProviderCommand,
-    UntagServerCertificateCommand,
-    UntagUserCommand,
-    UpdateAccessKeyCommand,
-    UpdateAccountPasswordPolicyCommand,
-    UpdateAssumeRolePolicyCommand,
-    UpdateDelegationRequestCommand,
-    UpdateGroupCommand,
-    UpdateLoginProfileCommand,
-    UpdateOpenIDConnectProviderThumbprintCommand,
-    UpdateRoleCommand,
-    UpdateRoleDescriptionCommand,
-    UpdateSAMLProviderCommand,
-    UpdateServerCertificateCommand,
-    UpdateServiceSpecificCredentialCommand,
-    UpdateSigningCertificateCommand,
-    UpdateSSHPublicKeyCommand,
-    UpdateUserCommand,
-    UploadServerCertificateCommand,
-    UploadSigningCertificateCommand,
-    UploadSSHPublicKeyCommand,
-};
-const paginators = {
-    paginateGetAccountAuthorizationDetails,
-    paginateGetGroup,
-    paginateListAccessKeys,
-    paginateListAccountAliases,
-    paginateListAttachedGroupPolicies,
-    paginateListAttachedRolePolicies,
-    paginateListAttachedUserPolicies,
-    paginateListEntitiesForPolicy,
-    paginateListGroupPolicies,
-    paginateListGroups,
-    paginateListGroupsForUser,
-    paginateListInstanceProfiles,
-    paginateListInstanceProfilesForRole,
-    paginateListInstanceProfileTags,
-    paginateListMFADevices,
-    paginateListMFADeviceTags,
-    paginateListOpenIDConnectProviderTags,
-    paginateListPolicies,
-    paginateListPolicyTags,
-    paginateListPolicyVersions,
-    paginateListRolePolicies,
-    paginateListRoles,
-    paginateListRoleTags,
-    paginateListSAMLProviderTags,
-    paginateListServerCertificates,
-    paginateListServerCertificateTags,
-    paginateListSigningCertificates,
-    paginateListSSHPublicKeys,
-    paginateListUserPolicies,
-    paginateListUsers,
-    paginateListUserTags,
-    paginateListVirtualMFADevices,
-    paginateSimulateCustomPolicy,
-    paginateSimulatePrincipalPolicy,
-};
-const waiters = {
-    waitUntilInstanceProfileExists,
-    waitUntilPolicyExists,
-    waitUntilRoleExists,
-    waitUntilUserExists,
-};
-class IAM extends IAMClient {
-}
-createAggregatedClient(commands, IAM, { paginators, waiters });
-
-const AccessAdvisorUsageGranularityType = {
-    ACTION_LEVEL: "ACTION_LEVEL",
-    SERVICE_LEVEL: "SERVICE_LEVEL",
-};
-const StatusType = {
-    Active: "Active",
-    Expired: "Expired",
-    Inactive: "Inactive",
-};
-const PermissionsBoundaryAttachmentType = {
-    Policy: "PermissionsBoundaryPolicy",
-};
-const AssertionEncryptionModeType = {
-    Allowed: "Allowed",
-    Required: "Required",
-};
-const AssignmentStatusType = {
-    Any: "Any",
-    Assigned: "Assigned",
-    Unassigned: "Unassigned",
-};
-const AttachmentType = {
-    GROUP: "group",
-    ROLE: "role",
-    USER: "user",
-};
-const PolicyParameterTypeEnum = {
-    STRING: "string",
-    STRING_LIST: "stringList",
-};
-const FeatureType = {
-    ROOT_CREDENTIALS_MANAGEMENT: "RootCredentialsManagement",
-    ROOT_SESSIONS: "RootSessions",
-};
-const ReportStateType = {
-    COMPLETE: "COMPLETE",
-    INPROGRESS: "INPROGRESS",
-    STARTED: "STARTED",
-};
-const EntityType = {
-    AWSManagedPolicy: "AWSManagedPolicy",
-    Group: "Group",
-    LocalManagedPolicy: "LocalManagedPolicy",
-    Role: "Role",
-    User: "User",
-};
-const SummaryKeyType = {
-    AccessKeysPerUserQuota: "AccessKeysPerUserQuota",
-    AccountAccessKeysPresent: "AccountAccessKeysPresent",
-    AccountMFAEnabled: "AccountMFAEnabled",
-    AccountPasswordPresent: "AccountPasswordPresent",
-    AccountSigningCertificatesPresent: "AccountSigningCertificatesPresent",
-    AssumeRolePolicySizeQuota: "AssumeRolePolicySizeQuota",
-    AttachedPoliciesPerGroupQuota: "AttachedPoliciesPerGroupQuota",
-    AttachedPoliciesPerRoleQuota: "AttachedPoliciesPerRoleQuota",
-    AttachedPoliciesPerUserQuota: "AttachedPoliciesPerUserQuota",
-    GlobalEndpointTokenVersion: "GlobalEndpointTokenVersion",
-    GroupPolicySizeQuota: "GroupPolicySizeQuota",
-    Groups: "Groups",
-    GroupsPerUserQuota: "GroupsPerUserQuota",
-    GroupsQuota: "GroupsQuota",
-    InstanceProfiles: "InstanceProfiles",
-    InstanceProfilesQuota: "InstanceProfilesQuota",
-    MFADevices: "MFADevices",
-    MFADevicesInUse: "MFADevicesInUse",
-    Policies: "Policies",
-    PoliciesQuota: "PoliciesQuota",
-    PolicySizeQuota: "PolicySizeQuota",
-    PolicyVersionsInUse: "PolicyVersionsInUse",
-    PolicyVersionsInUseQuota: "PolicyVersionsInUseQuota",
-    Providers: "Providers",
-    RolePolicySizeQuota: "RolePolicySizeQuota",
-    Roles: "Roles",
-    RolesQuota: "RolesQuota",
-    ServerCertificates: "ServerCertificates",
-    ServerCertificatesQuota: "ServerCertificatesQuota",
-    SigningCertificatesPerUserQuota: "SigningCertificatesPerUserQuota",
-    UserPolicySizeQuota: "UserPolicySizeQuota",
-    Users: "Users",
-    UsersQuota: "UsersQuota",
-    VersionsPerPolicyQuota: "VersionsPerPolicyQuota",
-};
-const ReportFormatType = {
-    text_csv: "text/csv",
-};
-const StateType = {
-    ACCEPTED: "ACCEPTED",
-    ASSIGNED: "ASSIGNED",
-    EXPIRED: "EXPIRED",
-    FINALIZED: "FINALIZED",
-    PENDING_APPROVAL: "PENDING_APPROVAL",
-    REJECTED: "REJECTED",
-    UNASSIGNED: "UNASSIGNED",
-};
-const PermissionCheckResultType = {
-    ALLOWED: "ALLOWED",
-    DENIED: "DENIED",
-    UNSURE: "UNSURE",
-};
-const PermissionCheckStatusType = {
-    COMPLETE: "COMPLETE",
-    FAILED: "FAILED",
-    IN_PROGRESS: "IN_PROGRESS",
-};
-const SummaryStateType = {
-    AVAILABLE: "AVAILABLE",
-    FAILED: "FAILED",
-    NOT_AVAILABLE: "NOT_AVAILABLE",
-    NOT_SUPPORTED: "NOT_SUPPORTED",
-};
-const SortKeyType = {
-    LAST_AUTHENTICATED_TIME_ASCENDING: "LAST_AUTHENTICATED_TIME_ASCENDING",
-    LAST_AUTHENTICATED_TIME_DESCENDING: "LAST_AUTHENTICATED_TIME_DESCENDING",
-    SERVICE_NAMESPACE_ASCENDING: "SERVICE_NAMESPACE_ASCENDING",
-    SERVICE_NAMESPACE_DESCENDING: "SERVICE_NAMESPACE_DESCENDING",
-};
-const JobStatusType = {
-    COMPLETED: "COMPLETED",
-    FAILED: "FAILED",
-    IN_PROGRESS: "IN_PROGRESS",
-};
-const ManagedByTypeType = {
-    Service: "Service",
-};
-const ParameterTypeType = {
-    Arn: "Arn",
-    ArnList: "ArnList",
-    Number: "Number",
-    NumberList: "NumberList",
-    String: "String",
-    StringList: "StringList",
-};
-const PolicyOwnerEntityType = {
-    GROUP: "GROUP",
-    ROLE: "ROLE",
-    USER: "USER",
-};
-const DeletionTaskStatusType = {
-    FAILED: "FAILED",
-    IN_PROGRESS: "IN_PROGRESS",
-    NOT_STARTED: "NOT_STARTED",
-    SUCCEEDED: "SUCCEEDED",
-};
-const EncodingType = {
-    PEM: "PEM",
-    SSH: "SSH",
-};
-const PolicyUsageType = {
-    PermissionsBoundary: "PermissionsBoundary",
-    PermissionsPolicy: "PermissionsPolicy",
-};
-const PolicyScopeType = {
-    AWS: "AWS",
-    All: "All",
-    Local: "Local",
-};
-const PolicyType = {
-    INLINE: "INLINE",
-    MANAGED: "MANAGED",
-};
-const GlobalEndpointTokenVersion = {
-    v1Token: "v1Token",
-    v2Token: "v2Token",
-};
-const ContextKeyTypeEnum = {
-    BINARY: "binary",
-    BINARY_LIST: "binaryList",
-    BOOLEAN: "boolean",
-    BOOLEAN_LIST: "booleanList",
-    DATE: "date",
-    DATE_LIST: "dateList",
-    IP: "ip",
-    IP_LIST: "ipList",
-    NUMERIC: "numeric",
-    NUMERIC_LIST: "numericList",
-    STRING: "string",
-    STRING_LIST: "stringList",
-};
-const PolicyEvaluationDecisionType = {
-    ALLOWED: "allowed",
-    EXPLICIT_DENY: "explicitDeny",
-    IMPLICIT_DENY: "implicitDeny",
-};
-const PolicySourceType = {
-    AWS_MANAGED: "aws-managed",
-    GROUP: "group",
-    NONE: "none",
-    RESOURCE: "resource",
-    ROLE: "role",
-    USER: "user",
-    USER_MANAGED: "user-managed",
-};
-const PolicyIdentifierPolicyType = {
-    AWS_MANAGED: "aws-managed",
-    INLINE: "inline",
-    PERMISSION_BOUNDARY: "permission-boundary",
-    RCP: "rcp",
-    SCP: "scp",
-    USER_MANAGED: "user-managed",
-};
-
-__webpack_unused_export__ = AcceptDelegationRequest$;
-__webpack_unused_export__ = AcceptDelegationRequestCommand;
-__webpack_unused_export__ = AcceptDelegationRequestRequest$;
-__webpack_unused_export__ = AccessAdvisorUsageGranularityType;
-__webpack_unused_export__ = AccessDetail$;
-__webpack_unused_export__ = AccessKey$;
-__webpack_unused_export__ = AccessKeyLastUsed$;
-__webpack_unused_export__ = AccessKeyMetadata$;
-__webpack_unused_export__ = AccountNotManagementOrDelegatedAdministratorException;
-__webpack_unused_export__ = AccountNotManagementOrDelegatedAdministratorException$;
-__webpack_unused_export__ = AcquireRole$;
-__webpack_unused_export__ = AcquireRoleCommand;
-__webpack_unused_export__ = AcquireRoleRequest$;
-__webpack_unused_export__ = AcquireRoleResponse$;
-__webpack_unused_export__ = AddClientIDToOpenIDConnectProvider$;
-__webpack_unused_export__ = AddClientIDToOpenIDConnectProviderCommand;
-__webpack_unused_export__ = AddClientIDToOpenIDConnectProviderRequest$;
-__webpack_unused_export__ = AddRoleToInstanceProfile$;
-__webpack_unused_export__ = AddRoleToInstanceProfileCommand;
-__webpack_unused_export__ = AddRoleToInstanceProfileRequest$;
-__webpack_unused_export__ = AddUserToGroup$;
-__webpack_unused_export__ = AddUserToGroupCommand;
-__webpack_unused_export__ = AddUserToGroupRequest$;
-__webpack_unused_export__ = AssertionEncryptionModeType;
-__webpack_unused_export__ = AssignmentStatusType;
-__webpack_unused_export__ = AssociateDelegationRequest$;
-__webpack_unused_export__ = AssociateDelegationRequestCommand;
-__webpack_unused_export__ = AssociateDelegationRequestRequest$;
-__webpack_unused_export__ = AttachGroupPolicy$;
-__webpack_unused_export__ = AttachGroupPolicyCommand;
-__webpack_unused_export__ = AttachGroupPolicyRequest$;
-__webpack_unused_export__ = AttachRolePolicy$;
-__webpack_unused_export__ = AttachRolePolicyCommand;
-__webpack_unused_export__ = AttachRolePolicyRequest$;
-__webpack_unused_export__ = AttachUserPolicy$;
-__webpack_unused_export__ = AttachUserPolicyCommand;
-__webpack_unused_export__ = AttachUserPolicyRequest$;
-__webpack_unused_export__ = AttachedPermissionsBoundary$;
-__webpack_unused_export__ = AttachedPolicy$;
-__webpack_unused_export__ = AttachmentType;
-__webpack_unused_export__ = CallerIsNotManagementAccountException;
-__webpack_unused_export__ = CallerIsNotManagementAccountException$;
-__webpack_unused_export__ = ChangePassword$;
-__webpack_unused_export__ = ChangePasswordCommand;
-__webpack_unused_export__ = ChangePasswordRequest$;
-__webpack_unused_export__ = ConcurrentModificationException;
-__webpack_unused_export__ = ConcurrentModificationException$;
-__webpack_unused_export__ = ContextEntry$;
-__webpack_unused_export__ = ContextKeyTypeEnum;
-__webpack_unused_export__ = CreateAccessKey$;
-__webpack_unused_export__ = CreateAccessKeyCommand;
-__webpack_unused_export__ = CreateAccessKeyRequest$;
-__webpack_unused_export__ = CreateAccessKeyResponse$;
-__webpack_unused_export__ = CreateAccountAlias$;
-__webpack_unused_export__ = CreateAccountAliasCommand;
-__webpack_unused_export__ = CreateAccountAliasRequest$;
-__webpack_unused_export__ = CreateDelegationRequest$;
-__webpack_unused_export__ = CreateDelegationRequestCommand;
-__webpack_unused_export__ = CreateDelegationRequestRequest$;
-__webpack_unused_export__ = CreateDelegationRequestResponse$;
-__webpack_unused_export__ = CreateGroup$;
-__webpack_unused_export__ = CreateGroupCommand;
-__webpack_unused_export__ = CreateGroupRequest$;
-__webpack_unused_export__ = CreateGroupResponse$;
-__webpack_unused_export__ = CreateInstanceProfile$;
-__webpack_unused_export__ = CreateInstanceProfileCommand;
-__webpack_unused_export__ = CreateInstanceProfileRequest$;
-__webpack_unused_export__ = CreateInstanceProfileResponse$;
-__webpack_unused_export__ = CreateLoginProfile$;
-__webpack_unused_export__ = CreateLoginProfileCommand;
-__webpack_unused_export__ = CreateLoginProfileRequest$;
-__webpack_unused_export__ = CreateLoginProfileResponse$;
-__webpack_unused_export__ = CreateOpenIDConnectProvider$;
-__webpack_unused_export__ = CreateOpenIDConnectProviderCommand;
-__webpack_unused_export__ = CreateOpenIDConnectProviderRequest$;
-__webpack_unused_export__ = CreateOpenIDConnectProviderResponse$;
-__webpack_unused_export__ = CreatePolicy$;
-__webpack_unused_export__ = CreatePolicyCommand;
-__webpack_unused_export__ = CreatePolicyRequest$;
-__webpack_unused_export__ = CreatePolicyResponse$;
-__webpack_unused_export__ = CreatePolicyVersion$;
-__webpack_unused_export__ = CreatePolicyVersionCommand;
-__webpack_unused_export__ = CreatePolicyVersionRequest$;
-__webpack_unused_export__ = CreatePolicyVersionResponse$;
-__webpack_unused_export__ = CreateRole$;
-__webpack_unused_export__ = CreateRoleCommand;
-__webpack_unused_export__ = CreateRoleRequest$;
-__webpack_unused_export__ = CreateRoleResponse$;
-__webpack_unused_export__ = CreateSAMLProvider$;
-__webpack_unused_export__ = CreateSAMLProviderCommand;
-__webpack_unused_export__ = CreateSAMLProviderRequest$;
-__webpack_unused_export__ = CreateSAMLProviderResponse$;
-__webpack_unused_export__ = CreateServiceLinkedRole$;
-__webpack_unused_export__ = CreateServiceLinkedRoleCommand;
-__webpack_unused_export__ = CreateServiceLinkedRoleRequest$;
-__webpack_unused_export__ = CreateServiceLinkedRoleResponse$;
-__webpack_unused_export__ = CreateServiceSpecificCredential$;
-__webpack_unused_export__ = CreateServiceSpecificCredentialCommand;
-__webpack_unused_export__ = CreateServiceSpecificCredentialRequest$;
-__webpack_unused_export__ = CreateServiceSpecificCredentialResponse$;
-__webpack_unused_export__ = CreateUser$;
-__webpack_unused_export__ = CreateUserCommand;
-__webpack_unused_export__ = CreateUserRequest$;
-__webpack_unused_export__ = CreateUserResponse$;
-__webpack_unused_export__ = CreateVirtualMFADevice$;
-__webpack_unused_export__ = CreateVirtualMFADeviceCommand;
-__webpack_unused_export__ = CreateVirtualMFADeviceRequest$;
-__webpack_unused_export__ = CreateVirtualMFADeviceResponse$;
-__webpack_unused_export__ = CredentialReportExpiredException;
-__webpack_unused_export__ = CredentialReportExpiredException$;
-__webpack_unused_export__ = CredentialReportNotPresentException;
-__webpack_unused_export__ = CredentialReportNotPresentException$;
-__webpack_unused_export__ = CredentialReportNotReadyException;
-__webpack_unused_export__ = CredentialReportNotReadyException$;
-__webpack_unused_export__ = DeactivateMFADevice$;
-__webpack_unused_export__ = DeactivateMFADeviceCommand;
-__webpack_unused_export__ = DeactivateMFADeviceRequest$;
-__webpack_unused_export__ = DelegationPermission$;
-__webpack_unused_export__ = DelegationRequest$;
-__webpack_unused_export__ = DeleteAccessKey$;
-__webpack_unused_export__ = DeleteAccessKeyCommand;
-__webpack_unused_export__ = DeleteAccessKeyRequest$;
-__webpack_unused_export__ = DeleteAccountAlias$;
-__webpack_unused_export__ = DeleteAccountAliasCommand;
-__webpack_unused_export__ = DeleteAccountAliasRequest$;
-__webpack_unused_export__ = DeleteAccountPasswordPolicy$;
-__webpack_unused_export__ = DeleteAccountPasswordPolicyCommand;
-__webpack_unused_export__ = DeleteConflictException;
-__webpack_unused_export__ = DeleteConflictException$;
-__webpack_unused_export__ = DeleteGroup$;
-__webpack_unused_export__ = DeleteGroupCommand;
-__webpack_unused_export__ = DeleteGroupPolicy$;
-__webpack_unused_export__ = DeleteGroupPolicyCommand;
-__webpack_unused_export__ = DeleteGroupPolicyRequest$;
-__webpack_unused_export__ = DeleteGroupRequest$;
-__webpack_unused_export__ = DeleteInstanceProfile$;
-__webpack_unused_export__ = DeleteInstanceProfileCommand;
-__webpack_unused_export__ = DeleteInstanceProfileRequest$;
-__webpack_unused_export__ = DeleteLoginProfile$;
-__webpack_unused_export__ = DeleteLoginProfileCommand;
-__webpack_unused_export__ = DeleteLoginProfileRequest$;
-__webpack_unused_export__ = DeleteOpenIDConnectProvider$;
-__webpack_unused_export__ = DeleteOpenIDConnectProviderCommand;
-__webpack_unused_export__ = DeleteOpenIDConnectProviderRequest$;
-__webpack_unused_export__ = DeletePolicy$;
-__webpack_unused_export__ = DeletePolicyCommand;
-__webpack_unused_export__ = DeletePolicyRequest$;
-__webpack_unused_export__ = DeletePolicyVersion$;
-__webpack_unused_export__ = DeletePolicyVersionCommand;
-__webpack_unused_export__ = DeletePolicyVersionRequest$;
-__webpack_unused_export__ = DeleteRole$;
-__webpack_unused_export__ = DeleteRoleCommand;
-__webpack_unused_export__ = DeleteRolePermissionsBoundary$;
-__webpack_unused_export__ = DeleteRolePermissionsBoundaryCommand;
-__webpack_unused_export__ = DeleteRolePermissionsBoundaryRequest$;
-__webpack_unused_export__ = DeleteRolePolicy$;
-__webpack_unused_export__ = DeleteRolePolicyCommand;
-__webpack_unused_export__ = DeleteRolePolicyRequest$;
-__webpack_unused_export__ = DeleteRoleRequest$;
-__webpack_unused_export__ = DeleteSAMLProvider$;
-__webpack_unused_export__ = DeleteSAMLProviderCommand;
-__webpack_unused_export__ = DeleteSAMLProviderRequest$;
-__webpack_unused_export__ = DeleteSSHPublicKey$;
-__webpack_unused_export__ = DeleteSSHPublicKeyCommand;
-__webpack_unused_export__ = DeleteSSHPublicKeyRequest$;
-__webpack_unused_export__ = DeleteServerCertificate$;
-__webpack_unused_export__ = DeleteServerCertificateCommand;
-__webpack_unused_export__ = DeleteServerCertificateRequest$;
-__webpack_unused_export__ = DeleteServiceLinkedRole$;
-__webpack_unused_export__ = DeleteServiceLinkedRoleCommand;
-__webpack_unused_export__ = DeleteServiceLinkedRoleRequest$;
-__webpack_unused_export__ = DeleteServiceLinkedRoleResponse$;
-__webpack_unused_export__ = DeleteServiceSpecificCredential$;
-__webpack_unused_export__ = DeleteServiceSpecificCredentialCommand;
-__webpack_unused_export__ = DeleteServiceSpecificCredentialRequest$;
-__webpack_unused_export__ = DeleteSigningCertificate$;
-__webpack_unused_export__ = DeleteSigningCertificateCommand;
-__webpack_unused_export__ = DeleteSigningCertificateRequest$;
-__webpack_unused_export__ = DeleteUser$;
-__webpack_unused_export__ = DeleteUserCommand;
-__webpack_unused_export__ = DeleteUserPermissionsBoundary$;
-__webpack_unused_export__ = DeleteUserPermissionsBoundaryCommand;
-__webpack_unused_export__ = DeleteUserPermissionsBoundaryRequest$;
-__webpack_unused_export__ = DeleteUserPolicy$;
-__webpack_unused_export__ = DeleteUserPolicyCommand;
-__webpack_unused_export__ = DeleteUserPolicyRequest$;
-__webpack_unused_export__ = DeleteUserRequest$;
-__webpack_unused_export__ = DeleteVirtualMFADevice$;
-__webpack_unused_export__ = DeleteVirtualMFADeviceCommand;
-__webpack_unused_export__ = DeleteVirtualMFADeviceRequest$;
-__webpack_unused_export__ = DeletionTaskFailureReasonType$;
-__webpack_unused_export__ = DeletionTaskStatusType;
-__webpack_unused_export__ = DetachGroupPolicy$;
-__webpack_unused_export__ = DetachGroupPolicyCommand;
-__webpack_unused_export__ = DetachGroupPolicyRequest$;
-__webpack_unused_export__ = DetachRolePolicy$;
-__webpack_unused_export__ = DetachRolePolicyCommand;
-__webpack_unused_export__ = DetachRolePolicyRequest$;
-__webpack_unused_export__ = DetachUserPolicy$;
-__webpack_unused_export__ = DetachUserPolicyCommand;
-__webpack_unused_export__ = DetachUserPolicyRequest$;
-__webpack_unused_export__ = DisableOrganizationsRootCredentialsManagement$;
-__webpack_unused_export__ = DisableOrganizationsRootCredentialsManagementCommand;
-__webpack_unused_export__ = DisableOrganizationsRootCredentialsManagementRequest$;
-__webpack_unused_export__ = DisableOrganizationsRootCredentialsManagementResponse$;
-__webpack_unused_export__ = DisableOrganizationsRootSessions$;
-__webpack_unused_export__ = DisableOrganizationsRootSessionsCommand;
-__webpack_unused_export__ = DisableOrganizationsRootSessionsRequest$;
-__webpack_unused_export__ = DisableOrganizationsRootSessionsResponse$;
-__webpack_unused_export__ = DisableOutboundWebIdentityFederation$;
-__webpack_unused_export__ = DisableOutboundWebIdentityFederationCommand;
-__webpack_unused_export__ = DuplicateCertificateException;
-__webpack_unused_export__ = DuplicateCertificateException$;
-__webpack_unused_export__ = DuplicateSSHPublicKeyException;
-__webpack_unused_export__ = DuplicateSSHPublicKeyException$;
-__webpack_unused_export__ = EnableMFADevice$;
-__webpack_unused_export__ = EnableMFADeviceCommand;
-__webpack_unused_export__ = EnableMFADeviceRequest$;
-__webpack_unused_export__ = EnableOrganizationsRootCredentialsManagement$;
-__webpack_unused_export__ = EnableOrganizationsRootCredentialsManagementCommand;
-__webpack_unused_export__ = EnableOrganizationsRootCredentialsManagementRequest$;
-__webpack_unused_export__ = EnableOrganizationsRootCredentialsManagementResponse$;
-__webpack_unused_export__ = EnableOrganizationsRootSessions$;
-__webpack_unused_export__ = EnableOrganizationsRootSessionsCommand;
-__webpack_unused_export__ = EnableOrganizationsRootSessionsRequest$;
-__webpack_unused_export__ = EnableOrganizationsRootSessionsResponse$;
-__webpack_unused_export__ = EnableOutboundWebIdentityFederation$;
-__webpack_unused_export__ = EnableOutboundWebIdentityFederationCommand;
-__webpack_unused_export__ = EnableOutboundWebIdentityFederationResponse$;
-__webpack_unused_export__ = EncodingType;
-__webpack_unused_export__ = EntityAlreadyExistsException;
-__webpack_unused_export__ = EntityAlreadyExistsException$;
-__webpack_unused_export__ = EntityDetails$;
-__webpack_unused_export__ = EntityInfo$;
-__webpack_unused_export__ = EntityTemporarilyUnmodifiableException;
-__webpack_unused_export__ = EntityTemporarilyUnmodifiableException$;
-__webpack_unused_export__ = EntityType;
-__webpack_unused_export__ = ErrorDetails$;
-__webpack_unused_export__ = EvaluationResult$;
-__webpack_unused_export__ = FeatureDisabledException;
-__webpack_unused_export__ = FeatureDisabledException$;
-__webpack_unused_export__ = FeatureEnabledException;
-__webpack_unused_export__ = FeatureEnabledException$;
-__webpack_unused_export__ = FeatureType;
-__webpack_unused_export__ = GenerateCredentialReport$;
-__webpack_unused_export__ = GenerateCredentialReportCommand;
-__webpack_unused_export__ = GenerateCredentialReportResponse$;
-__webpack_unused_export__ = GenerateOrganizationsAccessReport$;
-__webpack_unused_export__ = GenerateOrganizationsAccessReportCommand;
-__webpack_unused_export__ = GenerateOrganizationsAccessReportRequest$;
-__webpack_unused_export__ = GenerateOrganizationsAccessReportResponse$;
-__webpack_unused_export__ = GenerateServiceLastAccessedDetails$;
-__webpack_unused_export__ = GenerateServiceLastAccessedDetailsCommand;
-__webpack_unused_export__ = GenerateServiceLastAccessedDetailsRequest$;
-__webpack_unused_export__ = GenerateServiceLastAccessedDetailsResponse$;
-__webpack_unused_export__ = GetAccessKeyLastUsed$;
-__webpack_unused_export__ = GetAccessKeyLastUsedCommand;
-__webpack_unused_export__ = GetAccessKeyLastUsedRequest$;
-__webpack_unused_export__ = GetAccessKeyLastUsedResponse$;
-__webpack_unused_export__ = GetAccountAuthorizationDetails$;
-__webpack_unused_export__ = GetAccountAuthorizationDetailsCommand;
-__webpack_unused_export__ = GetAccountAuthorizationDetailsRequest$;
-__webpack_unused_export__ = GetAccountAuthorizationDetailsResponse$;
-__webpack_unused_export__ = GetAccountPasswordPolicy$;
-__webpack_unused_export__ = GetAccountPasswordPolicyCommand;
-__webpack_unused_export__ = GetAccountPasswordPolicyResponse$;
-__webpack_unused_export__ = GetAccountProperties$;
-__webpack_unused_export__ = GetAccountPropertiesCommand;
-__webpack_unused_export__ = GetAccountPropertiesRequest$;
-__webpack_unused_export__ = GetAccountPropertiesResponse$;
-__webpack_unused_export__ = GetAccountSummary$;
-__webpack_unused_export__ = GetAccountSummaryCommand;
-__webpack_unused_export__ = GetAccountSummaryResponse$;
-__webpack_unused_export__ = GetContextKeysForCustomPolicy$;
-__webpack_unused_export__ = GetContextKeysForCustomPolicyCommand;
-__webpack_unused_export__ = GetContextKeysForCustomPolicyRequest$;
-__webpack_unused_export__ = GetContextKeysForPolicyResponse$;
-__webpack_unused_export__ = GetContextKeysForPrincipalPolicy$;
-__webpack_unused_export__ = GetContextKeysForPrincipalPolicyCommand;
-__webpack_unused_export__ = GetContextKeysForPrincipalPolicyRequest$;
-__webpack_unused_export__ = GetCredentialReport$;
-__webpack_unused_export__ = GetCredentialReportCommand;
-__webpack_unused_export__ = GetCredentialReportResponse$;
-__webpack_unused_export__ = GetDelegationRequest$;
-__webpack_unused_export__ = GetDelegationRequestCommand;
-__webpack_unused_export__ = GetDelegationRequestRequest$;
-__webpack_unused_export__ = GetDelegationRequestResponse$;
-__webpack_unused_export__ = GetGroup$;
-__webpack_unused_export__ = GetGroupCommand;
-__webpack_unused_export__ = GetGroupPolicy$;
-__webpack_unused_export__ = GetGroupPolicyCommand;
-__webpack_unused_export__ = GetGroupPolicyRequest$;
-__webpack_unused_export__ = GetGroupPolicyResponse$;
-__webpack_unused_export__ = GetGroupRequest$;
-__webpack_unused_export__ = GetGroupResponse$;
-__webpack_unused_export__ = GetHumanReadableSummary$;
-__webpack_unused_export__ = GetHumanReadableSummaryCommand;
-__webpack_unused_export__ = GetHumanReadableSummaryRequest$;
-__webpack_unused_export__ = GetHumanReadableSummaryResponse$;
-__webpack_unused_export__ = GetInstanceProfile$;
-__webpack_unused_export__ = GetInstanceProfileCommand;
-__webpack_unused_export__ = GetInstanceProfileRequest$;
-__webpack_unused_export__ = GetInstanceProfileResponse$;
-__webpack_unused_export__ = GetLoginProfile$;
-__webpack_unused_export__ = GetLoginProfileCommand;
-__webpack_unused_export__ = GetLoginProfileRequest$;
-__webpack_unused_export__ = GetLoginProfileResponse$;
-__webpack_unused_export__ = GetMFADevice$;
-__webpack_unused_export__ = GetMFADeviceCommand;
-__webpack_unused_export__ = GetMFADeviceRequest$;
-__webpack_unused_export__ = GetMFADeviceResponse$;
-__webpack_unused_export__ = GetOpenIDConnectProvider$;
-__webpack_unused_export__ = GetOpenIDConnectProviderCommand;
-__webpack_unused_export__ = GetOpenIDConnectProviderRequest$;
-__webpack_unused_export__ = GetOpenIDConnectProviderResponse$;
-__webpack_unused_export__ = GetOrganizationsAccessReport$;
-__webpack_unused_export__ = GetOrganizationsAccessReportCommand;
-__webpack_unused_export__ = GetOrganizationsAccessReportRequest$;
-__webpack_unused_export__ = GetOrganizationsAccessReportResponse$;
-__webpack_unused_export__ = GetOutboundWebIdentityFederationInfo$;
-__webpack_unused_export__ = GetOutboundWebIdentityFederationInfoCommand;
-__webpack_unused_export__ = GetOutboundWebIdentityFederationInfoResponse$;
-__webpack_unused_export__ = GetPolicy$;
-__webpack_unused_export__ = GetPolicyCommand;
-__webpack_unused_export__ = GetPolicyRequest$;
-__webpack_unused_export__ = GetPolicyResponse$;
-__webpack_unused_export__ = GetPolicyVersion$;
-__webpack_unused_export__ = GetPolicyVersionCommand;
-__webpack_unused_export__ = GetPolicyVersionRequest$;
-__webpack_unused_export__ = GetPolicyVersionResponse$;
-__webpack_unused_export__ = GetRole$;
-__webpack_unused_export__ = GetRoleCommand;
-__webpack_unused_export__ = GetRolePolicy$;
-__webpack_unused_export__ = GetRolePolicyCommand;
-__webpack_unused_export__ = GetRolePolicyRequest$;
-__webpack_unused_export__ = GetRolePolicyResponse$;
-__webpack_unused_export__ = GetRoleRequest$;
-__webpack_unused_export__ = GetRoleResponse$;
-__webpack_unused_export__ = GetRoleTemplateVersion$;
-__webpack_unused_export__ = GetRoleTemplateVersionCommand;
-__webpack_unused_export__ = GetRoleTemplateVersionRequest$;
-__webpack_unused_export__ = GetRoleTemplateVersionResponse$;
-__webpack_unused_export__ = GetSAMLProvider$;
-__webpack_unused_export__ = GetSAMLProviderCommand;
-__webpack_unused_export__ = GetSAMLProviderRequest$;
-__webpack_unused_export__ = GetSAMLProviderResponse$;
-__webpack_unused_export__ = GetSSHPublicKey$;
-__webpack_unused_export__ = GetSSHPublicKeyCommand;
-__webpack_unused_export__ = GetSSHPublicKeyRequest$;
-__webpack_unused_export__ = GetSSHPublicKeyResponse$;
-__webpack_unused_export__ = GetServerCertificate$;
-__webpack_unused_export__ = GetServerCertificateCommand;
-__webpack_unused_export__ = GetServerCertificateRequest$;
-__webpack_unused_export__ = GetServerCertificateResponse$;
-__webpack_unused_export__ = GetServiceLastAccessedDetails$;
-__webpack_unused_export__ = GetServiceLastAccessedDetailsCommand;
-__webpack_unused_export__ = GetServiceLastAccessedDetailsRequest$;
-__webpack_unused_export__ = GetServiceLastAccessedDetailsResponse$;
-__webpack_unused_export__ = GetServiceLastAccessedDetailsWithEntities$;
-__webpack_unused_export__ = GetServiceLastAccessedDetailsWithEntitiesCommand;
-__webpack_unused_export__ = GetServiceLastAccessedDetailsWithEntitiesRequest$;
-__webpack_unused_export__ = GetServiceLastAccessedDetailsWithEntitiesResponse$;
-__webpack_unused_export__ = GetServiceLinkedRoleDeletionStatus$;
-__webpack_unused_export__ = GetServiceLinkedRoleDeletionStatusCommand;
-__webpack_unused_export__ = GetServiceLinkedRoleDeletionStatusRequest$;
-__webpack_unused_export__ = GetServiceLinkedRoleDeletionStatusResponse$;
-__webpack_unused_export__ = GetUser$;
-__webpack_unused_export__ = GetUserCommand;
-__webpack_unused_export__ = GetUserPolicy$;
-__webpack_unused_export__ = GetUserPolicyCommand;
-__webpack_unused_export__ = GetUserPolicyRequest$;
-__webpack_unused_export__ = GetUserPolicyResponse$;
-__webpack_unused_export__ = GetUserRequest$;
-__webpack_unused_export__ = GetUserResponse$;
-__webpack_unused_export__ = GlobalEndpointTokenVersion;
-__webpack_unused_export__ = Group$;
-__webpack_unused_export__ = GroupDetail$;
-__webpack_unused_export__ = IAM;
-exports.h8v = IAMClient;
-__webpack_unused_export__ = IAMServiceException;
-__webpack_unused_export__ = IAMServiceException$;
-__webpack_unused_export__ = InlinePolicy$;
-__webpack_unused_export__ = InlinePolicyIdentifierType$;
-__webpack_unused_export__ = InstanceProfile$;
-__webpack_unused_export__ = InvalidAuthenticationCodeException;
-__webpack_unused_export__ = InvalidAuthenticationCodeException$;
-__webpack_unused_export__ = InvalidCertificateException;
-__webpack_unused_export__ = InvalidCertificateException$;
-__webpack_unused_export__ = InvalidInputException;
-__webpack_unused_export__ = InvalidInputException$;
-__webpack_unused_export__ = InvalidPublicKeyException;
-__webpack_unused_export__ = InvalidPublicKeyException$;
-__webpack_unused_export__ = InvalidUserTypeException;
-__webpack_unused_export__ = InvalidUserTypeException$;
-__webpack_unused_export__ = JobStatusType;
-__webpack_unused_export__ = KeyPairMismatchException;
-__webpack_unused_export__ = KeyPairMismatchException$;
-__webpack_unused_export__ = LimitExceededException;
-__webpack_unused_export__ = LimitExceededException$;
-__webpack_unused_export__ = ListAccessKeys$;
-__webpack_unused_export__ = ListAccessKeysCommand;
-__webpack_unused_export__ = ListAccessKeysRequest$;
-__webpack_unused_export__ = ListAccessKeysResponse$;
-__webpack_unused_export__ = ListAccountAliases$;
-__webpack_unused_export__ = ListAccountAliasesCommand;
-__webpack_unused_export__ = ListAccountAliasesRequest$;
-__webpack_unused_export__ = ListAccountAliasesResponse$;
-__webpack_unused_export__ = ListAttachedGroupPolicies$;
-__webpack_unused_export__ = ListAttachedGroupPoliciesCommand;
-__webpack_unused_export__ = ListAttachedGroupPoliciesRequest$;
-__webpack_unused_export__ = ListAttachedGroupPoliciesResponse$;
-__webpack_unused_export__ = ListAttachedRolePolicies$;
-__webpack_unused_export__ = ListAttachedRolePoliciesCommand;
-__webpack_unused_export__ = ListAttachedRolePoliciesRequest$;
-__webpack_unused_export__ = ListAttachedRolePoliciesResponse$;
-__webpack_unused_export__ = ListAttachedUserPolicies$;
-__webpack_unused_export__ = ListAttachedUserPoliciesCommand;
-__webpack_unused_export__ = ListAttachedUserPoliciesRequest$;
-__webpack_unused_export__ = ListAttachedUserPoliciesResponse$;
-__webpack_unused_export__ = ListDelegationRequests$;
-__webpack_unused_export__ = ListDelegationRequestsCommand;
-__webpack_unused_export__ = ListDelegationRequestsRequest$;
-__webpack_unused_export__ = ListDelegationRequestsResponse$;
-__webpack_unused_export__ = ListEntitiesForPolicy$;
-__webpack_unused_export__ = ListEntitiesForPolicyCommand;
-__webpack_unused_export__ = ListEntitiesForPolicyRequest$;
-__webpack_unused_export__ = ListEntitiesForPolicyResponse$;
-__webpack_unused_export__ = ListGroupPolicies$;
-__webpack_unused_export__ = ListGroupPoliciesCommand;
-__webpack_unused_export__ = ListGroupPoliciesRequest$;
-__webpack_unused_export__ = ListGroupPoliciesResponse$;
-__webpack_unused_export__ = ListGroups$;
-__webpack_unused_export__ = ListGroupsCommand;
-__webpack_unused_export__ = ListGroupsForUser$;
-__webpack_unused_export__ = ListGroupsForUserCommand;
-__webpack_unused_export__ = ListGroupsForUserRequest$;
-__webpack_unused_export__ = ListGroupsForUserResponse$;
-__webpack_unused_export__ = ListGroupsRequest$;
-__webpack_unused_export__ = ListGroupsResponse$;
-__webpack_unused_export__ = ListInstanceProfileTags$;
-__webpack_unused_export__ = ListInstanceProfileTagsCommand;
-__webpack_unused_export__ = ListInstanceProfileTagsRequest$;
-__webpack_unused_export__ = ListInstanceProfileTagsResponse$;
-__webpack_unused_export__ = ListInstanceProfiles$;
-__webpack_unused_export__ = ListInstanceProfilesCommand;
-__webpack_unused_export__ = ListInstanceProfilesForRole$;
-__webpack_unused_export__ = ListInstanceProfilesForRoleCommand;
-__webpack_unused_export__ = ListInstanceProfilesForRoleRequest$;
-__webpack_unused_export__ = ListInstanceProfilesForRoleResponse$;
-__webpack_unused_export__ = ListInstanceProfilesRequest$;
-__webpack_unused_export__ = ListInstanceProfilesResponse$;
-__webpack_unused_export__ = ListMFADeviceTags$;
-__webpack_unused_export__ = ListMFADeviceTagsCommand;
-__webpack_unused_export__ = ListMFADeviceTagsRequest$;
-__webpack_unused_export__ = ListMFADeviceTagsResponse$;
-__webpack_unused_export__ = ListMFADevices$;
-__webpack_unused_export__ = ListMFADevicesCommand;
-__webpack_unused_export__ = ListMFADevicesRequest$;
-__webpack_unused_export__ = ListMFADevicesResponse$;
-__webpack_unused_export__ = ListOpenIDConnectProviderTags$;
-__webpack_unused_export__ = ListOpenIDConnectProviderTagsCommand;
-__webpack_unused_export__ = ListOpenIDConnectProviderTagsRequest$;
-__webpack_unused_export__ = ListOpenIDConnectProviderTagsResponse$;
-__webpack_unused_export__ = ListOpenIDConnectProviders$;
-__webpack_unused_export__ = ListOpenIDConnectProvidersCommand;
-__webpack_unused_export__ = ListOpenIDConnectProvidersRequest$;
-__webpack_unused_export__ = ListOpenIDConnectProvidersResponse$;
-__webpack_unused_export__ = ListOrganizationsFeatures$;
-__webpack_unused_export__ = ListOrganizationsFeaturesCommand;
-__webpack_unused_export__ = ListOrganizationsFeaturesRequest$;
-__webpack_unused_export__ = ListOrganizationsFeaturesResponse$;
-__webpack_unused_export__ = ListPolicies$;
-__webpack_unused_export__ = ListPoliciesCommand;
-__webpack_unused_export__ = ListPoliciesGrantingServiceAccess$;
-__webpack_unused_export__ = ListPoliciesGrantingServiceAccessCommand;
-__webpack_unused_export__ = ListPoliciesGrantingServiceAccessEntry$;
-__webpack_unused_export__ = ListPoliciesGrantingServiceAccessRequest$;
-__webpack_unused_export__ = ListPoliciesGrantingServiceAccessResponse$;
-__webpack_unused_export__ = ListPoliciesRequest$;
-__webpack_unused_export__ = ListPoliciesResponse$;
-__webpack_unused_export__ = ListPolicyTags$;
-__webpack_unused_export__ = ListPolicyTagsCommand;
-__webpack_unused_export__ = ListPolicyTagsRequest$;
-__webpack_unused_export__ = ListPolicyTagsResponse$;
-__webpack_unused_export__ = ListPolicyVersions$;
-__webpack_unused_export__ = ListPolicyVersionsCommand;
-__webpack_unused_export__ = ListPolicyVersionsRequest$;
-__webpack_unused_export__ = ListPolicyVersionsResponse$;
-__webpack_unused_export__ = ListRolePolicies$;
-__webpack_unused_export__ = ListRolePoliciesCommand;
-__webpack_unused_export__ = ListRolePoliciesRequest$;
-__webpack_unused_export__ = ListRolePoliciesResponse$;
-__webpack_unused_export__ = ListRoleTags$;
-__webpack_unused_export__ = ListRoleTagsCommand;
-__webpack_unused_export__ = ListRoleTagsRequest$;
-__webpack_unused_export__ = ListRoleTagsResponse$;
-__webpack_unused_export__ = ListRoles$;
-__webpack_unused_export__ = ListRolesCommand;
-__webpack_unused_export__ = ListRolesRequest$;
-__webpack_unused_export__ = ListRolesResponse$;
-__webpack_unused_export__ = ListSAMLProviderTags$;
-__webpack_unused_export__ = ListSAMLProviderTagsCommand;
-__webpack_unused_export__ = ListSAMLProviderTagsRequest$;
-__webpack_unused_export__ = ListSAMLProviderTagsResponse$;
-__webpack_unused_export__ = ListSAMLProviders$;
-__webpack_unused_export__ = ListSAMLProvidersCommand;
-__webpack_unused_export__ = ListSAMLProvidersRequest$;
-__webpack_unused_export__ = ListSAMLProvidersResponse$;
-__webpack_unused_export__ = ListSSHPublicKeys$;
-__webpack_unused_export__ = ListSSHPublicKeysCommand;
-__webpack_unused_export__ = ListSSHPublicKeysRequest$;
-__webpack_unused_export__ = ListSSHPublicKeysResponse$;
-__webpack_unused_export__ = ListServerCertificateTags$;
-__webpack_unused_export__ = ListServerCertificateTagsCommand;
-__webpack_unused_export__ = ListServerCertificateTagsRequest$;
-__webpack_unused_export__ = ListServerCertificateTagsResponse$;
-__webpack_unused_export__ = ListServerCertificates$;
-__webpack_unused_export__ = ListServerCertificatesCommand;
-__webpack_unused_export__ = ListServerCertificatesRequest$;
-__webpack_unused_export__ = ListServerCertificatesResponse$;
-__webpack_unused_export__ = ListServiceSpecificCredentials$;
-__webpack_unused_export__ = ListServiceSpecificCredentialsCommand;
-__webpack_unused_export__ = ListServiceSpecificCredentialsRequest$;
-__webpack_unused_export__ = ListServiceSpecificCredentialsResponse$;
-__webpack_unused_export__ = ListSigningCertificates$;
-__webpack_unused_export__ = ListSigningCertificatesCommand;
-__webpack_unused_export__ = ListSigningCertificatesRequest$;
-__webpack_unused_export__ = ListSigningCertificatesResponse$;
-__webpack_unused_export__ = ListUserPolicies$;
-__webpack_unused_export__ = ListUserPoliciesCommand;
-__webpack_unused_export__ = ListUserPoliciesRequest$;
-__webpack_unused_export__ = ListUserPoliciesResponse$;
-__webpack_unused_export__ = ListUserTags$;
-__webpack_unused_export__ = ListUserTagsCommand;
-__webpack_unused_export__ = ListUserTagsRequest$;
-__webpack_unused_export__ = ListUserTagsResponse$;
-__webpack_unused_export__ = ListUsers$;
-__webpack_unused_export__ = ListUsersCommand;
-__webpack_unused_export__ = ListUsersRequest$;
-__webpack_unused_export__ = ListUsersResponse$;
-__webpack_unused_export__ = ListVirtualMFADevices$;
-__webpack_unused_export__ = ListVirtualMFADevicesCommand;
-__webpack_unused_export__ = ListVirtualMFADevicesRequest$;
-__webpack_unused_export__ = ListVirtualMFADevicesResponse$;
-__webpack_unused_export__ = LoginProfile$;
-__webpack_unused_export__ = MFADevice$;
-__webpack_unused_export__ = MalformedCertificateException;
-__webpack_unused_export__ = MalformedCertificateException$;
-__webpack_unused_export__ = MalformedPolicyDocumentException;
-__webpack_unused_export__ = MalformedPolicyDocumentException$;
-__webpack_unused_export__ = ManagedByTypeType;
-__webpack_unused_export__ = ManagedPolicyDetail$;
-__webpack_unused_export__ = NameConflictException;
-__webpack_unused_export__ = NameConflictException$;
-__webpack_unused_export__ = NoSuchEntityException;
-__webpack_unused_export__ = NoSuchEntityException$;
-__webpack_unused_export__ = OpenIDConnectProviderListEntry$;
-__webpack_unused_export__ = OpenIdIdpCommunicationErrorException;
-__webpack_unused_export__ = OpenIdIdpCommunicationErrorException$;
-__webpack_unused_export__ = OrderedOrganizationPolicyType$;
-__webpack_unused_export__ = OrganizationNotFoundException;
-__webpack_unused_export__ = OrganizationNotFoundException$;
-__webpack_unused_export__ = OrganizationNotInAllFeaturesModeException;
-__webpack_unused_export__ = OrganizationNotInAllFeaturesModeException$;
-__webpack_unused_export__ = OrganizationsDecisionDetail$;
-__webpack_unused_export__ = ParameterDefinition$;
-__webpack_unused_export__ = ParameterTypeType;
-__webpack_unused_export__ = PasswordPolicy$;
-__webpack_unused_export__ = PasswordPolicyViolationException;
-__webpack_unused_export__ = PasswordPolicyViolationException$;
-__webpack_unused_export__ = PermissionCheckResultType;
-__webpack_unused_export__ = PermissionCheckStatusType;
-__webpack_unused_export__ = PermissionsBoundaryAttachmentType;
-__webpack_unused_export__ = PermissionsBoundaryDecisionDetail$;
-__webpack_unused_export__ = Policy$;
-__webpack_unused_export__ = PolicyDetail$;
-__webpack_unused_export__ = PolicyEvaluationDecisionType;
-__webpack_unused_export__ = PolicyEvaluationException;
-__webpack_unused_export__ = PolicyEvaluationException$;
-__webpack_unused_export__ = PolicyGrantingServiceAccess$;
-__webpack_unused_export__ = PolicyGroup$;
-__webpack_unused_export__ = PolicyIdentifier$;
-__webpack_unused_export__ = PolicyIdentifierPolicyType;
-__webpack_unused_export__ = PolicyNotAttachableException;
-__webpack_unused_export__ = PolicyNotAttachableException$;
-__webpack_unused_export__ = PolicyOwnerEntityType;
-__webpack_unused_export__ = PolicyParameter$;
-__webpack_unused_export__ = PolicyParameterTypeEnum;
-__webpack_unused_export__ = PolicyRole$;
-__webpack_unused_export__ = PolicyScopeType;
-__webpack_unused_export__ = PolicySourceType;
-__webpack_unused_export__ = PolicyType;
-__webpack_unused_export__ = PolicyUsageType;
-__webpack_unused_export__ = PolicyUser$;
-__webpack_unused_export__ = PolicyVersion$;
-__webpack_unused_export__ = Position$;
-__webpack_unused_export__ = PutAccountProperties$;
-__webpack_unused_export__ = PutAccountPropertiesCommand;
-__webpack_unused_export__ = PutAccountPropertiesRequest$;
-__webpack_unused_export__ = PutAccountPropertiesResponse$;
-__webpack_unused_export__ = PutGroupPolicy$;
-__webpack_unused_export__ = PutGroupPolicyCommand;
-__webpack_unused_export__ = PutGroupPolicyRequest$;
-__webpack_unused_export__ = PutRolePermissionsBoundary$;
-__webpack_unused_export__ = PutRolePermissionsBoundaryCommand;
-__webpack_unused_export__ = PutRolePermissionsBoundaryRequest$;
-__webpack_unused_export__ = PutRolePolicy$;
-__webpack_unused_export__ = PutRolePolicyCommand;
-__webpack_unused_export__ = PutRolePolicyRequest$;
-__webpack_unused_export__ = PutUserPermissionsBoundary$;
-__webpack_unused_export__ = PutUserPermissionsBoundaryCommand;
-__webpack_unused_export__ = PutUserPermissionsBoundaryRequest$;
-__webpack_unused_export__ = PutUserPolicy$;
-__webpack_unused_export__ = PutUserPolicyCommand;
-__webpack_unused_export__ = PutUserPolicyRequest$;
-__webpack_unused_export__ = RejectDelegationRequest$;
-__webpack_unused_export__ = RejectDelegationRequestCommand;
-__webpack_unused_export__ = RejectDelegationRequestRequest$;
-__webpack_unused_export__ = RemoveClientIDFromOpenIDConnectProvider$;
-__webpack_unused_export__ = RemoveClientIDFromOpenIDConnectProviderCommand;
-__webpack_unused_export__ = RemoveClientIDFromOpenIDConnectProviderRequest$;
-__webpack_unused_export__ = RemoveRoleFromInstanceProfile$;
-__webpack_unused_export__ = RemoveRoleFromInstanceProfileCommand;
-__webpack_unused_export__ = RemoveRoleFromInstanceProfileRequest$;
-__webpack_unused_export__ = RemoveUserFromGroup$;
-__webpack_unused_export__ = RemoveUserFromGroupCommand;
-__webpack_unused_export__ = RemoveUserFromGroupRequest$;
-__webpack_unused_export__ = ReplacementValueEntry$;
-__webpack_unused_export__ = ReportFormatType;
-__webpack_unused_export__ = ReportGenerationLimitExceededException;
-__webpack_unused_export__ = ReportGenerationLimitExceededException$;
-__webpack_unused_export__ = ReportStateType;
-__webpack_unused_export__ = ResetServiceSpecificCredential$;
-__webpack_unused_export__ = ResetServiceSpecificCredentialCommand;
-__webpack_unused_export__ = ResetServiceSpecificCredentialRequest$;
-__webpack_unused_export__ = ResetServiceSpecificCredentialResponse$;
-__webpack_unused_export__ = ResourceSpecificResult$;
-__webpack_unused_export__ = ResyncMFADevice$;
-__webpack_unused_export__ = ResyncMFADeviceCommand;
-__webpack_unused_export__ = ResyncMFADeviceRequest$;
-__webpack_unused_export__ = Role$;
-__webpack_unused_export__ = RoleDetail$;
-__webpack_unused_export__ = RoleLastUsed$;
-__webpack_unused_export__ = RoleModifiedException;
-__webpack_unused_export__ = RoleModifiedException$;
-__webpack_unused_export__ = RoleTemplateDisabledException;
-__webpack_unused_export__ = RoleTemplateDisabledException$;
-__webpack_unused_export__ = RoleTemplateVersion$;
-__webpack_unused_export__ = RoleUsageType$;
-__webpack_unused_export__ = SAMLPrivateKey$;
-__webpack_unused_export__ = SAMLProviderListEntry$;
-__webpack_unused_export__ = SSHPublicKey$;
-__webpack_unused_export__ = SSHPublicKeyMetadata$;
-__webpack_unused_export__ = SendDelegationToken$;
-__webpack_unused_export__ = SendDelegationTokenCommand;
-__webpack_unused_export__ = SendDelegationTokenRequest$;
-__webpack_unused_export__ = ServerCertificate$;
-__webpack_unused_export__ = ServerCertificateMetadata$;
-__webpack_unused_export__ = ServiceAccessNotEnabledException;
-__webpack_unused_export__ = ServiceAccessNotEnabledException$;
-__webpack_unused_export__ = ServiceFailureException;
-__webpack_unused_export__ = ServiceFailureException$;
-__webpack_unused_export__ = ServiceLastAccessed$;
-__webpack_unused_export__ = ServiceNotSupportedException;
-__webpack_unused_export__ = ServiceNotSupportedException$;
-__webpack_unused_export__ = ServiceSpecificCredential$;
-__webpack_unused_export__ = ServiceSpecificCredentialMetadata$;
-__webpack_unused_export__ = SetDefaultPolicyVersion$;
-__webpack_unused_export__ = SetDefaultPolicyVersionCommand;
-__webpack_unused_export__ = SetDefaultPolicyVersionRequest$;
-__webpack_unused_export__ = SetSecurityTokenServicePreferences$;
-__webpack_unused_export__ = SetSecurityTokenServicePreferencesCommand;
-__webpack_unused_export__ = SetSecurityTokenServicePreferencesRequest$;
-__webpack_unused_export__ = SigningCertificate$;
-__webpack_unused_export__ = SimulateCustomPolicy$;
-__webpack_unused_export__ = SimulateCustomPolicyCommand;
-__webpack_unused_export__ = SimulateCustomPolicyRequest$;
-__webpack_unused_export__ = SimulatePolicyResponse$;
-__webpack_unused_export__ = SimulatePrincipalPolicy$;
-__webpack_unused_export__ = SimulatePrincipalPolicyCommand;
-__webpack_unused_export__ = SimulatePrincipalPolicyRequest$;
-__webpack_unused_export__ = SortKeyType;
-__webpack_unused_export__ = SourceRoleTemplate$;
-__webpack_unused_export__ = StateType;
-__webpack_unused_export__ = Statement$;
-__webpack_unused_export__ = StatusType;
-__webpack_unused_export__ = SummaryKeyType;
-__webpack_unused_export__ = SummaryStateType;
-__webpack_unused_export__ = Tag$;
-__webpack_unused_export__ = TagInstanceProfile$;
-__webpack_unused_export__ = TagInstanceProfileCommand;
-__webpack_unused_export__ = TagInstanceProfileRequest$;
-__webpack_unused_export__ = TagMFADevice$;
-__webpack_unused_export__ = TagMFADeviceCommand;
-__webpack_unused_export__ = TagMFADeviceRequest$;
-__webpack_unused_export__ = TagOpenIDConnectProvider$;
-__webpack_unused_export__ = TagOpenIDConnectProviderCommand;
-__webpack_unused_export__ = TagOpenIDConnectProviderRequest$;
-__webpack_unused_export__ = TagPolicy$;
-__webpack_unused_export__ = TagPolicyCommand;
-__webpack_unused_export__ = TagPolicyRequest$;
-__webpack_unused_export__ = TagRole$;
-__webpack_unused_export__ = TagRoleCommand;
-__webpack_unused_export__ = TagRoleRequest$;
-__webpack_unused_export__ = TagSAMLProvider$;
-__webpack_unused_export__ = TagSAMLProviderCommand;
-__webpack_unused_export__ = TagSAMLProviderRequest$;
-__webpack_unused_export__ = TagServerCertificate$;
-__webpack_unused_export__ = TagServerCertificateCommand;
-__webpack_unused_export__ = TagServerCertificateRequest$;
-__webpack_unused_export__ = TagTemplate$;
-__webpack_unused_export__ = TagUser$;
-__webpack_unused_export__ = TagUserCommand;
-__webpack_unused_export__ = TagUserRequest$;
-__webpack_unused_export__ = TrackedActionLastAccessed$;
-__webpack_unused_export__ = UnmodifiableEntityException;
-__webpack_unused_export__ = UnmodifiableEntityException$;
-__webpack_unused_export__ = UnrecognizedPublicKeyEncodingException;
-__webpack_unused_export__ = UnrecognizedPublicKeyEncodingException$;
-__webpack_unused_export__ = UntagInstanceProfile$;
-__webpack_unused_export__ = UntagInstanceProfileCommand;
-__webpack_unused_export__ = UntagInstanceProfileRequest$;
-__webpack_unused_export__ = UntagMFADevice$;
-__webpack_unused_export__ = UntagMFADeviceCommand;
-__webpack_unused_export__ = UntagMFADeviceRequest$;
-__webpack_unused_export__ = UntagOpenIDConnectProvider$;
-__webpack_unused_export__ = UntagOpenIDConnectProviderCommand;
-__webpack_unused_export__ = UntagOpenIDConnectProviderRequest$;
-__webpack_unused_export__ = UntagPolicy$;
-__webpack_unused_export__ = UntagPolicyCommand;
-__webpack_unused_export__ = UntagPolicyRequest$;
-__webpack_unused_export__ = UntagRole$;
-__webpack_unused_export__ = UntagRoleCommand;
-__webpack_unused_export__ = UntagRoleRequest$;
-__webpack_unused_export__ = UntagSAMLProvider$;
-__webpack_unused_export__ = UntagSAMLProviderCommand;
-__webpack_unused_export__ = UntagSAMLProviderRequest$;
-__webpack_unused_export__ = UntagServerCertificate$;
-__webpack_unused_export__ = UntagServerCertificateCommand;
-__webpack_unused_export__ = UntagServerCertificateRequest$;
-__webpack_unused_export__ = UntagUser$;
-__webpack_unused_export__ = UntagUserCommand;
-__webpack_unused_export__ = UntagUserRequest$;
-__webpack_unused_export__ = UpdateAccessKey$;
-__webpack_unused_export__ = UpdateAccessKeyCommand;
-__webpack_unused_export__ = UpdateAccessKeyRequest$;
-__webpack_unused_export__ = UpdateAccountPasswordPolicy$;
-__webpack_unused_export__ = UpdateAccountPasswordPolicyCommand;
-__webpack_unused_export__ = UpdateAccountPasswordPolicyRequest$;
-__webpack_unused_export__ = UpdateAssumeRolePolicy$;
-__webpack_unused_export__ = UpdateAssumeRolePolicyCommand;
-__webpack_unused_export__ = UpdateAssumeRolePolicyRequest$;
-__webpack_unused_export__ = UpdateDelegationRequest$;
-__webpack_unused_export__ = UpdateDelegationRequestCommand;
-__webpack_unused_export__ = UpdateDelegationRequestRequest$;
-__webpack_unused_export__ = UpdateGroup$;
-__webpack_unused_export__ = UpdateGroupCommand;
-__webpack_unused_export__ = UpdateGroupRequest$;
-__webpack_unused_export__ = UpdateLoginProfile$;
-__webpack_unused_export__ = UpdateLoginProfileCommand;
-__webpack_unused_export__ = UpdateLoginProfileRequest$;
-__webpack_unused_export__ = UpdateOpenIDConnectProviderThumbprint$;
-__webpack_unused_export__ = UpdateOpenIDConnectProviderThumbprintCommand;
-__webpack_unused_export__ = UpdateOpenIDConnectProviderThumbprintRequest$;
-__webpack_unused_export__ = UpdateRole$;
-__webpack_unused_export__ = UpdateRoleCommand;
-__webpack_unused_export__ = UpdateRoleDescription$;
-__webpack_unused_export__ = UpdateRoleDescriptionCommand;
-__webpack_unused_export__ = UpdateRoleDescriptionRequest$;
-__webpack_unused_export__ = UpdateRoleDescriptionResponse$;
-__webpack_unused_export__ = UpdateRoleRequest$;
-__webpack_unused_export__ = UpdateRoleResponse$;
-__webpack_unused_export__ = UpdateSAMLProvider$;
-__webpack_unused_export__ = UpdateSAMLProviderCommand;
-__webpack_unused_export__ = UpdateSAMLProviderRequest$;
-__webpack_unused_export__ = UpdateSAMLProviderResponse$;
-__webpack_unused_export__ = UpdateSSHPublicKey$;
-__webpack_unused_export__ = UpdateSSHPublicKeyCommand;
-__webpack_unused_export__ = UpdateSSHPublicKeyRequest$;
-__webpack_unused_export__ = UpdateServerCertificate$;
-__webpack_unused_export__ = UpdateServerCertificateCommand;
-__webpack_unused_export__ = UpdateServerCertificateRequest$;
-__webpack_unused_export__ = UpdateServiceSpecificCredential$;
-__webpack_unused_export__ = UpdateServiceSpecificCredentialCommand;
-__webpack_unused_export__ = UpdateServiceSpecificCredentialRequest$;
-__webpack_unused_export__ = UpdateSigningCertificate$;
-__webpack_unused_export__ = UpdateSigningCertificateCommand;
-__webpack_unused_export__ = UpdateSigningCertificateRequest$;
-__webpack_unused_export__ = UpdateUser$;
-__webpack_unused_export__ = UpdateUserCommand;
-__webpack_unused_export__ = UpdateUserRequest$;
-__webpack_unused_export__ = UploadSSHPublicKey$;
-__webpack_unused_export__ = UploadSSHPublicKeyCommand;
-__webpack_unused_export__ = UploadSSHPublicKeyRequest$;
-__webpack_unused_export__ = UploadSSHPublicKeyResponse$;
-__webpack_unused_export__ = UploadServerCertificate$;
-__webpack_unused_export__ = UploadServerCertificateCommand;
-__webpack_unused_export__ = UploadServerCertificateRequest$;
-__webpack_unused_export__ = UploadServerCertificateResponse$;
-__webpack_unused_export__ = UploadSigningCertificate$;
-__webpack_unused_export__ = UploadSigningCertificateCommand;
-__webpack_unused_export__ = UploadSigningCertificateRequest$;
-__webpack_unused_export__ = UploadSigningCertificateResponse$;
-__webpack_unused_export__ = User$;
-__webpack_unused_export__ = UserDetail$;
-__webpack_unused_export__ = VirtualMFADevice$;
-__webpack_unused_export__ = errorTypeRegistries;
-__webpack_unused_export__ = paginateGetAccountAuthorizationDetails;
-__webpack_unused_export__ = paginateGetGroup;
-__webpack_unused_export__ = paginateListAccessKeys;
-__webpack_unused_export__ = paginateListAccountAliases;
-__webpack_unused_export__ = paginateListAttachedGroupPolicies;
-__webpack_unused_export__ = paginateListAttachedRolePolicies;
-__webpack_unused_export__ = paginateListAttachedUserPolicies;
-__webpack_unused_export__ = paginateListEntitiesForPolicy;
-__webpack_unused_export__ = paginateListGroupPolicies;
-__webpack_unused_export__ = paginateListGroups;
-__webpack_unused_export__ = paginateListGroupsForUser;
-__webpack_unused_export__ = paginateListInstanceProfileTags;
-__webpack_unused_export__ = paginateListInstanceProfiles;
-__webpack_unused_export__ = paginateListInstanceProfilesForRole;
-__webpack_unused_export__ = paginateListMFADeviceTags;
-__webpack_unused_export__ = paginateListMFADevices;
-__webpack_unused_export__ = paginateListOpenIDConnectProviderTags;
-__webpack_unused_export__ = paginateListPolicies;
-__webpack_unused_export__ = paginateListPolicyTags;
-__webpack_unused_export__ = paginateListPolicyVersions;
-__webpack_unused_export__ = paginateListRolePolicies;
-__webpack_unused_export__ = paginateListRoleTags;
-__webpack_unused_export__ = paginateListRoles;
-__webpack_unused_export__ = paginateListSAMLProviderTags;
-__webpack_unused_export__ = paginateListSSHPublicKeys;
-__webpack_unused_export__ = paginateListServerCertificateTags;
-__webpack_unused_export__ = paginateListServerCertificates;
-__webpack_unused_export__ = paginateListSigningCertificates;
-__webpack_unused_export__ = paginateListUserPolicies;
-__webpack_unused_export__ = paginateListUserTags;
-__webpack_unused_export__ = paginateListUsers;
-__webpack_unused_export__ = paginateListVirtualMFADevices;
-__webpack_unused_export__ = paginateSimulateCustomPolicy;
-__webpack_unused_export__ = paginateSimulatePrincipalPolicy;
-__webpack_unused_export__ = waitForInstanceProfileExists;
-__webpack_unused_export__ = waitForPolicyExists;
-__webpack_unused_export__ = waitForRoleExists;
-__webpack_unused_export__ = waitForUserExists;
-__webpack_unused_export__ = waitUntilInstanceProfileExists;
-__webpack_unused_export__ = waitUntilPolicyExists;
-__webpack_unused_export__ = waitUntilRoleExists;
-__webpack_unused_export__ = waitUntilUserExists;
-
-
-/***/ }),
-
-/***/ 3711:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-var __webpack_unused_export__;
-const { getFlexibleChecksumsPlugin, NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS, NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS, resolveFlexibleChecksumsConfig } = __nccwpck_require__(238);
-const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
-const { getThrow200ExceptionsPlugin, getSsecPlugin, getLocationConstraintPlugin, getS3ExpiresMiddlewarePlugin, getCheckContentLengthHeaderPlugin, S3RestXmlProtocol, NODE_USE_ARN_REGION_CONFIG_OPTIONS, NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS, resolveS3Config, getValidateBucketNamePlugin, getAddExpectContinuePlugin, getRegionRedirectMiddlewarePlugin, getS3ExpressPlugin, getS3ExpressHttpSigningPlugin } = __nccwpck_require__(5028);
-const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
-const { normalizeProvider, getSmithyContext, makeBuilder, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
-const { Command: $Command } = __nccwpck_require__(2658);
-__webpack_unused_export__ = $Command;
-__webpack_unused_export__ = Client;
-const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
-const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveParams, getEndpointPlugin, resolveEndpointConfig } = __nccwpck_require__(2085);
-const { eventStreamSerdeProvider, resolveEventStreamSerdeConfig } = __nccwpck_require__(6579);
-const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
-const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
-const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
-const { resolveAwsSdkSigV4Config, resolveAwsSdkSigV4AConfig, AwsSdkSigV4Signer, AwsSdkSigV4ASigner, NODE_SIGV4A_CONFIG_OPTIONS, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
-const { SignatureV4MultiRegion } = __nccwpck_require__(5785);
-const { defaultProvider } = __nccwpck_require__(5861);
-const { Sha256, Md5, readableStreamHasher } = __nccwpck_require__(9542);
-const { toUtf8, fromUtf8, sdkStreamMixin, getAwsChunkedEncodingStream, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
-const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
-const { Sha1 } = __nccwpck_require__(3242);
-
-const aw = "ref", ax = "argv", ay = "backend", az = "authSchemes", aA = "disableDoubleEncoding", aB = "signingName", aC = "signingRegion", aD = "signingRegionSet";
-const a = -1, b = true, c = false, d = "isSet", e = "booleanEquals", f = "stringEquals", g = "coalesce", h = "substring", i = "", j = "aws.partition", k = "partitionResult", l = "accessPointSuffix", m = "regionPrefix", n = (n) => "outpostId_ssa_" + n + i, o = "hardwareType", p = "ite", q = "isValidHostLabel", s = "sigv4", t = "aws.isVirtualHostableS3Bucket", u = "url", v = "getAttr", w = "bucketArn", x = "--", y = "arnType", z = "accesspoint", A = (n) => "accessPointName_ssa_" + n + i, B = "s3-object-lambda", C = "s3-outposts", D = "bucketPartition", E = "us-east-1", F = "outpostType", G = "name", H = "s3", I = "{url#scheme}://{Bucket}.{url#authority}{url#path}", J = "{url#scheme}://{url#authority}{url#path}", K = "{url#scheme}://{url#authority}{url#normalizedPath}{Bucket}", L = "https://{Bucket}.s3-accelerate.{partitionResult#dnsSuffix}", M = "https://{Bucket}.s3.{partitionResult#dnsSuffix}", N = (n) => "{url#scheme}://{accessPointName_ssa_" + n + "}-{bucketArn#accountId}.{url#authority}{url#path}", O = (n) => "Invalid ARN: The access point name may only contain a-z, A-Z, 0-9 and `-`. Found: `{accessPointName_ssa_" + n + "}`", P = "sigv4a", Q = "{url#scheme}://{url#authority}{url#normalizedPath}{uri_encoded_bucket}", R = "https://s3.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", S = "https://s3.{partitionResult#dnsSuffix}", T = { [aw]: "UseFIPS" }, U = { [aw]: "UseDualStack" }, V = { [aw]: "Bucket" }, W = { "fn": v, [ax]: [{ [aw]: k }, G] }, X = { [aw]: u }, Y = { [aw]: "Region" }, Z = { [aw]: w }, aa = { [aw]: y }, ab = { [aw]: "accessPointName_ssa_1" }, ac = { "fn": v, [ax]: [Z, "region"] }, ad = { [aw]: o }, ae = { "fn": v, [ax]: [Z, "service"] }, af = { "fn": v, [ax]: [Z, "accountId"] }, ag = { [ay]: "S3Express", [az]: [{ [aA]: true, [G]: "{_s3e_auth}", [aB]: "s3express", [aC]: "{Region}" }] }, ah = { [ay]: "S3Express", [az]: [{ [aA]: true, [G]: s, [aB]: "s3express", [aC]: "{Region}" }] }, ai = { [az]: [{ [aA]: true, [G]: P, [aB]: C, [aD]: ["*"] }, { [aA]: true, [G]: s, [aB]: C, [aC]: "{Region}" }] }, aj = { [az]: [{ [aA]: true, [G]: s, [aB]: H, [aC]: E }] }, ak = { [az]: [{ [aA]: true, [G]: s, [aB]: H, [aC]: "{Region}" }] }, al = { [az]: [{ [aA]: true, [G]: s, [aB]: B, [aC]: "{bucketArn#region}" }] }, am = { [az]: [{ [aA]: true, [G]: s, [aB]: H, [aC]: "{bucketArn#region}" }] }, an = { [az]: [{ [aA]: true, [G]: P, [aB]: C, [aD]: ["*"] }, { [aA]: true, [G]: s, [aB]: C, [aC]: "{bucketArn#region}" }] }, ao = { [az]: [{ [aA]: true, [G]: s, [aB]: B, [aC]: "{Region}" }] }, ap = [Y], aq = [{ [aw]: "Endpoint" }], as = [V], at = [V, 0, 7, true], au = [Z, "resourceId[1]"], av = ["*"];
-const _data = {
-    conditions: [
-        [d, ap],
-        [e, [{ [aw]: "Accelerate" }, b]],
-        [e, [T, b]],
-        [e, [U, b]],
-        [d, aq],
-        [d, as],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 0, 6, b] }, i] }, "--x-s3"]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: at }, i] }, "--xa-s3"]],
-        [j, ap, k],
-        [h, at, l],
-        [f, [{ [aw]: l }, "--op-s3"]],
-        [h, [V, 8, 12, b], m],
-        [h, [V, 32, 49, b], n(2)],
-        [h, [V, 49, 50, b], o],
-        [e, [{ [aw]: "ForcePathStyle" }, b]],
-        [f, [W, "aws-cn"]],
-        [p, [U, ".dualstack", i], "_s3e_ds"],
-        [q, [{ [aw]: n(2) }, c]],
-        [p, [T, "-fips", i], "_s3e_fips"],
-        [p, [{ fn: g, [ax]: [{ [aw]: "DisableS3ExpressSessionAuth" }, c] }, s, "sigv4-s3express"], "_s3e_auth"],
-        [t, [V, c]],
-        ["parseURL", aq, u],
-        [e, [{ fn: g, [ax]: [{ [aw]: "UseS3ExpressControlEndpoint" }, c] }, b]],
-        [t, [V, b]],
-        [f, [{ fn: v, [ax]: [X, "scheme"] }, "http"]],
-        [q, [Y, c]],
-        ["aws.parseArn", as, w],
-        [v, [{ fn: "split", [ax]: [V, x, 0] }, "[-2]"], "s3expressAvailabilityZoneId"],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 0, 4, c] }, i] }, "arn:"]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 16, 18, b] }, i] }, x]],
-        [e, [{ fn: v, [ax]: [X, "isIp"] }, b]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 21, 23, b] }, i] }, x]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 27, 29, b] }, i] }, x]],
-        [f, [{ [aw]: m }, "beta"]],
-        ["uriEncode", as, "uri_encoded_bucket"],
-        [q, [Y, b]],
-        [e, [{ fn: g, [ax]: [{ [aw]: "UseObjectLambdaEndpoint" }, c] }, b]],
-        [v, [Z, "resourceId[0]"], y],
-        [f, [aa, i]],
-        [f, [aa, z]],
-        [v, au, A(1)],
-        [f, [ab, i]],
-        [f, [ac, i]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 14, 16, b] }, i] }, x]],
-        [f, [ad, "e"]],
-        [f, [ad, "o"]],
-        [f, [Y, "aws-global"]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 19, 21, b] }, i] }, x]],
-        [f, [ae, B]],
-        [e, [{ fn: g, [ax]: [{ [aw]: "DisableAccessPoints" }, c] }, b]],
-        [f, [ae, C]],
-        [j, [ac], D],
-        [q, [ab, b]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 26, 28, b] }, i] }, x]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 15, 17, b] }, i] }, x]],
-        [v, [Z, "resourceId[4]"]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 20, 22, b] }, i] }, x]],
-        [e, [{ [aw]: "UseGlobalEndpoint" }, b]],
-        [f, [Y, E]],
-        [v, au, n(1)],
-        [e, [{ fn: g, [ax]: [{ [aw]: "UseArnRegion" }, b] }, b]],
-        [q, [{ [aw]: n(1) }, c]],
-        [v, [Z, "resourceId[2]"], F],
-        [f, [Y, ac]],
-        [f, [{ fn: v, [ax]: [{ [aw]: D }, G] }, W]],
-        [e, [{ [aw]: "DisableMultiRegionAccessPoints" }, b]],
-        [q, [ac, b]],
-        [f, [{ fn: v, [ax]: [Z, "partition"] }, W]],
-        [f, [af, i]],
-        [f, [ae, H]],
-        [q, [af, c]],
-        [v, [Z, "resourceId[3]"], A(2)],
-        [q, [ab, c]],
-        [f, [{ [aw]: F }, z]],
-        [q, [{ [aw]: A(2) }, c]]
-    ],
-    results: [
-        [a],
-        [a, "Accelerate cannot be used with FIPS"],
-        [a, "Cannot set dual-stack in combination with a custom endpoint."],
-        [a, "A custom endpoint cannot be combined with FIPS"],
-        [a, "A custom endpoint cannot be combined with S3 Accelerate"],
-        [a, "Partition does not support FIPS"],
-        [a, "S3Express does not support S3 Accelerate."],
-        ["{url#scheme}://{url#authority}/{uri_encoded_bucket}{url#path}", ag],
-        [I, ag],
-        [a, "S3Express bucket name is not a valid virtual hostable name."],
-        ["https://s3express-control{_s3e_fips}{_s3e_ds}.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ah],
-        ["https://{Bucket}.s3express{_s3e_fips}-{s3expressAvailabilityZoneId}{_s3e_ds}.{Region}.{partitionResult#dnsSuffix}", ag],
-        [a, "Unrecognized S3Express bucket name format."],
-        [J, ag],
-        ["https://s3express-control{_s3e_fips}{_s3e_ds}.{Region}.{partitionResult#dnsSuffix}", ah],
-        [a, "Expected a endpoint to be specified but no endpoint was found"],
-        ["https://{Bucket}.ec2.{url#authority}", ai],
-        ["https://{Bucket}.ec2.s3-outposts.{Region}.{partitionResult#dnsSuffix}", ai],
-        ["https://{Bucket}.op-{outpostId_ssa_2}.{url#authority}", ai],
-        ["https://{Bucket}.op-{outpostId_ssa_2}.s3-outposts.{Region}.{partitionResult#dnsSuffix}", ai],
-        [a, "Unrecognized hardware type: \"Expected hardware type o or e but got {hardwareType}\""],
-        [a, "Invalid Outposts Bucket alias - it must be a valid bucket name."],
-        [a, "Invalid ARN: The outpost Id must only contain a-z, A-Z, 0-9 and `-`."],
-        [a, "Custom endpoint `{Endpoint}` was not a valid URI"],
-        [a, "S3 Accelerate cannot be used in this region"],
-        ["https://{Bucket}.s3-fips.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://{Bucket}.s3-fips.dualstack.{Region}.{partitionResult#dnsSuffix}", ak],
-        ["https://{Bucket}.s3-fips.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://{Bucket}.s3-fips.{Region}.{partitionResult#dnsSuffix}", ak],
-        ["https://{Bucket}.s3-accelerate.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://{Bucket}.s3-accelerate.dualstack.{partitionResult#dnsSuffix}", ak],
-        ["https://{Bucket}.s3.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://{Bucket}.s3.dualstack.{Region}.{partitionResult#dnsSuffix}", ak],
-        [K, aj],
-        [I, aj],
-        [K, ak],
-        [I, ak],
-        [L, aj],
-        [L, ak],
-        [M, aj],
-        [M, ak],
-        ["https://{Bucket}.s3.{Region}.{partitionResult#dnsSuffix}", ak],
-        [a, "Invalid region: region was not a valid DNS name."],
-        [a, "S3 Object Lambda does not support Dual-stack"],
-        [a, "S3 Object Lambda does not support S3 Accelerate"],
-        [a, "Access points are not supported for this operation"],
-        [a, "Invalid configuration: region from ARN `{bucketArn#region}` does not match client region `{Region}` and UseArnRegion is `false`"],
-        [a, "Invalid ARN: Missing account id"],
-        [N(1), al],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-object-lambda-fips.{bucketArn#region}.{bucketPartition#dnsSuffix}", al],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-object-lambda.{bucketArn#region}.{bucketPartition#dnsSuffix}", al],
-        [a, O(1)],
-        [a, "Invalid ARN: The account id may only contain a-z, A-Z, 0-9 and `-`. Found: `{bucketArn#accountId}`"],
-        [a, "Invalid region in ARN: `{bucketArn#region}` (invalid DNS name)"],
-        [a, "Client was configured for partition `{partitionResult#name}` but ARN (`{Bucket}`) has `{bucketPartition#name}`"],
-        [a, "Invalid ARN: The ARN may only contain a single resource component after `accesspoint`."],
-        [a, "Invalid ARN: bucket ARN is missing a region"],
-        [a, "Invalid ARN: Expected a resource of the format `accesspoint:<accesspoint name>` but no name was provided"],
-        [a, "Invalid ARN: Object Lambda ARNs only support `accesspoint` arn types, but found: `{arnType}`"],
-        [a, "Access Points do not support S3 Accelerate"],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-accesspoint-fips.dualstack.{bucketArn#region}.{bucketPartition#dnsSuffix}", am],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-accesspoint-fips.{bucketArn#region}.{bucketPartition#dnsSuffix}", am],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-accesspoint.dualstack.{bucketArn#region}.{bucketPartition#dnsSuffix}", am],
-        [N(1), am],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-accesspoint.{bucketArn#region}.{bucketPartition#dnsSuffix}", am],
-        [a, "Invalid ARN: The ARN was not for the S3 service, found: {bucketArn#service}"],
-        [a, "S3 MRAP does not support dual-stack"],
-        [a, "S3 MRAP does not support FIPS"],
-        [a, "S3 MRAP does not support S3 Accelerate"],
-        [a, "Invalid configuration: Multi-Region Access Point ARNs are disabled."],
-        ["https://{accessPointName_ssa_1}.accesspoint.s3-global.{partitionResult#dnsSuffix}", { [az]: [{ [aA]: b, name: P, [aB]: H, [aD]: av }] }],
-        [a, "Client was configured for partition `{partitionResult#name}` but bucket referred to partition `{bucketArn#partition}`"],
-        [a, "Invalid Access Point Name"],
-        [a, "S3 Outposts does not support Dual-stack"],
-        [a, "S3 Outposts does not support FIPS"],
-        [a, "S3 Outposts does not support S3 Accelerate"],
-        [a, "Invalid Arn: Outpost Access Point ARN contains sub resources"],
-        ["https://{accessPointName_ssa_2}-{bucketArn#accountId}.{outpostId_ssa_1}.{url#authority}", an],
-        ["https://{accessPointName_ssa_2}-{bucketArn#accountId}.{outpostId_ssa_1}.s3-outposts.{bucketArn#region}.{bucketPartition#dnsSuffix}", an],
-        [a, O(2)],
-        [a, "Expected an outpost type `accesspoint`, found {outpostType}"],
-        [a, "Invalid ARN: expected an access point name"],
-        [a, "Invalid ARN: Expected a 4-component resource"],
-        [a, "Invalid ARN: The outpost Id may only contain a-z, A-Z, 0-9 and `-`. Found: `{outpostId_ssa_1}`"],
-        [a, "Invalid ARN: The Outpost Id was not set"],
-        [a, "Invalid ARN: Unrecognized format: {Bucket} (type: {arnType})"],
-        [a, "Invalid ARN: No ARN type specified"],
-        [a, "Invalid ARN: `{Bucket}` was not a valid ARN"],
-        [a, "Path-style addressing cannot be used with ARN buckets"],
-        ["https://s3-fips.dualstack.us-east-1.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", aj],
-        ["https://s3-fips.dualstack.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ak],
-        ["https://s3-fips.us-east-1.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", aj],
-        ["https://s3-fips.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ak],
-        ["https://s3.dualstack.us-east-1.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", aj],
-        ["https://s3.dualstack.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ak],
-        [Q, aj],
-        [Q, ak],
-        [R, aj],
-        [R, ak],
-        ["https://s3.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ak],
-        [a, "Path-style addressing cannot be used with S3 Accelerate"],
-        [J, ao],
-        ["https://s3-object-lambda-fips.{Region}.{partitionResult#dnsSuffix}", ao],
-        ["https://s3-object-lambda.{Region}.{partitionResult#dnsSuffix}", ao],
-        ["https://s3-fips.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://s3-fips.dualstack.{Region}.{partitionResult#dnsSuffix}", ak],
-        ["https://s3-fips.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://s3-fips.{Region}.{partitionResult#dnsSuffix}", ak],
-        ["https://s3.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://s3.dualstack.{Region}.{partitionResult#dnsSuffix}", ak],
-        [J, aj],
-        [J, ak],
-        [S, aj],
-        [S, ak],
-        ["https://s3.{Region}.{partitionResult#dnsSuffix}", ak],
-        [a, "A region must be set when sending requests to S3."]
-    ]
-};
-const root = 2;
-const r = 100_000_000;
-const nodes = new Int32Array([
-    -1, 1, -1,
-    0, 3, r + 115,
-    1, 424, 4,
-    2, 272, 5,
-    3, 233, 6,
-    4, 85, 7,
-    5, 15, 8,
-    8, 9, r + 115,
-    16, 10, 13,
-    18, 11, 13,
-    19, 12, 13,
-    22, r + 14, 13,
-    35, 14, r + 42,
-    36, r + 103, 435,
-    6, 271, 16,
-    7, 270, 17,
-    8, 19, 18,
-    14, 501, 106,
-    9, 20, 24,
-    10, 21, 24,
-    11, 22, 24,
-    12, 23, 24,
-    13, 547, 24,
-    14, 77, 25,
-    20, 73, 26,
-    26, 27, 78,
-    37, 28, r + 86,
-    38, r + 86, 29,
-    39, 47, 30,
-    48, r + 58, 31,
-    50, 32, r + 85,
-    51, 33, 136,
-    55, r + 76, 34,
-    59, 35, r + 84,
-    60, 39, 36,
-    61, 37, r + 83,
-    62, 38, 146,
-    63, 41, r + 46,
-    61, 40, r + 83,
-    62, 41, 150,
-    64, 42, r + 54,
-    66, 43, r + 53,
-    70, 44, r + 52,
-    71, 45, r + 81,
-    73, 46, r + 80,
-    74, r + 78, r + 79,
-    40, 48, r + 57,
-    41, r + 57, 49,
-    42, 185, 50,
-    48, 62, 51,
-    49, r + 45, 52,
-    51, 53, 526,
-    60, 56, 54,
-    62, r + 55, 55,
-    63, 57, r + 46,
-    62, r + 55, 57,
-    64, 58, r + 54,
-    66, 59, r + 53,
-    69, 60, r + 65,
-    70, 61, r + 52,
-    72, r + 64, r + 51,
-    49, r + 45, 63,
-    51, 64, 526,
-    60, 67, 65,
-    62, r + 55, 66,
-    63, 68, r + 46,
-    62, r + 55, 68,
-    64, 69, r + 54,
-    66, 70, r + 53,
-    68, r + 47, 71,
-    70, 72, r + 52,
-    72, r + 50, r + 51,
-    25, 74, r + 42,
-    46, r + 39, 75,
-    57, 76, r + 41,
-    58, r + 40, r + 41,
-    26, r + 88, 78,
-    28, r + 87, 79,
-    34, 82, 80,
-    35, 81, 545,
-    36, r + 103, r + 115,
-    46, r + 97, 83,
-    57, 84, r + 99,
-    58, r + 98, r + 99,
-    5, 101, 86,
-    8, 87, r + 115,
-    16, 88, 89,
-    18, 91, 89,
-    19, 90, 92,
-    21, 97, 95,
-    19, 93, 92,
-    21, 98, 95,
-    21, 97, 94,
-    22, r + 14, 95,
-    35, 96, r + 42,
-    36, r + 103, r + 42,
-    22, r + 13, 98,
-    35, 99, r + 42,
-    36, r + 101, 100,
-    46, r + 110, r + 111,
-    6, 214, 102,
-    7, 208, 103,
-    8, 119, 104,
-    14, 118, 105,
-    21, 106, r + 23,
-    26, 107, 502,
-    37, 108, r + 86,
-    38, r + 86, 109,
-    39, 112, 110,
-    48, r + 58, 111,
-    50, 136, r + 85,
-    40, 113, r + 57,
-    41, r + 57, 114,
-    42, 115, 500,
-    48, r + 56, 116,
-    52, 117, r + 72,
-    65, r + 69, r + 72,
-    21, 501, r + 23,
-    9, 120, 124,
-    10, 121, 124,
-    11, 122, 124,
-    12, 123, 124,
-    13, 202, 124,
-    14, 195, 125,
-    20, 190, 126,
-    21, 127, r + 23,
-    23, 128, 129,
-    24, 189, 129,
-    26, 130, 197,
-    37, 131, r + 86,
-    38, r + 86, 132,
-    39, 159, 133,
-    48, r + 58, 134,
-    50, 135, r + 85,
-    51, 141, 136,
-    55, r + 76, 137,
-    59, 138, r + 84,
-    60, r + 83, 139,
-    61, 140, r + 83,
-    63, r + 83, r + 46,
-    55, r + 76, 142,
-    59, 143, r + 84,
-    60, 148, 144,
-    61, 145, r + 83,
-    62, 147, 146,
-    63, 150, r + 46,
-    63, 153, r + 46,
-    61, 149, r + 83,
-    62, 153, 150,
-    64, 151, r + 54,
-    66, 152, r + 53,
-    70, r + 82, r + 52,
-    64, 154, r + 54,
-    66, 155, r + 53,
-    70, 156, r + 52,
-    71, 157, r + 81,
-    73, 158, r + 80,
-    74, r + 77, r + 79,
-    40, 160, r + 57,
-    41, r + 57, 161,
-    42, 185, 162,
-    48, 174, 163,
-    49, r + 45, 164,
-    51, 165, 526,
-    60, 168, 166,
-    62, r + 55, 167,
-    63, 169, r + 46,
-    62, r + 55, 169,
-    64, 170, r + 54,
-    66, 171, r + 53,
-    69, 172, r + 65,
-    70, 173, r + 52,
-    72, r + 63, r + 51,
-    49, r + 45, 175,
-    51, 176, 526,
-    60, 179, 177,
-    62, r + 55, 178,
-    63, 180, r + 46,
-    62, r + 55, 180,
-    64, 181, r + 54,
-    66, 182, r + 53,
-    68, r + 47, 183,
-    70, 184, r + 52,
-    72, r + 48, r + 51,
-    48, r + 56, 186,
-    52, 187, r + 72,
-    65, r + 69, 188,
-    67, r + 70, r + 71,
-    25, r + 36, r + 42,
-    21, 191, r + 23,
-    25, 192, r + 42,
-    30, 194, 193,
-    46, r + 34, r + 36,
-    46, r + 33, r + 35,
-    21, 196, r + 23,
-    26, r + 88, 197,
-    28, r + 87, 198,
-    34, 201, 199,
-    35, 200, 545,
-    36, r + 101, r + 115,
-    46, r + 95, r + 96,
-    17, 203, r + 22,
-    20, 204, r + 21,
-    21, 205, 550,
-    33, 206, 550,
-    44, r + 16, 207,
-    45, r + 18, r + 20,
-    8, 209, 215,
-    16, 210, 220,
-    18, 211, 220,
-    19, 212, 224,
-    20, 213, 227,
-    21, 231, 401,
-    8, 218, 215,
-    19, 216, r + 9,
-    20, 217, 227,
-    21, 231, r + 9,
-    16, 219, 220,
-    18, 223, 220,
-    19, 221, 224,
-    20, 222, 227,
-    21, 231, r + 12,
-    19, 226, 224,
-    20, 225, r + 9,
-    21, r + 9, r + 12,
-    20, 230, 227,
-    21, 228, r + 9,
-    30, 229, r + 9,
-    34, r + 7, r + 9,
-    21, 231, 415,
-    30, 232, r + 8,
-    34, r + 7, r + 8,
-    4, r + 2, 234,
-    5, 235, 480,
-    6, 271, 236,
-    7, 270, 237,
-    8, 238, 491,
-    9, 239, 243,
-    10, 240, 243,
-    11, 241, 243,
-    12, 242, 243,
-    13, 547, 243,
-    14, 266, 244,
-    20, 264, 245,
-    26, 246, 267,
-    37, 247, r + 86,
-    38, r + 86, 248,
-    39, 249, 518,
-    40, 250, r + 57,
-    41, r + 57, 251,
-    42, 538, 252,
-    48, r + 43, 253,
-    49, r + 45, 254,
-    51, 255, 526,
-    60, 258, 256,
-    62, r + 55, 257,
-    63, 259, r + 46,
-    62, r + 55, 259,
-    64, 260, r + 54,
-    66, 261, r + 53,
-    69, 262, r + 65,
-    70, 263, r + 52,
-    72, r + 62, r + 51,
-    25, 265, r + 42,
-    46, r + 31, r + 32,
-    26, r + 88, 267,
-    28, r + 87, 268,
-    34, 269, 544,
-    46, r + 93, r + 94,
-    8, 397, r + 9,
-    8, 407, r + 9,
-    3, 346, 273,
-    4, r + 3, 274,
-    5, 284, 275,
-    8, 276, r + 115,
-    15, r + 5, 277,
-    16, 278, 281,
-    18, 279, 281,
-    19, 280, 281,
-    22, r + 14, 281,
-    35, 282, r + 42,
-    36, r + 102, 283,
-    46, r + 106, r + 107,
-    6, 405, 285,
-    7, 395, 286,
-    8, 295, 287,
-    14, 501, 288,
-    26, 289, 502,
-    37, 290, r + 86,
-    38, r + 86, 291,
-    39, 292, 307,
-    40, 293, r + 57,
-    41, r + 57, 294,
-    42, 335, 500,
-    9, 296, 300,
-    10, 297, 300,
-    11, 298, 300,
-    12, 299, 300,
-    13, 394, 300,
-    14, 339, 301,
-    15, r + 5, 302,
-    20, 337, 303,
-    26, 304, 341,
-    37, 305, r + 86,
-    38, r + 86, 306,
-    39, 309, 307,
-    48, r + 58, 308,
-    50, r + 74, r + 85,
-    40, 310, r + 57,
-    41, r + 57, 311,
-    42, 335, 312,
-    48, 324, 313,
-    49, r + 45, 314,
-    51, 315, 526,
-    60, 318, 316,
-    62, r + 55, 317,
-    63, 319, r + 46,
-    62, r + 55, 319,
-    64, 320, r + 54,
-    66, 321, r + 53,
-    69, 322, r + 65,
-    70, 323, r + 52,
-    72, r + 61, r + 51,
-    49, r + 45, 325,
-    51, 326, 526,
-    60, 329, 327,
-    62, r + 55, 328,
-    63, 330, r + 46,
-    62, r + 55, 330,
-    64, 331, r + 54,
-    66, 332, r + 53,
-    68, r + 47, 333,
-    70, 334, r + 52,
-    72, r + 49, r + 51,
-    48, r + 56, 336,
-    52, r + 67, r + 72,
-    25, 338, r + 42,
-    46, r + 27, r + 28,
-    15, r + 5, 340,
-    26, r + 88, 341,
-    28, r + 87, 342,
-    34, 345, 343,
-    35, 344, 545,
-    36, r + 102, r + 115,
-    46, r + 91, r + 92,
-    4, r + 2, 347,
-    5, 357, 348,
-    8, 349, r + 115,
-    15, r + 5, 350,
-    16, 351, 354,
-    18, 352, 354,
-    19, 353, 354,
-    22, r + 14, 354,
-    35, 355, r + 42,
-    36, r + 43, 356,
-    46, r + 104, r + 105,
-    6, 405, 358,
-    7, 395, 359,
-    8, 360, 491,
-    9, 361, 365,
-    10, 362, 365,
-    11, 363, 365,
-    12, 364, 365,
-    13, 394, 365,
-    14, 389, 366,
-    15, r + 5, 367,
-    20, 387, 368,
-    26, 369, 391,
-    37, 370, r + 86,
-    38, r + 86, 371,
-    39, 372, 518,
-    40, 373, r + 57,
-    41, r + 57, 374,
-    42, 538, 375,
-    48, r + 43, 376,
-    49, r + 45, 377,
-    51, 378, 526,
-    60, 381, 379,
-    62, r + 55, 380,
-    63, 382, r + 46,
-    62, r + 55, 382,
-    64, 383, r + 54,
-    66, 384, r + 53,
-    69, 385, r + 65,
-    70, 386, r + 52,
-    72, r + 60, r + 51,
-    25, 388, r + 42,
-    46, r + 25, r + 26,
-    15, r + 5, 390,
-    26, r + 88, 391,
-    28, r + 87, 392,
-    34, 393, 544,
-    46, r + 89, r + 90,
-    15, r + 5, 547,
-    8, 396, r + 9,
-    15, r + 5, 397,
-    16, 398, 410,
-    18, 399, 410,
-    19, 400, 410,
-    20, 401, r + 9,
-    27, 402, r + 12,
-    29, r + 11, 403,
-    31, r + 11, 404,
-    32, r + 11, 422,
-    8, 406, r + 9,
-    15, r + 5, 407,
-    16, 408, 410,
-    18, 409, 410,
-    19, 411, 410,
-    20, r + 12, r + 9,
-    20, 414, 412,
-    22, 413, r + 9,
-    34, r + 10, r + 9,
-    22, 416, 415,
-    27, 419, r + 12,
-    27, 418, 417,
-    34, r + 10, r + 12,
-    34, r + 10, 419,
-    43, r + 11, 420,
-    47, r + 11, 421,
-    53, r + 11, 422,
-    54, r + 11, 423,
-    56, r + 11, r + 12,
-    2, r + 1, 425,
-    3, 478, 426,
-    4, r + 4, 427,
-    5, 438, 428,
-    8, 429, r + 115,
-    16, 430, 433,
-    18, 431, 433,
-    19, 432, 433,
-    22, r + 14, 433,
-    35, 434, r + 42,
-    36, r + 44, 435,
-    46, r + 112, 436,
-    57, 437, r + 114,
-    58, r + 113, r + 114,
-    6, r + 6, 439,
-    7, r + 6, 440,
-    8, 450, 441,
-    14, 501, 442,
-    26, 443, 502,
-    37, 444, r + 86,
-    38, r + 86, 445,
-    39, 446, 465,
-    40, 447, r + 57,
-    41, r + 57, 448,
-    42, 471, 449,
-    48, r + 44, 500,
-    9, 451, 455,
-    10, 452, 455,
-    11, 453, 455,
-    12, 454, 455,
-    13, 547, 455,
-    14, 473, 456,
-    15, 460, 457,
-    20, 458, 461,
-    25, 459, r + 42,
-    46, r + 37, r + 38,
-    20, 540, 461,
-    26, 462, 474,
-    37, 463, r + 86,
-    38, r + 86, 464,
-    39, 467, 465,
-    48, r + 58, 466,
-    50, r + 75, r + 85,
-    40, 468, r + 57,
-    41, r + 57, 469,
-    42, 471, 470,
-    48, r + 44, 524,
-    48, r + 44, 472,
-    52, r + 68, r + 72,
-    26, r + 88, 474,
-    28, r + 87, 475,
-    34, r + 100, 476,
-    35, 477, 545,
-    36, r + 44, r + 115,
-    4, r + 2, 479,
-    5, 488, 480,
-    8, 481, r + 115,
-    16, 482, 485,
-    18, 483, 485,
-    19, 484, 485,
-    22, r + 14, 485,
-    35, 486, r + 42,
-    36, r + 43, 487,
-    46, r + 108, r + 109,
-    6, r + 6, 489,
-    7, r + 6, 490,
-    8, 503, 491,
-    14, 501, 492,
-    26, 493, 502,
-    37, 494, r + 86,
-    38, r + 86, 495,
-    39, 496, 518,
-    40, 497, r + 57,
-    41, r + 57, 498,
-    42, 538, 499,
-    48, r + 43, 500,
-    49, r + 45, 526,
-    26, r + 88, 502,
-    28, r + 87, r + 115,
-    9, 504, 508,
-    10, 505, 508,
-    11, 506, 508,
-    12, 507, 508,
-    13, 547, 508,
-    14, 541, 509,
-    15, 513, 510,
-    20, 511, 514,
-    25, 512, r + 42,
-    46, r + 29, r + 30,
-    20, 540, 514,
-    26, 515, 542,
-    37, 516, r + 86,
-    38, r + 86, 517,
-    39, 520, 518,
-    48, r + 58, 519,
-    50, r + 73, r + 85,
-    40, 521, r + 57,
-    41, r + 57, 522,
-    42, 538, 523,
-    48, r + 43, 524,
-    49, r + 45, 525,
-    51, 529, 526,
-    60, r + 55, 527,
-    62, r + 55, 528,
-    63, r + 55, r + 46,
-    60, 532, 530,
-    62, r + 55, 531,
-    63, 533, r + 46,
-    62, r + 55, 533,
-    64, 534, r + 54,
-    66, 535, r + 53,
-    69, 536, r + 65,
-    70, 537, r + 52,
-    72, r + 59, r + 51,
-    48, r + 43, 539,
-    52, r + 66, r + 72,
-    25, r + 24, r + 42,
-    26, r + 88, 542,
-    28, r + 87, 543,
-    34, r + 100, 544,
-    35, 546, 545,
-    36, r + 42, r + 115,
-    36, r + 43, r + 115,
-    17, 548, r + 22,
-    20, 549, r + 21,
-    33, 552, 550,
-    44, r + 17, 551,
-    45, r + 19, r + 20,
-    44, r + 15, 553,
-    45, r + 15, r + 20,
-]);
-const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
-
-const cache = new EndpointCache({
-    size: 50,
-    params: [
-        "Accelerate",
-        "Bucket",
-        "DisableAccessPoints",
-        "DisableMultiRegionAccessPoints",
-        "DisableS3ExpressSessionAuth",
-        "Endpoint",
-        "ForcePathStyle",
-        "Region",
-        "UseArnRegion",
-        "UseDualStack",
-        "UseFIPS",
-        "UseGlobalEndpoint",
-        "UseObjectLambdaEndpoint",
-        "UseS3ExpressControlEndpoint",
-    ],
-});
-const defaultEndpointResolver = (endpointParams, context = {}) => {
-    return cache.get(endpointParams, () => decideEndpoint(bdd, {
-        endpointParams: endpointParams,
-        logger: context.logger,
-    }));
-};
-customEndpointFunctions.aws = awsEndpointFunctions;
-
-const createEndpointRuleSetHttpAuthSchemeParametersProvider = (defaultHttpAuthSchemeParametersProvider) => async (config, context, input) => {
-    if (!input) {
-        throw new Error("Could not find `input` for `defaultEndpointRuleSetHttpAuthSchemeParametersProvider`");
-    }
-    const defaultParameters = await defaultHttpAuthSchemeParametersProvider(config, context, input);
-    const instructionsFn = getSmithyContext(context)?.commandInstance?.constructor
-        ?.getEndpointParameterInstructions;
-    if (!instructionsFn) {
-        throw new Error(`getEndpointParameterInstructions() is not defined on '${context.commandName}'`);
-    }
-    const endpointParameters = await resolveParams(input, { getEndpointParameterInstructions: instructionsFn }, config);
-    return Object.assign(defaultParameters, endpointParameters);
-};
-const _defaultS3HttpAuthSchemeParametersProvider = async (config, context, input) => {
-    return {
-        operation: getSmithyContext(context).operation,
-        region: await normalizeProvider(config.region)() || (() => {
-            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
-        })(),
-    };
-};
-const defaultS3HttpAuthSchemeParametersProvider = createEndpointRuleSetHttpAuthSchemeParametersProvider(_defaultS3HttpAuthSchemeParametersProvider);
-function createAwsAuthSigv4HttpAuthOption(authParameters) {
-    return {
-        schemeId: "aws.auth#sigv4",
-        signingProperties: {
-            name: "s3",
-            region: authParameters.region,
-        },
-        propertiesExtractor: (config, context) => ({
-            signingProperties: {
-                config,
-                context,
-            },
-        }),
-    };
-}
-function createAwsAuthSigv4aHttpAuthOption(authParameters) {
-    return {
-        schemeId: "aws.auth#sigv4a",
-        signingProperties: {
-            name: "s3",
-            region: authParameters.region,
-        },
-        propertiesExtractor: (config, context) => ({
-            signingProperties: {
-                config,
-                context,
-            },
-        }),
-    };
-}
-const createEndpointRuleSetHttpAuthSchemeProvider = (defaultEndpointResolver, defaultHttpAuthSchemeResolver, createHttpAuthOptionFunctions) => {
-    const endpointRuleSetHttpAuthSchemeProvider = (authParameters) => {
-        const endpoint = defaultEndpointResolver(authParameters);
-        const authSchemes = endpoint.properties?.authSchemes;
-        if (!authSchemes) {
-            return defaultHttpAuthSchemeResolver(authParameters);
-        }
-        const options = [];
-        for (const scheme of authSchemes) {
-            const { name: resolvedName, properties = {}, ...rest } = scheme;
-            const name = resolvedName.toLowerCase();
-            if (resolvedName !== name) {
-                console.warn(`HttpAuthScheme has been normalized with lowercasing: '${resolvedName}' to '${name}'`);
-            }
-            let schemeId;
-            if (name === "sigv4a") {
-                schemeId = "aws.auth#sigv4a";
-                const sigv4Present = authSchemes.find((s) => {
-                    const name = s.name.toLowerCase();
-                    return name !== "sigv4a" && name.startsWith("sigv4");
-                });
-                if (SignatureV4MultiRegion.sigv4aDependency() === "none" && sigv4Present) {
-                    continue;
-                }
-            }
-            else if (name.startsWith("sigv4")) {
-                schemeId = "aws.auth#sigv4";
-            }
-            else {
-                throw new Error(`Unknown HttpAuthScheme found in '@smithy.rules#endpointRuleSet': '${name}'`);
-            }
-            const createOption = createHttpAuthOptionFunctions[schemeId];
-            if (!createOption) {
-                throw new Error(`Could not find HttpAuthOption create function for '${schemeId}'`);
-            }
-            const option = createOption(authParameters);
-            option.schemeId = schemeId;
-            option.signingProperties = { ...(option.signingProperties || {}), ...rest, ...properties };
-            options.push(option);
-        }
-        return options;
-    };
-    return endpointRuleSetHttpAuthSchemeProvider;
-};
-const _defaultS3HttpAuthSchemeProvider = (authParameters) => {
-    const options = [];
-    switch (authParameters.operation) {
-        default: {
-            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
-            options.push(createAwsAuthSigv4aHttpAuthOption(authParameters));
-        }
-    }
-    return options;
-};
-const defaultS3HttpAuthSchemeProvider = createEndpointRuleSetHttpAuthSchemeProvider(defaultEndpointResolver, _defaultS3HttpAuthSchemeProvider, {
-    "aws.auth#sigv4": createAwsAuthSigv4HttpAuthOption,
-    "aws.auth#sigv4a": createAwsAuthSigv4aHttpAuthOption,
-});
-const resolveHttpAuthSchemeConfig = (config) => {
-    const config_0 = resolveAwsSdkSigV4Config(config);
-    const config_1 = resolveAwsSdkSigV4AConfig(config_0);
-    return Object.assign(config_1, {
-        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
-    });
-};
-
-const resolveClientEndpointParameters = (options) => {
-    return Object.assign(options, {
-        useFipsEndpoint: options.useFipsEndpoint ?? false,
-        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
-        forcePathStyle: options.forcePathStyle ?? false,
-        useAccelerateEndpoint: options.useAccelerateEndpoint ?? false,
-        useGlobalEndpoint: options.useGlobalEndpoint ?? false,
-        disableMultiregionAccessPoints: options.disableMultiregionAccessPoints ?? false,
-        defaultSigningName: "s3",
-        clientContextParams: options.clientContextParams ?? {},
-    });
-};
-const commonParams = {
-    ForcePathStyle: { type: "clientContextParams", name: "forcePathStyle" },
-    UseArnRegion: { type: "clientContextParams", name: "useArnRegion" },
-    DisableMultiRegionAccessPoints: { type: "clientContextParams", name: "disableMultiregionAccessPoints" },
-    Accelerate: { type: "clientContextParams", name: "useAccelerateEndpoint" },
-    DisableS3ExpressSessionAuth: { type: "clientContextParams", name: "disableS3ExpressSessionAuth" },
-    UseGlobalEndpoint: { type: "builtInParams", name: "useGlobalEndpoint" },
-    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
-    Endpoint: { type: "builtInParams", name: "endpoint" },
-    Region: { type: "builtInParams", name: "region" },
-    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
-};
-
-const command = makeBuilder(commonParams, "AmazonS3", "S3Client", getEndpointPlugin);
-const _ep0 = {
-    Bucket: { type: "contextParams", name: "Bucket" },
-    Key: { type: "contextParams", name: "Key" },
-};
-const _ep1 = {
-    DisableS3ExpressSessionAuth: { type: "staticContextParams", value: true },
-    Bucket: { type: "contextParams", name: "Bucket" },
-    Key: { type: "contextParams", name: "Key" },
-    CopySource: { type: "contextParams", name: "CopySource" },
-};
-const _ep2 = {
-    UseS3ExpressControlEndpoint: { type: "staticContextParams", value: true },
-    DisableAccessPoints: { type: "staticContextParams", value: true },
-    Bucket: { type: "contextParams", name: "Bucket" },
-};
-const _ep3 = {
-    UseS3ExpressControlEndpoint: { type: "staticContextParams", value: true },
-    Bucket: { type: "contextParams", name: "Bucket" },
-};
-const _ep4 = {
-    DisableS3ExpressSessionAuth: { type: "staticContextParams", value: true },
-    Bucket: { type: "contextParams", name: "Bucket" },
-};
-const _ep5 = {
-    Bucket: { type: "contextParams", name: "Bucket" },
-};
-const _ep6 = {};
-const _ep7 = {
-    UseS3ExpressControlEndpoint: { type: "staticContextParams", value: true },
-};
-const _ep8 = {
-    Bucket: { type: "contextParams", name: "Bucket" },
-    Prefix: { type: "contextParams", name: "Prefix" },
-};
-const _ep9 = {
-    UseObjectLambdaEndpoint: { type: "staticContextParams", value: true },
-};
-const _mw0 = (Command, cs, config, o) => [
-    getThrow200ExceptionsPlugin(config),
-];
-const _mw1 = (Command, cs, config, o) => [
-    getThrow200ExceptionsPlugin(config),
-    getSsecPlugin(config),
-];
-const _mw2 = (Command, cs, config, o) => [
-    getThrow200ExceptionsPlugin(config),
-    getLocationConstraintPlugin(config),
-];
-const _mw3 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
-        requestChecksumRequired: true,
-    }),
-];
-const _mw4 = (Command, cs, config, o) => [];
-const _mw5 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
-        requestChecksumRequired: true,
-    }),
-    getThrow200ExceptionsPlugin(config),
-];
-const _mw6 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestChecksumRequired: false,
-        requestValidationModeMember: "ChecksumMode",
-        responseAlgorithms: ["CRC64NVME", "CRC32", "CRC32C", "SHA256", "SHA1", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128"],
-    }),
-];
-const _mw7 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestChecksumRequired: false,
-        requestValidationModeMember: "ChecksumMode",
-        responseAlgorithms: ["CRC64NVME", "CRC32", "CRC32C", "SHA256", "SHA1", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128"],
-    }),
-    getSsecPlugin(config),
-    getS3ExpiresMiddlewarePlugin(config),
-];
-const _mw8 = (Command, cs, config, o) => [
-    getThrow200ExceptionsPlugin(config),
-    getSsecPlugin(config),
-    getS3ExpiresMiddlewarePlugin(config),
-];
-const _mw9 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
-        requestChecksumRequired: false,
-    }),
-];
-const _mw10 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
-        requestChecksumRequired: false,
-    }),
-    getThrow200ExceptionsPlugin(config),
-];
-const _mw11 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
-        requestChecksumRequired: false,
-    }),
-    getCheckContentLengthHeaderPlugin(config),
-    getThrow200ExceptionsPlugin(config),
-    getSsecPlugin(config),
-];
-const _mw12 = (Command, cs, config, o) => [
-    getSsecPlugin(config),
-];
-const _mw13 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
-        requestChecksumRequired: false,
-    }),
-    getThrow200ExceptionsPlugin(config),
-    getSsecPlugin(config),
-];
-
-class S3ServiceException extends ServiceException {
-    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.s3#S3ServiceException";
-    constructor(options) {
-        super(options);
-        Object.setPrototypeOf(this, S3ServiceException.prototype);
-    }
-}
-
-class NoSuchUpload extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#NoSuchUpload";
-    name = "NoSuchUpload";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "NoSuchUpload",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, NoSuchUpload.prototype);
-    }
-}
-class AccessDenied extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#AccessDenied";
-    name = "AccessDenied";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "AccessDenied",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, AccessDenied.prototype);
-    }
-}
-class ObjectNotInActiveTierError extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#ObjectNotInActiveTierError";
-    name = "ObjectNotInActiveTierError";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ObjectNotInActiveTierError",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ObjectNotInActiveTierError.prototype);
-    }
-}
-class BucketAlreadyExists extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#BucketAlreadyExists";
-    name = "BucketAlreadyExists";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "BucketAlreadyExists",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, BucketAlreadyExists.prototype);
-    }
-}
-class BucketAlreadyOwnedByYou extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#BucketAlreadyOwnedByYou";
-    name = "BucketAlreadyOwnedByYou";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "BucketAlreadyOwnedByYou",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, BucketAlreadyOwnedByYou.prototype);
-    }
-}
-class NoSuchBucket extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#NoSuchBucket";
-    name = "NoSuchBucket";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "NoSuchBucket",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, NoSuchBucket.prototype);
-    }
-}
-class NoSuchKey extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#NoSuchKey";
-    name = "NoSuchKey";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "NoSuchKey",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, NoSuchKey.prototype);
-    }
-}
-class InvalidObjectState extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#InvalidObjectState";
-    name = "InvalidObjectState";
-    $fault = "client";
-    StorageClass;
-    AccessTier;
-    constructor(opts) {
-        super({
-            name: "InvalidObjectState",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidObjectState.prototype);
-        this.StorageClass = opts.StorageClass;
-        this.AccessTier = opts.AccessTier;
-    }
-}
-class NoSuchAnnotation extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#NoSuchAnnotation";
-    name = "NoSuchAnnotation";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "NoSuchAnnotation",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, NoSuchAnnotation.prototype);
-    }
-}
-class NotFound extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#NotFound";
-    name = "NotFound";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "NotFound",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, NotFound.prototype);
-    }
-}
-class InvalidPrefix extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#InvalidPrefix";
-    name = "InvalidPrefix";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidPrefix",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidPrefix.prototype);
-    }
-}
-class EncryptionTypeMismatch extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#EncryptionTypeMismatch";
-    name = "EncryptionTypeMismatch";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "EncryptionTypeMismatch",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, EncryptionTypeMismatch.prototype);
-    }
-}
-class InvalidRequest extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#InvalidRequest";
-    name = "InvalidRequest";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidRequest",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidRequest.prototype);
-    }
-}
-class InvalidWriteOffset extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#InvalidWriteOffset";
-    name = "InvalidWriteOffset";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidWriteOffset",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidWriteOffset.prototype);
-    }
-}
-class TooManyParts extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#TooManyParts";
-    name = "TooManyParts";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "TooManyParts",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, TooManyParts.prototype);
-    }
-}
-class AnnotationLimitExceeded extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#AnnotationLimitExceeded";
-    name = "AnnotationLimitExceeded";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "AnnotationLimitExceeded",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, AnnotationLimitExceeded.prototype);
-    }
-}
-class AnnotationNameTooLong extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#AnnotationNameTooLong";
-    name = "AnnotationNameTooLong";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "AnnotationNameTooLong",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, AnnotationNameTooLong.prototype);
-    }
-}
-class InvalidAnnotationName extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#InvalidAnnotationName";
-    name = "InvalidAnnotationName";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidAnnotationName",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidAnnotationName.prototype);
-    }
-}
-class UnsupportedMediaType extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#UnsupportedMediaType";
-    name = "UnsupportedMediaType";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "UnsupportedMediaType",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, UnsupportedMediaType.prototype);
-    }
-}
-class IdempotencyParameterMismatch extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#IdempotencyParameterMismatch";
-    name = "IdempotencyParameterMismatch";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "IdempotencyParameterMismatch",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, IdempotencyParameterMismatch.prototype);
-    }
-}
-class ObjectAlreadyInActiveTierError extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#ObjectAlreadyInActiveTierError";
-    name = "ObjectAlreadyInActiveTierError";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ObjectAlreadyInActiveTierError",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ObjectAlreadyInActiveTierError.prototype);
-    }
-}
-
-const _A = "Account";
-const _AAO = "AnalyticsAndOperator";
-const _AC = "AccelerateConfiguration";
-const _ACL = "AccessControlList";
-const _ACL_ = "ACL";
-const _ACLn = "AnalyticsConfigurationList";
-const _ACP = "AccessControlPolicy";
-const _ACT = "AccessControlTranslation";
-const _ACn = "AnalyticsConfiguration";
-const _ACnn = "AnnotationCount";
-const _AD = "AccessDenied";
-const _ADb = "AbortDate";
-const _ADn = "AnnotationDirective";
-const _AE = "AnnotationEntry";
-const _AED = "AnalyticsExportDestination";
-const _AF = "AnalyticsFilter";
-const _AH = "AllowedHeaders";
-const _AHl = "AllowedHeader";
-const _AI = "AccountId";
-const _AIMU = "AbortIncompleteMultipartUpload";
-const _AKI = "AccessKeyId";
-const _AL = "AnnotationList";
-const _ALE = "AnnotationLimitExceeded";
-const _AM = "AllowedMethods";
-const _AMU = "AbortMultipartUpload";
-const _AMUO = "AbortMultipartUploadOutput";
-const _AMUR = "AbortMultipartUploadRequest";
-const _AMl = "AllowedMethod";
-const _AN = "AnnotationName";
-const _ANTL = "AnnotationNameTooLong";
-const _AO = "AllowedOrigins";
-const _AOl = "AllowedOrigin";
-const _AP = "AnnotationPayload";
-const _APA = "AccessPointAlias";
-const _APAc = "AccessPointArn";
-const _APn = "AnnotationPrefix";
-const _AQRD = "AllowQuotedRecordDelimiter";
-const _AR = "AcceptRanges";
-const _ARI = "AbortRuleId";
-const _AS = "AbacStatus";
-const _ASBD = "AnalyticsS3BucketDestination";
-const _ASSEBD = "ApplyServerSideEncryptionByDefault";
-const _ASr = "ArchiveStatus";
-const _AT = "AccessTier";
-const _ATC = "AnnotationTableConfiguration";
-const _ATCR = "AnnotationTableConfigurationResult";
-const _ATCU = "AnnotationTableConfigurationUpdates";
-const _An = "And";
-const _Ann = "Annotations";
-const _B = "Bucket";
-const _BA = "BucketArn";
-const _BAE = "BucketAlreadyExists";
-const _BAI = "BucketAccountId";
-const _BAOBY = "BucketAlreadyOwnedByYou";
-const _BET = "BlockedEncryptionTypes";
-const _BGR = "BypassGovernanceRetention";
-const _BI = "BucketInfo";
-const _BKE = "BucketKeyEnabled";
-const _BLC = "BucketLifecycleConfiguration";
-const _BLN = "BucketLocationName";
-const _BLS = "BucketLoggingStatus";
-const _BLT = "BucketLocationType";
-const _BN = "BucketNamespace";
-const _BNu = "BucketName";
-const _BP = "BytesProcessed";
-const _BPA = "BlockPublicAcls";
-const _BPP = "BlockPublicPolicy";
-const _BR = "BucketRegion";
-const _BRy = "BytesReturned";
-const _BS = "BytesScanned";
-const _Bo = "Body";
-const _Bu = "Buckets";
-const _C = "Checksum";
-const _CA = "ChecksumAlgorithm";
-const _CACL = "CannedACL";
-const _CB = "CreateBucket";
-const _CBC = "CreateBucketConfiguration";
-const _CBMC = "CreateBucketMetadataConfiguration";
-const _CBMCR = "CreateBucketMetadataConfigurationRequest";
-const _CBMTC = "CreateBucketMetadataTableConfiguration";
-const _CBMTCR = "CreateBucketMetadataTableConfigurationRequest";
-const _CBO = "CreateBucketOutput";
-const _CBR = "CreateBucketRequest";
-const _CC = "CacheControl";
-const _CCRC = "ChecksumCRC32";
-const _CCRCC = "ChecksumCRC32C";
-const _CCRCNVME = "ChecksumCRC64NVME";
-const _CC_ = "Cache-Control";
-const _CD = "CreationDate";
-const _CD_ = "Content-Disposition";
-const _CDo = "ContentDisposition";
-const _CE = "ContinuationEvent";
-const _CE_ = "Content-Encoding";
-const _CEo = "ContentEncoding";
-const _CF = "CloudFunction";
-const _CFC = "CloudFunctionConfiguration";
-const _CL = "ContentLanguage";
-const _CL_ = "Content-Language";
-const _CL__ = "Content-Length";
-const _CLo = "ContentLength";
-const _CM = "Content-MD5";
-const _CMD = "ChecksumMD5";
-const _CMDo = "ContentMD5";
-const _CMU = "CompletedMultipartUpload";
-const _CMUO = "CompleteMultipartUploadOutput";
-const _CMUOr = "CreateMultipartUploadOutput";
-const _CMUR = "CompleteMultipartUploadResult";
-const _CMURo = "CompleteMultipartUploadRequest";
-const _CMURr = "CreateMultipartUploadRequest";
-const _CMUo = "CompleteMultipartUpload";
-const _CMUr = "CreateMultipartUpload";
-const _CMh = "ChecksumMode";
-const _CO = "CopyObject";
-const _COO = "CopyObjectOutput";
-const _COR = "CopyObjectResult";
-const _CORSC = "CORSConfiguration";
-const _CORSR = "CORSRules";
-const _CORSRu = "CORSRule";
-const _CORo = "CopyObjectRequest";
-const _CP = "CommonPrefix";
-const _CPL = "CommonPrefixList";
-const _CPLo = "CompletedPartList";
-const _CPR = "CopyPartResult";
-const _CPo = "CompletedPart";
-const _CPom = "CommonPrefixes";
-const _CR = "ContentRange";
-const _CRSBA = "ConfirmRemoveSelfBucketAccess";
-const _CR_ = "Content-Range";
-const _CS = "ConfigurationState";
-const _CSHA = "ChecksumSHA1";
-const _CSHAh = "ChecksumSHA256";
-const _CSHAhe = "ChecksumSHA512";
-const _CSIM = "CopySourceIfMatch";
-const _CSIMS = "CopySourceIfModifiedSince";
-const _CSINM = "CopySourceIfNoneMatch";
-const _CSIUS = "CopySourceIfUnmodifiedSince";
-const _CSO = "CreateSessionOutput";
-const _CSR = "CreateSessionResult";
-const _CSRo = "CopySourceRange";
-const _CSRr = "CreateSessionRequest";
-const _CSSSECA = "CopySourceSSECustomerAlgorithm";
-const _CSSSECK = "CopySourceSSECustomerKey";
-const _CSSSECKMD = "CopySourceSSECustomerKeyMD5";
-const _CSV = "CSV";
-const _CSVI = "CopySourceVersionId";
-const _CSVIn = "CSVInput";
-const _CSVO = "CSVOutput";
-const _CSo = "CopySource";
-const _CSr = "CreateSession";
-const _CT = "ChecksumType";
-const _CT_ = "Content-Type";
-const _CTl = "ClientToken";
-const _CTo = "ContentType";
-const _CTom = "CompressionType";
-const _CTon = "ContinuationToken";
-const _CXXHASH = "ChecksumXXHASH64";
-const _CXXHASHh = "ChecksumXXHASH3";
-const _CXXHASHhe = "ChecksumXXHASH128";
-const _Co = "Condition";
-const _Cod = "Code";
-const _Com = "Comments";
-const _Con = "Contents";
-const _Cont = "Cont";
-const _Cr = "Credentials";
-const _D = "Days";
-const _DAI = "DaysAfterInitiation";
-const _DB = "DeleteBucket";
-const _DBAC = "DeleteBucketAnalyticsConfiguration";
-const _DBACR = "DeleteBucketAnalyticsConfigurationRequest";
-const _DBC = "DeleteBucketCors";
-const _DBCR = "DeleteBucketCorsRequest";
-const _DBE = "DeleteBucketEncryption";
-const _DBER = "DeleteBucketEncryptionRequest";
-const _DBIC = "DeleteBucketInventoryConfiguration";
-const _DBICR = "DeleteBucketInventoryConfigurationRequest";
-const _DBITC = "DeleteBucketIntelligentTieringConfiguration";
-const _DBITCR = "DeleteBucketIntelligentTieringConfigurationRequest";
-const _DBL = "DeleteBucketLifecycle";
-const _DBLR = "DeleteBucketLifecycleRequest";
-const _DBMC = "DeleteBucketMetadataConfiguration";
-const _DBMCR = "DeleteBucketMetadataConfigurationRequest";
-const _DBMCRe = "DeleteBucketMetricsConfigurationRequest";
-const _DBMCe = "DeleteBucketMetricsConfiguration";
-const _DBMTC = "DeleteBucketMetadataTableConfiguration";
-const _DBMTCR = "DeleteBucketMetadataTableConfigurationRequest";
-const _DBOC = "DeleteBucketOwnershipControls";
-const _DBOCR = "DeleteBucketOwnershipControlsRequest";
-const _DBP = "DeleteBucketPolicy";
-const _DBPR = "DeleteBucketPolicyRequest";
-const _DBR = "DeleteBucketRequest";
-const _DBRR = "DeleteBucketReplicationRequest";
-const _DBRe = "DeleteBucketReplication";
-const _DBT = "DeleteBucketTagging";
-const _DBTR = "DeleteBucketTaggingRequest";
-const _DBW = "DeleteBucketWebsite";
-const _DBWR = "DeleteBucketWebsiteRequest";
-const _DE = "DataExport";
-const _DEH = "DefaultEventHold";
-const _DIM = "DestinationIfMatch";
-const _DIMS = "DestinationIfModifiedSince";
-const _DINM = "DestinationIfNoneMatch";
-const _DIUS = "DestinationIfUnmodifiedSince";
-const _DM = "DeleteMarker";
-const _DME = "DeleteMarkerEntry";
-const _DMR = "DeleteMarkerReplication";
-const _DMVI = "DeleteMarkerVersionId";
-const _DMe = "DeleteMarkers";
-const _DN = "DisplayName";
-const _DO = "DeletedObject";
-const _DOA = "DeleteObjectAnnotation";
-const _DOAO = "DeleteObjectAnnotationOutput";
-const _DOAR = "DeleteObjectAnnotationRequest";
-const _DOO = "DeleteObjectOutput";
-const _DOOe = "DeleteObjectsOutput";
-const _DOR = "DeleteObjectRequest";
-const _DORe = "DeleteObjectsRequest";
-const _DOT = "DeleteObjectTagging";
-const _DOTO = "DeleteObjectTaggingOutput";
-const _DOTR = "DeleteObjectTaggingRequest";
-const _DOe = "DeletedObjects";
-const _DOel = "DeleteObject";
-const _DOele = "DeleteObjects";
-const _DPAB = "DeletePublicAccessBlock";
-const _DPABR = "DeletePublicAccessBlockRequest";
-const _DR = "DataRedundancy";
-const _DRe = "DefaultRetention";
-const _DRel = "DeleteResult";
-const _DRes = "DestinationResult";
-const _Da = "Date";
-const _De = "Delete";
-const _Del = "Deleted";
-const _Deli = "Delimiter";
-const _Des = "Destination";
-const _Desc = "Description";
-const _Det = "Details";
-const _E = "Error";
-const _EA = "EmailAddress";
-const _EBC = "EventBridgeConfiguration";
-const _EBO = "ExpectedBucketOwner";
-const _EC = "EncryptionConfiguration";
-const _ECr = "ErrorCode";
-const _ED = "ErrorDetails";
-const _EDr = "ErrorDocument";
-const _EE = "EndEvent";
-const _EH = "ExposeHeaders";
-const _EHD = "EventHoldDuration";
-const _EHv = "EventHold";
-const _EHx = "ExposeHeader";
-const _EM = "ErrorMessage";
-const _EODM = "ExpiredObjectDeleteMarker";
-const _EOR = "ExistingObjectReplication";
-const _ES = "ExpiresString";
-const _ESBO = "ExpectedSourceBucketOwner";
-const _ET = "ETag";
-const _ETL = "EncryptionTypeList";
-const _ETM = "EncryptionTypeMismatch";
-const _ETn = "EncryptionType";
-const _ETnc = "EncodingType";
-const _ETv = "EventThreshold";
-const _ETx = "ExpressionType";
-const _En = "Encryption";
-const _Ena = "Enabled";
-const _End = "End";
-const _Er = "Errors";
-const _Ev = "Events";
-const _Eve = "Event";
-const _Ex = "Expiration";
-const _Exp = "Expires";
-const _Expr = "Expression";
-const _F = "Filter";
-const _FD = "FieldDelimiter";
-const _FHI = "FileHeaderInfo";
-const _FO = "FetchOwner";
-const _FR = "FilterRule";
-const _FRL = "FilterRuleList";
-const _FRi = "FilterRules";
-const _Fi = "Field";
-const _Fo = "Format";
-const _Fr = "Frequency";
-const _G = "Grants";
-const _GBA = "GetBucketAbac";
-const _GBAC = "GetBucketAccelerateConfiguration";
-const _GBACO = "GetBucketAccelerateConfigurationOutput";
-const _GBACOe = "GetBucketAnalyticsConfigurationOutput";
-const _GBACR = "GetBucketAccelerateConfigurationRequest";
-const _GBACRe = "GetBucketAnalyticsConfigurationRequest";
-const _GBACe = "GetBucketAnalyticsConfiguration";
-const _GBAO = "GetBucketAbacOutput";
-const _GBAOe = "GetBucketAclOutput";
-const _GBAR = "GetBucketAbacRequest";
-const _GBARe = "GetBucketAclRequest";
-const _GBAe = "GetBucketAcl";
-const _GBC = "GetBucketCors";
-const _GBCO = "GetBucketCorsOutput";
-const _GBCR = "GetBucketCorsRequest";
-const _GBE = "GetBucketEncryption";
-const _GBEO = "GetBucketEncryptionOutput";
-const _GBER = "GetBucketEncryptionRequest";
-const _GBIC = "GetBucketInventoryConfiguration";
-const _GBICO = "GetBucketInventoryConfigurationOutput";
-const _GBICR = "GetBucketInventoryConfigurationRequest";
-const _GBITC = "GetBucketIntelligentTieringConfiguration";
-const _GBITCO = "GetBucketIntelligentTieringConfigurationOutput";
-const _GBITCR = "GetBucketIntelligentTieringConfigurationRequest";
-const _GBL = "GetBucketLocation";
-const _GBLC = "GetBucketLifecycleConfiguration";
-const _GBLCO = "GetBucketLifecycleConfigurationOutput";
-const _GBLCR = "GetBucketLifecycleConfigurationRequest";
-const _GBLO = "GetBucketLocationOutput";
-const _GBLOe = "GetBucketLoggingOutput";
-const _GBLR = "GetBucketLocationRequest";
-const _GBLRe = "GetBucketLoggingRequest";
-const _GBLe = "GetBucketLogging";
-const _GBMC = "GetBucketMetadataConfiguration";
-const _GBMCO = "GetBucketMetadataConfigurationOutput";
-const _GBMCOe = "GetBucketMetricsConfigurationOutput";
-const _GBMCR = "GetBucketMetadataConfigurationResult";
-const _GBMCRe = "GetBucketMetadataConfigurationRequest";
-const _GBMCRet = "GetBucketMetricsConfigurationRequest";
-const _GBMCe = "GetBucketMetricsConfiguration";
-const _GBMTC = "GetBucketMetadataTableConfiguration";
-const _GBMTCO = "GetBucketMetadataTableConfigurationOutput";
-const _GBMTCR = "GetBucketMetadataTableConfigurationResult";
-const _GBMTCRe = "GetBucketMetadataTableConfigurationRequest";
-const _GBNC = "GetBucketNotificationConfiguration";
-const _GBNCR = "GetBucketNotificationConfigurationRequest";
-const _GBOC = "GetBucketOwnershipControls";
-const _GBOCO = "GetBucketOwnershipControlsOutput";
-const _GBOCR = "GetBucketOwnershipControlsRequest";
-const _GBP = "GetBucketPolicy";
-const _GBPO = "GetBucketPolicyOutput";
-const _GBPR = "GetBucketPolicyRequest";
-const _GBPS = "GetBucketPolicyStatus";
-const _GBPSO = "GetBucketPolicyStatusOutput";
-const _GBPSR = "GetBucketPolicyStatusRequest";
-const _GBR = "GetBucketReplication";
-const _GBRO = "GetBucketReplicationOutput";
-const _GBRP = "GetBucketRequestPayment";
-const _GBRPO = "GetBucketRequestPaymentOutput";
-const _GBRPR = "GetBucketRequestPaymentRequest";
-const _GBRR = "GetBucketReplicationRequest";
-const _GBT = "GetBucketTagging";
-const _GBTO = "GetBucketTaggingOutput";
-const _GBTR = "GetBucketTaggingRequest";
-const _GBV = "GetBucketVersioning";
-const _GBVO = "GetBucketVersioningOutput";
-const _GBVR = "GetBucketVersioningRequest";
-const _GBW = "GetBucketWebsite";
-const _GBWO = "GetBucketWebsiteOutput";
-const _GBWR = "GetBucketWebsiteRequest";
-const _GFC = "GrantFullControl";
-const _GJP = "GlacierJobParameters";
-const _GO = "GetObject";
-const _GOA = "GetObjectAcl";
-const _GOAO = "GetObjectAclOutput";
-const _GOAOe = "GetObjectAnnotationOutput";
-const _GOAOet = "GetObjectAttributesOutput";
-const _GOAP = "GetObjectAttributesParts";
-const _GOAR = "GetObjectAclRequest";
-const _GOARe = "GetObjectAnnotationRequest";
-const _GOARet = "GetObjectAttributesResponse";
-const _GOARetb = "GetObjectAttributesRequest";
-const _GOAe = "GetObjectAnnotation";
-const _GOAet = "GetObjectAttributes";
-const _GOLC = "GetObjectLockConfiguration";
-const _GOLCO = "GetObjectLockConfigurationOutput";
-const _GOLCR = "GetObjectLockConfigurationRequest";
-const _GOLH = "GetObjectLegalHold";
-const _GOLHO = "GetObjectLegalHoldOutput";
-const _GOLHR = "GetObjectLegalHoldRequest";
-const _GOO = "GetObjectOutput";
-const _GOR = "GetObjectRequest";
-const _GORO = "GetObjectRetentionOutput";
-const _GORR = "GetObjectRetentionRequest";
-const _GORe = "GetObjectRetention";
-const _GOT = "GetObjectTagging";
-const _GOTO = "GetObjectTaggingOutput";
-const _GOTOe = "GetObjectTorrentOutput";
-const _GOTR = "GetObjectTaggingRequest";
-const _GOTRe = "GetObjectTorrentRequest";
-const _GOTe = "GetObjectTorrent";
-const _GPAB = "GetPublicAccessBlock";
-const _GPABO = "GetPublicAccessBlockOutput";
-const _GPABR = "GetPublicAccessBlockRequest";
-const _GR = "GrantRead";
-const _GRACP = "GrantReadACP";
-const _GW = "GrantWrite";
-const _GWACP = "GrantWriteACP";
-const _Gr = "Grant";
-const _Gra = "Grantee";
-const _HB = "HeadBucket";
-const _HBO = "HeadBucketOutput";
-const _HBR = "HeadBucketRequest";
-const _HECRE = "HttpErrorCodeReturnedEquals";
-const _HN = "HostName";
-const _HO = "HeadObject";
-const _HOO = "HeadObjectOutput";
-const _HOR = "HeadObjectRequest";
-const _HRC = "HttpRedirectCode";
-const _I = "Id";
-const _IAN = "InvalidAnnotationName";
-const _IC = "InventoryConfiguration";
-const _ICL = "InventoryConfigurationList";
-const _ID = "ID";
-const _IDn = "IndexDocument";
-const _IDnv = "InventoryDestination";
-const _IE = "IsEnabled";
-const _IEn = "InventoryEncryption";
-const _IF = "InventoryFilter";
-const _IL = "IsLatest";
-const _IM = "IfMatch";
-const _IMIT = "IfMatchInitiatedTime";
-const _IMLMT = "IfMatchLastModifiedTime";
-const _IMS = "IfMatchSize";
-const _IMS_ = "If-Modified-Since";
-const _IMSf = "IfModifiedSince";
-const _IMUR = "InitiateMultipartUploadResult";
-const _IM_ = "If-Match";
-const _INM = "IfNoneMatch";
-const _INM_ = "If-None-Match";
-const _IOF = "InventoryOptionalFields";
-const _IOS = "InvalidObjectState";
-const _IOV = "IncludedObjectVersions";
-const _IP = "InvalidPrefix";
-const _IPA = "IgnorePublicAcls";
-const _IPM = "IdempotencyParameterMismatch";
-const _IPs = "IsPublic";
-const _IR = "InvalidRequest";
-const _IRIP = "IsRestoreInProgress";
-const _IS = "InputSerialization";
-const _ISBD = "InventoryS3BucketDestination";
-const _ISn = "InventorySchedule";
-const _IT = "IsTruncated";
-const _ITAO = "IntelligentTieringAndOperator";
-const _ITC = "IntelligentTieringConfiguration";
-const _ITCL = "IntelligentTieringConfigurationList";
-const _ITCR = "InventoryTableConfigurationResult";
-const _ITCU = "InventoryTableConfigurationUpdates";
-const _ITCn = "InventoryTableConfiguration";
-const _ITF = "IntelligentTieringFilter";
-const _IUS = "IfUnmodifiedSince";
-const _IUS_ = "If-Unmodified-Since";
-const _IWO = "InvalidWriteOffset";
-const _In = "Initiator";
-const _Ini = "Initiated";
-const _JSON = "JSON";
-const _JSONI = "JSONInput";
-const _JSONO = "JSONOutput";
-const _JTC = "JournalTableConfiguration";
-const _JTCR = "JournalTableConfigurationResult";
-const _JTCU = "JournalTableConfigurationUpdates";
-const _K = "Key";
-const _KC = "KeyCount";
-const _KI = "KeyId";
-const _KKA = "KmsKeyArn";
-const _KM = "KeyMarker";
-const _KMSC = "KMSContext";
-const _KMSKA = "KMSKeyArn";
-const _KMSKI = "KMSKeyId";
-const _KMSMKID = "KMSMasterKeyID";
-const _KPE = "KeyPrefixEquals";
-const _L = "Location";
-const _LAMBR = "ListAllMyBucketsResult";
-const _LAMDBR = "ListAllMyDirectoryBucketsResult";
-const _LB = "ListBuckets";
-const _LBAC = "ListBucketAnalyticsConfigurations";
-const _LBACO = "ListBucketAnalyticsConfigurationsOutput";
-const _LBACR = "ListBucketAnalyticsConfigurationResult";
-const _LBACRi = "ListBucketAnalyticsConfigurationsRequest";
-const _LBIC = "ListBucketInventoryConfigurations";
-const _LBICO = "ListBucketInventoryConfigurationsOutput";
-const _LBICR = "ListBucketInventoryConfigurationsRequest";
-const _LBITC = "ListBucketIntelligentTieringConfigurations";
-const _LBITCO = "ListBucketIntelligentTieringConfigurationsOutput";
-const _LBITCR = "ListBucketIntelligentTieringConfigurationsRequest";
-const _LBMC = "ListBucketMetricsConfigurations";
-const _LBMCO = "ListBucketMetricsConfigurationsOutput";
-const _LBMCR = "ListBucketMetricsConfigurationsRequest";
-const _LBO = "ListBucketsOutput";
-const _LBR = "ListBucketsRequest";
-const _LBRi = "ListBucketResult";
-const _LC = "LocationConstraint";
-const _LCi = "LifecycleConfiguration";
-const _LDB = "ListDirectoryBuckets";
-const _LDBO = "ListDirectoryBucketsOutput";
-const _LDBR = "ListDirectoryBucketsRequest";
-const _LE = "LoggingEnabled";
-const _LEi = "LifecycleExpiration";
-const _LFA = "LambdaFunctionArn";
-const _LFC = "LambdaFunctionConfiguration";
-const _LFCL = "LambdaFunctionConfigurationList";
-const _LFCa = "LambdaFunctionConfigurations";
-const _LH = "LegalHold";
-const _LI = "LocationInfo";
-const _LICR = "ListInventoryConfigurationsResult";
-const _LM = "LastModified";
-const _LMCR = "ListMetricsConfigurationsResult";
-const _LMT = "LastModifiedTime";
-const _LMU = "ListMultipartUploads";
-const _LMUO = "ListMultipartUploadsOutput";
-const _LMUR = "ListMultipartUploadsResult";
-const _LMURi = "ListMultipartUploadsRequest";
-const _LM_ = "Last-Modified";
-const _LO = "ListObjects";
-const _LOA = "ListObjectAnnotations";
-const _LOAO = "ListObjectAnnotationsOutput";
-const _LOAR = "ListObjectAnnotationsRequest";
-const _LOO = "ListObjectsOutput";
-const _LOR = "ListObjectsRequest";
-const _LOV = "ListObjectsV2";
-const _LOVO = "ListObjectsV2Output";
-const _LOVOi = "ListObjectVersionsOutput";
-const _LOVR = "ListObjectsV2Request";
-const _LOVRi = "ListObjectVersionsRequest";
-const _LOVi = "ListObjectVersions";
-const _LP = "ListParts";
-const _LPO = "ListPartsOutput";
-const _LPR = "ListPartsResult";
-const _LPRi = "ListPartsRequest";
-const _LR = "LifecycleRule";
-const _LRAO = "LifecycleRuleAndOperator";
-const _LRF = "LifecycleRuleFilter";
-const _LRi = "LifecycleRules";
-const _LVR = "ListVersionsResult";
-const _M = "Metadata";
-const _MAO = "MetricsAndOperator";
-const _MAR = "MaxAnnotationResults";
-const _MAS = "MaxAgeSeconds";
-const _MB = "MaxBuckets";
-const _MC = "MetadataConfiguration";
-const _MCL = "MetricsConfigurationList";
-const _MCR = "MetadataConfigurationResult";
-const _MCe = "MetricsConfiguration";
-const _MD = "MetadataDirective";
-const _MDB = "MaxDirectoryBuckets";
-const _MDf = "MfaDelete";
-const _ME = "MetadataEntry";
-const _MF = "MetricsFilter";
-const _MFA = "MFA";
-const _MFAD = "MFADelete";
-const _MK = "MaxKeys";
-const _MM = "MissingMeta";
-const _MOS = "MpuObjectSize";
-const _MP = "MaxParts";
-const _MTC = "MetadataTableConfiguration";
-const _MTCR = "MetadataTableConfigurationResult";
-const _MTEC = "MetadataTableEncryptionConfiguration";
-const _MU = "MultipartUpload";
-const _MUL = "MultipartUploadList";
-const _MUa = "MaxUploads";
-const _Ma = "Marker";
-const _Me = "Metrics";
-const _Mes = "Message";
-const _Mi = "Minutes";
-const _Mo = "Mode";
-const _N = "Name";
-const _NC = "NotificationConfiguration";
-const _NCF = "NotificationConfigurationFilter";
-const _NCT = "NextContinuationToken";
-const _ND = "NoncurrentDays";
-const _NEKKAS = "NonEmptyKmsKeyArnString";
-const _NF = "NotFound";
-const _NKM = "NextKeyMarker";
-const _NM = "NextMarker";
-const _NNV = "NewerNoncurrentVersions";
-const _NPNM = "NextPartNumberMarker";
-const _NSA = "NoSuchAnnotation";
-const _NSB = "NoSuchBucket";
-const _NSK = "NoSuchKey";
-const _NSU = "NoSuchUpload";
-const _NUIM = "NextUploadIdMarker";
-const _NVE = "NoncurrentVersionExpiration";
-const _NVIM = "NextVersionIdMarker";
-const _NVT = "NoncurrentVersionTransitions";
-const _NVTL = "NoncurrentVersionTransitionList";
-const _NVTo = "NoncurrentVersionTransition";
-const _No = "Not";
-const _O = "Owner";
-const _OA = "ObjectAttributes";
-const _OAIATE = "ObjectAlreadyInActiveTierError";
-const _OC = "OwnershipControls";
-const _OCR = "OwnershipControlsRule";
-const _OCRw = "OwnershipControlsRules";
-const _OE = "ObjectEncryption";
-const _OF = "OptionalFields";
-const _OI = "ObjectIdentifier";
-const _OIL = "ObjectIdentifierList";
-const _OIM = "ObjectIfMatch";
-const _OL = "OutputLocation";
-const _OLC = "ObjectLockConfiguration";
-const _OLE = "ObjectLockEnabled";
-const _OLEFB = "ObjectLockEnabledForBucket";
-const _OLEH = "ObjectLockEventHold";
-const _OLEHDD = "ObjectLockEventHoldDurationDays";
-const _OLEHDY = "ObjectLockEventHoldDurationYears";
-const _OLLH = "ObjectLockLegalHold";
-const _OLLHS = "ObjectLockLegalHoldStatus";
-const _OLM = "ObjectLockMode";
-const _OLR = "ObjectLockRetention";
-const _OLRUD = "ObjectLockRetainUntilDate";
-const _OLRb = "ObjectLockRule";
-const _OLb = "ObjectList";
-const _ONIATE = "ObjectNotInActiveTierError";
-const _OO = "ObjectOwnership";
-const _OOA = "OptionalObjectAttributes";
-const _OP = "ObjectParts";
-const _OPb = "ObjectPart";
-const _OS = "ObjectSize";
-const _OSGT = "ObjectSizeGreaterThan";
-const _OSLT = "ObjectSizeLessThan";
-const _OSV = "OutputSchemaVersion";
-const _OSu = "OutputSerialization";
-const _OV = "ObjectVersion";
-const _OVI = "ObjectVersionId";
-const _OVL = "ObjectVersionList";
-const _Ob = "Objects";
-const _Obj = "Object";
-const _Or = "Or";
-const _P = "Prefix";
-const _PABC = "PublicAccessBlockConfiguration";
-const _PBA = "PutBucketAbac";
-const _PBAC = "PutBucketAccelerateConfiguration";
-const _PBACR = "PutBucketAccelerateConfigurationRequest";
-const _PBACRu = "PutBucketAnalyticsConfigurationRequest";
-const _PBACu = "PutBucketAnalyticsConfiguration";
-const _PBAR = "PutBucketAbacRequest";
-const _PBARu = "PutBucketAclRequest";
-const _PBAu = "PutBucketAcl";
-const _PBC = "PutBucketCors";
-const _PBCR = "PutBucketCorsRequest";
-const _PBE = "PutBucketEncryption";
-const _PBER = "PutBucketEncryptionRequest";
-const _PBIC = "PutBucketInventoryConfiguration";
-const _PBICR = "PutBucketInventoryConfigurationRequest";
-const _PBITC = "PutBucketIntelligentTieringConfiguration";
-const _PBITCR = "PutBucketIntelligentTieringConfigurationRequest";
-const _PBL = "PutBucketLogging";
-const _PBLC = "PutBucketLifecycleConfiguration";
-const _PBLCO = "PutBucketLifecycleConfigurationOutput";
-const _PBLCR = "PutBucketLifecycleConfigurationRequest";
-const _PBLR = "PutBucketLoggingRequest";
-const _PBMC = "PutBucketMetricsConfiguration";
-const _PBMCR = "PutBucketMetricsConfigurationRequest";
-const _PBNC = "PutBucketNotificationConfiguration";
-const _PBNCR = "PutBucketNotificationConfigurationRequest";
-const _PBOC = "PutBucketOwnershipControls";
-const _PBOCR = "PutBucketOwnershipControlsRequest";
-const _PBP = "PutBucketPolicy";
-const _PBPR = "PutBucketPolicyRequest";
-const _PBR = "PutBucketReplication";
-const _PBRP = "PutBucketRequestPayment";
-const _PBRPR = "PutBucketRequestPaymentRequest";
-const _PBRR = "PutBucketReplicationRequest";
-const _PBT = "PutBucketTagging";
-const _PBTR = "PutBucketTaggingRequest";
-const _PBV = "PutBucketVersioning";
-const _PBVR = "PutBucketVersioningRequest";
-const _PBW = "PutBucketWebsite";
-const _PBWR = "PutBucketWebsiteRequest";
-const _PC = "PartsCount";
-const _PDS = "PartitionDateSource";
-const _PE = "ProgressEvent";
-const _PI = "ParquetInput";
-const _PL = "PartsList";
-const _PN = "PartNumber";
-const _PNM = "PartNumberMarker";
-const _PO = "PutObject";
-const _POA = "PutObjectAcl";
-const _POAO = "PutObjectAclOutput";
-const _POAOu = "PutObjectAnnotationOutput";
-const _POAR = "PutObjectAclRequest";
-const _POARu = "PutObjectAnnotationRequest";
-const _POAu = "PutObjectAnnotation";
-const _POLC = "PutObjectLockConfiguration";
-const _POLCO = "PutObjectLockConfigurationOutput";
-const _POLCR = "PutObjectLockConfigurationRequest";
-const _POLH = "PutObjectLegalHold";
-const _POLHO = "PutObjectLegalHoldOutput";
-const _POLHR = "PutObjectLegalHoldRequest";
-const _POO = "PutObjectOutput";
-const _POR = "PutObjectRequest";
-const _PORO = "PutObjectRetentionOutput";
-const _PORR = "PutObjectRetentionRequest";
-const _PORu = "PutObjectRetention";
-const _POT = "PutObjectTagging";
-const _POTO = "PutObjectTaggingOutput";
-const _POTR = "PutObjectTaggingRequest";
-const _PP = "PartitionedPrefix";
-const _PPAB = "PutPublicAccessBlock";
-const _PPABR = "PutPublicAccessBlockRequest";
-const _PS = "PolicyStatus";
-const _Pa = "Parts";
-const _Par = "Part";
-const _Parq = "Parquet";
-const _Pay = "Payer";
-const _Payl = "Payload";
-const _Pe = "Permission";
-const _Po = "Policy";
-const _Pr = "Progress";
-const _Pre = "Prefixes";
-const _Pri = "Priority";
-const _Pro = "Protocol";
-const _Q = "Quiet";
-const _QA = "QueueArn";
-const _QC = "QuoteCharacter";
-const _QCL = "QueueConfigurationList";
-const _QCu = "QueueConfigurations";
-const _QCue = "QueueConfiguration";
-const _QEC = "QuoteEscapeCharacter";
-const _QF = "QuoteFields";
-const _Qu = "Queue";
-const _R = "Role";
-const _RART = "RedirectAllRequestsTo";
-const _RC = "RequestCharged";
-const _RCC = "ResponseCacheControl";
-const _RCD = "ResponseContentDisposition";
-const _RCE = "ResponseContentEncoding";
-const _RCL = "ResponseContentLanguage";
-const _RCT = "ResponseContentType";
-const _RCe = "ReplicationConfiguration";
-const _RD = "RecordDelimiter";
-const _RE = "ResponseExpires";
-const _RED = "RestoreExpiryDate";
-const _REe = "RecordExpiration";
-const _REec = "RecordsEvent";
-const _RKKID = "ReplicaKmsKeyID";
-const _RKPW = "ReplaceKeyPrefixWith";
-const _RKW = "ReplaceKeyWith";
-const _RM = "ReplicaModifications";
-const _RO = "RenameObject";
-const _ROO = "RenameObjectOutput";
-const _ROOe = "RestoreObjectOutput";
-const _ROP = "RestoreOutputPath";
-const _ROR = "RenameObjectRequest";
-const _RORe = "RestoreObjectRequest";
-const _ROe = "RestoreObject";
-const _RP = "RequestPayer";
-const _RPB = "RestrictPublicBuckets";
-const _RPC = "RequestPaymentConfiguration";
-const _RPL = "ReplicationPrefixList";
-const _RPe = "RequestProgress";
-const _RR = "RoutingRules";
-const _RRAO = "ReplicationRuleAndOperator";
-const _RRF = "ReplicationRuleFilter";
-const _RRNO = "ReplicationRuleNotOperator";
-const _RROO = "ReplicationRuleOrOperator";
-const _RRe = "ReplicationRule";
-const _RRep = "ReplicationRules";
-const _RReq = "RequestRoute";
-const _RRes = "RestoreRequest";
-const _RRo = "RoutingRule";
-const _RS = "ReplicationStatus";
-const _RSe = "RestoreStatus";
-const _RSen = "RenameSource";
-const _RT = "ReplicationTime";
-const _RTV = "ReplicationTimeValue";
-const _RTe = "RequestToken";
-const _RUD = "RetainUntilDate";
-const _Ra = "Range";
-const _Re = "Restore";
-const _Rec = "Records";
-const _Red = "Redirect";
-const _Ret = "Retention";
-const _Ru = "Rules";
-const _Rul = "Rule";
-const _S = "Status";
-const _SA = "StartAfter";
-const _SAK = "SecretAccessKey";
-const _SAs = "SseAlgorithm";
-const _SB = "StreamingBlob";
-const _SBD = "S3BucketDestination";
-const _SC = "StorageClass";
-const _SCA = "StorageClassAnalysis";
-const _SCADE = "StorageClassAnalysisDataExport";
-const _SCV = "SessionCredentialValue";
-const _SCe = "SessionCredentials";
-const _SCt = "StatusCode";
-const _SDV = "SkipDestinationValidation";
-const _SE = "StatsEvent";
-const _SIM = "SourceIfMatch";
-const _SIMS = "SourceIfModifiedSince";
-const _SINM = "SourceIfNoneMatch";
-const _SIUS = "SourceIfUnmodifiedSince";
-const _SK = "SSE-KMS";
-const _SKEO = "SseKmsEncryptedObjects";
-const _SKF = "S3KeyFilter";
-const _SKe = "S3Key";
-const _SL = "S3Location";
-const _SM = "SessionMode";
-const _SOC = "SelectObjectContent";
-const _SOCES = "SelectObjectContentEventStream";
-const _SOCO = "SelectObjectContentOutput";
-const _SOCR = "SelectObjectContentRequest";
-const _SP = "SelectParameters";
-const _SPi = "SimplePrefix";
-const _SR = "ScanRange";
-const _SS = "SSE-S3";
-const _SSC = "SourceSelectionCriteria";
-const _SSE = "ServerSideEncryption";
-const _SSEA = "SSEAlgorithm";
-const _SSEBD = "ServerSideEncryptionByDefault";
-const _SSEC = "ServerSideEncryptionConfiguration";
-const _SSECA = "SSECustomerAlgorithm";
-const _SSECK = "SSECustomerKey";
-const _SSECKMD = "SSECustomerKeyMD5";
-const _SSEKMS = "SSEKMS";
-const _SSEKMSE = "SSEKMSEncryption";
-const _SSEKMSEC = "SSEKMSEncryptionContext";
-const _SSEKMSKI = "SSEKMSKeyId";
-const _SSER = "ServerSideEncryptionRule";
-const _SSERe = "ServerSideEncryptionRules";
-const _SSES = "SSES3";
-const _ST = "SessionToken";
-const _STD = "S3TablesDestination";
-const _STDR = "S3TablesDestinationResult";
-const _S_ = "S3";
-const _Sc = "Schedule";
-const _Si = "Size";
-const _St = "Start";
-const _Sta = "Stats";
-const _Su = "Suffix";
-const _T = "Tags";
-const _TA = "TableArn";
-const _TAo = "TopicArn";
-const _TB = "TargetBucket";
-const _TBA = "TableBucketArn";
-const _TBT = "TableBucketType";
-const _TC = "TagCount";
-const _TCL = "TopicConfigurationList";
-const _TCo = "TopicConfigurations";
-const _TCop = "TopicConfiguration";
-const _TD = "TaggingDirective";
-const _TDMOS = "TransitionDefaultMinimumObjectSize";
-const _TG = "TargetGrants";
-const _TGa = "TargetGrant";
-const _TL = "TieringList";
-const _TLr = "TransitionList";
-const _TMP = "TooManyParts";
-const _TN = "TableName";
-const _TNa = "TableNamespace";
-const _TOKF = "TargetObjectKeyFormat";
-const _TP = "TargetPrefix";
-const _TPC = "TotalPartsCount";
-const _TS = "TableStatus";
-const _TSa = "TagSet";
-const _Ta = "Tag";
-const _Tag = "Tagging";
-const _Ti = "Tier";
-const _Tie = "Tierings";
-const _Tier = "Tiering";
-const _Tim = "Time";
-const _To = "Token";
-const _Top = "Topic";
-const _Tr = "Transitions";
-const _Tra = "Transition";
-const _Ty = "Type";
-const _U = "Uploads";
-const _UBMATC = "UpdateBucketMetadataAnnotationTableConfiguration";
-const _UBMATCR = "UpdateBucketMetadataAnnotationTableConfigurationRequest";
-const _UBMITC = "UpdateBucketMetadataInventoryTableConfiguration";
-const _UBMITCR = "UpdateBucketMetadataInventoryTableConfigurationRequest";
-const _UBMJTC = "UpdateBucketMetadataJournalTableConfiguration";
-const _UBMJTCR = "UpdateBucketMetadataJournalTableConfigurationRequest";
-const _UI = "UploadId";
-const _UIM = "UploadIdMarker";
-const _UM = "UserMetadata";
-const _UMT = "UnsupportedMediaType";
-const _UOE = "UpdateObjectEncryption";
-const _UOER = "UpdateObjectEncryptionRequest";
-const _UOERp = "UpdateObjectEncryptionResponse";
-const _UP = "UploadPart";
-const _UPC = "UploadPartCopy";
-const _UPCO = "UploadPartCopyOutput";
-const _UPCR = "UploadPartCopyRequest";
-const _UPO = "UploadPartOutput";
-const _UPR = "UploadPartRequest";
-const _URI = "URI";
-const _USMRK = "UseSourceMultiRegionKey";
-const _Up = "Upload";
-const _V = "Value";
-const _VC = "VersioningConfiguration";
-const _VI = "VersionId";
-const _VIM = "VersionIdMarker";
-const _Ve = "Versions";
-const _Ver = "Version";
-const _WC = "WebsiteConfiguration";
-const _WGOR = "WriteGetObjectResponse";
-const _WGORR = "WriteGetObjectResponseRequest";
-const _WOB = "WriteOffsetBytes";
-const _WRL = "WebsiteRedirectLocation";
-const _Y = "Years";
-const _aN = "annotationName";
-const _ap = "annotation-prefix";
-const _ar = "accept-ranges";
-const _br = "bucket-region";
-const _c = "client";
-const _ct = "continuation-token";
-const _d = "delimiter";
-const _e = "error";
-const _eP = "eventPayload";
-const _en = "endpoint";
-const _et = "encoding-type";
-const _fo = "fetch-owner";
-const _h = "http";
-const _hC = "httpChecksum";
-const _hE = "httpError";
-const _hH = "httpHeader";
-const _hL = "hostLabel";
-const _hP = "httpPayload";
-const _hPH = "httpPrefixHeaders";
-const _hQ = "httpQuery";
-const _hi = "http://www.w3.org/2001/XMLSchema-instance";
-const _i = "id";
-const _iT = "idempotencyToken";
-const _km = "key-marker";
-const _m = "marker";
-const _mar = "max-annotation-results";
-const _mb = "max-buckets";
-const _mdb = "max-directory-buckets";
-const _mk = "max-keys";
-const _mp = "max-parts";
-const _mu = "max-uploads";
-const _p = "prefix";
-const _pN = "partNumber";
-const _pnm = "part-number-marker";
-const _rcc = "response-cache-control";
-const _rcd = "response-content-disposition";
-const _rce = "response-content-encoding";
-const _rcl = "response-content-language";
-const _rct = "response-content-type";
-const _re = "response-expires";
-const _s = "smithy.ts.sdk.synthetic.com.amazonaws.s3";
-const _sa = "start-after";
-const _st = "streaming";
-const _uI = "uploadId";
-const _uim = "upload-id-marker";
-const _vI = "versionId";
-const _vim = "version-id-marker";
-const _x = "xsi";
-const _xA = "xmlAttribute";
-const _xF = "xmlFlattened";
-const _xN = "xmlName";
-const _xNm = "xmlNamespace";
-const _xaa = "x-amz-acl";
-const _xaad = "x-amz-abort-date";
-const _xaapa = "x-amz-access-point-alias";
-const _xaari = "x-amz-abort-rule-id";
-const _xaas = "x-amz-archive-status";
-const _xaba = "x-amz-bucket-arn";
-const _xabgr = "x-amz-bypass-governance-retention";
-const _xabln = "x-amz-bucket-location-name";
-const _xablt = "x-amz-bucket-location-type";
-const _xabn = "x-amz-bucket-namespace";
-const _xabole = "x-amz-bucket-object-lock-enabled";
-const _xabolt = "x-amz-bucket-object-lock-token";
-const _xabr = "x-amz-bucket-region";
-const _xaca = "x-amz-checksum-algorithm";
-const _xacc = "x-amz-checksum-crc32";
-const _xacc_ = "x-amz-checksum-crc32c";
-const _xacc__ = "x-amz-checksum-crc64nvme";
-const _xacm = "x-amz-checksum-md5";
-const _xacm_ = "x-amz-checksum-mode";
-const _xacrsba = "x-amz-confirm-remove-self-bucket-access";
-const _xacs = "x-amz-checksum-sha1";
-const _xacs_ = "x-amz-checksum-sha256";
-const _xacs__ = "x-amz-checksum-sha512";
-const _xacs___ = "x-amz-copy-source";
-const _xacsim = "x-amz-copy-source-if-match";
-const _xacsims = "x-amz-copy-source-if-modified-since";
-const _xacsinm = "x-amz-copy-source-if-none-match";
-const _xacsius = "x-amz-copy-source-if-unmodified-since";
-const _xacsm = "x-amz-create-session-mode";
-const _xacsr = "x-amz-copy-source-range";
-const _xacssseca = "x-amz-copy-source-server-side-encryption-customer-algorithm";
-const _xacssseck = "x-amz-copy-source-server-side-encryption-customer-key";
-const _xacssseckM = "x-amz-copy-source-server-side-encryption-customer-key-MD5";
-const _xacsvi = "x-amz-copy-source-version-id";
-const _xact = "x-amz-checksum-type";
-const _xact_ = "x-amz-client-token";
-const _xacx = "x-amz-checksum-xxhash64";
-const _xacx_ = "x-amz-checksum-xxhash3";
-const _xacx__ = "x-amz-checksum-xxhash128";
-const _xadm = "x-amz-delete-marker";
-const _xae = "x-amz-expiration";
-const _xaebo = "x-amz-expected-bucket-owner";
-const _xafec = "x-amz-fwd-error-code";
-const _xafem = "x-amz-fwd-error-message";
-const _xafhCC = "x-amz-fwd-header-Cache-Control";
-const _xafhCD = "x-amz-fwd-header-Content-Disposition";
-const _xafhCE = "x-amz-fwd-header-Content-Encoding";
-const _xafhCL = "x-amz-fwd-header-Content-Language";
-const _xafhCR = "x-amz-fwd-header-Content-Range";
-const _xafhCT = "x-amz-fwd-header-Content-Type";
-const _xafhE = "x-amz-fwd-header-ETag";
-const _xafhE_ = "x-amz-fwd-header-Expires";
-const _xafhLM = "x-amz-fwd-header-Last-Modified";
-const _xafhar = "x-amz-fwd-header-accept-ranges";
-const _xafhxacc = "x-amz-fwd-header-x-amz-checksum-crc32";
-const _xafhxacc_ = "x-amz-fwd-header-x-amz-checksum-crc32c";
-const _xafhxacc__ = "x-amz-fwd-header-x-amz-checksum-crc64nvme";
-const _xafhxacm = "x-amz-fwd-header-x-amz-checksum-md5";
-const _xafhxacs = "x-amz-fwd-header-x-amz-checksum-sha1";
-const _xafhxacs_ = "x-amz-fwd-header-x-amz-checksum-sha256";
-const _xafhxacs__ = "x-amz-fwd-header-x-amz-checksum-sha512";
-const _xafhxacx = "x-amz-fwd-header-x-amz-checksum-xxhash64";
-const _xafhxacx_ = "x-amz-fwd-header-x-amz-checksum-xxhash3";
-const _xafhxacx__ = "x-amz-fwd-header-x-amz-checksum-xxhash128";
-const _xafhxadm = "x-amz-fwd-header-x-amz-delete-marker";
-const _xafhxae = "x-amz-fwd-header-x-amz-expiration";
-const _xafhxamm = "x-amz-fwd-header-x-amz-missing-meta";
-const _xafhxampc = "x-amz-fwd-header-x-amz-mp-parts-count";
-const _xafhxaollh = "x-amz-fwd-header-x-amz-object-lock-legal-hold";
-const _xafhxaolm = "x-amz-fwd-header-x-amz-object-lock-mode";
-const _xafhxaolrud = "x-amz-fwd-header-x-amz-object-lock-retain-until-date";
-const _xafhxar = "x-amz-fwd-header-x-amz-restore";
-const _xafhxarc = "x-amz-fwd-header-x-amz-request-charged";
-const _xafhxars = "x-amz-fwd-header-x-amz-replication-status";
-const _xafhxasc = "x-amz-fwd-header-x-amz-storage-class";
-const _xafhxasse = "x-amz-fwd-header-x-amz-server-side-encryption";
-const _xafhxasseakki = "x-amz-fwd-header-x-amz-server-side-encryption-aws-kms-key-id";
-const _xafhxassebke = "x-amz-fwd-header-x-amz-server-side-encryption-bucket-key-enabled";
-const _xafhxasseca = "x-amz-fwd-header-x-amz-server-side-encryption-customer-algorithm";
-const _xafhxasseckM = "x-amz-fwd-header-x-amz-server-side-encryption-customer-key-MD5";
-const _xafhxatc = "x-amz-fwd-header-x-amz-tagging-count";
-const _xafhxavi = "x-amz-fwd-header-x-amz-version-id";
-const _xafs = "x-amz-fwd-status";
-const _xagfc = "x-amz-grant-full-control";
-const _xagr = "x-amz-grant-read";
-const _xagra = "x-amz-grant-read-acp";
-const _xagw = "x-amz-grant-write";
-const _xagwa = "x-amz-grant-write-acp";
-const _xaimit = "x-amz-if-match-initiated-time";
-const _xaimlmt = "x-amz-if-match-last-modified-time";
-const _xaims = "x-amz-if-match-size";
-const _xam = "x-amz-meta-";
-const _xam_ = "x-amz-mfa";
-const _xamd = "x-amz-metadata-directive";
-const _xamm = "x-amz-missing-meta";
-const _xamos = "x-amz-mp-object-size";
-const _xamp = "x-amz-max-parts";
-const _xampc = "x-amz-mp-parts-count";
-const _xaoa = "x-amz-object-attributes";
-const _xaoad = "x-amz-object-annotation-directive";
-const _xaoim = "x-amz-object-if-match";
-const _xaoleh = "x-amz-object-lock-event-hold";
-const _xaolehdd = "x-amz-object-lock-event-hold-duration-days";
-const _xaolehdy = "x-amz-object-lock-event-hold-duration-years";
-const _xaollh = "x-amz-object-lock-legal-hold";
-const _xaolm = "x-amz-object-lock-mode";
-const _xaolrud = "x-amz-object-lock-retain-until-date";
-const _xaoo = "x-amz-object-ownership";
-const _xaooa = "x-amz-optional-object-attributes";
-const _xaos = "x-amz-object-size";
-const _xaovi = "x-amz-object-version-id";
-const _xapnm = "x-amz-part-number-marker";
-const _xar = "x-amz-restore";
-const _xarc = "x-amz-request-charged";
-const _xarop = "x-amz-restore-output-path";
-const _xarp = "x-amz-request-payer";
-const _xarr = "x-amz-request-route";
-const _xars = "x-amz-replication-status";
-const _xars_ = "x-amz-rename-source";
-const _xarsim = "x-amz-rename-source-if-match";
-const _xarsims = "x-amz-rename-source-if-modified-since";
-const _xarsinm = "x-amz-rename-source-if-none-match";
-const _xarsius = "x-amz-rename-source-if-unmodified-since";
-const _xart = "x-amz-request-token";
-const _xasc = "x-amz-storage-class";
-const _xasca = "x-amz-sdk-checksum-algorithm";
-const _xasdv = "x-amz-skip-destination-validation";
-const _xasebo = "x-amz-source-expected-bucket-owner";
-const _xasse = "x-amz-server-side-encryption";
-const _xasseakki = "x-amz-server-side-encryption-aws-kms-key-id";
-const _xassebke = "x-amz-server-side-encryption-bucket-key-enabled";
-const _xassec = "x-amz-server-side-encryption-context";
-const _xasseca = "x-amz-server-side-encryption-customer-algorithm";
-const _xasseck = "x-amz-server-side-encryption-customer-key";
-const _xasseckM = "x-amz-server-side-encryption-customer-key-MD5";
-const _xat = "x-amz-tagging";
-const _xatc = "x-amz-tagging-count";
-const _xatd = "x-amz-tagging-directive";
-const _xatdmos = "x-amz-transition-default-minimum-object-size";
-const _xavi = "x-amz-version-id";
-const _xawob = "x-amz-write-offset-bytes";
-const _xawrl = "x-amz-website-redirect-location";
-const _xs = "xsi:type";
-const n0 = "com.amazonaws.s3";
-const _s_registry = new TypeRegistry(_s);
-var S3ServiceException$ = [-3, _s, "S3ServiceException", 0, [], []];
-_s_registry.registerError(S3ServiceException$, S3ServiceException);
-const n0_registry = new TypeRegistry(n0);
-var AccessDenied$ = [-3, n0, _AD,
-    { [_e]: _c, [_hE]: 403 },
-    [],
-    []
-];
-n0_registry.registerError(AccessDenied$, AccessDenied);
-var AnnotationLimitExceeded$ = [-3, n0, _ALE,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(AnnotationLimitExceeded$, AnnotationLimitExceeded);
-var AnnotationNameTooLong$ = [-3, n0, _ANTL,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(AnnotationNameTooLong$, AnnotationNameTooLong);
-var BucketAlreadyExists$ = [-3, n0, _BAE,
-    { [_e]: _c, [_hE]: 409 },
-    [],
-    []
-];
-n0_registry.registerError(BucketAlreadyExists$, BucketAlreadyExists);
-var BucketAlreadyOwnedByYou$ = [-3, n0, _BAOBY,
-    { [_e]: _c, [_hE]: 409 },
-    [],
-    []
-];
-n0_registry.registerError(BucketAlreadyOwnedByYou$, BucketAlreadyOwnedByYou);
-var EncryptionTypeMismatch$ = [-3, n0, _ETM,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(EncryptionTypeMismatch$, EncryptionTypeMismatch);
-var IdempotencyParameterMismatch$ = [-3, n0, _IPM,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(IdempotencyParameterMismatch$, IdempotencyParameterMismatch);
-var InvalidAnnotationName$ = [-3, n0, _IAN,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(InvalidAnnotationName$, InvalidAnnotationName);
-var InvalidObjectState$ = [-3, n0, _IOS,
-    { [_e]: _c, [_hE]: 403 },
-    [_SC, _AT],
-    [0, 0]
-];
-n0_registry.registerError(InvalidObjectState$, InvalidObjectState);
-var InvalidPrefix$ = [-3, n0, _IP,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(InvalidPrefix$, InvalidPrefix);
-var InvalidRequest$ = [-3, n0, _IR,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(InvalidRequest$, InvalidRequest);
-var InvalidWriteOffset$ = [-3, n0, _IWO,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(InvalidWriteOffset$, InvalidWriteOffset);
-var NoSuchAnnotation$ = [-3, n0, _NSA,
-    { [_e]: _c, [_hE]: 404 },
-    [],
-    []
-];
-n0_registry.registerError(NoSuchAnnotation$, NoSuchAnnotation);
-var NoSuchBucket$ = [-3, n0, _NSB,
-    { [_e]: _c, [_hE]: 404 },
-    [],
-    []
-];
-n0_registry.registerError(NoSuchBucket$, NoSuchBucket);
-var NoSuchKey$ = [-3, n0, _NSK,
-    { [_e]: _c, [_hE]: 404 },
-    [],
-    []
-];
-n0_registry.registerError(NoSuchKey$, NoSuchKey);
-var NoSuchUpload$ = [-3, n0, _NSU,
-    { [_e]: _c, [_hE]: 404 },
-    [],
-    []
-];
-n0_registry.registerError(NoSuchUpload$, NoSuchUpload);
-var NotFound$ = [-3, n0, _NF,
-    { [_e]: _c },
-    [],
-    []
-];
-n0_registry.registerError(NotFound$, NotFound);
-var ObjectAlreadyInActiveTierError$ = [-3, n0, _OAIATE,
-    { [_e]: _c, [_hE]: 403 },
-    [],
-    []
-];
-n0_registry.registerError(ObjectAlreadyInActiveTierError$, ObjectAlreadyInActiveTierError);
-var ObjectNotInActiveTierError$ = [-3, n0, _ONIATE,
-    { [_e]: _c, [_hE]: 403 },
-    [],
-    []
-];
-n0_registry.registerError(ObjectNotInActiveTierError$, ObjectNotInActiveTierError);
-var TooManyParts$ = [-3, n0, _TMP,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(TooManyParts$, TooManyParts);
-var UnsupportedMediaType$ = [-3, n0, _UMT,
-    { [_e]: _c, [_hE]: 415 },
-    [],
-    []
-];
-n0_registry.registerError(UnsupportedMediaType$, UnsupportedMediaType);
-const errorTypeRegistries = [
-    _s_registry,
-    n0_registry,
-];
-var CopySourceSSECustomerKey = [0, n0, _CSSSECK, 8, 0];
-var NonEmptyKmsKeyArnString = [0, n0, _NEKKAS, 8, 0];
-var SessionCredentialValue = [0, n0, _SCV, 8, 0];
-var SSECustomerKey = [0, n0, _SSECK, 8, 0];
-var SSEKMSEncryptionContext = [0, n0, _SSEKMSEC, 8, 0];
-var SSEKMSKeyId = [0, n0, _SSEKMSKI, 8, 0];
-var StreamingBlob = [0, n0, _SB, { [_st]: 1 }, 42];
-var AbacStatus$ = [3, n0, _AS,
-    0,
-    [_S],
-    [0]
-];
-var AbortIncompleteMultipartUpload$ = [3, n0, _AIMU,
-    0,
-    [_DAI],
-    [1]
-];
-var AbortMultipartUploadOutput$ = [3, n0, _AMUO,
-    0,
-    [_RC, _VI],
-    [[0, { [_hH]: _xarc }], [0, { [_hH]: _xavi }]]
-];
-var AbortMultipartUploadRequest$ = [3, n0, _AMUR,
-    0,
-    [_B, _K, _UI, _RP, _EBO, _IMIT],
-    [[0, 1], [0, 1], [0, { [_hQ]: _uI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [6, { [_hH]: _xaimit }]], 3
-];
-var AccelerateConfiguration$ = [3, n0, _AC,
-    0,
-    [_S],
-    [0]
-];
-var AccessControlPolicy$ = [3, n0, _ACP,
-    0,
-    [_G, _O],
-    [[() => Grants, { [_xN]: _ACL }], () => Owner$]
-];
-var AccessControlTranslation$ = [3, n0, _ACT,
-    0,
-    [_O],
-    [0], 1
-];
-var AnalyticsAndOperator$ = [3, n0, _AAO,
-    0,
-    [_P, _T],
-    [0, [() => TagSet, { [_xF]: 1, [_xN]: _Ta }]]
-];
-var AnalyticsConfiguration$ = [3, n0, _ACn,
-    0,
-    [_I, _SCA, _F],
-    [0, () => StorageClassAnalysis$, [() => AnalyticsFilter$, 0]], 2
-];
-var AnalyticsExportDestination$ = [3, n0, _AED,
-    0,
-    [_SBD],
-    [() => AnalyticsS3BucketDestination$], 1
-];
-var AnalyticsS3BucketDestination$ = [3, n0, _ASBD,
-    0,
-    [_Fo, _B, _BAI, _P],
-    [0, 0, 0, 0], 2
-];
-var AnnotationEntry$ = [3, n0, _AE,
-    0,
-    [_AN, _LM, _Si, _ET, _CA, _RS],
-    [0, 4, 1, 0, [64 | 0, { [_xF]: 1 }], 0], 3
-];
-var AnnotationTableConfiguration$ = [3, n0, _ATC,
-    0,
-    [_CS, _EC, _R],
-    [0, () => MetadataTableEncryptionConfiguration$, 0], 1
-];
-var AnnotationTableConfigurationResult$ = [3, n0, _ATCR,
-    0,
-    [_CS, _TS, _E, _TN, _TA, _R],
-    [0, 0, () => ErrorDetails$, 0, 0, 0], 1
-];
-var AnnotationTableConfigurationUpdates$ = [3, n0, _ATCU,
-    0,
-    [_CS, _EC, _R],
-    [0, () => MetadataTableEncryptionConfiguration$, 0], 1
-];
-var BlockedEncryptionTypes$ = [3, n0, _BET,
-    0,
-    [_ETn],
-    [[() => EncryptionTypeList, { [_xF]: 1 }]]
-];
-var Bucket$ = [3, n0, _B,
-    0,
-    [_N, _CD, _BR, _BA],
-    [0, 4, 0, 0]
-];
-var BucketInfo$ = [3, n0, _BI,
-    0,
-    [_DR, _Ty],
-    [0, 0]
-];
-var BucketLifecycleConfiguration$ = [3, n0, _BLC,
-    0,
-    [_Ru],
-    [[() => LifecycleRules, { [_xF]: 1, [_xN]: _Rul }]], 1
-];
-var BucketLoggingStatus$ = [3, n0, _BLS,
-    0,
-    [_LE],
-    [[() => LoggingEnabled$, 0]]
-];
-var Checksum$ = [3, n0, _C,
-    0,
-    [_CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT],
-    [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-];
-var CommonPrefix$ = [3, n0, _CP,
-    0,
-    [_P],
-    [0]
-];
-var CompletedMultipartUpload$ = [3, n0, _CMU,
-    0,
-    [_Pa],
-    [[() => CompletedPartList, { [_xF]: 1, [_xN]: _Par }]]
-];
-var CompletedPart$ = [3, n0, _CPo,
-    0,
-    [_ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _PN],
-    [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]
-];
-var CompleteMultipartUploadOutput$ = [3, n0, _CMUO,
-    { [_xN]: _CMUR },
-    [_L, _B, _K, _Ex, _ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _SSE, _VI, _SSEKMSKI, _BKE, _RC],
-    [0, 0, 0, [0, { [_hH]: _xae }], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, [0, { [_hH]: _xasse }], [0, { [_hH]: _xavi }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarc }]]
-];
-var CompleteMultipartUploadRequest$ = [3, n0, _CMURo,
-    0,
-    [_B, _K, _UI, _MU, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _MOS, _RP, _EBO, _IM, _INM, _SSECA, _SSECK, _SSECKMD],
-    [[0, 1], [0, 1], [0, { [_hQ]: _uI }], [() => CompletedMultipartUpload$, { [_hP]: 1, [_xN]: _CMUo }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xact }], [1, { [_hH]: _xamos }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _IM_ }], [0, { [_hH]: _INM_ }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }]], 3
-];
-var Condition$ = [3, n0, _Co,
-    0,
-    [_HECRE, _KPE],
-    [0, 0]
-];
-var ContinuationEvent$ = [3, n0, _CE,
-    0,
-    [],
-    []
-];
-var CopyObjectOutput$ = [3, n0, _COO,
-    0,
-    [_COR, _Ex, _CSVI, _VI, _SSE, _SSECA, _SSECKMD, _SSEKMSKI, _SSEKMSEC, _BKE, _RC],
-    [[() => CopyObjectResult$, 16], [0, { [_hH]: _xae }], [0, { [_hH]: _xacsvi }], [0, { [_hH]: _xavi }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarc }]]
-];
-var CopyObjectRequest$ = [3, n0, _CORo,
-    0,
-    [_B, _CSo, _K, _ACL_, _CC, _CA, _CDo, _CEo, _CL, _CTo, _CSIM, _CSIMS, _CSINM, _CSIUS, _Exp, _GFC, _GR, _GRACP, _GWACP, _IM, _INM, _M, _MD, _TD, _ADn, _SSE, _SC, _WRL, _SSECA, _SSECK, _SSECKMD, _SSEKMSKI, _SSEKMSEC, _BKE, _CSSSECA, _CSSSECK, _CSSSECKMD, _RP, _Tag, _OLM, _OLRUD, _OLLHS, _OLEH, _OLEHDD, _OLEHDY, _EBO, _ESBO],
-    [[0, 1], [0, { [_hH]: _xacs___ }], [0, 1], [0, { [_hH]: _xaa }], [0, { [_hH]: _CC_ }], [0, { [_hH]: _xaca }], [0, { [_hH]: _CD_ }], [0, { [_hH]: _CE_ }], [0, { [_hH]: _CL_ }], [0, { [_hH]: _CT_ }], [0, { [_hH]: _xacsim }], [4, { [_hH]: _xacsims }], [0, { [_hH]: _xacsinm }], [4, { [_hH]: _xacsius }], [4, { [_hH]: _Exp }], [0, { [_hH]: _xagfc }], [0, { [_hH]: _xagr }], [0, { [_hH]: _xagra }], [0, { [_hH]: _xagwa }], [0, { [_hH]: _IM_ }], [0, { [_hH]: _INM_ }], [128 | 0, { [_hPH]: _xam }], [0, { [_hH]: _xamd }], [0, { [_hH]: _xatd }], [0, { [_hH]: _xaoad }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xasc }], [0, { [_hH]: _xawrl }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xacssseca }], [() => CopySourceSSECustomerKey, { [_hH]: _xacssseck }], [0, { [_hH]: _xacssseckM }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xat }], [0, { [_hH]: _xaolm }], [5, { [_hH]: _xaolrud }], [0, { [_hH]: _xaollh }], [0, { [_hH]: _xaoleh }], [1, { [_hH]: _xaolehdd }], [1, { [_hH]: _xaolehdy }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xasebo }]], 3
-];
-var CopyObjectResult$ = [3, n0, _COR,
-    0,
-    [_ET, _LM, _CT, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe],
-    [0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-];
-var CopyPartResult$ = [3, n0, _CPR,
-    0,
-    [_ET, _LM, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe],
-    [0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-];
-var CORSConfiguration$ = [3, n0, _CORSC,
-    0,
-    [_CORSR],
-    [[() => CORSRules, { [_xF]: 1, [_xN]: _CORSRu }]], 1
-];
-var CORSRule$ = [3, n0, _CORSRu,
-    0,
-    [_AM, _AO, _ID, _AH, _EH, _MAS],
-    [[64 | 0, { [_xF]: 1, [_xN]: _AMl }], [64 | 0, { [_xF]: 1, [_xN]: _AOl }], 0, [64 | 0, { [_xF]: 1, [_xN]: _AHl }], [64 | 0, { [_xF]: 1, [_xN]: _EHx }], 1], 2
-];
-var CreateBucketConfiguration$ = [3, n0, _CBC,
-    0,
-    [_LC, _L, _B, _T],
-    [0, () => LocationInfo$, () => BucketInfo$, [() => TagSet, 0]]
-];
-var CreateBucketMetadataConfigurationRequest$ = [3, n0, _CBMCR,
-    0,
-    [_B, _MC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => MetadataConfiguration$, { [_hP]: 1, [_xN]: _MC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var CreateBucketMetadataTableConfigurationRequest$ = [3, n0, _CBMTCR,
-    0,
-    [_B, _MTC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => MetadataTableConfiguration$, { [_hP]: 1, [_xN]: _MTC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var CreateBucketOutput$ = [3, n0, _CBO,
-    0,
-    [_L, _BA],
-    [[0, { [_hH]: _L }], [0, { [_hH]: _xaba }]]
-];
-var CreateBucketRequest$ = [3, n0, _CBR,
-    0,
-    [_B, _ACL_, _CBC, _GFC, _GR, _GRACP, _GW, _GWACP, _OLEFB, _OO, _BN],
-    [[0, 1], [0, { [_hH]: _xaa }], [() => CreateBucketConfiguration$, { [_hP]: 1, [_xN]: _CBC }], [0, { [_hH]: _xagfc }], [0, { [_hH]: _xagr }], [0, { [_hH]: _xagra }], [0, { [_hH]: _xagw }], [0, { [_hH]: _xagwa }], [2, { [_hH]: _xabole }], [0, { [_hH]: _xaoo }], [0, { [_hH]: _xabn }]], 1
-];
-var CreateMultipartUploadOutput$ = [3, n0, _CMUOr,
-    { [_xN]: _IMUR },
-    [_ADb, _ARI, _B, _K, _UI, _SSE, _SSECA, _SSECKMD, _SSEKMSKI, _SSEKMSEC, _BKE, _RC, _CA, _CT, _VI],
-    [[4, { [_hH]: _xaad }], [0, { [_hH]: _xaari }], [0, { [_xN]: _B }], 0, 0, [0, { [_hH]: _xasse }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarc }], [0, { [_hH]: _xaca }], [0, { [_hH]: _xact }], [0, { [_hH]: _xavi }]]
-];
-var CreateMultipartUploadRequest$ = [3, n0, _CMURr,
-    0,
-    [_B, _K, _ACL_, _CC, _CDo, _CEo, _CL, _CTo, _Exp, _GFC, _GR, _GRACP, _GWACP, _M, _SSE, _SC, _WRL, _SSECA, _SSECK, _SSECKMD, _SSEKMSKI, _SSEKMSEC, _BKE, _RP, _Tag, _OLM, _OLRUD, _OLLHS, _OLEH, _OLEHDD, _OLEHDY, _EBO, _CA, _CT],
-    [[0, 1], [0, 1], [0, { [_hH]: _xaa }], [0, { [_hH]: _CC_ }], [0, { [_hH]: _CD_ }], [0, { [_hH]: _CE_ }], [0, { [_hH]: _CL_ }], [0, { [_hH]: _CT_ }], [4, { [_hH]: _Exp }], [0, { [_hH]: _xagfc }], [0, { [_hH]: _xagr }], [0, { [_hH]: _xagra }], [0, { [_hH]: _xagwa }], [128 | 0, { [_hPH]: _xam }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xasc }], [0, { [_hH]: _xawrl }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xat }], [0, { [_hH]: _xaolm }], [5, { [_hH]: _xaolrud }], [0, { [_hH]: _xaollh }], [0, { [_hH]: _xaoleh }], [1, { [_hH]: _xaolehdd }], [1, { [_hH]: _xaolehdy }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xaca }], [0, { [_hH]: _xact }]], 2
-];
-var CreateSessionOutput$ = [3, n0, _CSO,
-    { [_xN]: _CSR },
-    [_Cr, _SSE, _SSEKMSKI, _SSEKMSEC, _BKE],
-    [[() => SessionCredentials$, { [_xN]: _Cr }], [0, { [_hH]: _xasse }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }]], 1
-];
-var CreateSessionRequest$ = [3, n0, _CSRr,
-    0,
-    [_B, _SM, _SSE, _SSEKMSKI, _SSEKMSEC, _BKE],
-    [[0, 1], [0, { [_hH]: _xacsm }], [0, { [_hH]: _xasse }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }]], 1
-];
-var CSVInput$ = [3, n0, _CSVIn,
-    0,
-    [_FHI, _Com, _QEC, _RD, _FD, _QC, _AQRD],
-    [0, 0, 0, 0, 0, 0, 2]
-];
-var CSVOutput$ = [3, n0, _CSVO,
-    0,
-    [_QF, _QEC, _RD, _FD, _QC],
-    [0, 0, 0, 0, 0]
-];
-var DefaultRetention$ = [3, n0, _DRe,
-    0,
-    [_Mo, _D, _Y, _DEH],
-    [0, 1, 1, () => EventHoldDuration$]
-];
-var Delete$ = [3, n0, _De,
-    0,
-    [_Ob, _Q],
-    [[() => ObjectIdentifierList, { [_xF]: 1, [_xN]: _Obj }], 2], 1
-];
-var DeleteBucketAnalyticsConfigurationRequest$ = [3, n0, _DBACR,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var DeleteBucketCorsRequest$ = [3, n0, _DBCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketEncryptionRequest$ = [3, n0, _DBER,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketIntelligentTieringConfigurationRequest$ = [3, n0, _DBITCR,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var DeleteBucketInventoryConfigurationRequest$ = [3, n0, _DBICR,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var DeleteBucketLifecycleRequest$ = [3, n0, _DBLR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketMetadataConfigurationRequest$ = [3, n0, _DBMCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketMetadataTableConfigurationRequest$ = [3, n0, _DBMTCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketMetricsConfigurationRequest$ = [3, n0, _DBMCRe,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var DeleteBucketOwnershipControlsRequest$ = [3, n0, _DBOCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketPolicyRequest$ = [3, n0, _DBPR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketReplicationRequest$ = [3, n0, _DBRR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketRequest$ = [3, n0, _DBR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketTaggingRequest$ = [3, n0, _DBTR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketWebsiteRequest$ = [3, n0, _DBWR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeletedObject$ = [3, n0, _DO,
-    0,
-    [_K, _VI, _DM, _DMVI],
-    [0, 0, 2, 0]
-];
-var DeleteMarkerEntry$ = [3, n0, _DME,
-    0,
-    [_O, _K, _VI, _IL, _LM],
-    [() => Owner$, 0, 0, 2, 4]
-];
-var DeleteMarkerReplication$ = [3, n0, _DMR,
-    0,
-    [_S],
-    [0]
-];
-var DeleteObjectAnnotationOutput$ = [3, n0, _DOAO,
-    0,
-    [_OVI, _RC],
-    [[0, { [_hH]: _xaovi }], [0, { [_hH]: _xarc }]]
-];
-var DeleteObjectAnnotationRequest$ = [3, n0, _DOAR,
-    0,
-    [_B, _K, _AN, _VI, _RP, _EBO, _OIM],
-    [[0, 1], [0, 1], [0, { [_hQ]: _aN }], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xaoim }]], 3
-];
-var DeleteObjectOutput$ = [3, n0, _DOO,
-    0,
-    [_DM, _VI, _RC],
-    [[2, { [_hH]: _xadm }], [0, { [_hH]: _xavi }], [0, { [_hH]: _xarc }]]
-];
-var DeleteObjectRequest$ = [3, n0, _DOR,
-    0,
-    [_B, _K, _MFA, _VI, _RP, _BGR, _EBO, _IM, _IMLMT, _IMS],
-    [[0, 1], [0, 1], [0, { [_hH]: _xam_ }], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [2, { [_hH]: _xabgr }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _IM_ }], [6, { [_hH]: _xaimlmt }], [1, { [_hH]: _xaims }]], 2
-];
-var DeleteObjectsOutput$ = [3, n0, _DOOe,
-    { [_xN]: _DRel },
-    [_Del, _RC, _Er],
-    [[() => DeletedObjects, { [_xF]: 1 }], [0, { [_hH]: _xarc }], [() => Errors, { [_xF]: 1, [_xN]: _E }]]
-];
-var DeleteObjectsRequest$ = [3, n0, _DORe,
-    0,
-    [_B, _De, _MFA, _RP, _BGR, _EBO, _CA],
-    [[0, 1], [() => Delete$, { [_hP]: 1, [_xN]: _De }], [0, { [_hH]: _xam_ }], [0, { [_hH]: _xarp }], [2, { [_hH]: _xabgr }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xasca }]], 2
-];
-var DeleteObjectTaggingOutput$ = [3, n0, _DOTO,
-    0,
-    [_VI],
-    [[0, { [_hH]: _xavi }]]
-];
-var DeleteObjectTaggingRequest$ = [3, n0, _DOTR,
-    0,
-    [_B, _K, _VI, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [0, { [_hH]: _xaebo }]], 2
-];
-var DeletePublicAccessBlockRequest$ = [3, n0, _DPABR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var Destination$ = [3, n0, _Des,
-    0,
-    [_B, _A, _SC, _ACT, _EC, _RT, _Me],
-    [0, 0, 0, () => AccessControlTranslation$, () => EncryptionConfiguration$, () => ReplicationTime$, () => Metrics$], 1
-];
-var DestinationResult$ = [3, n0, _DRes,
-    0,
-    [_TBT, _TBA, _TNa],
-    [0, 0, 0]
-];
-var Encryption$ = [3, n0, _En,
-    0,
-    [_ETn, _KMSKI, _KMSC],
-    [0, [() => SSEKMSKeyId, 0], 0], 1
-];
-var EncryptionConfiguration$ = [3, n0, _EC,
-    0,
-    [_RKKID, _USMRK],
-    [0, () => UseSourceMultiRegionKey$]
-];
-var EndEvent$ = [3, n0, _EE,
-    0,
-    [],
-    []
-];
-var _Error$ = [3, n0, _E,
-    0,
-    [_K, _VI, _Cod, _Mes],
-    [0, 0, 0, 0]
-];
-var ErrorDetails$ = [3, n0, _ED,
-    0,
-    [_ECr, _EM],
-    [0, 0]
-];
-var ErrorDocument$ = [3, n0, _EDr,
-    0,
-    [_K],
-    [0], 1
-];
-var EventBridgeConfiguration$ = [3, n0, _EBC,
-    0,
-    [],
-    []
-];
-var EventHoldDuration$ = [3, n0, _EHD,
-    0,
-    [_D, _Y],
-    [1, 1]
-];
-var ExistingObjectReplication$ = [3, n0, _EOR,
-    0,
-    [_S],
-    [0], 1
-];
-var FilterRule$ = [3, n0, _FR,
-    0,
-    [_N, _V],
-    [0, 0]
-];
-var GetBucketAbacOutput$ = [3, n0, _GBAO,
-    0,
-    [_AS],
-    [[() => AbacStatus$, 16]]
-];
-var GetBucketAbacRequest$ = [3, n0, _GBAR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketAccelerateConfigurationOutput$ = [3, n0, _GBACO,
-    { [_xN]: _AC },
-    [_S, _RC],
-    [0, [0, { [_hH]: _xarc }]]
-];
-var GetBucketAccelerateConfigurationRequest$ = [3, n0, _GBACR,
-    0,
-    [_B, _EBO, _RP],
-    [[0, 1], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xarp }]], 1
-];
-var GetBucketAclOutput$ = [3, n0, _GBAOe,
-    { [_xN]: _ACP },
-    [_O, _G],
-    [() => Owner$, [() => Grants, { [_xN]: _ACL }]]
-];
-var GetBucketAclRequest$ = [3, n0, _GBARe,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketAnalyticsConfigurationOutput$ = [3, n0, _GBACOe,
-    0,
-    [_ACn],
-    [[() => AnalyticsConfiguration$, 16]]
-];
-var GetBucketAnalyticsConfigurationRequest$ = [3, n0, _GBACRe,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetBucketCorsOutput$ = [3, n0, _GBCO,
-    { [_xN]: _CORSC },
-    [_CORSR],
-    [[() => CORSRules, { [_xF]: 1, [_xN]: _CORSRu }]]
-];
-var GetBucketCorsRequest$ = [3, n0, _GBCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketEncryptionOutput$ = [3, n0, _GBEO,
-    0,
-    [_SSEC],
-    [[() => ServerSideEncryptionConfiguration$, 16]]
-];
-var GetBucketEncryptionRequest$ = [3, n0, _GBER,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketIntelligentTieringConfigurationOutput$ = [3, n0, _GBITCO,
-    0,
-    [_ITC],
-    [[() => IntelligentTieringConfiguration$, 16]]
-];
-var GetBucketIntelligentTieringConfigurationRequest$ = [3, n0, _GBITCR,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetBucketInventoryConfigurationOutput$ = [3, n0, _GBICO,
-    0,
-    [_IC],
-    [[() => InventoryConfiguration$, 16]]
-];
-var GetBucketInventoryConfigurationRequest$ = [3, n0, _GBICR,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetBucketLifecycleConfigurationOutput$ = [3, n0, _GBLCO,
-    { [_xN]: _LCi },
-    [_Ru, _TDMOS],
-    [[() => LifecycleRules, { [_xF]: 1, [_xN]: _Rul }], [0, { [_hH]: _xatdmos }]]
-];
-var GetBucketLifecycleConfigurationRequest$ = [3, n0, _GBLCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketLocationOutput$ = [3, n0, _GBLO,
-    { [_xN]: _LC },
-    [_LC],
-    [0]
-];
-var GetBucketLocationRequest$ = [3, n0, _GBLR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketLoggingOutput$ = [3, n0, _GBLOe,
-    { [_xN]: _BLS },
-    [_LE],
-    [[() => LoggingEnabled$, 0]]
-];
-var GetBucketLoggingRequest$ = [3, n0, _GBLRe,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketMetadataConfigurationOutput$ = [3, n0, _GBMCO,
-    0,
-    [_GBMCR],
-    [[() => GetBucketMetadataConfigurationResult$, 16]]
-];
-var GetBucketMetadataConfigurationRequest$ = [3, n0, _GBMCRe,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketMetadataConfigurationResult$ = [3, n0, _GBMCR,
-    0,
-    [_MCR],
-    [() => MetadataConfigurationResult$], 1
-];
-var GetBucketMetadataTableConfigurationOutput$ = [3, n0, _GBMTCO,
-    0,
-    [_GBMTCR],
-    [[() => GetBucketMetadataTableConfigurationResult$, 16]]
-];
-var GetBucketMetadataTableConfigurationRequest$ = [3, n0, _GBMTCRe,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketMetadataTableConfigurationResult$ = [3, n0, _GBMTCR,
-    0,
-    [_MTCR, _S, _E],
-    [() => MetadataTableConfigurationResult$, 0, () => ErrorDetails$], 2
-];
-var GetBucketMetricsConfigurationOutput$ = [3, n0, _GBMCOe,
-    0,
-    [_MCe],
-    [[() => MetricsConfiguration$, 16]]
-];
-var GetBucketMetricsConfigurationRequest$ = [3, n0, _GBMCRet,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetBucketNotificationConfigurationRequest$ = [3, n0, _GBNCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketOwnershipControlsOutput$ = [3, n0, _GBOCO,
-    0,
-    [_OC],
-    [[() => OwnershipControls$, 16]]
-];
-var GetBucketOwnershipControlsRequest$ = [3, n0, _GBOCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketPolicyOutput$ = [3, n0, _GBPO,
-    0,
-    [_Po],
-    [[0, 16]]
-];
-var GetBucketPolicyRequest$ = [3, n0, _GBPR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketPolicyStatusOutput$ = [3, n0, _GBPSO,
-    0,
-    [_PS],
-    [[() => PolicyStatus$, 16]]
-];
-var GetBucketPolicyStatusRequest$ = [3, n0, _GBPSR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketReplicationOutput$ = [3, n0, _GBRO,
-    0,
-    [_RCe],
-    [[() => ReplicationConfiguration$, 16]]
-];
-var GetBucketReplicationRequest$ = [3, n0, _GBRR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketRequestPaymentOutput$ = [3, n0, _GBRPO,
-    { [_xN]: _RPC },
-    [_Pay],
-    [0]
-];
-var GetBucketRequestPaymentRequest$ = [3, n0, _GBRPR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketTaggingOutput$ = [3, n0, _GBTO,
-    { [_xN]: _Tag },
-    [_TSa],
-    [[() => TagSet, 0]], 1
-];
-var GetBucketTaggingRequest$ = [3, n0, _GBTR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketVersioningOutput$ = [3, n0, _GBVO,
-    { [_xN]: _VC },
-    [_S, _MFAD],
-    [0, [0, { [_xN]: _MDf }]]
-];
-var GetBucketVersioningRequest$ = [3, n0, _GBVR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketWebsiteOutput$ = [3, n0, _GBWO,
-    { [_xN]: _WC },
-    [_RART, _IDn, _EDr, _RR],
-    [() => RedirectAllRequestsTo$, () => IndexDocument$, () => ErrorDocument$, [() => RoutingRules, 0]]
-];
-var GetBucketWebsiteRequest$ = [3, n0, _GBWR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetObjectAclOutput$ = [3, n0, _GOAO,
-    { [_xN]: _ACP },
-    [_O, _G, _RC],
-    [() => Owner$, [() => Grants, { [_xN]: _ACL }], [0, { [_hH]: _xarc }]]
-];
-var GetObjectAclRequest$ = [3, n0, _GOAR,
-    0,
-    [_B, _K, _VI, _RP, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetObjectAnnotationOutput$ = [3, n0, _GOAOe,
-    0,
-    [_AP, _OVI, _LM, _CLo, _ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _SSE, _RC, _RS],
-    [[() => StreamingBlob, 16], [0, { [_hH]: _xaovi }], [4, { [_hH]: _LM_ }], [1, { [_hH]: _CL__ }], [0, { [_hH]: _ET }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xact }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xarc }], [0, { [_hH]: _xars }]]
-];
-var GetObjectAnnotationRequest$ = [3, n0, _GOARe,
-    0,
-    [_B, _K, _AN, _VI, _RP, _EBO, _CMh],
-    [[0, 1], [0, 1], [0, { [_hQ]: _aN }], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xacm_ }]], 3
-];
-var GetObjectAttributesOutput$ = [3, n0, _GOAOet,
-    { [_xN]: _GOARet },
-    [_DM, _LM, _VI, _RC, _ET, _C, _OP, _SC, _OS],
-    [[2, { [_hH]: _xadm }], [4, { [_hH]: _LM_ }], [0, { [_hH]: _xavi }], [0, { [_hH]: _xarc }], 0, () => Checksum$, [() => GetObjectAttributesParts$, 0], 0, 1]
-];
-var GetObjectAttributesParts$ = [3, n0, _GOAP,
-    0,
-    [_TPC, _PNM, _NPNM, _MP, _IT, _Pa],
-    [[1, { [_xN]: _PC }], 0, 0, 1, 2, [() => PartsList, { [_xF]: 1, [_xN]: _Par }]]
-];
-var GetObjectAttributesRequest$ = [3, n0, _GOARetb,
-    0,
-    [_B, _K, _OA, _VI, _MP, _PNM, _SSECA, _SSECK, _SSECKMD, _RP, _EBO],
-    [[0, 1], [0, 1], [64 | 0, { [_hH]: _xaoa }], [0, { [_hQ]: _vI }], [1, { [_hH]: _xamp }], [0, { [_hH]: _xapnm }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 3
-];
-var GetObjectLegalHoldOutput$ = [3, n0, _GOLHO,
-    0,
-    [_LH],
-    [[() => ObjectLockLegalHold$, { [_hP]: 1, [_xN]: _LH }]]
-];
-var GetObjectLegalHoldRequest$ = [3, n0, _GOLHR,
-    0,
-    [_B, _K, _VI, _RP, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetObjectLockConfigurationOutput$ = [3, n0, _GOLCO,
-    0,
-    [_OLC],
-    [[() => ObjectLockConfiguration$, 16]]
-];
-var GetObjectLockConfigurationRequest$ = [3, n0, _GOLCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetObjectOutput$ = [3, n0, _GOO,
-    0,
-    [_Bo, _DM, _AR, _Ex, _Re, _LM, _CLo, _ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _MM, _VI, _CC, _CDo, _CEo, _CL, _CR, _CTo, _Exp, _ES, _WRL, _SSE, _M, _SSECA, _SSECKMD, _SSEKMSKI, _BKE, _SC, _RC, _RS, _PC, _TC, _OLM, _OLRUD, _OLLHS, _OLEH, _OLEHDD, _OLEHDY],
-    [[() => StreamingBlob, 16], [2, { [_hH]: _xadm }], [0, { [_hH]: _ar }], [0, { [_hH]: _xae }], [0, { [_hH]: _xar }], [4, { [_hH]: _LM_ }], [1, { [_hH]: _CL__ }], [0, { [_hH]: _ET }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xact }], [1, { [_hH]: _xamm }], [0, { [_hH]: _xavi }], [0, { [_hH]: _CC_ }], [0, { [_hH]: _CD_ }], [0, { [_hH]: _CE_ }], [0, { [_hH]: _CL_ }], [0, { [_hH]: _CR_ }], [0, { [_hH]: _CT_ }], [4, { [_hH]: _Exp }], [0, { [_hH]: _ES }], [0, { [_hH]: _xawrl }], [0, { [_hH]: _xasse }], [128 | 0, { [_hPH]: _xam }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xasc }], [0, { [_hH]: _xarc }], [0, { [_hH]: _xars }], [1, { [_hH]: _xampc }], [1, { [_hH]: _xatc }], [0, { [_hH]: _xaolm }], [5, { [_hH]: _xaolrud }], [0, { [_hH]: _xaollh }], [0, { [_hH]: _xaoleh }], [1, { [_hH]: _xaolehdd }], [1, { [_hH]: _xaolehdy }]]
-];
-var GetObjectRequest$ = [3, n0, _GOR,
-    0,
-    [_B, _K, _IM, _IMSf, _INM, _IUS, _Ra, _RCC, _RCD, _RCE, _RCL, _RCT, _RE, _VI, _SSECA, _SSECK, _SSECKMD, _RP, _PN, _EBO, _CMh],
-    [[0, 1], [0, 1], [0, { [_hH]: _IM_ }], [4, { [_hH]: _IMS_ }], [0, { [_hH]: _INM_ }], [4, { [_hH]: _IUS_ }], [0, { [_hH]: _Ra }], [0, { [_hQ]: _rcc }], [0, { [_hQ]: _rcd }], [0, { [_hQ]: _rce }], [0, { [_hQ]: _rcl }], [0, { [_hQ]: _rct }], [6, { [_hQ]: _re }], [0, { [_hQ]: _vI }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [0, { [_hH]: _xarp }], [1, { [_hQ]: _pN }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xacm_ }]], 2
-];
-var GetObjectRetentionOutput$ = [3, n0, _GORO,
-    0,
-    [_Ret],
-    [[() => ObjectLockRetention$, { [_hP]: 1, [_xN]: _Ret }]]
-];
-var GetObjectRetentionRequest$ = [3, n0, _GORR,
-    0,
-    [_B, _K, _VI, _RP, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetObjectTaggingOutput$ = [3, n0, _GOTO,
-    { [_xN]: _Tag },
-    [_TSa, _VI],
-    [[() => TagSet, 0], [0, { [_hH]: _xavi }]], 1
-];
-var GetObjectTaggingRequest$ = [3, n0, _GOTR,
-    0,
-    [_B, _K, _VI, _EBO, _RP],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xarp }]], 2
-];
-var GetObjectTorrentOutput$ = [3, n0, _GOTOe,
-    0,
-    [_Bo, _RC],
-    [[() => StreamingBlob, 16], [0, { [_hH]: _xarc }]]
-];
-var GetObjectTorrentRequest$ = [3, n0, _GOTRe,
-    0,
-    [_B, _K, _RP, _EBO],
-    [[0, 1], [0, 1], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetPublicAccessBlockOutput$ = [3, n0, _GPABO,
-    0,
-    [_PABC],
-    [[() => PublicAccessBlockConfiguration$, 16]]
-];
-var GetPublicAccessBlockRequest$ = [3, n0, _GPABR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GlacierJobParameters$ = [3, n0, _GJP,
-    0,
-    [_Ti],
-    [0], 1
-];
-var Grant$ = [3, n0, _Gr,
-    0,
-    [_Gra, _Pe],
-    [[() => Grantee$, { [_xNm]: [_x, _hi] }], 0]
-];
-var Grantee$ = [3, n0, _Gra,
-    0,
-    [_Ty, _DN, _EA, _ID, _URI],
-    [[0, { [_xA]: 1, [_xN]: _xs }], 0, 0, 0, 0], 1
-];
-var HeadBucketOutput$ = [3, n0, _HBO,
-    0,
-    [_BA, _BLT, _BLN, _BR, _APA],
-    [[0, { [_hH]: _xaba }], [0, { [_hH]: _xablt }], [0, { [_hH]: _xabln }], [0, { [_hH]: _xabr }], [2, { [_hH]: _xaapa }]]
-];
-var HeadBucketRequest$ = [3, n0, _HBR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var HeadObjectOutput$ = [3, n0, _HOO,
-    0,
-    [_DM, _AR, _Ex, _Re, _ASr, _LM, _CLo, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _ET, _MM, _VI, _CC, _CDo, _CEo, _CL, _CTo, _CR, _Exp, _ES, _WRL, _SSE, _M, _SSECA, _SSECKMD, _SSEKMSKI, _BKE, _SC, _RC, _RS, _PC, _TC, _OLM, _OLRUD, _OLLHS, _OLEH, _OLEHDD, _OLEHDY],
-    [[2, { [_hH]: _xadm }], [0, { [_hH]: _ar }], [0, { [_hH]: _xae }], [0, { [_hH]: _xar }], [0, { [_hH]: _xaas }], [4, { [_hH]: _LM_ }], [1, { [_hH]: _CL__ }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xact }], [0, { [_hH]: _ET }], [1, { [_hH]: _xamm }], [0, { [_hH]: _xavi }], [0, { [_hH]: _CC_ }], [0, { [_hH]: _CD_ }], [0, { [_hH]: _CE_ }], [0, { [_hH]: _CL_ }], [0, { [_hH]: _CT_ }], [0, { [_hH]: _CR_ }], [4, { [_hH]: _Exp }], [0, { [_hH]: _ES }], [0, { [_hH]: _xawrl }], [0, { [_hH]: _xasse }], [128 | 0, { [_hPH]: _xam }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xasc }], [0, { [_hH]: _xarc }], [0, { [_hH]: _xars }], [1, { [_hH]: _xampc }], [1, { [_hH]: _xatc }], [0, { [_hH]: _xaolm }], [5, { [_hH]: _xaolrud }], [0, { [_hH]: _xaollh }], [0, { [_hH]: _xaoleh }], [1, { [_hH]: _xaolehdd }], [1, { [_hH]: _xaolehdy }]]
-];
-var HeadObjectRequest$ = [3, n0, _HOR,
-    0,
-    [_B, _K, _IM, _IMSf, _INM, _IUS, _Ra, _RCC, _RCD, _RCE, _RCL, _RCT, _RE, _VI, _SSECA, _SSECK, _SSECKMD, _RP, _PN, _EBO, _CMh],
-    [[0, 1], [0, 1], [0, { [_hH]: _IM_ }], [4, { [_hH]: _IMS_ }], [0, { [_hH]: _INM_ }], [4, { [_hH]: _IUS_ }], [0, { [_hH]: _Ra }], [0, { [_hQ]: _rcc }], [0, { [_hQ]: _rcd }], [0, { [_hQ]: _rce }], [0, { [_hQ]: _rcl }], [0, { [_hQ]: _rct }], [6, { [_hQ]: _re }], [0, { [_hQ]: _vI }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [0, { [_hH]: _xarp }], [1, { [_hQ]: _pN }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xacm_ }]], 2
-];
-var IndexDocument$ = [3, n0, _IDn,
-    0,
-    [_Su],
-    [0], 1
-];
-var Initiator$ = [3, n0, _In,
-    0,
-    [_ID, _DN],
-    [0, 0]
-];
-var InputSerialization$ = [3, n0, _IS,
-    0,
-    [_CSV, _CTom, _JSON, _Parq],
-    [() => CSVInput$, 0, () => JSONInput$, () => ParquetInput$]
-];
-var IntelligentTieringAndOperator$ = [3, n0, _ITAO,
-    0,
-    [_P, _T],
-    [0, [() => TagSet, { [_xF]: 1, [_xN]: _Ta }]]
-];
-var IntelligentTieringConfiguration$ = [3, n0, _ITC,
-    0,
-    [_I, _S, _Tie, _F],
-    [0, 0, [() => TieringList, { [_xF]: 1, [_xN]: _Tier }], [() => IntelligentTieringFilter$, 0]], 3
-];
-var IntelligentTieringFilter$ = [3, n0, _ITF,
-    0,
-    [_P, _Ta, _An],
-    [0, () => Tag$, [() => IntelligentTieringAndOperator$, 0]]
-];
-var InventoryConfiguration$ = [3, n0, _IC,
-    0,
-    [_Des, _IE, _I, _IOV, _Sc, _F, _OF],
-    [[() => InventoryDestination$, 0], 2, 0, 0, () => InventorySchedule$, () => InventoryFilter$, [() => InventoryOptionalFields, 0]], 5
-];
-var InventoryDestination$ = [3, n0, _IDnv,
-    0,
-    [_SBD],
-    [[() => InventoryS3BucketDestination$, 0]], 1
-];
-var InventoryEncryption$ = [3, n0, _IEn,
-    0,
-    [_SSES, _SSEKMS],
-    [[() => SSES3$, { [_xN]: _SS }], [() => SSEKMS$, { [_xN]: _SK }]]
-];
-var InventoryFilter$ = [3, n0, _IF,
-    0,
-    [_P],
-    [0], 1
-];
-var InventoryS3BucketDestination$ = [3, n0, _ISBD,
-    0,
-    [_B, _Fo, _AI, _P, _En],
-    [0, 0, 0, 0, [() => InventoryEncryption$, 0]], 2
-];
-var InventorySchedule$ = [3, n0, _ISn,
-    0,
-    [_Fr],
-    [0], 1
-];
-var InventoryTableConfiguration$ = [3, n0, _ITCn,
-    0,
-    [_CS, _EC],
-    [0, () => MetadataTableEncryptionConfiguration$], 1
-];
-var InventoryTableConfigurationResult$ = [3, n0, _ITCR,
-    0,
-    [_CS, _TS, _E, _TN, _TA],
-    [0, 0, () => ErrorDetails$, 0, 0], 1
-];
-var InventoryTableConfigurationUpdates$ = [3, n0, _ITCU,
-    0,
-    [_CS, _EC],
-    [0, () => MetadataTableEncryptionConfiguration$], 1
-];
-var JournalTableConfiguration$ = [3, n0, _JTC,
-    0,
-    [_REe, _EC],
-    [() => RecordExpiration$, () => MetadataTableEncryptionConfiguration$], 1
-];
-var JournalTableConfigurationResult$ = [3, n0, _JTCR,
-    0,
-    [_TS, _TN, _REe, _E, _TA],
-    [0, 0, () => RecordExpiration$, () => ErrorDetails$, 0], 3
-];
-var JournalTableConfigurationUpdates$ = [3, n0, _JTCU,
-    0,
-    [_REe],
-    [() => RecordExpiration$], 1
-];
-var JSONInput$ = [3, n0, _JSONI,
-    0,
-    [_Ty],
-    [0]
-];
-var JSONOutput$ = [3, n0, _JSONO,
-    0,
-    [_RD],
-    [0]
-];
-var LambdaFunctionConfiguration$ = [3, n0, _LFC,
-    0,
-    [_LFA, _Ev, _I, _F],
-    [[0, { [_xN]: _CF }], [64 | 0, { [_xF]: 1, [_xN]: _Eve }], 0, [() => NotificationConfigurationFilter$, 0]], 2
-];
-var LifecycleExpiration$ = [3, n0, _LEi,
-    0,
-    [_Da, _D, _EODM],
-    [5, 1, 2]
-];
-var LifecycleRule$ = [3, n0, _LR,
-    0,
-    [_S, _Ex, _ID, _P, _F, _Tr, _NVT, _NVE, _AIMU],
-    [0, () => LifecycleExpiration$, 0, 0, [() => LifecycleRuleFilter$, 0], [() => TransitionList, { [_xF]: 1, [_xN]: _Tra }], [() => NoncurrentVersionTransitionList, { [_xF]: 1, [_xN]: _NVTo }], () => NoncurrentVersionExpiration$, () => AbortIncompleteMultipartUpload$], 1
-];
-var LifecycleRuleAndOperator$ = [3, n0, _LRAO,
-    0,
-    [_P, _T, _OSGT, _OSLT],
-    [0, [() => TagSet, { [_xF]: 1, [_xN]: _Ta }], 1, 1]
-];
-var LifecycleRuleFilter$ = [3, n0, _LRF,
-    0,
-    [_P, _Ta, _OSGT, _OSLT, _An],
-    [0, () => Tag$, 1, 1, [() => LifecycleRuleAndOperator$, 0]]
-];
-var ListBucketAnalyticsConfigurationsOutput$ = [3, n0, _LBACO,
-    { [_xN]: _LBACR },
-    [_IT, _CTon, _NCT, _ACLn],
-    [2, 0, 0, [() => AnalyticsConfigurationList, { [_xF]: 1, [_xN]: _ACn }]]
-];
-var ListBucketAnalyticsConfigurationsRequest$ = [3, n0, _LBACRi,
-    0,
-    [_B, _CTon, _EBO],
-    [[0, 1], [0, { [_hQ]: _ct }], [0, { [_hH]: _xaebo }]], 1
-];
-var ListBucketIntelligentTieringConfigurationsOutput$ = [3, n0, _LBITCO,
-    0,
-    [_IT, _CTon, _NCT, _ITCL],
-    [2, 0, 0, [() => IntelligentTieringConfigurationList, { [_xF]: 1, [_xN]: _ITC }]]
-];
-var ListBucketIntelligentTieringConfigurationsRequest$ = [3, n0, _LBITCR,
-    0,
-    [_B, _CTon, _EBO],
-    [[0, 1], [0, { [_hQ]: _ct }], [0, { [_hH]: _xaebo }]], 1
-];
-var ListBucketInventoryConfigurationsOutput$ = [3, n0, _LBICO,
-    { [_xN]: _LICR },
-    [_CTon, _ICL, _IT, _NCT],
-    [0, [() => InventoryConfigurationList, { [_xF]: 1, [_xN]: _IC }], 2, 0]
-];
-var ListBucketInventoryConfigurationsRequest$ = [3, n0, _LBICR,
-    0,
-    [_B, _CTon, _EBO],
-    [[0, 1], [0, { [_hQ]: _ct }], [0, { [_hH]: _xaebo }]], 1
-];
-var ListBucketMetricsConfigurationsOutput$ = [3, n0, _LBMCO,
-    { [_xN]: _LMCR },
-    [_IT, _CTon, _NCT, _MCL],
-    [2, 0, 0, [() => MetricsConfigurationList, { [_xF]: 1, [_xN]: _MCe }]]
-];
-var ListBucketMetricsConfigurationsRequest$ = [3, n0, _LBMCR,
-    0,
-    [_B, _CTon, _EBO],
-    [[0, 1], [0, { [_hQ]: _ct }], [0, { [_hH]: _xaebo }]], 1
-];
-var ListBucketsOutput$ = [3, n0, _LBO,
-    { [_xN]: _LAMBR },
-    [_Bu, _O, _CTon, _P],
-    [[() => Buckets, 0], () => Owner$, 0, 0]
-];
-var ListBucketsRequest$ = [3, n0, _LBR,
-    0,
-    [_MB, _CTon, _P, _BR],
-    [[1, { [_hQ]: _mb }], [0, { [_hQ]: _ct }], [0, { [_hQ]: _p }], [0, { [_hQ]: _br }]]
-];
-var ListDirectoryBucketsOutput$ = [3, n0, _LDBO,
-    { [_xN]: _LAMDBR },
-    [_Bu, _CTon],
-    [[() => Buckets, 0], 0]
-];
-var ListDirectoryBucketsRequest$ = [3, n0, _LDBR,
-    0,
-    [_CTon, _MDB],
-    [[0, { [_hQ]: _ct }], [1, { [_hQ]: _mdb }]]
-];
-var ListMultipartUploadsOutput$ = [3, n0, _LMUO,
-    { [_xN]: _LMUR },
-    [_B, _KM, _UIM, _NKM, _P, _Deli, _NUIM, _MUa, _IT, _U, _CPom, _ETnc, _RC],
-    [0, 0, 0, 0, 0, 0, 0, 1, 2, [() => MultipartUploadList, { [_xF]: 1, [_xN]: _Up }], [() => CommonPrefixList, { [_xF]: 1 }], 0, [0, { [_hH]: _xarc }]]
-];
-var ListMultipartUploadsRequest$ = [3, n0, _LMURi,
-    0,
-    [_B, _Deli, _ETnc, _KM, _MUa, _P, _UIM, _EBO, _RP],
-    [[0, 1], [0, { [_hQ]: _d }], [0, { [_hQ]: _et }], [0, { [_hQ]: _km }], [1, { [_hQ]: _mu }], [0, { [_hQ]: _p }], [0, { [_hQ]: _uim }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xarp }]], 1
-];
-var ListObjectAnnotationsOutput$ = [3, n0, _LOAO,
-    0,
-    [_Ann, _B, _K, _OVI, _APn, _MAR, _ACnn, _CTon, _NCT, _RC],
-    [[() => AnnotationList, 0], 0, 0, [0, { [_hH]: _xaovi }], 0, 1, 1, 0, 0, [0, { [_hH]: _xarc }]]
-];
-var ListObjectAnnotationsRequest$ = [3, n0, _LOAR,
-    0,
-    [_B, _K, _VI, _MAR, _APn, _CTon, _RP, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [1, { [_hQ]: _mar }], [0, { [_hQ]: _ap }], [0, { [_hQ]: _ct }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 2
-];
-var ListObjectsOutput$ = [3, n0, _LOO,
-    { [_xN]: _LBRi },
-    [_IT, _Ma, _NM, _Con, _N, _P, _Deli, _MK, _CPom, _ETnc, _RC],
-    [2, 0, 0, [() => ObjectList, { [_xF]: 1 }], 0, 0, 0, 1, [() => CommonPrefixList, { [_xF]: 1 }], 0, [0, { [_hH]: _xarc }]]
-];
-var ListObjectsRequest$ = [3, n0, _LOR,
-    0,
-    [_B, _Deli, _ETnc, _Ma, _MK, _P, _RP, _EBO, _OOA],
-    [[0, 1], [0, { [_hQ]: _d }], [0, { [_hQ]: _et }], [0, { [_hQ]: _m }], [1, { [_hQ]: _mk }], [0, { [_hQ]: _p }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [64 | 0, { [_hH]: _xaooa }]], 1
-];
-var ListObjectsV2Output$ = [3, n0, _LOVO,
-    { [_xN]: _LBRi },
-    [_IT, _Con, _N, _P, _Deli, _MK, _CPom, _ETnc, _KC, _CTon, _NCT, _SA, _RC],
-    [2, [() => ObjectList, { [_xF]: 1 }], 0, 0, 0, 1, [() => CommonPrefixList, { [_xF]: 1 }], 0, 1, 0, 0, 0, [0, { [_hH]: _xarc }]]
-];
-var ListObjectsV2Request$ = [3, n0, _LOVR,
-    0,
-    [_B, _Deli, _ETnc, _MK, _P, _CTon, _FO, _SA, _RP, _EBO, _OOA],
-    [[0, 1], [0, { [_hQ]: _d }], [0, { [_hQ]: _et }], [1, { [_hQ]: _mk }], [0, { [_hQ]: _p }], [0, { [_hQ]: _ct }], [2, { [_hQ]: _fo }], [0, { [_hQ]: _sa }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [64 | 0, { [_hH]: _xaooa }]], 1
-];
-var ListObjectVersionsOutput$ = [3, n0, _LOVOi,
-    { [_xN]: _LVR },
-    [_IT, _KM, _VIM, _NKM, _NVIM, _Ve, _DMe, _N, _P, _Deli, _MK, _CPom, _ETnc, _RC],
-    [2, 0, 0, 0, 0, [() => ObjectVersionList, { [_xF]: 1, [_xN]: _Ver }], [() => DeleteMarkers, { [_xF]: 1, [_xN]: _DM }], 0, 0, 0, 1, [() => CommonPrefixList, { [_xF]: 1 }], 0, [0, { [_hH]: _xarc }]]
-];
-var ListObjectVersionsRequest$ = [3, n0, _LOVRi,
-    0,
-    [_B, _Deli, _ETnc, _KM, _MK, _P, _VIM, _EBO, _RP, _OOA],
-    [[0, 1], [0, { [_hQ]: _d }], [0, { [_hQ]: _et }], [0, { [_hQ]: _km }], [1, { [_hQ]: _mk }], [0, { [_hQ]: _p }], [0, { [_hQ]: _vim }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xarp }], [64 | 0, { [_hH]: _xaooa }]], 1
-];
-var ListPartsOutput$ = [3, n0, _LPO,
-    { [_xN]: _LPR },
-    [_ADb, _ARI, _B, _K, _UI, _PNM, _NPNM, _MP, _IT, _Pa, _In, _O, _SC, _RC, _CA, _CT, _VI],
-    [[4, { [_hH]: _xaad }], [0, { [_hH]: _xaari }], 0, 0, 0, 0, 0, 1, 2, [() => Parts, { [_xF]: 1, [_xN]: _Par }], () => Initiator$, () => Owner$, 0, [0, { [_hH]: _xarc }], 0, 0, [0, { [_hH]: _xavi }]]
-];
-var ListPartsRequest$ = [3, n0, _LPRi,
-    0,
-    [_B, _K, _UI, _MP, _PNM, _RP, _EBO, _SSECA, _SSECK, _SSECKMD],
-    [[0, 1], [0, 1], [0, { [_hQ]: _uI }], [1, { [_hQ]: _mp }], [0, { [_hQ]: _pnm }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }]], 3
-];
-var LocationInfo$ = [3, n0, _LI,
-    0,
-    [_Ty, _N],
-    [0, 0]
-];
-var LoggingEnabled$ = [3, n0, _LE,
-    0,
-    [_TB, _TP, _TG, _TOKF],
-    [0, 0, [() => TargetGrants, 0], [() => TargetObjectKeyFormat$, 0]], 2
-];
-var MetadataConfiguration$ = [3, n0, _MC,
-    0,
-    [_JTC, _ITCn, _ATC],
-    [() => JournalTableConfiguration$, () => InventoryTableConfiguration$, () => AnnotationTableConfiguration$], 1
-];
-var MetadataConfigurationResult$ = [3, n0, _MCR,
-    0,
-    [_DRes, _JTCR, _ITCR, _ATCR],
-    [() => DestinationResult$, () => JournalTableConfigurationResult$, () => InventoryTableConfigurationResult$, () => AnnotationTableConfigurationResult$], 1
-];
-var MetadataEntry$ = [3, n0, _ME,
-    0,
-    [_N, _V],
-    [0, 0]
-];
-var MetadataTableConfiguration$ = [3, n0, _MTC,
-    0,
-    [_STD],
-    [() => S3TablesDestination$], 1
-];
-var MetadataTableConfigurationResult$ = [3, n0, _MTCR,
-    0,
-    [_STDR],
-    [() => S3TablesDestinationResult$], 1
-];
-var MetadataTableEncryptionConfiguration$ = [3, n0, _MTEC,
-    0,
-    [_SAs, _KKA],
-    [0, 0], 1
-];
-var Metrics$ = [3, n0, _Me,
-    0,
-    [_S, _ETv],
-    [0, () => ReplicationTimeValue$], 1
-];
-var MetricsAndOperator$ = [3, n0, _MAO,
-    0,
-    [_P, _T, _APAc],
-    [0, [() => TagSet, { [_xF]: 1, [_xN]: _Ta }], 0]
-];
-var MetricsConfiguration$ = [3, n0, _MCe,
-    0,
-    [_I, _F],
-    [0, [() => MetricsFilter$, 0]], 1
-];
-var MultipartUpload$ = [3, n0, _MU,
-    0,
-    [_UI, _K, _Ini, _SC, _O, _In, _CA, _CT, _VI],
-    [0, 0, 4, 0, () => Owner$, () => Initiator$, 0, 0, 0]
-];
-var NoncurrentVersionExpiration$ = [3, n0, _NVE,
-    0,
-    [_ND, _NNV],
-    [1, 1]
-];
-var NoncurrentVersionTransition$ = [3, n0, _NVTo,
-    0,
-    [_ND, _SC, _NNV],
-    [1, 0, 1]
-];
-var NotificationConfiguration$ = [3, n0, _NC,
-    0,
-    [_TCo, _QCu, _LFCa, _EBC],
-    [[() => TopicConfigurationList, { [_xF]: 1, [_xN]: _TCop }], [() => QueueConfigurationList, { [_xF]: 1, [_xN]: _QCue }], [() => LambdaFunctionConfigurationList, { [_xF]: 1, [_xN]: _CFC }], () => EventBridgeConfiguration$]
-];
-var NotificationConfigurationFilter$ = [3, n0, _NCF,
-    0,
-    [_K],
-    [[() => S3KeyFilter$, { [_xN]: _SKe }]]
-];
-var _Object$ = [3, n0, _Obj,
-    0,
-    [_K, _LM, _ET, _CA, _CT, _Si, _SC, _O, _RSe],
-    [0, 4, 0, [64 | 0, { [_xF]: 1 }], 0, 1, 0, () => Owner$, () => RestoreStatus$]
-];
-var ObjectIdentifier$ = [3, n0, _OI,
-    0,
-    [_K, _VI, _ET, _LMT, _Si],
-    [0, 0, 0, 6, 1], 1
-];
-var ObjectLockConfiguration$ = [3, n0, _OLC,
-    0,
-    [_OLE, _Rul],
-    [0, () => ObjectLockRule$]
-];
-var ObjectLockLegalHold$ = [3, n0, _OLLH,
-    0,
-    [_S],
-    [0]
-];
-var ObjectLockRetention$ = [3, n0, _OLR,
-    0,
-    [_Mo, _RUD, _EHv, _EHD],
-    [0, 5, 0, () => EventHoldDuration$]
-];
-var ObjectLockRule$ = [3, n0, _OLRb,
-    0,
-    [_DRe],
-    [() => DefaultRetention$]
-];
-var ObjectPart$ = [3, n0, _OPb,
-    0,
-    [_PN, _Si, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe],
-    [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-];
-var ObjectVersion$ = [3, n0, _OV,
-    0,
-    [_ET, _CA, _CT, _Si, _SC, _K, _VI, _IL, _LM, _O, _RSe],
-    [0, [64 | 0, { [_xF]: 1 }], 0, 1, 0, 0, 0, 2, 4, () => Owner$, () => RestoreStatus$]
-];
-var OutputLocation$ = [3, n0, _OL,
-    0,
-    [_S_],
-    [[() => S3Location$, 0]]
-];
-var OutputSerialization$ = [3, n0, _OSu,
-    0,
-    [_CSV, _JSON],
-    [() => CSVOutput$, () => JSONOutput$]
-];
-var Owner$ = [3, n0, _O,
-    0,
-    [_DN, _ID],
-    [0, 0]
-];
-var OwnershipControls$ = [3, n0, _OC,
-    0,
-    [_Ru],
-    [[() => OwnershipControlsRules, { [_xF]: 1, [_xN]: _Rul }]], 1
-];
-var OwnershipControlsRule$ = [3, n0, _OCR,
-    0,
-    [_OO],
-    [0], 1
-];
-var ParquetInput$ = [3, n0, _PI,
-    0,
-    [],
-    []
-];
-var Part$ = [3, n0, _Par,
-    0,
-    [_PN, _LM, _ET, _Si, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe],
-    [1, 4, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-];
-var PartitionedPrefix$ = [3, n0, _PP,
-    { [_xN]: _PP },
-    [_PDS],
-    [0]
-];
-var PolicyStatus$ = [3, n0, _PS,
-    0,
-    [_IPs],
-    [[2, { [_xN]: _IPs }]]
-];
-var Progress$ = [3, n0, _Pr,
-    0,
-    [_BS, _BP, _BRy],
-    [1, 1, 1]
-];
-var ProgressEvent$ = [3, n0, _PE,
-    0,
-    [_Det],
-    [[() => Progress$, { [_eP]: 1 }]]
-];
-var PublicAccessBlockConfiguration$ = [3, n0, _PABC,
-    0,
-    [_BPA, _IPA, _BPP, _RPB],
-    [[2, { [_xN]: _BPA }], [2, { [_xN]: _IPA }], [2, { [_xN]: _BPP }], [2, { [_xN]: _RPB }]]
-];
-var PutBucketAbacRequest$ = [3, n0, _PBAR,
-    0,
-    [_B, _AS, _CMDo, _CA, _EBO],
-    [[0, 1], [() => AbacStatus$, { [_hP]: 1, [_xN]: _AS }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketAccelerateConfigurationRequest$ = [3, n0, _PBACR,
-    0,
-    [_B, _AC, _EBO, _CA],
-    [[0, 1], [() => AccelerateConfiguration$, { [_hP]: 1, [_xN]: _AC }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xasca }]], 2
-];
-var PutBucketAclRequest$ = [3, n0, _PBARu,
-    0,
-    [_B, _ACL_, _ACP, _CMDo, _CA, _GFC, _GR, _GRACP, _GW, _GWACP, _EBO],
-    [[0, 1], [0, { [_hH]: _xaa }], [() => AccessControlPolicy$, { [_hP]: 1, [_xN]: _ACP }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xagfc }], [0, { [_hH]: _xagr }], [0, { [_hH]: _xagra }], [0, { [_hH]: _xagw }], [0, { [_hH]: _xagwa }], [0, { [_hH]: _xaebo }]], 1
-];
-var PutBucketAnalyticsConfigurationRequest$ = [3, n0, _PBACRu,
-    0,
-    [_B, _I, _ACn, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [() => AnalyticsConfiguration$, { [_hP]: 1, [_xN]: _ACn }], [0, { [_hH]: _xaebo }]], 3
-];
-var PutBucketCorsRequest$ = [3, n0, _PBCR,
-    0,
-    [_B, _CORSC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => CORSConfiguration$, { [_hP]: 1, [_xN]: _CORSC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketEncryptionRequest$ = [3, n0, _PBER,
-    0,
-    [_B, _SSEC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => ServerSideEncryptionConfiguration$, { [_hP]: 1, [_xN]: _SSEC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketIntelligentTieringConfigurationRequest$ = [3, n0, _PBITCR,
-    0,
-    [_B, _I, _ITC, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [() => IntelligentTieringConfiguration$, { [_hP]: 1, [_xN]: _ITC }], [0, { [_hH]: _xaebo }]], 3
-];
-var PutBucketInventoryConfigurationRequest$ = [3, n0, _PBICR,
-    0,
-    [_B, _I, _IC, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [() => InventoryConfiguration$, { [_hP]: 1, [_xN]: _IC }], [0, { [_hH]: _xaebo }]], 3
-];
-var PutBucketLifecycleConfigurationOutput$ = [3, n0, _PBLCO,
-    0,
-    [_TDMOS],
-    [[0, { [_hH]: _xatdmos }]]
-];
-var PutBucketLifecycleConfigurationRequest$ = [3, n0, _PBLCR,
-    0,
-    [_B, _CA, _LCi, _EBO, _TDMOS],
-    [[0, 1], [0, { [_hH]: _xasca }], [() => BucketLifecycleConfiguration$, { [_hP]: 1, [_xN]: _LCi }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xatdmos }]], 1
-];
-var PutBucketLoggingRequest$ = [3, n0, _PBLR,
-    0,
-    [_B, _BLS, _CMDo, _CA, _EBO],
-    [[0, 1], [() => BucketLoggingStatus$, { [_hP]: 1, [_xN]: _BLS }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketMetricsConfigurationRequest$ = [3, n0, _PBMCR,
-    0,
-    [_B, _I, _MCe, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [() => MetricsConfiguration$, { [_hP]: 1, [_xN]: _MCe }], [0, { [_hH]: _xaebo }]], 3
-];
-var PutBucketNotificationConfigurationRequest$ = [3, n0, _PBNCR,
-    0,
-    [_B, _NC, _EBO, _SDV],
-    [[0, 1], [() => NotificationConfiguration$, { [_hP]: 1, [_xN]: _NC }], [0, { [_hH]: _xaebo }], [2, { [_hH]: _xasdv }]], 2
-];
-var PutBucketOwnershipControlsRequest$ = [3, n0, _PBOCR,
-    0,
-    [_B, _OC, _CMDo, _EBO, _CA],
-    [[0, 1], [() => OwnershipControls$, { [_hP]: 1, [_xN]: _OC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xasca }]], 2
-];
-var PutBucketPolicyRequest$ = [3, n0, _PBPR,
-    0,
-    [_B, _Po, _CMDo, _CA, _CRSBA, _EBO],
-    [[0, 1], [0, 16], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [2, { [_hH]: _xacrsba }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketReplicationRequest$ = [3, n0, _PBRR,
-    0,
-    [_B, _RCe, _CMDo, _CA, _To, _EBO],
-    [[0, 1], [() => ReplicationConfiguration$, { [_hP]: 1, [_xN]: _RCe }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xabolt }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketRequestPaymentRequest$ = [3, n0, _PBRPR,
-    0,
-    [_B, _RPC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => RequestPaymentConfiguration$, { [_hP]: 1, [_xN]: _RPC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketTaggingRequest$ = [3, n0, _PBTR,
-    0,
-    [_B, _Tag, _CMDo, _CA, _EBO],
-    [[0, 1], [() => Tagging$, { [_hP]: 1, [_xN]: _Tag }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketVersioningRequest$ = [3, n0, _PBVR,
-    0,
-    [_B, _VC, _CMDo, _CA, _MFA, _EBO],
-    [[0, 1], [() => VersioningConfiguration$, { [_hP]: 1, [_xN]: _VC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xam_ }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketWebsiteRequest$ = [3, n0, _PBWR,
-    0,
-    [_B, _WC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => WebsiteConfiguration$, { [_hP]: 1, [_xN]: _WC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutObjectAclOutput$ = [3, n0, _POAO,
-    0,
-    [_RC],
-    [[0, { [_hH]: _xarc }]]
-];
-var PutObjectAclRequest$ = [3, n0, _POAR,
-    0,
-    [_B, _K, _ACL_, _ACP, _CMDo, _CA, _GFC, _GR, _GRACP, _GW, _GWACP, _RP, _VI, _EBO],
-    [[0, 1], [0, 1], [0, { [_hH]: _xaa }], [() => AccessControlPolicy$, { [_hP]: 1, [_xN]: _ACP }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xagfc }], [0, { [_hH]: _xagr }], [0, { [_hH]: _xagra }], [0, { [_hH]: _xagw }], [0, { [_hH]: _xagwa }], [0, { [_hH]: _xarp }], [0, { [_hQ]: _vI }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutObjectAnnotationOutput$ = [3, n0, _POAOu,
-    0,
-    [_K, _AN, _OVI, _ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _SSE, _RC],
-    [0, 0, [0, { [_hH]: _xaovi }], [0, { [_hH]: _ET }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xact }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xarc }]]
-];
-var PutObjectAnnotationRequest$ = [3, n0, _POARu,
-    0,
-    [_B, _K, _AN, _AP, _VI, _OIM, _CA, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CMDo, _RP, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _aN }], [() => StreamingBlob, 16], [0, { [_hQ]: _vI }], [0, { [_hH]: _xaoim }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _CM }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 4
-];
-var PutObjectLegalHoldOutput$ = [3, n0, _POLHO,
-    0,
-    [_RC],
-    [[0, { [_hH]: _xarc }]]
-];
-var PutObjectLegalHoldRequest$ = [3, n0, _POLHR,
-    0,
-    [_B, _K, _LH, _RP, _VI, _CMDo, _CA, _EBO],
-    [[0, 1], [0, 1], [() => ObjectLockLegalHold$, { [_hP]: 1, [_xN]: _LH }], [0, { [_hH]: _xarp }], [0, { [_hQ]: _vI }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutObjectLockConfigurationOutput$ = [3, n0, _POLCO,
-    0,
-    [_RC],
-    [[0, { [_hH]: _xarc }]]
-];
-var PutObjectLockConfigurationRequest$ = [3, n0, _POLCR,
-    0,
-    [_B, _OLC, _RP, _To, _CMDo, _CA, _EBO],
-    [[0, 1], [() => ObjectLockConfiguration$, { [_hP]: 1, [_xN]: _OLC }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xabolt }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 1
-];
-var PutObjectOutput$ = [3, n0, _POO,
-    0,
-    [_Ex, _ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _SSE, _VI, _SSECA, _SSECKMD, _SSEKMSKI, _SSEKMSEC, _BKE, _Si, _RC],
-    [[0, { [_hH]: _xae }], [0, { [_hH]: _ET }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xact }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xavi }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }], [1, { [_hH]: _xaos }], [0, { [_hH]: _xarc }]]
-];
-var PutObjectRequest$ = [3, n0, _POR,
-    0,
-    [_B, _K, _ACL_, _Bo, _CC, _CDo, _CEo, _CL, _CLo, _CMDo, _CTo, _CA, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _Exp, _IM, _INM, _GFC, _GR, _GRACP, _GWACP, _WOB, _M, _SSE, _SC, _WRL, _SSECA, _SSECK, _SSECKMD, _SSEKMSKI, _SSEKMSEC, _BKE, _RP, _Tag, _OLM, _OLRUD, _OLLHS, _OLEH, _OLEHDD, _OLEHDY, _EBO],
-    [[0, 1], [0, 1], [0, { [_hH]: _xaa }], [() => StreamingBlob, 16], [0, { [_hH]: _CC_ }], [0, { [_hH]: _CD_ }], [0, { [_hH]: _CE_ }], [0, { [_hH]: _CL_ }], [1, { [_hH]: _CL__ }], [0, { [_hH]: _CM }], [0, { [_hH]: _CT_ }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [4, { [_hH]: _Exp }], [0, { [_hH]: _IM_ }], [0, { [_hH]: _INM_ }], [0, { [_hH]: _xagfc }], [0, { [_hH]: _xagr }], [0, { [_hH]: _xagra }], [0, { [_hH]: _xagwa }], [1, { [_hH]: _xawob }], [128 | 0, { [_hPH]: _xam }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xasc }], [0, { [_hH]: _xawrl }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xat }], [0, { [_hH]: _xaolm }], [5, { [_hH]: _xaolrud }], [0, { [_hH]: _xaollh }], [0, { [_hH]: _xaoleh }], [1, { [_hH]: _xaolehdd }], [1, { [_hH]: _xaolehdy }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutObjectRetentionOutput$ = [3, n0, _PORO,
-    0,
-    [_RC],
-    [[0, { [_hH]: _xarc }]]
-];
-var PutObjectRetentionRequest$ = [3, n0, _PORR,
-    0,
-    [_B, _K, _Ret, _RP, _VI, _BGR, _CMDo, _CA, _EBO],
-    [[0, 1], [0, 1], [() => ObjectLockRetention$, { [_hP]: 1, [_xN]: _Ret }], [0, { [_hH]: _xarp }], [0, { [_hQ]: _vI }], [2, { [_hH]: _xabgr }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutObjectTaggingOutput$ = [3, n0, _POTO,
-    0,
-    [_VI],
-    [[0, { [_hH]: _xavi }]]
-];
-var PutObjectTaggingRequest$ = [3, n0, _POTR,
-    0,
-    [_B, _K, _Tag, _VI, _CMDo, _CA, _EBO, _RP],
-    [[0, 1], [0, 1], [() => Tagging$, { [_hP]: 1, [_xN]: _Tag }], [0, { [_hQ]: _vI }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xarp }]], 3
-];
-var PutPublicAccessBlockRequest$ = [3, n0, _PPABR,
-    0,
-    [_B, _PABC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => PublicAccessBlockConfiguration$, { [_hP]: 1, [_xN]: _PABC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var QueueConfiguration$ = [3, n0, _QCue,
-    0,
-    [_QA, _Ev, _I, _F],
-    [[0, { [_xN]: _Qu }], [64 | 0, { [_xF]: 1, [_xN]: _Eve }], 0, [() => NotificationConfigurationFilter$, 0]], 2
-];
-var RecordExpiration$ = [3, n0, _REe,
-    0,
-    [_Ex, _D],
-    [0, 1], 1
-];
-var RecordsEvent$ = [3, n0, _REec,
-    0,
-    [_Payl],
-    [[21, { [_eP]: 1 }]]
-];
-var Redirect$ = [3, n0, _Red,
-    0,
-    [_HN, _HRC, _Pro, _RKPW, _RKW],
-    [0, 0, 0, 0, 0]
-];
-var RedirectAllRequestsTo$ = [3, n0, _RART,
-    0,
-    [_HN, _Pro],
-    [0, 0], 1
-];
-var RenameObjectOutput$ = [3, n0, _ROO,
-    0,
-    [],
-    []
-];
-var RenameObjectRequest$ = [3, n0, _ROR,
-    0,
-    [_B, _K, _RSen, _DIM, _DINM, _DIMS, _DIUS, _SIM, _SINM, _SIMS, _SIUS, _CTl],
-    [[0, 1], [0, 1], [0, { [_hH]: _xars_ }], [0, { [_hH]: _IM_ }], [0, { [_hH]: _INM_ }], [4, { [_hH]: _IMS_ }], [4, { [_hH]: _IUS_ }], [0, { [_hH]: _xarsim }], [0, { [_hH]: _xarsinm }], [6, { [_hH]: _xarsims }], [6, { [_hH]: _xarsius }], [0, { [_hH]: _xact_, [_iT]: 1 }]], 3
-];
-var ReplicaModifications$ = [3, n0, _RM,
-    0,
-    [_S],
-    [0], 1
-];
-var ReplicationConfiguration$ = [3, n0, _RCe,
-    0,
-    [_R, _Ru],
-    [0, [() => ReplicationRules, { [_xF]: 1, [_xN]: _Rul }]], 2
-];
-var ReplicationRule$ = [3, n0, _RRe,
-    0,
-    [_S, _Des, _ID, _Pri, _P, _F, _SSC, _EOR, _DMR],
-    [0, () => Destination$, 0, 1, 0, [() => ReplicationRuleFilter$, 0], () => SourceSelectionCriteria$, () => ExistingObjectReplication$, () => DeleteMarkerReplication$], 2
-];
-var ReplicationRuleAndOperator$ = [3, n0, _RRAO,
-    0,
-    [_P, _T, _No],
-    [0, [() => TagSet, { [_xF]: 1, [_xN]: _Ta }], [() => ReplicationRuleNotOperator$, 0]]
-];
-var ReplicationRuleFilter$ = [3, n0, _RRF,
-    0,
-    [_P, _Ta, _An, _No],
-    [0, () => Tag$, [() => ReplicationRuleAndOperator$, 0], [() => ReplicationRuleNotOperator$, 0]]
-];
-var ReplicationRuleNotOperator$ = [3, n0, _RRNO,
-    0,
-    [_P, _Ta, _Or],
-    [0, () => Tag$, [() => ReplicationRuleOrOperator$, 0]]
-];
-var ReplicationRuleOrOperator$ = [3, n0, _RROO,
-    0,
-    [_Pre, _T],
-    [[() => ReplicationPrefixList, { [_xF]: 1, [_xN]: _P }], [() => TagSet, { [_xF]: 1, [_xN]: _Ta }]]
-];
-var ReplicationTime$ = [3, n0, _RT,
-    0,
-    [_S, _Tim],
-    [0, () => ReplicationTimeValue$], 2
-];
-var ReplicationTimeValue$ = [3, n0, _RTV,
-    0,
-    [_Mi],
-    [1]
-];
-var RequestPaymentConfiguration$ = [3, n0, _RPC,
-    0,
-    [_Pay],
-    [0], 1
-];
-var RequestProgress$ = [3, n0, _RPe,
-    0,
-    [_Ena],
-    [2]
-];
-var RestoreObjectOutput$ = [3, n0, _ROOe,
-    0,
-    [_RC, _ROP],
-    [[0, { [_hH]: _xarc }], [0, { [_hH]: _xarop }]]
-];
-var RestoreObjectRequest$ = [3, n0, _RORe,
-    0,
-    [_B, _K, _VI, _RRes, _RP, _CA, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [() => RestoreRequest$, { [_hP]: 1, [_xN]: _RRes }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var RestoreRequest$ = [3, n0, _RRes,
-    0,
-    [_D, _GJP, _Ty, _Ti, _Desc, _SP, _OL],
-    [1, () => GlacierJobParameters$, 0, 0, 0, () => SelectParameters$, [() => OutputLocation$, 0]]
-];
-var RestoreStatus$ = [3, n0, _RSe,
-    0,
-    [_IRIP, _RED],
-    [2, 4]
-];
-var RoutingRule$ = [3, n0, _RRo,
-    0,
-    [_Red, _Co],
-    [() => Redirect$, () => Condition$], 1
-];
-var S3KeyFilter$ = [3, n0, _SKF,
-    0,
-    [_FRi],
-    [[() => FilterRuleList, { [_xF]: 1, [_xN]: _FR }]]
-];
-var S3Location$ = [3, n0, _SL,
-    0,
-    [_BNu, _P, _En, _CACL, _ACL, _Tag, _UM, _SC],
-    [0, 0, [() => Encryption$, 0], 0, [() => Grants, 0], [() => Tagging$, 0], [() => UserMetadata, 0], 0], 2
-];
-var S3TablesDestination$ = [3, n0, _STD,
-    0,
-    [_TBA, _TN],
-    [0, 0], 2
-];
-var S3TablesDestinationResult$ = [3, n0, _STDR,
-    0,
-    [_TBA, _TN, _TA, _TNa],
-    [0, 0, 0, 0], 4
-];
-var ScanRange$ = [3, n0, _SR,
-    0,
-    [_St, _End],
-    [1, 1]
-];
-var SelectObjectContentOutput$ = [3, n0, _SOCO,
-    0,
-    [_Payl],
-    [[() => SelectObjectContentEventStream$, 16]]
-];
-var SelectObjectContentRequest$ = [3, n0, _SOCR,
-    0,
-    [_B, _K, _Expr, _ETx, _IS, _OSu, _SSECA, _SSECK, _SSECKMD, _RPe, _SR, _EBO],
-    [[0, 1], [0, 1], 0, 0, () => InputSerialization$, () => OutputSerialization$, [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], () => RequestProgress$, () => ScanRange$, [0, { [_hH]: _xaebo }]], 6
-];
-var SelectParameters$ = [3, n0, _SP,
-    0,
-    [_IS, _ETx, _Expr, _OSu],
-    [() => InputSerialization$, 0, 0, () => OutputSerialization$], 4
-];
-var ServerSideEncryptionByDefault$ = [3, n0, _SSEBD,
-    0,
-    [_SSEA, _KMSMKID],
-    [0, [() => SSEKMSKeyId, 0]], 1
-];
-var ServerSideEncryptionConfiguration$ = [3, n0, _SSEC,
-    0,
-    [_Ru],
-    [[() => ServerSideEncryptionRules, { [_xF]: 1, [_xN]: _Rul }]], 1
-];
-var ServerSideEncryptionRule$ = [3, n0, _SSER,
-    0,
-    [_ASSEBD, _BKE, _BET],
-    [[() => ServerSideEncryptionByDefault$, 0], 2, [() => BlockedEncryptionTypes$, 0]]
-];
-var SessionCredentials$ = [3, n0, _SCe,
-    0,
-    [_AKI, _SAK, _ST, _Ex],
-    [[0, { [_xN]: _AKI }], [() => SessionCredentialValue, { [_xN]: _SAK }], [() => SessionCredentialValue, { [_xN]: _ST }], [4, { [_xN]: _Ex }]], 4
-];
-var SimplePrefix$ = [3, n0, _SPi,
-    { [_xN]: _SPi },
-    [],
-    []
-];
-var SourceSelectionCriteria$ = [3, n0, _SSC,
-    0,
-    [_SKEO, _RM],
-    [() => SseKmsEncryptedObjects$, () => ReplicaModifications$]
-];
-var SSEKMS$ = [3, n0, _SSEKMS,
-    { [_xN]: _SK },
-    [_KI],
-    [[() => SSEKMSKeyId, 0]], 1
-];
-var SseKmsEncryptedObjects$ = [3, n0, _SKEO,
-    0,
-    [_S],
-    [0], 1
-];
-var SSEKMSEncryption$ = [3, n0, _SSEKMSE,
-    { [_xN]: _SK },
-    [_KMSKA, _BKE],
-    [[() => NonEmptyKmsKeyArnString, 0], 2], 1
-];
-var SSES3$ = [3, n0, _SSES,
-    { [_xN]: _SS },
-    [],
-    []
-];
-var Stats$ = [3, n0, _Sta,
-    0,
-    [_BS, _BP, _BRy],
-    [1, 1, 1]
-];
-var StatsEvent$ = [3, n0, _SE,
-    0,
-    [_Det],
-    [[() => Stats$, { [_eP]: 1 }]]
-];
-var StorageClassAnalysis$ = [3, n0, _SCA,
-    0,
-    [_DE],
-    [() => StorageClassAnalysisDataExport$]
-];
-var StorageClassAnalysisDataExport$ = [3, n0, _SCADE,
-    0,
-    [_OSV, _Des],
-    [0, () => AnalyticsExportDestination$], 2
-];
-var Tag$ = [3, n0, _Ta,
-    0,
-    [_K, _V],
-    [0, 0], 2
-];
-var Tagging$ = [3, n0, _Tag,
-    0,
-    [_TSa],
-    [[() => TagSet, 0]], 1
-];
-var TargetGrant$ = [3, n0, _TGa,
-    0,
-    [_Gra, _Pe],
-    [[() => Grantee$, { [_xNm]: [_x, _hi] }], 0]
-];
-var TargetObjectKeyFormat$ = [3, n0, _TOKF,
-    0,
-    [_SPi, _PP],
-    [[() => SimplePrefix$, { [_xN]: _SPi }], [() => PartitionedPrefix$, { [_xN]: _PP }]]
-];
-var Tiering$ = [3, n0, _Tier,
-    0,
-    [_D, _AT],
-    [1, 0], 2
-];
-var TopicConfiguration$ = [3, n0, _TCop,
-    0,
-    [_TAo, _Ev, _I, _F],
-    [[0, { [_xN]: _Top }], [64 | 0, { [_xF]: 1, [_xN]: _Eve }], 0, [() => NotificationConfigurationFilter$, 0]], 2
-];
-var Transition$ = [3, n0, _Tra,
-    0,
-    [_Da, _D, _SC],
-    [5, 1, 0]
-];
-var UpdateBucketMetadataAnnotationTableConfigurationRequest$ = [3, n0, _UBMATCR,
-    0,
-    [_B, _ATC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => AnnotationTableConfigurationUpdates$, { [_hP]: 1, [_xN]: _ATC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var UpdateBucketMetadataInventoryTableConfigurationRequest$ = [3, n0, _UBMITCR,
-    0,
-    [_B, _ITCn, _CMDo, _CA, _EBO],
-    [[0, 1], [() => InventoryTableConfigurationUpdates$, { [_hP]: 1, [_xN]: _ITCn }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var UpdateBucketMetadataJournalTableConfigurationRequest$ = [3, n0, _UBMJTCR,
-    0,
-    [_B, _JTC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => JournalTableConfigurationUpdates$, { [_hP]: 1, [_xN]: _JTC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var UpdateObjectEncryptionRequest$ = [3, n0, _UOER,
-    0,
-    [_B, _K, _OE, _VI, _RP, _EBO, _CMDo, _CA],
-    [[0, 1], [0, 1], [() => ObjectEncryption$, 16], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }]], 3
-];
-var UpdateObjectEncryptionResponse$ = [3, n0, _UOERp,
-    0,
-    [_RC],
-    [[0, { [_hH]: _xarc }]]
-];
-var UploadPartCopyOutput$ = [3, n0, _UPCO,
-    0,
-    [_CSVI, _CPR, _SSE, _SSECA, _SSECKMD, _SSEKMSKI, _BKE, _RC, _VI],
-    [[0, { [_hH]: _xacsvi }], [() => CopyPartResult$, 16], [0, { [_hH]: _xasse }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarc }], [0, { [_hH]: _xavi }]]
-];
-var UploadPartCopyRequest$ = [3, n0, _UPCR,
-    0,
-    [_B, _CSo, _K, _PN, _UI, _CSIM, _CSIMS, _CSINM, _CSIUS, _CSRo, _SSECA, _SSECK, _SSECKMD, _CSSSECA, _CSSSECK, _CSSSECKMD, _RP, _EBO, _ESBO],
-    [[0, 1], [0, { [_hH]: _xacs___ }], [0, 1], [1, { [_hQ]: _pN }], [0, { [_hQ]: _uI }], [0, { [_hH]: _xacsim }], [4, { [_hH]: _xacsims }], [0, { [_hH]: _xacsinm }], [4, { [_hH]: _xacsius }], [0, { [_hH]: _xacsr }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [0, { [_hH]: _xacssseca }], [() => CopySourceSSECustomerKey, { [_hH]: _xacssseck }], [0, { [_hH]: _xacssseckM }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xasebo }]], 5
-];
-var UploadPartOutput$ = [3, n0, _UPO,
-    0,
-    [_SSE, _ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _SSECA, _SSECKMD, _SSEKMSKI, _BKE, _RC, _VI],
-    [[0, { [_hH]: _xasse }], [0, { [_hH]: _ET }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarc }], [0, { [_hH]: _xavi }]]
-];
-var UploadPartRequest$ = [3, n0, _UPR,
-    0,
-    [_B, _K, _PN, _UI, _Bo, _CLo, _CMDo, _CA, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _SSECA, _SSECK, _SSECKMD, _RP, _EBO],
-    [[0, 1], [0, 1], [1, { [_hQ]: _pN }], [0, { [_hQ]: _uI }], [() => StreamingBlob, 16], [1, { [_hH]: _CL__ }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 4
-];
-var UseSourceMultiRegionKey$ = [3, n0, _USMRK,
-    0,
-    [_S],
-    [0], 1
-];
-var VersioningConfiguration$ = [3, n0, _VC,
-    0,
-    [_MFAD, _S],
-    [[0, { [_xN]: _MDf }], 0]
-];
-var WebsiteConfiguration$ = [3, n0, _WC,
-    0,
-    [_EDr, _IDn, _RART, _RR],
-    [() => ErrorDocument$, () => IndexDocument$, () => RedirectAllRequestsTo$, [() => RoutingRules, 0]]
-];
-var WriteGetObjectResponseRequest$ = [3, n0, _WGORR,
-    0,
-    [_RReq, _RTe, _Bo, _SCt, _ECr, _EM, _AR, _CC, _CDo, _CEo, _CL, _CLo, _CR, _CTo, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _DM, _ET, _Exp, _Ex, _LM, _MM, _M, _OLM, _OLLHS, _OLRUD, _PC, _RS, _RC, _Re, _SSE, _SSECA, _SSEKMSKI, _SSECKMD, _SC, _TC, _VI, _BKE],
-    [[0, { [_hL]: 1, [_hH]: _xarr }], [0, { [_hH]: _xart }], [() => StreamingBlob, 16], [1, { [_hH]: _xafs }], [0, { [_hH]: _xafec }], [0, { [_hH]: _xafem }], [0, { [_hH]: _xafhar }], [0, { [_hH]: _xafhCC }], [0, { [_hH]: _xafhCD }], [0, { [_hH]: _xafhCE }], [0, { [_hH]: _xafhCL }], [1, { [_hH]: _CL__ }], [0, { [_hH]: _xafhCR }], [0, { [_hH]: _xafhCT }], [0, { [_hH]: _xafhxacc }], [0, { [_hH]: _xafhxacc_ }], [0, { [_hH]: _xafhxacc__ }], [0, { [_hH]: _xafhxacs }], [0, { [_hH]: _xafhxacs_ }], [0, { [_hH]: _xafhxacs__ }], [0, { [_hH]: _xafhxacm }], [0, { [_hH]: _xafhxacx }], [0, { [_hH]: _xafhxacx_ }], [0, { [_hH]: _xafhxacx__ }], [2, { [_hH]: _xafhxadm }], [0, { [_hH]: _xafhE }], [4, { [_hH]: _xafhE_ }], [0, { [_hH]: _xafhxae }], [4, { [_hH]: _xafhLM }], [1, { [_hH]: _xafhxamm }], [128 | 0, { [_hPH]: _xam }], [0, { [_hH]: _xafhxaolm }], [0, { [_hH]: _xafhxaollh }], [5, { [_hH]: _xafhxaolrud }], [1, { [_hH]: _xafhxampc }], [0, { [_hH]: _xafhxars }], [0, { [_hH]: _xafhxarc }], [0, { [_hH]: _xafhxar }], [0, { [_hH]: _xafhxasse }], [0, { [_hH]: _xafhxasseca }], [() => SSEKMSKeyId, { [_hH]: _xafhxasseakki }], [0, { [_hH]: _xafhxasseckM }], [0, { [_hH]: _xafhxasc }], [1, { [_hH]: _xafhxatc }], [0, { [_hH]: _xafhxavi }], [2, { [_hH]: _xafhxassebke }]], 2
-];
-var __Unit = "unit";
-var AnalyticsConfigurationList = [1, n0, _ACLn,
-    0, [() => AnalyticsConfiguration$,
-        0]
-];
-var AnnotationList = [1, n0, _AL,
-    0, [() => AnnotationEntry$,
-        { [_xN]: _AE }]
-];
-var Buckets = [1, n0, _Bu,
-    0, [() => Bucket$,
-        { [_xN]: _B }]
-];
-var CommonPrefixList = [1, n0, _CPL,
-    0, () => CommonPrefix$
-];
-var CompletedPartList = [1, n0, _CPLo,
-    0, () => CompletedPart$
-];
-var CORSRules = [1, n0, _CORSR,
-    0, [() => CORSRule$,
-        0]
-];
-var DeletedObjects = [1, n0, _DOe,
-    0, () => DeletedObject$
-];
-var DeleteMarkers = [1, n0, _DMe,
-    0, () => DeleteMarkerEntry$
-];
-var EncryptionTypeList = [1, n0, _ETL,
-    0, [0,
-        { [_xN]: _ETn }]
-];
-var Errors = [1, n0, _Er,
-    0, () => _Error$
-];
-var FilterRuleList = [1, n0, _FRL,
-    0, () => FilterRule$
-];
-var Grants = [1, n0, _G,
-    0, [() => Grant$,
-        { [_xN]: _Gr }]
-];
-var IntelligentTieringConfigurationList = [1, n0, _ITCL,
-    0, [() => IntelligentTieringConfiguration$,
-        0]
-];
-var InventoryConfigurationList = [1, n0, _ICL,
-    0, [() => InventoryConfiguration$,
-        0]
-];
-var InventoryOptionalFields = [1, n0, _IOF,
-    0, [0,
-        { [_xN]: _Fi }]
-];
-var LambdaFunctionConfigurationList = [1, n0, _LFCL,
-    0, [() => LambdaFunctionConfiguration$,
-        0]
-];
-var LifecycleRules = [1, n0, _LRi,
-    0, [() => LifecycleRule$,
-        0]
-];
-var MetricsConfigurationList = [1, n0, _MCL,
-    0, [() => MetricsConfiguration$,
-        0]
-];
-var MultipartUploadList = [1, n0, _MUL,
-    0, () => MultipartUpload$
-];
-var NoncurrentVersionTransitionList = [1, n0, _NVTL,
-    0, () => NoncurrentVersionTransition$
-];
-var ObjectIdentifierList = [1, n0, _OIL,
-    0, () => ObjectIdentifier$
-];
-var ObjectList = [1, n0, _OLb,
-    0, [() => _Object$,
-        0]
-];
-var ObjectVersionList = [1, n0, _OVL,
-    0, [() => ObjectVersion$,
-        0]
-];
-var OwnershipControlsRules = [1, n0, _OCRw,
-    0, () => OwnershipControlsRule$
-];
-var Parts = [1, n0, _Pa,
-    0, () => Part$
-];
-var PartsList = [1, n0, _PL,
-    0, () => ObjectPart$
-];
-var QueueConfigurationList = [1, n0, _QCL,
-    0, [() => QueueConfiguration$,
-        0]
-];
-var ReplicationPrefixList = [1, n0, _RPL,
-    0, [0,
-        { [_xN]: _P }]
-];
-var ReplicationRules = [1, n0, _RRep,
-    0, [() => ReplicationRule$,
-        0]
-];
-var RoutingRules = [1, n0, _RR,
-    0, [() => RoutingRule$,
-        { [_xN]: _RRo }]
-];
-var ServerSideEncryptionRules = [1, n0, _SSERe,
-    0, [() => ServerSideEncryptionRule$,
-        0]
-];
-var TagSet = [1, n0, _TSa,
-    0, [() => Tag$,
-        { [_xN]: _Ta }]
-];
-var TargetGrants = [1, n0, _TG,
-    0, [() => TargetGrant$,
-        { [_xN]: _Gr }]
-];
-var TieringList = [1, n0, _TL,
-    0, () => Tiering$
-];
-var TopicConfigurationList = [1, n0, _TCL,
-    0, [() => TopicConfiguration$,
-        0]
-];
-var TransitionList = [1, n0, _TLr,
-    0, () => Transition$
-];
-var UserMetadata = [1, n0, _UM,
-    0, [() => MetadataEntry$,
-        { [_xN]: _ME }]
-];
-var AnalyticsFilter$ = [4, n0, _AF,
-    0,
-    [_P, _Ta, _An],
-    [0, () => Tag$, [() => AnalyticsAndOperator$, 0]]
-];
-var MetricsFilter$ = [4, n0, _MF,
-    0,
-    [_P, _Ta, _APAc, _An],
-    [0, () => Tag$, 0, [() => MetricsAndOperator$, 0]]
-];
-var ObjectEncryption$ = [4, n0, _OE,
-    0,
-    [_SSEKMS],
-    [[() => SSEKMSEncryption$, { [_xN]: _SK }]]
-];
-var SelectObjectContentEventStream$ = [4, n0, _SOCES,
-    { [_st]: 1 },
-    [_Rec, _Sta, _Pr, _Cont, _End],
-    [[() => RecordsEvent$, 0], [() => StatsEvent$, 0], [() => ProgressEvent$, 0], () => ContinuationEvent$, () => EndEvent$]
-];
-var AbortMultipartUpload$ = [9, n0, _AMU,
-    { [_h]: ["DELETE", "/{Key+}?x-id=AbortMultipartUpload", 204] }, () => AbortMultipartUploadRequest$, () => AbortMultipartUploadOutput$
-];
-var CompleteMultipartUpload$ = [9, n0, _CMUo,
-    { [_h]: ["POST", "/{Key+}", 200] }, () => CompleteMultipartUploadRequest$, () => CompleteMultipartUploadOutput$
-];
-var CopyObject$ = [9, n0, _CO,
-    { [_h]: ["PUT", "/{Key+}?x-id=CopyObject", 200] }, () => CopyObjectRequest$, () => CopyObjectOutput$
-];
-var CreateBucket$ = [9, n0, _CB,
-    { [_h]: ["PUT", "/", 200] }, () => CreateBucketRequest$, () => CreateBucketOutput$
-];
-var CreateBucketMetadataConfiguration$ = [9, n0, _CBMC,
-    { [_hC]: "-", [_h]: ["POST", "/?metadataConfiguration", 200] }, () => CreateBucketMetadataConfigurationRequest$, () => __Unit
-];
-var CreateBucketMetadataTableConfiguration$ = [9, n0, _CBMTC,
-    { [_hC]: "-", [_h]: ["POST", "/?metadataTable", 200] }, () => CreateBucketMetadataTableConfigurationRequest$, () => __Unit
-];
-var CreateMultipartUpload$ = [9, n0, _CMUr,
-    { [_h]: ["POST", "/{Key+}?uploads", 200] }, () => CreateMultipartUploadRequest$, () => CreateMultipartUploadOutput$
-];
-var CreateSession$ = [9, n0, _CSr,
-    { [_h]: ["GET", "/?session", 200] }, () => CreateSessionRequest$, () => CreateSessionOutput$
-];
-var DeleteBucket$ = [9, n0, _DB,
-    { [_h]: ["DELETE", "/", 204] }, () => DeleteBucketRequest$, () => __Unit
-];
-var DeleteBucketAnalyticsConfiguration$ = [9, n0, _DBAC,
-    { [_h]: ["DELETE", "/?analytics", 204] }, () => DeleteBucketAnalyticsConfigurationRequest$, () => __Unit
-];
-var DeleteBucketCors$ = [9, n0, _DBC,
-    { [_h]: ["DELETE", "/?cors", 204] }, () => DeleteBucketCorsRequest$, () => __Unit
-];
-var DeleteBucketEncryption$ = [9, n0, _DBE,
-    { [_h]: ["DELETE", "/?encryption", 204] }, () => DeleteBucketEncryptionRequest$, () => __Unit
-];
-var DeleteBucketIntelligentTieringConfiguration$ = [9, n0, _DBITC,
-    { [_h]: ["DELETE", "/?intelligent-tiering", 204] }, () => DeleteBucketIntelligentTieringConfigurationRequest$, () => __Unit
-];
-var DeleteBucketInventoryConfiguration$ = [9, n0, _DBIC,
-    { [_h]: ["DELETE", "/?inventory", 204] }, () => DeleteBucketInventoryConfigurationRequest$, () => __Unit
-];
-var DeleteBucketLifecycle$ = [9, n0, _DBL,
-    { [_h]: ["DELETE", "/?lifecycle", 204] }, () => DeleteBucketLifecycleRequest$, () => __Unit
-];
-var DeleteBucketMetadataConfiguration$ = [9, n0, _DBMC,
-    { [_h]: ["DELETE", "/?metadataConfiguration", 204] }, () => DeleteBucketMetadataConfigurationRequest$, () => __Unit
-];
-var DeleteBucketMetadataTableConfiguration$ = [9, n0, _DBMTC,
-    { [_h]: ["DELETE", "/?metadataTable", 204] }, () => DeleteBucketMetadataTableConfigurationRequest$, () => __Unit
-];
-var DeleteBucketMetricsConfiguration$ = [9, n0, _DBMCe,
-    { [_h]: ["DELETE", "/?metrics", 204] }, () => DeleteBucketMetricsConfigurationRequest$, () => __Unit
-];
-var DeleteBucketOwnershipControls$ = [9, n0, _DBOC,
-    { [_h]: ["DELETE", "/?ownershipControls", 204] }, () => DeleteBucketOwnershipControlsRequest$, () => __Unit
-];
-var DeleteBucketPolicy$ = [9, n0, _DBP,
-    { [_h]: ["DELETE", "/?policy", 204] }, () => DeleteBucketPolicyRequest$, () => __Unit
-];
-var DeleteBucketReplication$ = [9, n0, _DBRe,
-    { [_h]: ["DELETE", "/?replication", 204] }, () => DeleteBucketReplicationRequest$, () => __Unit
-];
-var DeleteBucketTagging$ = [9, n0, _DBT,
-    { [_h]: ["DELETE", "/?tagging", 204] }, () => DeleteBucketTaggingRequest$, () => __Unit
-];
-var DeleteBucketWebsite$ = [9, n0, _DBW,
-    { [_h]: ["DELETE", "/?website", 204] }, () => DeleteBucketWebsiteRequest$, () => __Unit
-];
-var DeleteObject$ = [9, n0, _DOel,
-    { [_h]: ["DELETE", "/{Key+}?x-id=DeleteObject", 204] }, () => DeleteObjectRequest$, () => DeleteObjectOutput$
-];
-var DeleteObjectAnnotation$ = [9, n0, _DOA,
-    { [_h]: ["DELETE", "/{Key+}?annotation", 204] }, () => DeleteObjectAnnotationRequest$, () => DeleteObjectAnnotationOutput$
-];
-var DeleteObjects$ = [9, n0, _DOele,
-    { [_hC]: "-", [_h]: ["POST", "/?delete", 200] }, () => DeleteObjectsRequest$, () => DeleteObjectsOutput$
-];
-var DeleteObjectTagging$ = [9, n0, _DOT,
-    { [_h]: ["DELETE", "/{Key+}?tagging", 204] }, () => DeleteObjectTaggingRequest$, () => DeleteObjectTaggingOutput$
-];
-var DeletePublicAccessBlock$ = [9, n0, _DPAB,
-    { [_h]: ["DELETE", "/?publicAccessBlock", 204] }, () => DeletePublicAccessBlockRequest$, () => __Unit
-];
-var GetBucketAbac$ = [9, n0, _GBA,
-    { [_h]: ["GET", "/?abac", 200] }, () => GetBucketAbacRequest$, () => GetBucketAbacOutput$
-];
-var GetBucketAccelerateConfiguration$ = [9, n0, _GBAC,
-    { [_h]: ["GET", "/?accelerate", 200] }, () => GetBucketAccelerateConfigurationRequest$, () => GetBucketAccelerateConfigurationOutput$
-];
-var GetBucketAcl$ = [9, n0, _GBAe,
-    { [_h]: ["GET", "/?acl", 200] }, () => GetBucketAclRequest$, () => GetBucketAclOutput$
-];
-var GetBucketAnalyticsConfiguration$ = [9, n0, _GBACe,
-    { [_h]: ["GET", "/?analytics&x-id=GetBucketAnalyticsConfiguration", 200] }, () => GetBucketAnalyticsConfigurationRequest$, () => GetBucketAnalyticsConfigurationOutput$
-];
-var GetBucketCors$ = [9, n0, _GBC,
-    { [_h]: ["GET", "/?cors", 200] }, () => GetBucketCorsRequest$, () => GetBucketCorsOutput$
-];
-var GetBucketEncryption$ = [9, n0, _GBE,
-    { [_h]: ["GET", "/?encryption", 200] }, () => GetBucketEncryptionRequest$, () => GetBucketEncryptionOutput$
-];
-var GetBucketIntelligentTieringConfiguration$ = [9, n0, _GBITC,
-    { [_h]: ["GET", "/?intelligent-tiering&x-id=GetBucketIntelligentTieringConfiguration", 200] }, () => GetBucketIntelligentTieringConfigurationRequest$, () => GetBucketIntelligentTieringConfigurationOutput$
-];
-var GetBucketInventoryConfiguration$ = [9, n0, _GBIC,
-    { [_h]: ["GET", "/?inventory&x-id=GetBucketInventoryConfiguration", 200] }, () => GetBucketInventoryConfigurationRequest$, () => GetBucketInventoryConfigurationOutput$
-];
-var GetBucketLifecycleConfiguration$ = [9, n0, _GBLC,
-    { [_h]: ["GET", "/?lifecycle", 200] }, () => GetBucketLifecycleConfigurationRequest$, () => GetBucketLifecycleConfigurationOutput$
-];
-var GetBucketLocation$ = [9, n0, _GBL,
-    { [_h]: ["GET", "/?location", 200] }, () => GetBucketLocationRequest$, () => GetBucketLocationOutput$
-];
-var GetBucketLogging$ = [9, n0, _GBLe,
-    { [_h]: ["GET", "/?logging", 200] }, () => GetBucketLoggingRequest$, () => GetBucketLoggingOutput$
-];
-var GetBucketMetadataConfiguration$ = [9, n0, _GBMC,
-    { [_h]: ["GET", "/?metadataConfiguration", 200] }, () => GetBucketMetadataConfigurationRequest$, () => GetBucketMetadataConfigurationOutput$
-];
-var GetBucketMetadataTableConfiguration$ = [9, n0, _GBMTC,
-    { [_h]: ["GET", "/?metadataTable", 200] }, () => GetBucketMetadataTableConfigurationRequest$, () => GetBucketMetadataTableConfigurationOutput$
-];
-var GetBucketMetricsConfiguration$ = [9, n0, _GBMCe,
-    { [_h]: ["GET", "/?metrics&x-id=GetBucketMetricsConfiguration", 200] }, () => GetBucketMetricsConfigurationRequest$, () => GetBucketMetricsConfigurationOutput$
-];
-var GetBucketNotificationConfiguration$ = [9, n0, _GBNC,
-    { [_h]: ["GET", "/?notification", 200] }, () => GetBucketNotificationConfigurationRequest$, () => NotificationConfiguration$
-];
-var GetBucketOwnershipControls$ = [9, n0, _GBOC,
-    { [_h]: ["GET", "/?ownershipControls", 200] }, () => GetBucketOwnershipControlsRequest$, () => GetBucketOwnershipControlsOutput$
-];
-var GetBucketPolicy$ = [9, n0, _GBP,
-    { [_h]: ["GET", "/?policy", 200] }, () => GetBucketPolicyRequest$, () => GetBucketPolicyOutput$
-];
-var GetBucketPolicyStatus$ = [9, n0, _GBPS,
-    { [_h]: ["GET", "/?policyStatus", 200] }, () => GetBucketPolicyStatusRequest$, () => GetBucketPolicyStatusOutput$
-];
-var GetBucketReplication$ = [9, n0, _GBR,
-    { [_h]: ["GET", "/?replication", 200] }, () => GetBucketReplicationRequest$, () => GetBucketReplicationOutput$
-];
-var GetBucketRequestPayment$ = [9, n0, _GBRP,
-    { [_h]: ["GET", "/?requestPayment", 200] }, () => GetBucketRequestPaymentRequest$, () => GetBucketRequestPaymentOutput$
-];
-var GetBucketTagging$ = [9, n0, _GBT,
-    { [_h]: ["GET", "/?tagging", 200] }, () => GetBucketTaggingRequest$, () => GetBucketTaggingOutput$
-];
-var GetBucketVersioning$ = [9, n0, _GBV,
-    { [_h]: ["GET", "/?versioning", 200] }, () => GetBucketVersioningRequest$, () => GetBucketVersioningOutput$
-];
-var GetBucketWebsite$ = [9, n0, _GBW,
-    { [_h]: ["GET", "/?website", 200] }, () => GetBucketWebsiteRequest$, () => GetBucketWebsiteOutput$
-];
-var GetObject$ = [9, n0, _GO,
-    { [_hC]: "-", [_h]: ["GET", "/{Key+}?x-id=GetObject", 200] }, () => GetObjectRequest$, () => GetObjectOutput$
-];
-var GetObjectAcl$ = [9, n0, _GOA,
-    { [_h]: ["GET", "/{Key+}?acl", 200] }, () => GetObjectAclRequest$, () => GetObjectAclOutput$
-];
-var GetObjectAnnotation$ = [9, n0, _GOAe,
-    { [_hC]: "-", [_h]: ["GET", "/{Key+}?annotation&x-id=GetObjectAnnotation", 200] }, () => GetObjectAnnotationRequest$, () => GetObjectAnnotationOutput$
-];
-var GetObjectAttributes$ = [9, n0, _GOAet,
-    { [_h]: ["GET", "/{Key+}?attributes", 200] }, () => GetObjectAttributesRequest$, () => GetObjectAttributesOutput$
-];
-var GetObjectLegalHold$ = [9, n0, _GOLH,
-    { [_h]: ["GET", "/{Key+}?legal-hold", 200] }, () => GetObjectLegalHoldRequest$, () => GetObjectLegalHoldOutput$
-];
-var GetObjectLockConfiguration$ = [9, n0, _GOLC,
-    { [_h]: ["GET", "/?object-lock", 200] }, () => GetObjectLockConfigurationRequest$, () => GetObjectLockConfigurationOutput$
-];
-var GetObjectRetention$ = [9, n0, _GORe,
-    { [_h]: ["GET", "/{Key+}?retention", 200] }, () => GetObjectRetentionRequest$, () => GetObjectRetentionOutput$
-];
-var GetObjectTagging$ = [9, n0, _GOT,
-    { [_h]: ["GET", "/{Key+}?tagging", 200] }, () => GetObjectTaggingRequest$, () => GetObjectTaggingOutput$
-];
-var GetObjectTorrent$ = [9, n0, _GOTe,
-    { [_h]: ["GET", "/{Key+}?torrent", 200] }, () => GetObjectTorrentRequest$, () => GetObjectTorrentOutput$
-];
-var GetPublicAccessBlock$ = [9, n0, _GPAB,
-    { [_h]: ["GET", "/?publicAccessBlock", 200] }, () => GetPublicAccessBlockRequest$, () => GetPublicAccessBlockOutput$
-];
-var HeadBucket$ = [9, n0, _HB,
-    { [_h]: ["HEAD", "/", 200] }, () => HeadBucketRequest$, () => HeadBucketOutput$
-];
-var HeadObject$ = [9, n0, _HO,
-    { [_h]: ["HEAD", "/{Key+}", 200] }, () => HeadObjectRequest$, () => HeadObjectOutput$
-];
-var ListBucketAnalyticsConfigurations$ = [9, n0, _LBAC,
-    { [_h]: ["GET", "/?analytics&x-id=ListBucketAnalyticsConfigurations", 200] }, () => ListBucketAnalyticsConfigurationsRequest$, () => ListBucketAnalyticsConfigurationsOutput$
-];
-var ListBucketIntelligentTieringConfigurations$ = [9, n0, _LBITC,
-    { [_h]: ["GET", "/?intelligent-tiering&x-id=ListBucketIntelligentTieringConfigurations", 200] }, () => ListBucketIntelligentTieringConfigurationsRequest$, () => ListBucketIntelligentTieringConfigurationsOutput$
-];
-var ListBucketInventoryConfigurations$ = [9, n0, _LBIC,
-    { [_h]: ["GET", "/?inventory&x-id=ListBucketInventoryConfigurations", 200] }, () => ListBucketInventoryConfigurationsRequest$, () => ListBucketInventoryConfigurationsOutput$
-];
-var ListBucketMetricsConfigurations$ = [9, n0, _LBMC,
-    { [_h]: ["GET", "/?metrics&x-id=ListBucketMetricsConfigurations", 200] }, () => ListBucketMetricsConfigurationsRequest$, () => ListBucketMetricsConfigurationsOutput$
-];
-var ListBuckets$ = [9, n0, _LB,
-    { [_h]: ["GET", "/?x-id=ListBuckets", 200] }, () => ListBucketsRequest$, () => ListBucketsOutput$
-];
-var ListDirectoryBuckets$ = [9, n0, _LDB,
-    { [_h]: ["GET", "/?x-id=ListDirectoryBuckets", 200] }, () => ListDirectoryBucketsRequest$, () => ListDirectoryBucketsOutput$
-];
-var ListMultipartUploads$ = [9, n0, _LMU,
-    { [_h]: ["GET", "/?uploads", 200] }, () => ListMultipartUploadsRequest$, () => ListMultipartUploadsOutput$
-];
-var ListObjectAnnotations$ = [9, n0, _LOA,
-    { [_h]: ["GET", "/{Key+}?annotation&x-id=ListObjectAnnotations", 200] }, () => ListObjectAnnotationsRequest$, () => ListObjectAnnotationsOutput$
-];
-var ListObjects$ = [9, n0, _LO,
-    { [_h]: ["GET", "/", 200] }, () => ListObjectsRequest$, () => ListObjectsOutput$
-];
-var ListObjectsV2$ = [9, n0, _LOV,
-    { [_h]: ["GET", "/?list-type=2", 200] }, () => ListObjectsV2Request$, () => ListObjectsV2Output$
-];
-var ListObjectVersions$ = [9, n0, _LOVi,
-    { [_h]: ["GET", "/?versions", 200] }, () => ListObjectVersionsRequest$, () => ListObjectVersionsOutput$
-];
-var ListParts$ = [9, n0, _LP,
-    { [_h]: ["GET", "/{Key+}?x-id=ListParts", 200] }, () => ListPartsRequest$, () => ListPartsOutput$
-];
-var PutBucketAbac$ = [9, n0, _PBA,
-    { [_hC]: "-", [_h]: ["PUT", "/?abac", 200] }, () => PutBucketAbacRequest$, () => __Unit
-];
-var PutBucketAccelerateConfiguration$ = [9, n0, _PBAC,
-    { [_hC]: "-", [_h]: ["PUT", "/?accelerate", 200] }, () => PutBucketAccelerateConfigurationRequest$, () => __Unit
-];
-var PutBucketAcl$ = [9, n0, _PBAu,
-    { [_hC]: "-", [_h]: ["PUT", "/?acl", 200] }, () => PutBucketAclRequest$, () => __Unit
-];
-var PutBucketAnalyticsConfiguration$ = [9, n0, _PBACu,
-    { [_h]: ["PUT", "/?analytics", 200] }, () => PutBucketAnalyticsConfigurationRequest$, () => __Unit
-];
-var PutBucketCors$ = [9, n0, _PBC,
-    { [_hC]: "-", [_h]: ["PUT", "/?cors", 200] }, () => PutBucketCorsRequest$, () => __Unit
-];
-var PutBucketEncryption$ = [9, n0, _PBE,
-    { [_hC]: "-", [_h]: ["PUT", "/?encryption", 200] }, () => PutBucketEncryptionRequest$, () => __Unit
-];
-var PutBucketIntelligentTieringConfiguration$ = [9, n0, _PBITC,
-    { [_h]: ["PUT", "/?intelligent-tiering", 200] }, () => PutBucketIntelligentTieringConfigurationRequest$, () => __Unit
-];
-var PutBucketInventoryConfiguration$ = [9, n0, _PBIC,
-    { [_h]: ["PUT", "/?inventory", 200] }, () => PutBucketInventoryConfigurationRequest$, () => __Unit
-];
-var PutBucketLifecycleConfiguration$ = [9, n0, _PBLC,
-    { [_hC]: "-", [_h]: ["PUT", "/?lifecycle", 200] }, () => PutBucketLifecycleConfigurationRequest$, () => PutBucketLifecycleConfigurationOutput$
-];
-var PutBucketLogging$ = [9, n0, _PBL,
-    { [_hC]: "-", [_h]: ["PUT", "/?logging", 200] }, () => PutBucketLoggingRequest$, () => __Unit
-];
-var PutBucketMetricsConfiguration$ = [9, n0, _PBMC,
-    { [_h]: ["PUT", "/?metrics", 200] }, () => PutBucketMetricsConfigurationRequest$, () => __Unit
-];
-var PutBucketNotificationConfiguration$ = [9, n0, _PBNC,
-    { [_h]: ["PUT", "/?notification", 200] }, () => PutBucketNotificationConfigurationRequest$, () => __Unit
-];
-var PutBucketOwnershipControls$ = [9, n0, _PBOC,
-    { [_hC]: "-", [_h]: ["PUT", "/?ownershipControls", 200] }, () => PutBucketOwnershipControlsRequest$, () => __Unit
-];
-var PutBucketPolicy$ = [9, n0, _PBP,
-    { [_hC]: "-", [_h]: ["PUT", "/?policy", 200] }, () => PutBucketPolicyRequest$, () => __Unit
-];
-var PutBucketReplication$ = [9, n0, _PBR,
-    { [_hC]: "-", [_h]: ["PUT", "/?replication", 200] }, () => PutBucketReplicationRequest$, () => __Unit
-];
-var PutBucketRequestPayment$ = [9, n0, _PBRP,
-    { [_hC]: "-", [_h]: ["PUT", "/?requestPayment", 200] }, () => PutBucketRequestPaymentRequest$, () => __Unit
-];
-var PutBucketTagging$ = [9, n0, _PBT,
-    { [_hC]: "-", [_h]: ["PUT", "/?tagging", 200] }, () => PutBucketTaggingRequest$, () => __Unit
-];
-var PutBucketVersioning$ = [9, n0, _PBV,
-    { [_hC]: "-", [_h]: ["PUT", "/?versioning", 200] }, () => PutBucketVersioningRequest$, () => __Unit
-];
-var PutBucketWebsite$ = [9, n0, _PBW,
-    { [_hC]: "-", [_h]: ["PUT", "/?website", 200] }, () => PutBucketWebsiteRequest$, () => __Unit
-];
-var PutObject$ = [9, n0, _PO,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?x-id=PutObject", 200] }, () => PutObjectRequest$, () => PutObjectOutput$
-];
-var PutObjectAcl$ = [9, n0, _POA,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?acl", 200] }, () => PutObjectAclRequest$, () => PutObjectAclOutput$
-];
-var PutObjectAnnotation$ = [9, n0, _POAu,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?annotation", 200] }, () => PutObjectAnnotationRequest$, () => PutObjectAnnotationOutput$
-];
-var PutObjectLegalHold$ = [9, n0, _POLH,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?legal-hold", 200] }, () => PutObjectLegalHoldRequest$, () => PutObjectLegalHoldOutput$
-];
-var PutObjectLockConfiguration$ = [9, n0, _POLC,
-    { [_hC]: "-", [_h]: ["PUT", "/?object-lock", 200] }, () => PutObjectLockConfigurationRequest$, () => PutObjectLockConfigurationOutput$
-];
-var PutObjectRetention$ = [9, n0, _PORu,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?retention", 200] }, () => PutObjectRetentionRequest$, () => PutObjectRetentionOutput$
-];
-var PutObjectTagging$ = [9, n0, _POT,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?tagging", 200] }, () => PutObjectTaggingRequest$, () => PutObjectTaggingOutput$
-];
-var PutPublicAccessBlock$ = [9, n0, _PPAB,
-    { [_hC]: "-", [_h]: ["PUT", "/?publicAccessBlock", 200] }, () => PutPublicAccessBlockRequest$, () => __Unit
-];
-var RenameObject$ = [9, n0, _RO,
-    { [_h]: ["PUT", "/{Key+}?renameObject", 200] }, () => RenameObjectRequest$, () => RenameObjectOutput$
-];
-var RestoreObject$ = [9, n0, _ROe,
-    { [_hC]: "-", [_h]: ["POST", "/{Key+}?restore", 200] }, () => RestoreObjectRequest$, () => RestoreObjectOutput$
-];
-var SelectObjectContent$ = [9, n0, _SOC,
-    { [_h]: ["POST", "/{Key+}?select&select-type=2", 200] }, () => SelectObjectContentRequest$, () => SelectObjectContentOutput$
-];
-var UpdateBucketMetadataAnnotationTableConfiguration$ = [9, n0, _UBMATC,
-    { [_hC]: "-", [_h]: ["PUT", "/?metadataAnnotationTable", 200] }, () => UpdateBucketMetadataAnnotationTableConfigurationRequest$, () => __Unit
-];
-var UpdateBucketMetadataInventoryTableConfiguration$ = [9, n0, _UBMITC,
-    { [_hC]: "-", [_h]: ["PUT", "/?metadataInventoryTable", 200] }, () => UpdateBucketMetadataInventoryTableConfigurationRequest$, () => __Unit
-];
-var UpdateBucketMetadataJournalTableConfiguration$ = [9, n0, _UBMJTC,
-    { [_hC]: "-", [_h]: ["PUT", "/?metadataJournalTable", 200] }, () => UpdateBucketMetadataJournalTableConfigurationRequest$, () => __Unit
-];
-var UpdateObjectEncryption$ = [9, n0, _UOE,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?encryption", 200] }, () => UpdateObjectEncryptionRequest$, () => UpdateObjectEncryptionResponse$
-];
-var UploadPart$ = [9, n0, _UP,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?x-id=UploadPart", 200] }, () => UploadPartRequest$, () => UploadPartOutput$
-];
-var UploadPartCopy$ = [9, n0, _UPC,
-    { [_h]: ["PUT", "/{Key+}?x-id=UploadPartCopy", 200] }, () => UploadPartCopyRequest$, () => UploadPartCopyOutput$
-];
-var WriteGetObjectResponse$ = [9, n0, _WGOR,
-    { [_en]: ["{RequestRoute}."], [_h]: ["POST", "/WriteGetObjectResponse", 200] }, () => WriteGetObjectResponseRequest$, () => __Unit
-];
-
-class CreateSessionCommand extends command(_ep4, _mw0, "CreateSession", CreateSession$) {
-}
-
-var version = "3.1174.0";
-var packageInfo = {
-	version: version};
-
-const getRuntimeConfig$1 = (config) => {
-    return {
-        apiVersion: "2006-03-01",
-        base64Decoder: config?.base64Decoder ?? fromBase64,
-        base64Encoder: config?.base64Encoder ?? toBase64,
-        disableHostPrefix: config?.disableHostPrefix ?? false,
-        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
-        extensions: config?.extensions ?? [],
-        getAwsChunkedEncodingStream: config?.getAwsChunkedEncodingStream ?? getAwsChunkedEncodingStream,
-        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultS3HttpAuthSchemeProvider,
-        httpAuthSchemes: config?.httpAuthSchemes ?? [
-            {
-                schemeId: "aws.auth#sigv4",
-                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
-                signer: new AwsSdkSigV4Signer(),
-            },
-            {
-                schemeId: "aws.auth#sigv4a",
-                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4a"),
-                signer: new AwsSdkSigV4ASigner(),
-            },
-        ],
-        logger: config?.logger ?? new NoOpLogger(),
-        md5: config?.md5 ?? Md5,
-        protocol: config?.protocol ?? S3RestXmlProtocol,
-        protocolSettings: config?.protocolSettings ?? {
-            defaultNamespace: "com.amazonaws.s3",
-            errorTypeRegistries,
-            xmlNamespace: "http://s3.amazonaws.com/doc/2006-03-01/",
-            version: "2006-03-01",
-            serviceTarget: "AmazonS3",
-        },
-        sdkStreamMixin: config?.sdkStreamMixin ?? sdkStreamMixin,
-        serviceId: config?.serviceId ?? "S3",
-        sha1: config?.sha1 ?? Sha1,
-        sha256: config?.sha256 ?? Sha256,
-        signerConstructor: config?.signerConstructor ?? SignatureV4MultiRegion,
-        signingEscapePath: config?.signingEscapePath ?? false,
-        urlParser: config?.urlParser ?? parseUrl,
-        useArnRegion: config?.useArnRegion ?? undefined,
-        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
-        utf8Encoder: config?.utf8Encoder ?? toUtf8,
-    };
-};
-
-const getRuntimeConfig = (config) => {
-    emitWarningIfUnsupportedVersion(process.version);
-    const defaultsMode = resolveDefaultsModeConfig(config);
-    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
-    const clientSharedValues = getRuntimeConfig$1(config);
-    emitWarningIfUnsupportedVersion$1(process.version);
-    const loaderConfig = {
-        profile: config?.profile,
-        logger: clientSharedValues.logger,
-    };
-    return {
-        ...clientSharedValues,
-        ...config,
-        runtime: "node",
-        defaultsMode,
-        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
-        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
-        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
-        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
-        disableS3ExpressSessionAuth: config?.disableS3ExpressSessionAuth ?? loadConfig(NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS, loaderConfig),
-        eventStreamSerdeProvider: config?.eventStreamSerdeProvider ?? eventStreamSerdeProvider,
-        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
-        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
-        requestChecksumCalculation: config?.requestChecksumCalculation ?? loadConfig(NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS, loaderConfig),
-        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
-        responseChecksumValidation: config?.responseChecksumValidation ?? loadConfig(NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS, loaderConfig),
-        retryMode: config?.retryMode ??
-            loadConfig({
-                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
-                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
-            }, config),
-        sigv4aSigningRegionSet: config?.sigv4aSigningRegionSet ?? loadConfig(NODE_SIGV4A_CONFIG_OPTIONS, loaderConfig),
-        streamCollector: config?.streamCollector ?? streamCollector,
-        streamHasher: config?.streamHasher ?? readableStreamHasher,
-        useArnRegion: config?.useArnRegion ?? loadConfig(NODE_USE_ARN_REGION_CONFIG_OPTIONS, loaderConfig),
-        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
-        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
-        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
-    };
-};
-
-const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
-    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
-    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
-    let _credentials = runtimeConfig.credentials;
-    return {
-        setHttpAuthScheme(httpAuthScheme) {
-            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
-            if (index === -1) {
-                _httpAuthSchemes.push(httpAuthScheme);
-            }
-            else {
-                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
-            }
-        },
-        httpAuthSchemes() {
-            return _httpAuthSchemes;
-        },
-        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
-            _httpAuthSchemeProvider = httpAuthSchemeProvider;
-        },
-        httpAuthSchemeProvider() {
-            return _httpAuthSchemeProvider;
-        },
-        setCredentials(credentials) {
-            _credentials = credentials;
-        },
-        credentials() {
-            return _credentials;
-        },
-    };
-};
-const resolveHttpAuthRuntimeConfig = (config) => {
-    return {
-        httpAuthSchemes: config.httpAuthSchemes(),
-        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
-        credentials: config.credentials(),
-    };
-};
-
-const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
-    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
-    extensions.forEach((extension) => extension.configure(extensionConfiguration));
-    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
-};
-
-class S3Client extends Client {
-    config;
-    constructor(...[configuration]) {
-        const _config_0 = getRuntimeConfig(configuration || {});
-        super(_config_0);
-        this.initConfig = _config_0;
-        const _config_1 = resolveClientEndpointParameters(_config_0);
-        const _config_2 = resolveUserAgentConfig(_config_1);
-        const _config_3 = resolveFlexibleChecksumsConfig(_config_2);
-        const _config_4 = resolveRetryConfig(_config_3);
-        const _config_5 = resolveRegionConfig(_config_4);
-        const _config_6 = resolveHostHeaderConfig(_config_5);
-        const _config_7 = resolveEndpointConfig(_config_6);
-        const _config_8 = resolveEventStreamSerdeConfig(_config_7);
-        const _config_9 = resolveHttpAuthSchemeConfig(_config_8);
-        const _config_10 = resolveS3Config(_config_9, { session: [() => this, CreateSessionCommand] });
-        const _config_11 = resolveRuntimeExtensions(_config_10, configuration?.extensions || []);
-        this.config = _config_11;
-        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
-        this.middlewareStack.use(getUserAgentPlugin(this.config));
-        this.middlewareStack.use(getRetryPlugin(this.config));
-        this.middlewareStack.use(getContentLengthPlugin(this.config));
-        this.middlewareStack.use(getHostHeaderPlugin(this.config));
-        this.middlewareStack.use(getLoggerPlugin(this.config));
-        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
-        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
-            httpAuthSchemeParametersProvider: defaultS3HttpAuthSchemeParametersProvider,
-            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
-                "aws.auth#sigv4": config.credentials,
-                "aws.auth#sigv4a": config.credentials,
-            }),
-        }));
-        this.middlewareStack.use(getHttpSigningPlugin(this.config));
-        this.middlewareStack.use(getValidateBucketNamePlugin(this.config));
-        this.middlewareStack.use(getAddExpectContinuePlugin(this.config));
-        this.middlewareStack.use(getRegionRedirectMiddlewarePlugin(this.config));
-        this.middlewareStack.use(getS3ExpressPlugin(this.config));
-        this.middlewareStack.use(getS3ExpressHttpSigningPlugin(this.config));
-    }
-    destroy() {
-        super.destroy();
-    }
-}
-
-class AbortMultipartUploadCommand extends command(_ep0, _mw0, "AbortMultipartUpload", AbortMultipartUpload$) {
-}
-
-class CompleteMultipartUploadCommand extends command(_ep0, _mw1, "CompleteMultipartUpload", CompleteMultipartUpload$) {
-}
-
-class CopyObjectCommand extends command(_ep1, _mw1, "CopyObject", CopyObject$) {
-}
-
-class CreateBucketCommand extends command(_ep2, _mw2, "CreateBucket", CreateBucket$) {
-}
-
-class CreateBucketMetadataConfigurationCommand extends command(_ep3, _mw3, "CreateBucketMetadataConfiguration", CreateBucketMetadataConfiguration$) {
-}
-
-class CreateBucketMetadataTableConfigurationCommand extends command(_ep3, _mw3, "CreateBucketMetadataTableConfiguration", CreateBucketMetadataTableConfiguration$) {
-}
-
-class CreateMultipartUploadCommand extends command(_ep0, _mw1, "CreateMultipartUpload", CreateMultipartUpload$) {
-}
-
-class DeleteBucketAnalyticsConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketAnalyticsConfiguration", DeleteBucketAnalyticsConfiguration$) {
-}
-
-class DeleteBucketCommand extends command(_ep3, _mw4, "DeleteBucket", DeleteBucket$) {
-}
-
-class DeleteBucketCorsCommand extends command(_ep3, _mw4, "DeleteBucketCors", DeleteBucketCors$) {
-}
-
-class DeleteBucketEncryptionCommand extends command(_ep3, _mw4, "DeleteBucketEncryption", DeleteBucketEncryption$) {
-}
-
-class DeleteBucketIntelligentTieringConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketIntelligentTieringConfiguration", DeleteBucketIntelligentTieringConfiguration$) {
-}
-
-class DeleteBucketInventoryConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketInventoryConfiguration", DeleteBucketInventoryConfiguration$) {
-}
-
-class DeleteBucketLifecycleCommand extends command(_ep3, _mw4, "DeleteBucketLifecycle", DeleteBucketLifecycle$) {
-}
-
-class DeleteBucketMetadataConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketMetadataConfiguration", DeleteBucketMetadataConfiguration$) {
-}
-
-class DeleteBucketMetadataTableConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketMetadataTableConfiguration", DeleteBucketMetadataTableConfiguration$) {
-}
-
-class DeleteBucketMetricsConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketMetricsConfiguration", DeleteBucketMetricsConfiguration$) {
-}
-
-class DeleteBucketOwnershipControlsCommand extends command(_ep3, _mw4, "DeleteBucketOwnershipControls", DeleteBucketOwnershipControls$) {
-}
-
-class DeleteBucketPolicyCommand extends command(_ep3, _mw4, "DeleteBucketPolicy", DeleteBucketPolicy$) {
-}
-
-class DeleteBucketReplicationCommand extends command(_ep3, _mw4, "DeleteBucketReplication", DeleteBucketReplication$) {
-}
-
-class DeleteBucketTaggingCommand extends command(_ep3, _mw4, "DeleteBucketTagging", DeleteBucketTagging$) {
-}
-
-class DeleteBucketWebsiteCommand extends command(_ep3, _mw4, "DeleteBucketWebsite", DeleteBucketWebsite$) {
-}
-
-class DeleteObjectAnnotationCommand extends command(_ep5, _mw0, "DeleteObjectAnnotation", DeleteObjectAnnotation$) {
-}
-
-class DeleteObjectCommand extends command(_ep0, _mw0, "DeleteObject", DeleteObject$) {
-}
-
-class DeleteObjectsCommand extends command(_ep5, _mw5, "DeleteObjects", DeleteObjects$) {
-}
-
-class DeleteObjectTaggingCommand extends command(_ep5, _mw0, "DeleteObjectTagging", DeleteObjectTagging$) {
-}
-
-class DeletePublicAccessBlockCommand extends command(_ep3, _mw4, "DeletePublicAccessBlock", DeletePublicAccessBlock$) {
-}
-
-class GetBucketAbacCommand extends command(_ep5, _mw0, "GetBucketAbac", GetBucketAbac$) {
-}
-
-class GetBucketAccelerateConfigurationCommand extends command(_ep3, _mw0, "GetBucketAccelerateConfiguration", GetBucketAccelerateConfiguration$) {
-}
-
-class GetBucketAclCommand extends command(_ep3, _mw0, "GetBucketAcl", GetBucketAcl$) {
-}
-
-class GetBucketAnalyticsConfigurationCommand extends command(_ep3, _mw0, "GetBucketAnalyticsConfiguration", GetBucketAnalyticsConfiguration$) {
-}
-
-class GetBucketCorsCommand extends command(_ep3, _mw0, "GetBucketCors", GetBucketCors$) {
-}
-
-class GetBucketEncryptionCommand extends command(_ep3, _mw0, "GetBucketEncryption", GetBucketEncryption$) {
-}
-
-class GetBucketIntelligentTieringConfigurationCommand extends command(_ep3, _mw0, "GetBucketIntelligentTieringConfiguration", GetBucketIntelligentTieringConfiguration$) {
-}
-
-class GetBucketInventoryConfigurationCommand extends command(_ep3, _mw0, "GetBucketInventoryConfiguration", GetBucketInventoryConfiguration$) {
-}
-
-class GetBucketLifecycleConfigurationCommand extends command(_ep3, _mw0, "GetBucketLifecycleConfiguration", GetBucketLifecycleConfiguration$) {
-}
-
-class GetBucketLocationCommand extends command(_ep3, _mw0, "GetBucketLocation", GetBucketLocation$) {
-}
-
-class GetBucketLoggingCommand extends command(_ep3, _mw0, "GetBucketLogging", GetBucketLogging$) {
-}
-
-class GetBucketMetadataConfigurationCommand extends command(_ep3, _mw0, "GetBucketMetadataConfiguration", GetBucketMetadataConfiguration$) {
-}
-
-class GetBucketMetadataTableConfigurationCommand extends command(_ep3, _mw0, "GetBucketMetadataTableConfiguration", GetBucketMetadataTableConfiguration$) {
-}
-
-class GetBucketMetricsConfigurationCommand extends command(_ep3, _mw0, "GetBucketMetricsConfiguration", GetBucketMetricsConfiguration$) {
-}
-
-class GetBucketNotificationConfigurationCommand extends command(_ep3, _mw0, "GetBucketNotificationConfiguration", GetBucketNotificationConfiguration$) {
-}
-
-class GetBucketOwnershipControlsCommand extends command(_ep3, _mw0, "GetBucketOwnershipControls", GetBucketOwnershipControls$) {
-}
-
-class GetBucketPolicyCommand extends command(_ep3, _mw4, "GetBucketPolicy", GetBucketPolicy$) {
-}
-
-class GetBucketPolicyStatusCommand extends command(_ep3, _mw0, "GetBucketPolicyStatus", GetBucketPolicyStatus$) {
-}
-
-class GetBucketReplicationCommand extends command(_ep3, _mw0, "GetBucketReplication", GetBucketReplication$) {
-}
-
-class GetBucketRequestPaymentCommand extends command(_ep3, _mw0, "GetBucketRequestPayment", GetBucketRequestPayment$) {
-}
-
-class GetBucketTaggingCommand extends command(_ep3, _mw0, "GetBucketTagging", GetBucketTagging$) {
-}
-
-class GetBucketVersioningCommand extends command(_ep3, _mw0, "GetBucketVersioning", GetBucketVersioning$) {
-}
-
-class GetBucketWebsiteCommand extends command(_ep3, _mw0, "GetBucketWebsite", GetBucketWebsite$) {
-}
-
-class GetObjectAclCommand extends command(_ep0, _mw0, "GetObjectAcl", GetObjectAcl$) {
-}
-
-class GetObjectAnnotationCommand extends command(_ep0, _mw6, "GetObjectAnnotation", GetObjectAnnotation$) {
-}
-
-class GetObjectAttributesCommand extends command(_ep5, _mw1, "GetObjectAttributes", GetObjectAttributes$) {
-}
-
-class GetObjectCommand extends command(_ep0, _mw7, "GetObject", GetObject$) {
-}
-
-class GetObjectLegalHoldCommand extends command(_ep5, _mw0, "GetObjectLegalHold", GetObjectLegalHold$) {
-}
-
-class GetObjectLockConfigurationCommand extends command(_ep5, _mw0, "GetObjectLockConfiguration", GetObjectLockConfiguration$) {
-}
-
-class GetObjectRetentionCommand extends command(_ep5, _mw0, "GetObjectRetention", GetObjectRetention$) {
-}
-
-class GetObjectTaggingCommand extends command(_ep5, _mw0, "GetObjectTagging", GetObjectTagging$) {
-}
-
-class GetObjectTorrentCommand extends command(_ep5, _mw4, "GetObjectTorrent", GetObjectTorrent$) {
-}
-
-class GetPublicAccessBlockCommand extends command(_ep3, _mw0, "GetPublicAccessBlock", GetPublicAccessBlock$) {
-}
-
-class HeadBucketCommand extends command(_ep5, _mw0, "HeadBucket", HeadBucket$) {
-}
-
-class HeadObjectCommand extends command(_ep0, _mw8, "HeadObject", HeadObject$) {
-}
-
-class ListBucketAnalyticsConfigurationsCommand extends command(_ep3, _mw0, "ListBucketAnalyticsConfigurations", ListBucketAnalyticsConfigurations$) {
-}
-
-class ListBucketIntelligentTieringConfigurationsCommand extends command(_ep3, _mw0, "ListBucketIntelligentTieringConfigurations", ListBucketIntelligentTieringConfigurations$) {
-}
-
-class ListBucketInventoryConfigurationsCommand extends command(_ep3, _mw0, "ListBucketInventoryConfigurations", ListBucketInventoryConfigurations$) {
-}
-
-class ListBucketMetricsConfigurationsCommand extends command(_ep3, _mw0, "ListBucketMetricsConfigurations", ListBucketMetricsConfigurations$) {
-}
-
-class ListBucketsCommand extends command(_ep6, _mw0, "ListBuckets", ListBuckets$) {
-}
-
-class ListDirectoryBucketsCommand extends command(_ep7, _mw0, "ListDirectoryBuckets", ListDirectoryBuckets$) {
-}
-
-class ListMultipartUploadsCommand extends command(_ep8, _mw0, "ListMultipartUploads", ListMultipartUploads$) {
-}
-
-class ListObjectAnnotationsCommand extends command(_ep5, _mw0, "ListObjectAnnotations", ListObjectAnnotations$) {
-}
-
-class ListObjectsCommand extends command(_ep8, _mw0, "ListObjects", ListObjects$) {
-}
-
-class ListObjectsV2Command extends command(_ep8, _mw0, "ListObjectsV2", ListObjectsV2$) {
-}
-
-class ListObjectVersionsCommand extends command(_ep8, _mw0, "ListObjectVersions", ListObjectVersions$) {
-}
-
-class ListPartsCommand extends command(_ep0, _mw1, "ListParts", ListParts$) {
-}
-
-class PutBucketAbacCommand extends command(_ep5, _mw9, "PutBucketAbac", PutBucketAbac$) {
-}
-
-class PutBucketAccelerateConfigurationCommand extends command(_ep3, _mw9, "PutBucketAccelerateConfiguration", PutBucketAccelerateConfiguration$) {
-}
-
-class PutBucketAclCommand extends command(_ep3, _mw3, "PutBucketAcl", PutBucketAcl$) {
-}
-
-class PutBucketAnalyticsConfigurationCommand extends command(_ep3, _mw4, "PutBucketAnalyticsConfiguration", PutBucketAnalyticsConfiguration$) {
-}
-
-class PutBucketCorsCommand extends command(_ep3, _mw3, "PutBucketCors", PutBucketCors$) {
-}
-
-class PutBucketEncryptionCommand extends command(_ep3, _mw3, "PutBucketEncryption", PutBucketEncryption$) {
-}
-
-class PutBucketIntelligentTieringConfigurationCommand extends command(_ep3, _mw4, "PutBucketIntelligentTieringConfiguration", PutBucketIntelligentTieringConfiguration$) {
-}
-
-class PutBucketInventoryConfigurationCommand extends command(_ep3, _mw4, "PutBucketInventoryConfiguration", PutBucketInventoryConfiguration$) {
-}
-
-class PutBucketLifecycleConfigurationCommand extends command(_ep3, _mw5, "PutBucketLifecycleConfiguration", PutBucketLifecycleConfiguration$) {
-}
-
-class PutBucketLoggingCommand extends command(_ep3, _mw3, "PutBucketLogging", PutBucketLogging$) {
-}
-
-class PutBucketMetricsConfigurationCommand extends command(_ep3, _mw4, "PutBucketMetricsConfiguration", PutBucketMetricsConfiguration$) {
-}
-
-class PutBucketNotificationConfigurationCommand extends command(_ep3, _mw4, "PutBucketNotificationConfiguration", PutBucketNotificationConfiguration$) {
-}
-
-class PutBucketOwnershipControlsCommand extends command(_ep3, _mw3, "PutBucketOwnershipControls", PutBucketOwnershipControls$) {
-}
-
-class PutBucketPolicyCommand extends command(_ep3, _mw3, "PutBucketPolicy", PutBucketPolicy$) {
-}
-
-class PutBucketReplicationCommand extends command(_ep3, _mw3, "PutBucketReplication", PutBucketReplication$) {
-}
-
-class PutBucketRequestPaymentCommand extends command(_ep3, _mw3, "PutBucketRequestPayment", PutBucketRequestPayment$) {
-}
-
-class PutBucketTaggingCommand extends command(_ep3, _mw3, "PutBucketTagging", PutBucketTagging$) {
-}
-
-class PutBucketVersioningCommand extends command(_ep3, _mw3, "PutBucketVersioning", PutBucketVersioning$) {
-}
-
-class PutBucketWebsiteCommand extends command(_ep3, _mw3, "PutBucketWebsite", PutBucketWebsite$) {
-}
-
-class PutObjectAclCommand extends command(_ep0, _mw5, "PutObjectAcl", PutObjectAcl$) {
-}
-
-class PutObjectAnnotationCommand extends command(_ep0, _mw10, "PutObjectAnnotation", PutObjectAnnotation$) {
-}
-
-class PutObjectCommand extends command(_ep0, _mw11, "PutObject", PutObject$) {
-}
-
-class PutObjectLegalHoldCommand extends command(_ep5, _mw5, "PutObjectLegalHold", PutObjectLegalHold$) {
-}
-
-class PutObjectLockConfigurationCommand extends command(_ep5, _mw5, "PutObjectLockConfiguration", PutObjectLockConfiguration$) {
-}
-
-class PutObjectRetentionCommand extends command(_ep5, _mw5, "PutObjectRetention", PutObjectRetention$) {
-}
-
-class PutObjectTaggingCommand extends command(_ep5, _mw5, "PutObjectTagging", PutObjectTagging$) {
-}
-
-class PutPublicAccessBlockCommand extends command(_ep3, _mw3, "PutPublicAccessBlock", PutPublicAccessBlock$) {
-}
-
-class RenameObjectCommand extends command(_ep0, _mw0, "RenameObject", RenameObject$) {
-}
-
-class RestoreObjectCommand extends command(_ep5, _mw10, "RestoreObject", RestoreObject$) {
-}
-
-class SelectObjectContentCommand extends command(_ep5, _mw12, "SelectObjectContent", SelectObjectContent$) {
-}
-
-class UpdateBucketMetadataAnnotationTableConfigurationCommand extends command(_ep3, _mw3, "UpdateBucketMetadataAnnotationTableConfiguration", UpdateBucketMetadataAnnotationTableConfiguration$) {
-}
-
-class UpdateBucketMetadataInventoryTableConfigurationCommand extends command(_ep3, _mw3, "UpdateBucketMetadataInventoryTableConfiguration", UpdateBucketMetadataInventoryTableConfiguration$) {
-}
-
-class UpdateBucketMetadataJournalTableConfigurationCommand extends command(_ep3, _mw3, "UpdateBucketMetadataJournalTableConfiguration", UpdateBucketMetadataJournalTableConfiguration$) {
-}
-
-class UpdateObjectEncryptionCommand extends command(_ep5, _mw5, "UpdateObjectEncryption", UpdateObjectEncryption$) {
-}
-
-class UploadPartCommand extends command(_ep0, _mw13, "UploadPart", UploadPart$) {
-}
-
-class UploadPartCopyCommand extends command(_ep4, _mw1, "UploadPartCopy", UploadPartCopy$) {
-}
-
-class WriteGetObjectResponseCommand extends command(_ep9, _mw4, "WriteGetObjectResponse", WriteGetObjectResponse$) {
-}
-
-const paginateListBuckets = createPaginator(S3Client, ListBucketsCommand, "ContinuationToken", "ContinuationToken", "MaxBuckets");
-
-const paginateListDirectoryBuckets = createPaginator(S3Client, ListDirectoryBucketsCommand, "ContinuationToken", "ContinuationToken", "MaxDirectoryBuckets");
-
-const paginateListObjectAnnotations = createPaginator(S3Client, ListObjectAnnotationsCommand, "ContinuationToken", "NextContinuationToken", "MaxAnnotationResults");
-
-const paginateListObjectsV2 = createPaginator(S3Client, ListObjectsV2Command, "ContinuationToken", "NextContinuationToken", "MaxKeys");
-
-const paginateListParts = createPaginator(S3Client, ListPartsCommand, "PartNumberMarker", "NextPartNumberMarker", "MaxParts");
-
-const checkState$3 = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new HeadBucketCommand(input));
-        reason = result;
-        return { state: WaiterState.SUCCESS, reason };
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NotFound") {
-            return { state: WaiterState.RETRY, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForBucketExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
-};
-const waitUntilBucketExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
-    return checkExceptions(result);
-};
-
-const checkState$2 = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new HeadBucketCommand(input));
-        reason = result;
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NotFound") {
-            return { state: WaiterState.SUCCESS, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForBucketNotExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
-};
-const waitUntilBucketNotExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
-    return checkExceptions(result);
-};
-
-const checkState$1 = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new HeadObjectCommand(input));
-        reason = result;
-        return { state: WaiterState.SUCCESS, reason };
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NotFound") {
-            return { state: WaiterState.RETRY, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForObjectExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
-};
-const waitUntilObjectExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
-    return checkExceptions(result);
-};
-
-const checkState = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new HeadObjectCommand(input));
-        reason = result;
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NotFound") {
-            return { state: WaiterState.SUCCESS, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForObjectNotExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
-};
-const waitUntilObjectNotExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
-    return checkExceptions(result);
-};
-
-const commands = {
-    AbortMultipartUploadCommand,
-    CompleteMultipartUploadCommand,
-    CopyObjectCommand,
-    CreateBucketCommand,
-    CreateBucketMetadataConfigurationCommand,
-    CreateBucketMetadataTableConfigurationCommand,
-    CreateMultipartUploadCommand,
-    CreateSessionCommand,
-    DeleteBucketCommand,
-    DeleteBucketAnalyticsConfigurationCommand,
-    DeleteBucketCorsCommand,
-    DeleteBucketEncryptionCommand,
-    DeleteBucketIntelligentTieringConfigurationCommand,
-    DeleteBucketInventoryConfigurationCommand,
-    DeleteBucketLifecycleCommand,
-    DeleteBucketMetadataConfigurationCommand,
-    DeleteBucketMetadataTableConfigurationCommand,
-    DeleteBucketMetricsConfigurationCommand,
-    DeleteBucketOwnershipControlsCommand,
-    DeleteBucketPolicyCommand,
-    DeleteBucketReplicationCommand,
-    DeleteBucketTaggingCommand,
-    DeleteBucketWebsiteCommand,
-    DeleteObjectCommand,
-    DeleteObjectAnnotationCommand,
-    DeleteObjectsCommand,
-    DeleteObjectTaggingCommand,
-    DeletePublicAccessBlockCommand,
-    GetBucketAbacCommand,
-    GetBucketAccelerateConfigurationCommand,
-    GetBucketAclCommand,
-    GetBucketAnalyticsConfigurationCommand,
-    GetBucketCorsCommand,
-    GetBucketEncryptionCommand,
-    GetBucketIntelligentTieringConfigurationCommand,
-    GetBucketInventoryConfigurationCommand,
-    GetBucketLifecycleConfigurationCommand,
-    GetBucketLocationCommand,
-    GetBucketLoggingCommand,
-    GetBucketMetadataConfigurationCommand,
-    GetBucketMetadataTableConfigurationCommand,
-    GetBucketMetricsConfigurationCommand,
-    GetBucketNotificationConfigurationCommand,
-    GetBucketOwnershipControlsCommand,
-    GetBucketPolicyCommand,
-    GetBucketPolicyStatusCommand,
-    GetBucketReplicationCommand,
-    GetBucketRequestPaymentCommand,
-    GetBucketTaggingCommand,
-    GetBucketVersioningCommand,
-    GetBucketWebsiteCommand,
-    GetObjectCommand,
-    GetObjectAclCommand,
-    GetObjectAnnotationCommand,
-    GetObjectAttributesCommand,
-    GetObjectLegalHoldCommand,
-    GetObjectLockConfigurationCommand,
-    GetObjectRetentionCommand,
-    GetObjectTaggingCommand,
-    GetObjectTorrentCommand,
-    GetPublicAccessBlockCommand,
-    HeadBucketCommand,
-    HeadObjectCommand,
-    ListBucketAnalyticsConfigurationsCommand,
-    ListBucketIntelligentTieringConfigurationsCommand,
-    ListBucketInventoryConfigurationsCommand,
-    ListBucketMetricsConfigurationsCommand,
-    ListBucketsCommand,
-    ListDirectoryBucketsCommand,
-    ListMultipartUploadsCommand,
-    ListObjectAnnotationsCommand,
-    ListObjectsCommand,
-    ListObjectsV2Command,
-    ListObjectVersionsCommand,
-    ListPartsCommand,
-    PutBucketAbacCommand,
-    PutBucketAccelerateConfigurationCommand,
-    PutBucketAclCommand,
-    PutBucketAnalyticsConfigurationCommand,
-    PutBucketCorsCommand,
-    PutBucketEncryptionCommand,
-    PutBucketIntelligentTieringConfigurationCommand,
-    PutBucketInventoryConfigurationCommand,
-    PutBucketLifecycleConfigurationCommand,
-    PutBucketLoggingCommand,
-    PutBucketMetricsConfigurationCommand,
-    PutBucketNotificationConfigurationCommand,
-    PutBucketOwnershipControlsCommand,
-    PutBucketPolicyCommand,
-    PutBucketReplicationCommand,
-    PutBucketRequestPaymentCommand,
-    PutBucketTaggingCommand,
-    PutBucketVersioningCommand,
-    PutBucketWebsiteCommand,
-    PutObjectCommand,
-    PutObjectAclCommand,
-    PutObjectAnnotationCommand,
-    PutObjectLegalHoldCommand,
-    PutObjectLockConfigurationCommand,
-    PutObjectRetentionCommand,
-    PutObjectTaggingCommand,
-    PutPublicAccessBlockCommand,
-    RenameObjectCommand,
-    RestoreObjectCommand,
-    SelectObjectContentCommand,
-    UpdateBucketMetadataAnnotationTableConfigurationCommand,
-    UpdateBucketMetadataInventoryTableConfigurationCommand,
-    UpdateBucketMetadataJournalTableConfigurationCommand,
-    UpdateObjectEncryptionCommand,
-    UploadPartCommand,
-    UploadPartCopyCommand,
-    WriteGetObjectResponseCommand,
-};
-const paginators = {
-    paginateListBuckets,
-    paginateListDirectoryBuckets,
-    paginateListObjectAnnotations,
-    paginateListObjectsV2,
-    paginateListParts,
-};
-const waiters = {
-    waitUntilBucketExists,
-    waitUntilBucketNotExists,
-    waitUntilObjectExists,
-    waitUntilObjectNotExists,
-};
-class S3 extends S3Client {
-}
-createAggregatedClient(commands, S3, { paginators, waiters });
-
-const BucketAbacStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const RequestCharged = {
-    requester: "requester",
-};
-const RequestPayer = {
-    requester: "requester",
-};
-const BucketAccelerateStatus = {
-    Enabled: "Enabled",
-    Suspended: "Suspended",
-};
-const Type = {
-    AmazonCustomerByEmail: "AmazonCustomerByEmail",
-    CanonicalUser: "CanonicalUser",
-    Group: "Group",
-};
-const Permission = {
-    FULL_CONTROL: "FULL_CONTROL",
-    READ: "READ",
-    READ_ACP: "READ_ACP",
-    WRITE: "WRITE",
-    WRITE_ACP: "WRITE_ACP",
-};
-const OwnerOverride = {
-    Destination: "Destination",
-};
-const ChecksumType = {
-    COMPOSITE: "COMPOSITE",
-    FULL_OBJECT: "FULL_OBJECT",
-};
-const ServerSideEncryption = {
-    AES256: "AES256",
-    aws_backup: "aws:backup",
-    aws_fsx: "aws:fsx",
-    aws_kms: "aws:kms",
-    aws_kms_dsse: "aws:kms:dsse",
-};
-const ObjectCannedACL = {
-    authenticated_read: "authenticated-read",
-    aws_exec_read: "aws-exec-read",
-    bucket_owner_full_control: "bucket-owner-full-control",
-    bucket_owner_read: "bucket-owner-read",
-    private: "private",
-    public_read: "public-read",
-    public_read_write: "public-read-write",
-};
-const AnnotationDirective = {
-    COPY: "COPY",
-    EXCLUDE: "EXCLUDE",
-};
-const ChecksumAlgorithm = {
-    CRC32: "CRC32",
-    CRC32C: "CRC32C",
-    CRC64NVME: "CRC64NVME",
-    MD5: "MD5",
-    SHA1: "SHA1",
-    SHA256: "SHA256",
-    SHA512: "SHA512",
-    XXHASH128: "XXHASH128",
-    XXHASH3: "XXHASH3",
-    XXHASH64: "XXHASH64",
-};
-const MetadataDirective = {
-    COPY: "COPY",
-    REPLACE: "REPLACE",
-};
-const ObjectLockEventHold = {
-    OFF: "OFF",
-    ON: "ON",
-};
-const ObjectLockLegalHoldStatus = {
-    OFF: "OFF",
-    ON: "ON",
-};
-const ObjectLockMode = {
-    COMPLIANCE: "COMPLIANCE",
-    GOVERNANCE: "GOVERNANCE",
-};
-const StorageClass = {
-    AWS_BACKUP_LOW_COST_WARM: "AWS_BACKUP_LOW_COST_WARM",
-    AWS_BACKUP_WARM: "AWS_BACKUP_WARM",
-    DEEP_ARCHIVE: "DEEP_ARCHIVE",
-    EXPRESS_ONEZONE: "EXPRESS_ONEZONE",
-    FSX_ONTAP: "FSX_ONTAP",
-    FSX_OPENZFS: "FSX_OPENZFS",
-    GLACIER: "GLACIER",
-    GLACIER_IR: "GLACIER_IR",
-    INTELLIGENT_TIERING: "INTELLIGENT_TIERING",
-    ONEZONE_IA: "ONEZONE_IA",
-    OUTPOSTS: "OUTPOSTS",
-    REDUCED_REDUNDANCY: "REDUCED_REDUNDANCY",
-    SNOW: "SNOW",
-    STANDARD: "STANDARD",
-    STANDARD_IA: "STANDARD_IA",
-};
-const TaggingDirective = {
-    COPY: "COPY",
-    REPLACE: "REPLACE",
-};
-const BucketCannedACL = {
-    authenticated_read: "authenticated-read",
-    private: "private",
-    public_read: "public-read",
-    public_read_write: "public-read-write",
-};
-const BucketNamespace = {
-    ACCOUNT_REGIONAL: "account-regional",
-    GLOBAL: "global",
-};
-const DataRedundancy = {
-    SingleAvailabilityZone: "SingleAvailabilityZone",
-    SingleLocalZone: "SingleLocalZone",
-};
-const BucketType = {
-    Directory: "Directory",
-};
-const LocationType = {
-    AvailabilityZone: "AvailabilityZone",
-    LocalZone: "LocalZone",
-};
-const BucketLocationConstraint = {
-    EU: "EU",
-    af_south_1: "af-south-1",
-    ap_east_1: "ap-east-1",
-    ap_east_2: "ap-east-2",
-    ap_northeast_1: "ap-northeast-1",
-    ap_northeast_2: "ap-northeast-2",
-    ap_northeast_3: "ap-northeast-3",
-    ap_south_1: "ap-south-1",
-    ap_south_2: "ap-south-2",
-    ap_southeast_1: "ap-southeast-1",
-    ap_southeast_2: "ap-southeast-2",
-    ap_southeast_3: "ap-southeast-3",
-    ap_southeast_4: "ap-southeast-4",
-    ap_southeast_5: "ap-southeast-5",
-    ap_southeast_6: "ap-southeast-6",
-    ap_southeast_7: "ap-southeast-7",
-    ca_central_1: "ca-central-1",
-    ca_west_1: "ca-west-1",
-    cn_north_1: "cn-north-1",
-    cn_northwest_1: "cn-northwest-1",
-    eu_central_1: "eu-central-1",
-    eu_central_2: "eu-central-2",
-    eu_north_1: "eu-north-1",
-    eu_south_1: "eu-south-1",
-    eu_south_2: "eu-south-2",
-    eu_west_1: "eu-west-1",
-    eu_west_2: "eu-west-2",
-    eu_west_3: "eu-west-3",
-    il_central_1: "il-central-1",
-    me_central_1: "me-central-1",
-    me_south_1: "me-south-1",
-    mx_central_1: "mx-central-1",
-    sa_east_1: "sa-east-1",
-    us_east_2: "us-east-2",
-    us_gov_east_1: "us-gov-east-1",
-    us_gov_west_1: "us-gov-west-1",
-    us_west_1: "us-west-1",
-    us_west_2: "us-west-2",
-};
-const ObjectOwnership = {
-    BucketOwnerEnforced: "BucketOwnerEnforced",
-    BucketOwnerPreferred: "BucketOwnerPreferred",
-    ObjectWriter: "ObjectWriter",
-};
-const AnnotationConfigurationState = {
-    DISABLED: "DISABLED",
-    ENABLED: "ENABLED",
-};
-const TableSseAlgorithm = {
-    AES256: "AES256",
-    aws_kms: "aws:kms",
-};
-const InventoryConfigurationState = {
-    DISABLED: "DISABLED",
-    ENABLED: "ENABLED",
-};
-const ExpirationState = {
-    DISABLED: "DISABLED",
-    ENABLED: "ENABLED",
-};
-const SessionMode = {
-    ReadOnly: "ReadOnly",
-    ReadWrite: "ReadWrite",
-};
-const AnalyticsS3ExportFileFormat = {
-    CSV: "CSV",
-};
-const StorageClassAnalysisSchemaVersion = {
-    V_1: "V_1",
-};
-const EncryptionType = {
-    NONE: "NONE",
-    SSE_C: "SSE-C",
-};
-const IntelligentTieringStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const IntelligentTieringAccessTier = {
-    ARCHIVE_ACCESS: "ARCHIVE_ACCESS",
-    DEEP_ARCHIVE_ACCESS: "DEEP_ARCHIVE_ACCESS",
-};
-const InventoryFormat = {
-    CSV: "CSV",
-    ORC: "ORC",
-    Parquet: "Parquet",
-};
-const InventoryIncludedObjectVersions = {
-    All: "All",
-    Current: "Current",
-};
-const InventoryOptionalField = {
-    BucketKeyStatus: "BucketKeyStatus",
-    ChecksumAlgorithm: "ChecksumAlgorithm",
-    ETag: "ETag",
-    EncryptionStatus: "EncryptionStatus",
-    IntelligentTieringAccessTier: "IntelligentTieringAccessTier",
-    IntelligentTieringReferenceDate: "IntelligentTieringReferenceDate",
-    IsMultipartUploaded: "IsMultipartUploaded",
-    LastModifiedDate: "LastModifiedDate",
-    LifecycleExpirationDate: "LifecycleExpirationDate",
-    ObjectAccessControlList: "ObjectAccessControlList",
-    ObjectLockEventHoldDuration: "ObjectLockEventHoldDuration",
-    ObjectLockEventHoldStatus: "ObjectLockEventHoldStatus",
-    ObjectLockLegalHoldStatus: "ObjectLockLegalHoldStatus",
-    ObjectLockMode: "ObjectLockMode",
-    ObjectLockRetainUntilDate: "ObjectLockRetainUntilDate",
-    ObjectOwner: "ObjectOwner",
-    ReplicationStatus: "ReplicationStatus",
-    Size: "Size",
-    StorageClass: "StorageClass",
-};
-const InventoryFrequency = {
-    Daily: "Daily",
-    Weekly: "Weekly",
-};
-const TransitionStorageClass = {
-    DEEP_ARCHIVE: "DEEP_ARCHIVE",
-    GLACIER: "GLACIER",
-    GLACIER_IR: "GLACIER_IR",
-    INTELLIGENT_TIERING: "INTELLIGENT_TIERING",
-    ONEZONE_IA: "ONEZONE_IA",
-    STANDARD_IA: "STANDARD_IA",
-};
-const ExpirationStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const TransitionDefaultMinimumObjectSize = {
-    all_storage_classes_128K: "all_storage_classes_128K",
-    varies_by_storage_class: "varies_by_storage_class",
-};
-const BucketLogsPermission = {
-    FULL_CONTROL: "FULL_CONTROL",
-    READ: "READ",
-    WRITE: "WRITE",
-};
-const PartitionDateSource = {
-    DeliveryTime: "DeliveryTime",
-    EventTime: "EventTime",
-};
-const S3TablesBucketType = {
-    aws: "aws",
-    customer: "customer",
-};
-const Event = {
-    s3_IntelligentTiering: "s3:IntelligentTiering",
-    s3_LifecycleExpiration_: "s3:LifecycleExpiration:*",
-    s3_LifecycleExpiration_Delete: "s3:LifecycleExpiration:Delete",
-    s3_LifecycleExpiration_DeleteMarkerCreated: "s3:LifecycleExpiration:DeleteMarkerCreated",
-    s3_LifecycleTransition: "s3:LifecycleTransition",
-    s3_ObjectAcl_Put: "s3:ObjectAcl:Put",
-    s3_ObjectAnnotation_: "s3:ObjectAnnotation:*",
-    s3_ObjectAnnotation_Delete: "s3:ObjectAnnotation:Delete",
-    s3_ObjectAnnotation_Put: "s3:ObjectAnnotation:Put",
-    s3_ObjectCreated_: "s3:ObjectCreated:*",
-    s3_ObjectCreated_CompleteMultipartUpload: "s3:ObjectCreated:CompleteMultipartUpload",
-    s3_ObjectCreated_Copy: "s3:ObjectCreated:Copy",
-    s3_ObjectCreated_Post: "s3:ObjectCreated:Post",
-    s3_ObjectCreated_Put: "s3:ObjectCreated:Put",
-    s3_ObjectRemoved_: "s3:ObjectRemoved:*",
-    s3_ObjectRemoved_Delete: "s3:ObjectRemoved:Delete",
-    s3_ObjectRemoved_DeleteMarkerCreated: "s3:ObjectRemoved:DeleteMarkerCreated",
-    s3_ObjectRestore_: "s3:ObjectRestore:*",
-    s3_ObjectRestore_Completed: "s3:ObjectRestore:Completed",
-    s3_ObjectRestore_Delete: "s3:ObjectRestore:Delete",
-    s3_ObjectRestore_Post: "s3:ObjectRestore:Post",
-    s3_ObjectRetention_Put: "s3:ObjectRetention:Put",
-    s3_ObjectTagging_: "s3:ObjectTagging:*",
-    s3_ObjectTagging_Delete: "s3:ObjectTagging:Delete",
-    s3_ObjectTagging_Put: "s3:ObjectTagging:Put",
-    s3_ReducedRedundancyLostObject: "s3:ReducedRedundancyLostObject",
-    s3_Replication_: "s3:Replication:*",
-    s3_Replication_OperationFailedReplication: "s3:Replication:OperationFailedReplication",
-    s3_Replication_OperationMissedThreshold: "s3:Replication:OperationMissedThreshold",
-    s3_Replication_OperationNotTracked: "s3:Replication:OperationNotTracked",
-    s3_Replication_OperationReplicatedAfterThreshold: "s3:Replication:OperationReplicatedAfterThreshold",
-};
-const FilterRuleName = {
-    prefix: "prefix",
-    suffix: "suffix",
-};
-const DeleteMarkerReplicationStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const UseSourceMultiRegionKeyStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const MetricsStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const ReplicationTimeStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const ExistingObjectReplicationStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const ReplicaModificationsStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const SseKmsEncryptedObjectsStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const ReplicationRuleStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const Payer = {
-    BucketOwner: "BucketOwner",
-    Requester: "Requester",
-};
-const MFADeleteStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const BucketVersioningStatus = {
-    Enabled: "Enabled",
-    Suspended: "Suspended",
-};
-const Protocol = {
-    http: "http",
-    https: "https",
-};
-const ReplicationStatus = {
-    COMPLETE: "COMPLETE",
-    COMPLETED: "COMPLETED",
-    FAILED: "FAILED",
-    PENDING: "PENDING",
-    REPLICA: "REPLICA",
-};
-const ChecksumMode = {
-    ENABLED: "ENABLED",
-};
-const ObjectAttributes = {
-    CHECKSUM: "Checksum",
-    ETAG: "ETag",
-    OBJECT_PARTS: "ObjectParts",
-    OBJECT_SIZE: "ObjectSize",
-    STORAGE_CLASS: "StorageClass",
-};
-const ObjectLockEnabled = {
-    Enabled: "Enabled",
-};
-const ObjectLockRetentionMode = {
-    COMPLIANCE: "COMPLIANCE",
-    GOVERNANCE: "GOVERNANCE",
-};
-const ArchiveStatus = {
-    ARCHIVE_ACCESS: "ARCHIVE_ACCESS",
-    DEEP_ARCHIVE_ACCESS: "DEEP_ARCHIVE_ACCESS",
-};
-const EncodingType = {
-    url: "url",
-};
-const ObjectStorageClass = {
-    AWS_BACKUP_LOW_COST_WARM: "AWS_BACKUP_LOW_COST_WARM",
-    AWS_BACKUP_WARM: "AWS_BACKUP_WARM",
-    DEEP_ARCHIVE: "DEEP_ARCHIVE",
-    EXPRESS_ONEZONE: "EXPRESS_ONEZONE",
-    FSX_ONTAP: "FSX_ONTAP",
-    FSX_OPENZFS: "FSX_OPENZFS",
-    GLACIER: "GLACIER",
-    GLACIER_IR: "GLACIER_IR",
-    INTELLIGENT_TIERING: "INTELLIGENT_TIERING",
-    ONEZONE_IA: "ONEZONE_IA",
-    OUTPOSTS: "OUTPOSTS",
-    REDUCED_REDUNDANCY: "REDUCED_REDUNDANCY",
-    SNOW: "SNOW",
-    STANDARD: "STANDARD",
-    STANDARD_IA: "STANDARD_IA",
-};
-const OptionalObjectAttributes = {
-    RESTORE_STATUS: "RestoreStatus",
-};
-const ObjectVersionStorageClass = {
-    STANDARD: "STANDARD",
-};
-const MFADelete = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const Tier = {
-    Bulk: "Bulk",
-    Expedited: "Expedited",
-    Standard: "Standard",
-};
-const ExpressionType = {
-    SQL: "SQL",
-};
-const CompressionType = {
-    BZIP2: "BZIP2",
-    GZIP: "GZIP",
-    NONE: "NONE",
-};
-const FileHeaderInfo = {
-    IGNORE: "IGNORE",
-    NONE: "NONE",
-    USE: "USE",
-};
-const JSONType = {
-    DOCUMENT: "DOCUMENT",
-    LINES: "LINES",
-};
-const QuoteFields = {
-    ALWAYS: "ALWAYS",
-    ASNEEDED: "ASNEEDED",
-};
-const RestoreRequestType = {
-    SELECT: "SELECT",
-};
-
-__webpack_unused_export__ = AbacStatus$;
-__webpack_unused_export__ = AbortIncompleteMultipartUpload$;
-__webpack_unused_export__ = AbortMultipartUpload$;
-__webpack_unused_export__ = AbortMultipartUploadCommand;
-__webpack_unused_export__ = AbortMultipartUploadOutput$;
-__webpack_unused_export__ = AbortMultipartUploadRequest$;
-__webpack_unused_export__ = AccelerateConfiguration$;
-__webpack_unused_export__ = AccessControlPolicy$;
-__webpack_unused_export__ = AccessControlTranslation$;
-__webpack_unused_export__ = AccessDenied;
-__webpack_unused_export__ = AccessDenied$;
-__webpack_unused_export__ = AnalyticsAndOperator$;
-__webpack_unused_export__ = AnalyticsConfiguration$;
-__webpack_unused_export__ = AnalyticsExportDestination$;
-__webpack_unused_export__ = AnalyticsFilter$;
-__webpack_unused_export__ = AnalyticsS3BucketDestination$;
-__webpack_unused_export__ = AnalyticsS3ExportFileFormat;
-__webpack_unused_export__ = AnnotationConfigurationState;
-__webpack_unused_export__ = AnnotationDirective;
-__webpack_unused_export__ = AnnotationEntry$;
-__webpack_unused_export__ = AnnotationLimitExceeded;
-__webpack_unused_export__ = AnnotationLimitExceeded$;
-__webpack_unused_export__ = AnnotationNameTooLong;
-__webpack_unused_export__ = AnnotationNameTooLong$;
-__webpack_unused_export__ = AnnotationTableConfiguration$;
-__webpack_unused_export__ = AnnotationTableConfigurationResult$;
-__webpack_unused_export__ = AnnotationTableConfigurationUpdates$;
-__webpack_unused_export__ = ArchiveStatus;
-__webpack_unused_export__ = BlockedEncryptionTypes$;
-__webpack_unused_export__ = Bucket$;
-__webpack_unused_export__ = BucketAbacStatus;
-__webpack_unused_export__ = BucketAccelerateStatus;
-__webpack_unused_export__ = BucketAlreadyExists;
-__webpack_unused_export__ = BucketAlreadyExists$;
-__webpack_unused_export__ = BucketAlreadyOwnedByYou;
-__webpack_unused_export__ = BucketAlreadyOwnedByYou$;
-__webpack_unused_export__ = BucketCannedACL;
-__webpack_unused_export__ = BucketInfo$;
-__webpack_unused_export__ = BucketLifecycleConfiguration$;
-__webpack_unused_export__ = BucketLocationConstraint;
-__webpack_unused_export__ = BucketLoggingStatus$;
-__webpack_unused_export__ = BucketLogsPermission;
-__webpack_unused_export__ = BucketNamespace;
-__webpack_unused_export__ = BucketType;
-__webpack_unused_export__ = BucketVersioningStatus;
-__webpack_unused_export__ = CORSConfiguration$;
-__webpack_unused_export__ = CORSRule$;
-__webpack_unused_export__ = CSVInput$;
-__webpack_unused_export__ = CSVOutput$;
-__webpack_unused_export__ = Checksum$;
-__webpack_unused_export__ = ChecksumAlgorithm;
-__webpack_unused_export__ = ChecksumMode;
-__webpack_unused_export__ = ChecksumType;
-__webpack_unused_export__ = CommonPrefix$;
-__webpack_unused_export__ = CompleteMultipartUpload$;
-__webpack_unused_export__ = CompleteMultipartUploadCommand;
-__webpack_unused_export__ = CompleteMultipartUploadOutput$;
-__webpack_unused_export__ = CompleteMultipartUploadRequest$;
-__webpack_unused_export__ = CompletedMultipartUpload$;
-__webpack_unused_export__ = CompletedPart$;
-__webpack_unused_export__ = CompressionType;
-__webpack_unused_export__ = Condition$;
-__webpack_unused_export__ = ContinuationEvent$;
-__webpack_unused_export__ = CopyObject$;
-__webpack_unused_export__ = CopyObjectCommand;
-__webpack_unused_export__ = CopyObjectOutput$;
-__webpack_unused_export__ = CopyObjectRequest$;
-__webpack_unused_export__ = CopyObjectResult$;
-__webpack_unused_export__ = CopyPartResult$;
-__webpack_unused_export__ = CreateBucket$;
-__webpack_unused_export__ = CreateBucketCommand;
-__webpack_unused_export__ = CreateBucketConfiguration$;
-__webpack_unused_export__ = CreateBucketMetadataConfiguration$;
-__webpack_unused_export__ = CreateBucketMetadataConfigurationCommand;
-__webpack_unused_export__ = CreateBucketMetadataConfigurationRequest$;
-__webpack_unused_export__ = CreateBucketMetadataTableConfiguration$;
-__webpack_unused_export__ = CreateBucketMetadataTableConfigurationCommand;
-__webpack_unused_export__ = CreateBucketMetadataTableConfigurationRequest$;
-__webpack_unused_export__ = CreateBucketOutput$;
-__webpack_unused_export__ = CreateBucketRequest$;
-__webpack_unused_export__ = CreateMultipartUpload$;
-__webpack_unused_export__ = CreateMultipartUploadCommand;
-__webpack_unused_export__ = CreateMultipartUploadOutput$;
-__webpack_unused_export__ = CreateMultipartUploadRequest$;
-__webpack_unused_export__ = CreateSession$;
-__webpack_unused_export__ = CreateSessionCommand;
-__webpack_unused_export__ = CreateSessionOutput$;
-__webpack_unused_export__ = CreateSessionRequest$;
-__webpack_unused_export__ = DataRedundancy;
-__webpack_unused_export__ = DefaultRetention$;
-__webpack_unused_export__ = Delete$;
-__webpack_unused_export__ = DeleteBucket$;
-__webpack_unused_export__ = DeleteBucketAnalyticsConfiguration$;
-__webpack_unused_export__ = DeleteBucketAnalyticsConfigurationCommand;
-__webpack_unused_export__ = DeleteBucketAnalyticsConfigurationRequest$;
-__webpack_unused_export__ = DeleteBucketCommand;
-__webpack_unused_export__ = DeleteBucketCors$;
-__webpack_unused_export__ = DeleteBucketCorsCommand;
-__webpack_unused_export__ = DeleteBucketCorsRequest$;
-__webpack_unused_export__ = DeleteBucketEncryption$;
-__webpack_unused_export__ = DeleteBucketEncryptionCommand;
-__webpack_unused_export__ = DeleteBucketEncryptionRequest$;
-__webpack_unused_export__ = DeleteBucketIntelligentTieringConfiguration$;
-__webpack_unused_export__ = DeleteBucketIntelligentTieringConfigurationCommand;
-__webpack_unused_export__ = DeleteBucketIntelligentTieringConfigurationRequest$;
-__webpack_unused_export__ = DeleteBucketInventoryConfiguration$;
-__webpack_unused_export__ = DeleteBucketInventoryConfigurationCommand;
-__webpack_unused_export__ = DeleteBucketInventoryConfigurationRequest$;
-__webpack_unused_export__ = DeleteBucketLifecycle$;
-__webpack_unused_export__ = DeleteBucketLifecycleCommand;
-__webpack_unused_export__ = DeleteBucketLifecycleRequest$;
-__webpack_unused_export__ = DeleteBucketMetadataConfiguration$;
-__webpack_unused_export__ = DeleteBucketMetadataConfigurationCommand;
-__webpack_unused_export__ = DeleteBucketMetadataConfigurationRequest$;
-__webpack_unused_export__ = DeleteBucketMetadataTableConfiguration$;
-__webpack_unused_export__ = DeleteBucketMetadataTableConfigurationCommand;
-__webpack_unused_export__ = DeleteBucketMetadataTableConfigurationRequest$;
-__webpack_unused_export__ = DeleteBucketMetricsConfiguration$;
-__webpack_unused_export__ = DeleteBucketMetricsConfigurationCommand;
-__webpack_unused_export__ = DeleteBucketMetricsConfigurationRequest$;
-__webpack_unused_export__ = DeleteBucketOwnershipControls$;
-__webpack_unused_export__ = DeleteBucketOwnershipControlsCommand;
-__webpack_unused_export__ = DeleteBucketOwnershipControlsRequest$;
-__webpack_unused_export__ = DeleteBucketPolicy$;
-__webpack_unused_export__ = DeleteBucketPolicyCommand;
-__webpack_unused_export__ = DeleteBucketPolicyRequest$;
-__webpack_unused_export__ = DeleteBucketReplication$;
-__webpack_unused_export__ = DeleteBucketReplicationCommand;
-__webpack_unused_export__ = DeleteBucketReplicationRequest$;
-__webpack_unused_export__ = DeleteBucketRequest$;
-__webpack_unused_export__ = DeleteBucketTagging$;
-__webpack_unused_export__ = DeleteBucketTaggingCommand;
-__webpack_unused_export__ = DeleteBucketTaggingRequest$;
-__webpack_unused_export__ = DeleteBucketWebsite$;
-__webpack_unused_export__ = DeleteBucketWebsiteCommand;
-__webpack_unused_export__ = DeleteBucketWebsiteRequest$;
-__webpack_unused_export__ = DeleteMarkerEntry$;
-__webpack_unused_export__ = DeleteMarkerReplication$;
-__webpack_unused_export__ = DeleteMarkerReplicationStatus;
-__webpack_unused_export__ = DeleteObject$;
-__webpack_unused_export__ = DeleteObjectAnnotation$;
-__webpack_unused_export__ = DeleteObjectAnnotationCommand;
-__webpack_unused_export__ = DeleteObjectAnnotationOutput$;
-__webpack_unused_export__ = DeleteObjectAnnotationRequest$;
-__webpack_unused_export__ = DeleteObjectCommand;
-__webpack_unused_export__ = DeleteObjectOutput$;
-__webpack_unused_export__ = DeleteObjectRequest$;
-__webpack_unused_export__ = DeleteObjectTagging$;
-__webpack_unused_export__ = DeleteObjectTaggingCommand;
-__webpack_unused_export__ = DeleteObjectTaggingOutput$;
-__webpack_unused_export__ = DeleteObjectTaggingRequest$;
-__webpack_unused_export__ = DeleteObjects$;
-__webpack_unused_export__ = DeleteObjectsCommand;
-__webpack_unused_export__ = DeleteObjectsOutput$;
-__webpack_unused_export__ = DeleteObjectsRequest$;
-__webpack_unused_export__ = DeletePublicAccessBlock$;
-__webpack_unused_export__ = DeletePublicAccessBlockCommand;
-__webpack_unused_export__ = DeletePublicAccessBlockRequest$;
-__webpack_unused_export__ = DeletedObject$;
-__webpack_unused_export__ = Destination$;
-__webpack_unused_export__ = DestinationResult$;
-__webpack_unused_export__ = EncodingType;
-__webpack_unused_export__ = Encryption$;
-__webpack_unused_export__ = EncryptionConfiguration$;
-__webpack_unused_export__ = EncryptionType;
-__webpack_unused_export__ = EncryptionTypeMismatch;
-__webpack_unused_export__ = EncryptionTypeMismatch$;
-__webpack_unused_export__ = EndEvent$;
-__webpack_unused_export__ = ErrorDetails$;
-__webpack_unused_export__ = ErrorDocument$;
-__webpack_unused_export__ = Event;
-__webpack_unused_export__ = EventBridgeConfiguration$;
-__webpack_unused_export__ = EventHoldDuration$;
-__webpack_unused_export__ = ExistingObjectReplication$;
-__webpack_unused_export__ = ExistingObjectReplicationStatus;
-__webpack_unused_export__ = ExpirationState;
-__webpack_unused_export__ = ExpirationStatus;
-__webpack_unused_export__ = ExpressionType;
-__webpack_unused_export__ = FileHeaderInfo;
-__webpack_unused_export__ = FilterRule$;
-__webpack_unused_export__ = FilterRuleName;
-__webpack_unused_export__ = GetBucketAbac$;
-__webpack_unused_export__ = GetBucketAbacCommand;
-__webpack_unused_export__ = GetBucketAbacOutput$;
-__webpack_unused_export__ = GetBucketAbacRequest$;
-__webpack_unused_export__ = GetBucketAccelerateConfiguration$;
-__webpack_unused_export__ = GetBucketAccelerateConfigurationCommand;
-__webpack_unused_export__ = GetBucketAccelerateConfigurationOutput$;
-__webpack_unused_export__ = GetBucketAccelerateConfigurationRequest$;
-__webpack_unused_export__ = GetBucketAcl$;
-__webpack_unused_export__ = GetBucketAclCommand;
-__webpack_unused_export__ = GetBucketAclOutput$;
-__webpack_unused_export__ = GetBucketAclRequest$;
-__webpack_unused_export__ = GetBucketAnalyticsConfiguration$;
-__webpack_unused_export__ = GetBucketAnalyticsConfigurationCommand;
-__webpack_unused_export__ = GetBucketAnalyticsConfigurationOutput$;
-__webpack_unused_export__ = GetBucketAnalyticsConfigurationRequest$;
-__webpack_unused_export__ = GetBucketCors$;
-__webpack_unused_export__ = GetBucketCorsCommand;
-__webpack_unused_export__ = GetBucketCorsOutput$;
-__webpack_unused_export__ = GetBucketCorsRequest$;
-__webpack_unused_export__ = GetBucketEncryption$;
-__webpack_unused_export__ = GetBucketEncryptionCommand;
-__webpack_unused_export__ = GetBucketEncryptionOutput$;
-__webpack_unused_export__ = GetBucketEncryptionRequest$;
-__webpack_unused_export__ = GetBucketIntelligentTieringConfiguration$;
-__webpack_unused_export__ = GetBucketIntelligentTieringConfigurationCommand;
-__webpack_unused_export__ = GetBucketIntelligentTieringConfigurationOutput$;
-__webpack_unused_export__ = GetBucketIntelligentTieringConfigurationRequest$;
-__webpack_unused_export__ = GetBucketInventoryConfiguration$;
-__webpack_unused_export__ = GetBucketInventoryConfigurationCommand;
-__webpack_unused_export__ = GetBucketInventoryConfigurationOutput$;
-__webpack_unused_export__ = GetBucketInventoryConfigurationRequest$;
-__webpack_unused_export__ = GetBucketLifecycleConfiguration$;
-__webpack_unused_export__ = GetBucketLifecycleConfigurationCommand;
-__webpack_unused_export__ = GetBucketLifecycleConfigurationOutput$;
-__webpack_unused_export__ = GetBucketLifecycleConfigurationRequest$;
-__webpack_unused_export__ = GetBucketLocation$;
-__webpack_unused_export__ = GetBucketLocationCommand;
-__webpack_unused_export__ = GetBucketLocationOutput$;
-__webpack_unused_export__ = GetBucketLocationRequest$;
-__webpack_unused_export__ = GetBucketLogging$;
-__webpack_unused_export__ = GetBucketLoggingCommand;
-__webpack_unused_export__ = GetBucketLoggingOutput$;
-__webpack_unused_export__ = GetBucketLoggingRequest$;
-__webpack_unused_export__ = GetBucketMetadataConfiguration$;
-__webpack_unused_export__ = GetBucketMetadataConfigurationCommand;
-__webpack_unused_export__ = GetBucketMetadataConfigurationOutput$;
-__webpack_unused_export__ = GetBucketMetadataConfigurationRequest$;
-__webpack_unused_export__ = GetBucketMetadataConfigurationResult$;
-__webpack_unused_export__ = GetBucketMetadataTableConfiguration$;
-__webpack_unused_export__ = GetBucketMetadataTableConfigurationCommand;
-__webpack_unused_export__ = GetBucketMetadataTableConfigurationOutput$;
-__webpack_unused_export__ = GetBucketMetadataTableConfigurationRequest$;
-__webpack_unused_export__ = GetBucketMetadataTableConfigurationResult$;
-__webpack_unused_export__ = GetBucketMetricsConfiguration$;
-__webpack_unused_export__ = GetBucketMetricsConfigurationCommand;
-__webpack_unused_export__ = GetBucketMetricsConfigurationOutput$;
-__webpack_unused_export__ = GetBucketMetricsConfigurationRequest$;
-__webpack_unused_export__ = GetBucketNotificationConfiguration$;
-__webpack_unused_export__ = GetBucketNotificationConfigurationCommand;
-__webpack_unused_export__ = GetBucketNotificationConfigurationRequest$;
-__webpack_unused_export__ = GetBucketOwnershipControls$;
-__webpack_unused_export__ = GetBucketOwnershipControlsCommand;
-__webpack_unused_export__ = GetBucketOwnershipControlsOutput$;
-__webpack_unused_export__ = GetBucketOwnershipControlsRequest$;
-__webpack_unused_export__ = GetBucketPolicy$;
-__webpack_unused_export__ = GetBucketPolicyCommand;
-__webpack_unused_export__ = GetBucketPolicyOutput$;
-__webpack_unused_export__ = GetBucketPolicyRequest$;
-__webpack_unused_export__ = GetBucketPolicyStatus$;
-__webpack_unused_export__ = GetBucketPolicyStatusCommand;
-__webpack_unused_export__ = GetBucketPolicyStatusOutput$;
-__webpack_unused_export__ = GetBucketPolicyStatusRequest$;
-__webpack_unused_export__ = GetBucketReplication$;
-__webpack_unused_export__ = GetBucketReplicationCommand;
-__webpack_unused_export__ = GetBucketReplicationOutput$;
-__webpack_unused_export__ = GetBucketReplicationRequest$;
-__webpack_unused_export__ = GetBucketRequestPayment$;
-__webpack_unused_export__ = GetBucketRequestPaymentCommand;
-__webpack_unused_export__ = GetBucketRequestPaymentOutput$;
-__webpack_unused_export__ = GetBucketRequestPaymentRequest$;
-__webpack_unused_export__ = GetBucketTagging$;
-__webpack_unused_export__ = GetBucketTaggingCommand;
-__webpack_unused_export__ = GetBucketTaggingOutput$;
-__webpack_unused_export__ = GetBucketTaggingRequest$;
-__webpack_unused_export__ = GetBucketVersioning$;
-__webpack_unused_export__ = GetBucketVersioningCommand;
-__webpack_unused_export__ = GetBucketVersioningOutput$;
-__webpack_unused_export__ = GetBucketVersioningRequest$;
-__webpack_unused_export__ = GetBucketWebsite$;
-__webpack_unused_export__ = GetBucketWebsiteCommand;
-__webpack_unused_export__ = GetBucketWebsiteOutput$;
-__webpack_unused_export__ = GetBucketWebsiteRequest$;
-__webpack_unused_export__ = GetObject$;
-__webpack_unused_export__ = GetObjectAcl$;
-__webpack_unused_export__ = GetObjectAclCommand;
-__webpack_unused_export__ = GetObjectAclOutput$;
-__webpack_unused_export__ = GetObjectAclRequest$;
-__webpack_unused_export__ = GetObjectAnnotation$;
-__webpack_unused_export__ = GetObjectAnnotationCommand;
-__webpack_unused_export__ = GetObjectAnnotationOutput$;
-__webpack_unused_export__ = GetObjectAnnotationRequest$;
-__webpack_unused_export__ = GetObjectAttributes$;
-__webpack_unused_export__ = GetObjectAttributesCommand;
-__webpack_unused_export__ = GetObjectAttributesOutput$;
-__webpack_unused_export__ = GetObjectAttributesParts$;
-__webpack_unused_export__ = GetObjectAttributesRequest$;
-__webpack_unused_export__ = GetObjectCommand;
-__webpack_unused_export__ = GetObjectLegalHold$;
-__webpack_unused_export__ = GetObjectLegalHoldCommand;
-__webpack_unused_export__ = GetObjectLegalHoldOutput$;
-__webpack_unused_export__ = GetObjectLegalHoldRequest$;
-__webpack_unused_export__ = GetObjectLockConfiguration$;
-__webpack_unused_export__ = GetObjectLockConfigurationCommand;
-__webpack_unused_export__ = GetObjectLockConfigurationOutput$;
-__webpack_unused_export__ = GetObjectLockConfigurationRequest$;
-__webpack_unused_export__ = GetObjectOutput$;
-__webpack_unused_export__ = GetObjectRequest$;
-__webpack_unused_export__ = GetObjectRetention$;
-__webpack_unused_export__ = GetObjectRetentionCommand;
-__webpack_unused_export__ = GetObjectRetentionOutput$;
-__webpack_unused_export__ = GetObjectRetentionRequest$;
-__webpack_unused_export__ = GetObjectTagging$;
-__webpack_unused_export__ = GetObjectTaggingCommand;
-__webpack_unused_export__ = GetObjectTaggingOutput$;
-__webpack_unused_export__ = GetObjectTaggingRequest$;
-__webpack_unused_export__ = GetObjectTorrent$;
-__webpack_unused_export__ = GetObjectTorrentCommand;
-__webpack_unused_export__ = GetObjectTorrentOutput$;
-__webpack_unused_export__ = GetObjectTorrentRequest$;
-__webpack_unused_export__ = GetPublicAccessBlock$;
-__webpack_unused_export__ = GetPublicAccessBlockCommand;
-__webpack_unused_export__ = GetPublicAccessBlockOutput$;
-__webpack_unused_export__ = GetPublicAccessBlockRequest$;
-__webpack_unused_export__ = GlacierJobParameters$;
-__webpack_unused_export__ = Grant$;
-__webpack_unused_export__ = Grantee$;
-__webpack_unused_export__ = HeadBucket$;
-__webpack_unused_export__ = HeadBucketCommand;
-__webpack_unused_export__ = HeadBucketOutput$;
-__webpack_unused_export__ = HeadBucketRequest$;
-__webpack_unused_export__ = HeadObject$;
-__webpack_unused_export__ = HeadObjectCommand;
-__webpack_unused_export__ = HeadObjectOutput$;
-__webpack_unused_export__ = HeadObjectRequest$;
-__webpack_unused_export__ = IdempotencyParameterMismatch;
-__webpack_unused_export__ = IdempotencyParameterMismatch$;
-__webpack_unused_export__ = IndexDocument$;
-__webpack_unused_export__ = Initiator$;
-__webpack_unused_export__ = InputSerialization$;
-__webpack_unused_export__ = IntelligentTieringAccessTier;
-__webpack_unused_export__ = IntelligentTieringAndOperator$;
-__webpack_unused_export__ = IntelligentTieringConfiguration$;
-__webpack_unused_export__ = IntelligentTieringFilter$;
-__webpack_unused_export__ = IntelligentTieringStatus;
-__webpack_unused_export__ = InvalidAnnotationName;
-__webpack_unused_export__ = InvalidAnnotationName$;
-__webpack_unused_export__ = InvalidObjectState;
-__webpack_unused_export__ = InvalidObjectState$;
-__webpack_unused_export__ = InvalidPrefix;
-__webpack_unused_export__ = InvalidPrefix$;
-__webpack_unused_export__ = InvalidRequest;
-__webpack_unused_export__ = InvalidRequest$;
-__webpack_unused_export__ = InvalidWriteOffset;
-__webpack_unused_export__ = InvalidWriteOffset$;
-__webpack_unused_export__ = InventoryConfiguration$;
-__webpack_unused_export__ = InventoryConfigurationState;
-__webpack_unused_export__ = InventoryDestination$;
-__webpack_unused_export__ = InventoryEncryption$;
-__webpack_unused_export__ = InventoryFilter$;
-__webpack_unused_export__ = InventoryFormat;
-__webpack_unused_export__ = InventoryFrequency;
-__webpack_unused_export__ = InventoryIncludedObjectVersions;
-__webpack_unused_export__ = InventoryOptionalField;
-__webpack_unused_export__ = InventoryS3BucketDestination$;
-__webpack_unused_export__ = InventorySchedule$;
-__webpack_unused_export__ = InventoryTableConfiguration$;
-__webpack_unused_export__ = InventoryTableConfigurationResult$;
-__webpack_unused_export__ = InventoryTableConfigurationUpdates$;
-__webpack_unused_export__ = JSONInput$;
-__webpack_unused_export__ = JSONOutput$;
-__webpack_unused_export__ = JSONType;
-__webpack_unused_export__ = JournalTableConfiguration$;
-__webpack_unused_export__ = JournalTableConfigurationResult$;
-__webpack_unused_export__ = JournalTableConfigurationUpdates$;
-__webpack_unused_export__ = LambdaFunctionConfiguration$;
-__webpack_unused_export__ = LifecycleExpiration$;
-__webpack_unused_export__ = LifecycleRule$;
-__webpack_unused_export__ = LifecycleRuleAndOperator$;
-__webpack_unused_export__ = LifecycleRuleFilter$;
-__webpack_unused_export__ = ListBucketAnalyticsConfigurations$;
-__webpack_unused_export__ = ListBucketAnalyticsConfigurationsCommand;
-__webpack_unused_export__ = ListBucketAnalyticsConfigurationsOutput$;
-__webpack_unused_export__ = ListBucketAnalyticsConfigurationsRequest$;
-__webpack_unused_export__ = ListBucketIntelligentTieringConfigurations$;
-__webpack_unused_export__ = ListBucketIntelligentTieringConfigurationsCommand;
-__webpack_unused_export__ = ListBucketIntelligentTieringConfigurationsOutput$;
-__webpack_unused_export__ = ListBucketIntelligentTieringConfigurationsRequest$;
-__webpack_unused_export__ = ListBucketInventoryConfigurations$;
-__webpack_unused_export__ = ListBucketInventoryConfigurationsCommand;
-__webpack_unused_export__ = ListBucketInventoryConfigurationsOutput$;
-__webpack_unused_export__ = ListBucketInventoryConfigurationsRequest$;
-__webpack_unused_export__ = ListBucketMetricsConfigurations$;
-__webpack_unused_export__ = ListBucketMetricsConfigurationsCommand;
-__webpack_unused_export__ = ListBucketMetricsConfigurationsOutput$;
-__webpack_unused_export__ = ListBucketMetricsConfigurationsRequest$;
-__webpack_unused_export__ = ListBuckets$;
-__webpack_unused_export__ = ListBucketsCommand;
-__webpack_unused_export__ = ListBucketsOutput$;
-__webpack_unused_export__ = ListBucketsRequest$;
-__webpack_unused_export__ = ListDirectoryBuckets$;
-__webpack_unused_export__ = ListDirectoryBucketsCommand;
-__webpack_unused_export__ = ListDirectoryBucketsOutput$;
-__webpack_unused_export__ = ListDirectoryBucketsRequest$;
-__webpack_unused_export__ = ListMultipartUploads$;
-__webpack_unused_export__ = ListMultipartUploadsCommand;
-__webpack_unused_export__ = ListMultipartUploadsOutput$;
-__webpack_unused_export__ = ListMultipartUploadsRequest$;
-__webpack_unused_export__ = ListObjectAnnotations$;
-__webpack_unused_export__ = ListObjectAnnotationsCommand;
-__webpack_unused_export__ = ListObjectAnnotationsOutput$;
-__webpack_unused_export__ = ListObjectAnnotationsRequest$;
-__webpack_unused_export__ = ListObjectVersions$;
-__webpack_unused_export__ = ListObjectVersionsCommand;
-__webpack_unused_export__ = ListObjectVersionsOutput$;
-__webpack_unused_export__ = ListObjectVersionsRequest$;
-__webpack_unused_export__ = ListObjects$;
-__webpack_unused_export__ = ListObjectsCommand;
-__webpack_unused_export__ = ListObjectsOutput$;
-__webpack_unused_export__ = ListObjectsRequest$;
-__webpack_unused_export__ = ListObjectsV2$;
-__webpack_unused_export__ = ListObjectsV2Command;
-__webpack_unused_export__ = ListObjectsV2Output$;
-__webpack_unused_export__ = ListObjectsV2Request$;
-__webpack_unused_export__ = ListParts$;
-__webpack_unused_export__ = ListPartsCommand;
-__webpack_unused_export__ = ListPartsOutput$;
-__webpack_unused_export__ = ListPartsRequest$;
-__webpack_unused_export__ = LocationInfo$;
-__webpack_unused_export__ = LocationType;
-__webpack_unused_export__ = LoggingEnabled$;
-__webpack_unused_export__ = MFADelete;
-__webpack_unused_export__ = MFADeleteStatus;
-__webpack_unused_export__ = MetadataConfiguration$;
-__webpack_unused_export__ = MetadataConfigurationResult$;
-__webpack_unused_export__ = MetadataDirective;
-__webpack_unused_export__ = MetadataEntry$;
-__webpack_unused_export__ = MetadataTableConfiguration$;
-__webpack_unused_export__ = MetadataTableConfigurationResult$;
-__webpack_unused_export__ = MetadataTableEncryptionConfiguration$;
-__webpack_unused_export__ = Metrics$;
-__webpack_unused_export__ = MetricsAndOperator$;
-__webpack_unused_export__ = MetricsConfiguration$;
-__webpack_unused_export__ = MetricsFilter$;
-__webpack_unused_export__ = MetricsStatus;
-__webpack_unused_export__ = MultipartUpload$;
-__webpack_unused_export__ = NoSuchAnnotation;
-__webpack_unused_export__ = NoSuchAnnotation$;
-__webpack_unused_export__ = NoSuchBucket;
-__webpack_unused_export__ = NoSuchBucket$;
-__webpack_unused_export__ = NoSuchKey;
-__webpack_unused_export__ = NoSuchKey$;
-__webpack_unused_export__ = NoSuchUpload;
-__webpack_unused_export__ = NoSuchUpload$;
-__webpack_unused_export__ = NoncurrentVersionExpiration$;
-__webpack_unused_export__ = NoncurrentVersionTransition$;
-__webpack_unused_export__ = NotFound;
-__webpack_unused_export__ = NotFound$;
-__webpack_unused_export__ = NotificationConfiguration$;
-__webpack_unused_export__ = NotificationConfigurationFilter$;
-__webpack_unused_export__ = ObjectAlreadyInActiveTierError;
-__webpack_unused_export__ = ObjectAlreadyInActiveTierError$;
-__webpack_unused_export__ = ObjectAttributes;
-__webpack_unused_export__ = ObjectCannedACL;
-__webpack_unused_export__ = ObjectEncryption$;
-__webpack_unused_export__ = ObjectIdentifier$;
-__webpack_unused_export__ = ObjectLockConfiguration$;
-__webpack_unused_export__ = ObjectLockEnabled;
-__webpack_unused_export__ = ObjectLockEventHold;
-__webpack_unused_export__ = ObjectLockLegalHold$;
-__webpack_unused_export__ = ObjectLockLegalHoldStatus;
-__webpack_unused_export__ = ObjectLockMode;
-__webpack_unused_export__ = ObjectLockRetention$;
-__webpack_unused_export__ = ObjectLockRetentionMode;
-__webpack_unused_export__ = ObjectLockRule$;
-__webpack_unused_export__ = ObjectNotInActiveTierError;
-__webpack_unused_export__ = ObjectNotInActiveTierError$;
-__webpack_unused_export__ = ObjectOwnership;
-__webpack_unused_export__ = ObjectPart$;
-__webpack_unused_export__ = ObjectStorageClass;
-__webpack_unused_export__ = ObjectVersion$;
-__webpack_unused_export__ = ObjectVersionStorageClass;
-__webpack_unused_export__ = OptionalObjectAttributes;
-__webpack_unused_export__ = OutputLocation$;
-__webpack_unused_export__ = OutputSerialization$;
-__webpack_unused_export__ = Owner$;
-__webpack_unused_export__ = OwnerOverride;
-__webpack_unused_export__ = OwnershipControls$;
-__webpack_unused_export__ = OwnershipControlsRule$;
-__webpack_unused_export__ = ParquetInput$;
-__webpack_unused_export__ = Part$;
-__webpack_unused_export__ = PartitionDateSource;
-__webpack_unused_export__ = PartitionedPrefix$;
-__webpack_unused_export__ = Payer;
-__webpack_unused_export__ = Permission;
-__webpack_unused_export__ = PolicyStatus$;
-__webpack_unused_export__ = Progress$;
-__webpack_unused_export__ = ProgressEvent$;
-__webpack_unused_export__ = Protocol;
-__webpack_unused_export__ = PublicAccessBlockConfiguration$;
-__webpack_unused_export__ = PutBucketAbac$;
-__webpack_unused_export__ = PutBucketAbacCommand;
-__webpack_unused_export__ = PutBucketAbacRequest$;
-__webpack_unused_export__ = PutBucketAccelerateConfiguration$;
-__webpack_unused_export__ = PutBucketAccelerateConfigurationCommand;
-__webpack_unused_export__ = PutBucketAccelerateConfigurationRequest$;
-__webpack_unused_export__ = PutBucketAcl$;
-__webpack_unused_export__ = PutBucketAclCommand;
-__webpack_unused_export__ = PutBucketAclRequest$;
-__webpack_unused_export__ = PutBucketAnalyticsConfiguration$;
-__webpack_unused_export__ = PutBucketAnalyticsConfigurationCommand;
-__webpack_unused_export__ = PutBucketAnalyticsConfigurationRequest$;
-__webpack_unused_export__ = PutBucketCors$;
-__webpack_unused_export__ = PutBucketCorsCommand;
-__webpack_unused_export__ = PutBucketCorsRequest$;
-__webpack_unused_export__ = PutBucketEncryption$;
-__webpack_unused_export__ = PutBucketEncryptionCommand;
-__webpack_unused_export__ = PutBucketEncryptionRequest$;
-__webpack_unused_export__ = PutBucketIntelligentTieringConfiguration$;
-__webpack_unused_export__ = PutBucketIntelligentTieringConfigurationCommand;
-__webpack_unused_export__ = PutBucketIntelligentTieringConfigurationRequest$;
-__webpack_unused_export__ = PutBucketInventoryConfiguration$;
-__webpack_unused_export__ = PutBucketInventoryConfigurationCommand;
-__webpack_unused_export__ = PutBucketInventoryConfigurationRequest$;
-__webpack_unused_export__ = PutBucketLifecycleConfiguration$;
-__webpack_unused_export__ = PutBucketLifecycleConfigurationCommand;
-__webpack_unused_export__ = PutBucketLifecycleConfigurationOutput$;
-__webpack_unused_export__ = PutBucketLifecycleConfigurationRequest$;
-__webpack_unused_export__ = PutBucketLogging$;
-__webpack_unused_export__ = PutBucketLoggingCommand;
-__webpack_unused_export__ = PutBucketLoggingRequest$;
-__webpack_unused_export__ = PutBucketMetricsConfiguration$;
-__webpack_unused_export__ = PutBucketMetricsConfigurationCommand;
-__webpack_unused_export__ = PutBucketMetricsConfigurationRequest$;
-__webpack_unused_export__ = PutBucketNotificationConfiguration$;
-__webpack_unused_export__ = PutBucketNotificationConfigurationCommand;
-__webpack_unused_export__ = PutBucketNotificationConfigurationRequest$;
-__webpack_unused_export__ = PutBucketOwnershipControls$;
-__webpack_unused_export__ = PutBucketOwnershipControlsCommand;
-__webpack_unused_export__ = PutBucketOwnershipControlsRequest$;
-__webpack_unused_export__ = PutBucketPolicy$;
-__webpack_unused_export__ = PutBucketPolicyCommand;
-__webpack_unused_export__ = PutBucketPolicyRequest$;
-__webpack_unused_export__ = PutBucketReplication$;
-__webpack_unused_export__ = PutBucketReplicationCommand;
-__webpack_unused_export__ = PutBucketReplicationRequest$;
-__webpack_unused_export__ = PutBucketRequestPayment$;
-__webpack_unused_export__ = PutBucketRequestPaymentCommand;
-__webpack_unused_export__ = PutBucketRequestPaymentRequest$;
-__webpack_unused_export__ = PutBucketTagging$;
-__webpack_unused_export__ = PutBucketTaggingCommand;
-__webpack_unused_export__ = PutBucketTaggingRequest$;
-__webpack_unused_export__ = PutBucketVersioning$;
-__webpack_unused_export__ = PutBucketVersioningCommand;
-__webpack_unused_export__ = PutBucketVersioningRequest$;
-__webpack_unused_export__ = PutBucketWebsite$;
-__webpack_unused_export__ = PutBucketWebsiteCommand;
-__webpack_unused_export__ = PutBucketWebsiteRequest$;
-__webpack_unused_export__ = PutObject$;
-__webpack_unused_export__ = PutObjectAcl$;
-__webpack_unused_export__ = PutObjectAclCommand;
-__webpack_unused_export__ = PutObjectAclOutput$;
-__webpack_unused_export__ = PutObjectAclRequest$;
-__webpack_unused_export__ = PutObjectAnnotation$;
-__webpack_unused_export__ = PutObjectAnnotationCommand;
-__webpack_unused_export__ = PutObjectAnnotationOutput$;
-__webpack_unused_export__ = PutObjectAnnotationRequest$;
-exports.wKZ = PutObjectCommand;
-__webpack_unused_export__ = PutObjectLegalHold$;
-__webpack_unused_export__ = PutObjectLegalHoldCommand;
-__webpack_unused_export__ = PutObjectLegalHoldOutput$;
-__webpack_unused_export__ = PutObjectLegalHoldRequest$;
-__webpack_unused_export__ = PutObjectLockConfiguration$;
-__webpack_unused_export__ = PutObjectLockConfigurationCommand;
-__webpack_unused_export__ = PutObjectLockConfigurationOutput$;
-__webpack_unused_export__ = PutObjectLockConfigurationRequest$;
-__webpack_unused_export__ = PutObjectOutput$;
-__webpack_unused_export__ = PutObjectRequest$;
-__webpack_unused_export__ = PutObjectRetention$;
-__webpack_unused_export__ = PutObjectRetentionCommand;
-__webpack_unused_export__ = PutObjectRetentionOutput$;
-__webpack_unused_export__ = PutObjectRetentionRequest$;
-__webpack_unused_export__ = PutObjectTagging$;
-__webpack_unused_export__ = PutObjectTaggingCommand;
-__webpack_unused_export__ = PutObjectTaggingOutput$;
-__webpack_unused_export__ = PutObjectTaggingRequest$;
-__webpack_unused_export__ = PutPublicAccessBlock$;
-__webpack_unused_export__ = PutPublicAccessBlockCommand;
-__webpack_unused_export__ = PutPublicAccessBlockRequest$;
-__webpack_unused_export__ = QueueConfiguration$;
-__webpack_unused_export__ = QuoteFields;
-__webpack_unused_export__ = RecordExpiration$;
-__webpack_unused_export__ = RecordsEvent$;
-__webpack_unused_export__ = Redirect$;
-__webpack_unused_export__ = RedirectAllRequestsTo$;
-__webpack_unused_export__ = RenameObject$;
-__webpack_unused_export__ = RenameObjectCommand;
-__webpack_unused_export__ = RenameObjectOutput$;
-__webpack_unused_export__ = RenameObjectRequest$;
-__webpack_unused_export__ = ReplicaModifications$;
-__webpack_unused_export__ = ReplicaModificationsStatus;
-__webpack_unused_export__ = ReplicationConfiguration$;
-__webpack_unused_export__ = ReplicationRule$;
-__webpack_unused_export__ = ReplicationRuleAndOperator$;
-__webpack_unused_export__ = ReplicationRuleFilter$;
-__webpack_unused_export__ = ReplicationRuleNotOperator$;
-__webpack_unused_export__ = ReplicationRuleOrOperator$;
-__webpack_unused_export__ = ReplicationRuleStatus;
-__webpack_unused_export__ = ReplicationStatus;
-__webpack_unused_export__ = ReplicationTime$;
-__webpack_unused_export__ = ReplicationTimeStatus;
-__webpack_unused_export__ = ReplicationTimeValue$;
-__webpack_unused_export__ = RequestCharged;
-__webpack_unused_export__ = RequestPayer;
-__webpack_unused_export__ = RequestPaymentConfiguration$;
-__webpack_unused_export__ = RequestProgress$;
-__webpack_unused_export__ = RestoreObject$;
-__webpack_unused_export__ = RestoreObjectCommand;
-__webpack_unused_export__ = RestoreObjectOutput$;
-__webpack_unused_export__ = RestoreObjectRequest$;
-__webpack_unused_export__ = RestoreRequest$;
-__webpack_unused_export__ = RestoreRequestType;
-__webpack_unused_export__ = RestoreStatus$;
-__webpack_unused_export__ = RoutingRule$;
-__webpack_unused_export__ = S3;
-exports.YxF = S3Client;
-__webpack_unused_export__ = S3KeyFilter$;
-__webpack_unused_export__ = S3Location$;
-__webpack_unused_export__ = S3ServiceException;
-__webpack_unused_export__ = S3ServiceException$;
-__webpack_unused_export__ = S3TablesBucketType;
-__webpack_unused_export__ = S3TablesDestination$;
-__webpack_unused_export__ = S3TablesDestinationResult$;
-__webpack_unused_export__ = SSEKMS$;
-__webpack_unused_export__ = SSEKMSEncryption$;
-__webpack_unused_export__ = SSES3$;
-__webpack_unused_export__ = ScanRange$;
-__webpack_unused_export__ = SelectObjectContent$;
-__webpack_unused_export__ = SelectObjectContentCommand;
-__webpack_unused_export__ = SelectObjectContentEventStream$;
-__webpack_unused_export__ = SelectObjectContentOutput$;
-__webpack_unused_export__ = SelectObjectContentRequest$;
-__webpack_unused_export__ = SelectParameters$;
-__webpack_unused_export__ = ServerSideEncryption;
-__webpack_unused_export__ = ServerSideEncryptionByDefault$;
-__webpack_unused_export__ = ServerSideEncryptionConfiguration$;
-__webpack_unused_export__ = ServerSideEncryptionRule$;
-__webpack_unused_export__ = SessionCredentials$;
-__webpack_unused_export__ = SessionMode;
-__webpack_unused_export__ = SimplePrefix$;
-__webpack_unused_export__ = SourceSelectionCriteria$;
-__webpack_unused_export__ = SseKmsEncryptedObjects$;
-__webpack_unused_export__ = SseKmsEncryptedObjectsStatus;
-__webpack_unused_export__ = Stats$;
-__webpack_unused_export__ = StatsEvent$;
-__webpack_unused_export__ = StorageClass;
-__webpack_unused_export__ = StorageClassAnalysis$;
-__webpack_unused_export__ = StorageClassAnalysisDataExport$;
-__webpack_unused_export__ = StorageClassAnalysisSchemaVersion;
-__webpack_unused_export__ = TableSseAlgorithm;
-__webpack_unused_export__ = Tag$;
-__webpack_unused_export__ = Tagging$;
-__webpack_unused_export__ = TaggingDirective;
-__webpack_unused_export__ = TargetGrant$;
-__webpack_unused_export__ = TargetObjectKeyFormat$;
-__webpack_unused_export__ = Tier;
-__webpack_unused_export__ = Tiering$;
-__webpack_unused_export__ = TooManyParts;
-__webpack_unused_export__ = TooManyParts$;
-__webpack_unused_export__ = TopicConfiguration$;
-__webpack_unused_export__ = Transition$;
-__webpack_unused_export__ = TransitionDefaultMinimumObjectSize;
-__webpack_unused_export__ = TransitionStorageClass;
-__webpack_unused_export__ = Type;
-__webpack_unused_export__ = UnsupportedMediaType;
-__webpack_unused_export__ = UnsupportedMediaType$;
-__webpack_unused_export__ = UpdateBucketMetadataAnnotationTableConfiguration$;
-__webpack_unused_export__ = UpdateBucketMetadataAnnotationTableConfigurationCommand;
-__webpack_unused_export__ = UpdateBucketMetadataAnnotationTableConfigurationRequest$;
-__webpack_unused_export__ = UpdateBucketMetadataInventoryTableConfiguration$;
-__webpack_unused_export__ = UpdateBucketMetadataInventoryTableConfigurationCommand;
-__webpack_unused_export__ = UpdateBucketMetadataInventoryTableConfigurationRequest$;
-__webpack_unused_export__ = UpdateBucketMetadataJournalTableConfiguration$;
-__webpack_unused_export__ = UpdateBucketMetadataJournalTableConfigurationCommand;
-__webpack_unused_export__ = UpdateBucketMetadataJournalTableConfigurationRequest$;
-__webpack_unused_export__ = UpdateObjectEncryption$;
-__webpack_unused_export__ = UpdateObjectEncryptionCommand;
-__webpack_unused_export__ = UpdateObjectEncryptionRequest$;
-__webpack_unused_export__ = UpdateObjectEncryptionResponse$;
-__webpack_unused_export__ = UploadPart$;
-__webpack_unused_export__ = UploadPartCommand;
-__webpack_unused_export__ = UploadPartCopy$;
-__webpack_unused_export__ = UploadPartCopyCommand;
-__webpack_unused_export__ = UploadPartCopyOutput$;
-__webpack_unused_export__ = UploadPartCopyRequest$;
-__webpack_unused_export__ = UploadPartOutput$;
-__webpack_unused_export__ = UploadPartRequest$;
-__webpack_unused_export__ = UseSourceMultiRegionKey$;
-__webpack_unused_export__ = UseSourceMultiRegionKeyStatus;
-__webpack_unused_export__ = VersioningConfiguration$;
-__webpack_unused_export__ = WebsiteConfiguration$;
-__webpack_unused_export__ = WriteGetObjectResponse$;
-__webpack_unused_export__ = WriteGetObjectResponseCommand;
-__webpack_unused_export__ = WriteGetObjectResponseRequest$;
-__webpack_unused_export__ = _Error$;
-__webpack_unused_export__ = _Object$;
-__webpack_unused_export__ = errorTypeRegistries;
-__webpack_unused_export__ = paginateListBuckets;
-__webpack_unused_export__ = paginateListDirectoryBuckets;
-__webpack_unused_export__ = paginateListObjectAnnotations;
-__webpack_unused_export__ = paginateListObjectsV2;
-__webpack_unused_export__ = paginateListParts;
-__webpack_unused_export__ = waitForBucketExists;
-__webpack_unused_export__ = waitForBucketNotExists;
-__webpack_unused_export__ = waitForObjectExists;
-__webpack_unused_export__ = waitForObjectNotExists;
-__webpack_unused_export__ = waitUntilBucketExists;
-__webpack_unused_export__ = waitUntilBucketNotExists;
-__webpack_unused_export__ = waitUntilObjectExists;
-__webpack_unused_export__ = waitUntilObjectNotExists;
-
-
-/***/ }),
-
 /***/ 1695:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -28757,76 +10297,6 @@ exports.parseXmlErrorBody = parseXmlErrorBody;
 
 /***/ }),
 
-/***/ 519:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { buildQueryString } = __nccwpck_require__(3422);
-
-const validate = (str) => typeof str === "string" && str.indexOf("arn:") === 0 && str.split(":").length >= 6;
-const parse = (arn) => {
-    const segments = arn.split(":");
-    if (segments.length < 6 || segments[0] !== "arn") {
-        throw new Error("Malformed ARN");
-    }
-    const [, partition, service, region, accountId, ...resource] = segments;
-    return {
-        partition,
-        service,
-        region,
-        accountId,
-        resource: resource.join(":"),
-    };
-};
-const build = (arnObject) => {
-    const { partition = "aws", service, region, accountId, resource } = arnObject;
-    if ([service, region, accountId, resource].some((segment) => typeof segment !== "string")) {
-        throw new Error("Input ARN object is invalid");
-    }
-    return `arn:${partition}:${service}:${region}:${accountId}:${resource}`;
-};
-
-function formatUrl(request) {
-    const { port, query } = request;
-    let { protocol, path, hostname } = request;
-    if (protocol && protocol.slice(-1) !== ":") {
-        protocol += ":";
-    }
-    if (port) {
-        hostname += `:${port}`;
-    }
-    if (path && path.charAt(0) !== "/") {
-        path = `/${path}`;
-    }
-    let queryString = query ? buildQueryString(query) : "";
-    if (queryString && queryString[0] !== "?") {
-        queryString = `?${queryString}`;
-    }
-    let auth = "";
-    if (request.username != null || request.password != null) {
-        const username = request.username ?? "";
-        const password = request.password ?? "";
-        auth = `${username}:${password}@`;
-    }
-    let fragment = "";
-    if (request.fragment) {
-        fragment = `#${request.fragment}`;
-    }
-    return `${protocol}//${auth}${hostname}${path}${queryString}${fragment}`;
-}
-
-function hasOwn(container, key) {
-    return Object.prototype.hasOwnProperty.call(container, key);
-}
-
-exports.build = build;
-exports.formatUrl = formatUrl;
-exports.hasOwn = hasOwn;
-exports.parse = parse;
-exports.validate = validate;
-
-
-/***/ }),
-
 /***/ 5606:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -30122,1072 +11592,6 @@ const fromTokenFile = (init = {}) => async (awsIdentityProperties) => {
 
 exports.fromTokenFile = fromTokenFile;
 exports.fromWebToken = fromWebToken;
-
-
-/***/ }),
-
-/***/ 5028:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { NoOpLogger, getSmithyContext } = __nccwpck_require__(2658);
-const { HttpRequest, HttpResponse } = __nccwpck_require__(3422);
-const { setFeature } = __nccwpck_require__(5152);
-const { parseRfc7231DateTime } = __nccwpck_require__(2430);
-const { SignatureV4SignWithCredentials } = __nccwpck_require__(5785);
-const { booleanSelector, SelectorType } = __nccwpck_require__(7291);
-const { httpSigningMiddlewareOptions } = __nccwpck_require__(402);
-const { Readable } = __nccwpck_require__(7075);
-const { validate, parse } = __nccwpck_require__(519);
-const { AwsRestXmlProtocol } = __nccwpck_require__(7288);
-const { NormalizedSchema } = __nccwpck_require__(6890);
-
-const CONTENT_LENGTH_HEADER = "content-length";
-const DECODED_CONTENT_LENGTH_HEADER = "x-amz-decoded-content-length";
-function checkContentLengthHeader() {
-    return (next, context) => async (args) => {
-        const { request } = args;
-        if (HttpRequest.isInstance(request)) {
-            if (!(CONTENT_LENGTH_HEADER in request.headers) && !(DECODED_CONTENT_LENGTH_HEADER in request.headers)) {
-                const message = `Are you using a Stream of unknown length as the Body of a PutObject request? Consider using Upload instead from @aws-sdk/lib-storage.`;
-                if (typeof context?.logger?.warn === "function" && !(context.logger instanceof NoOpLogger)) {
-                    context.logger.warn(message);
-                }
-                else {
-                    console.warn(message);
-                }
-            }
-        }
-        return next({ ...args });
-    };
-}
-const checkContentLengthHeaderMiddlewareOptions = {
-    step: "finalizeRequest",
-    tags: ["CHECK_CONTENT_LENGTH_HEADER"],
-    name: "getCheckContentLengthHeaderPlugin",
-    override: true,
-};
-const getCheckContentLengthHeaderPlugin = (unused) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(checkContentLengthHeader(), checkContentLengthHeaderMiddlewareOptions);
-    },
-});
-
-const regionRedirectEndpointMiddleware = (config) => {
-    return (next, context) => async (args) => {
-        const originalRegion = await config.region();
-        const regionProviderRef = config.region;
-        let unlock = () => { };
-        if (context.__s3RegionRedirect) {
-            Object.defineProperty(config, "region", {
-                writable: false,
-                value: async () => {
-                    return context.__s3RegionRedirect;
-                },
-            });
-            unlock = () => Object.defineProperty(config, "region", {
-                writable: true,
-                value: regionProviderRef,
-            });
-        }
-        try {
-            const result = await next(args);
-            if (context.__s3RegionRedirect) {
-                unlock();
-                const region = await config.region();
-                if (originalRegion !== region) {
-                    throw new Error("Region was not restored following S3 region redirect.");
-                }
-            }
-            return result;
-        }
-        catch (e) {
-            unlock();
-            throw e;
-        }
-    };
-};
-const regionRedirectEndpointMiddlewareOptions = {
-    tags: ["REGION_REDIRECT", "S3"],
-    name: "regionRedirectEndpointMiddleware",
-    override: true,
-    relation: "before",
-    toMiddleware: "endpointV2Middleware",
-};
-
-function regionRedirectMiddleware(clientConfig) {
-    return (next, context) => async (args) => {
-        try {
-            return await next(args);
-        }
-        catch (err) {
-            if (clientConfig.followRegionRedirects) {
-                const statusCode = err?.$metadata?.httpStatusCode;
-                const isHeadBucket = context.commandName === "HeadBucketCommand";
-                const bucketRegionHeader = err?.$response?.headers?.["x-amz-bucket-region"];
-                if (bucketRegionHeader) {
-                    if (statusCode === 301 ||
-                        (statusCode === 400 && (err?.name === "IllegalLocationConstraintException" || isHeadBucket))) {
-                        try {
-                            const actualRegion = bucketRegionHeader;
-                            context.logger?.debug(`Redirecting from ${await clientConfig.region()} to ${actualRegion}`);
-                            context.__s3RegionRedirect = actualRegion;
-                            setFeature(context, "S3_REGION_REDIRECT", "Ah");
-                        }
-                        catch (e) {
-                            throw new Error("Region redirect failed: " + e);
-                        }
-                        return next(args);
-                    }
-                }
-            }
-            throw err;
-        }
-    };
-}
-const regionRedirectMiddlewareOptions = {
-    step: "initialize",
-    tags: ["REGION_REDIRECT", "S3"],
-    name: "regionRedirectMiddleware",
-    override: true,
-};
-const getRegionRedirectMiddlewarePlugin = (clientConfig) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(regionRedirectMiddleware(clientConfig), regionRedirectMiddlewareOptions);
-        clientStack.addRelativeTo(regionRedirectEndpointMiddleware(clientConfig), regionRedirectEndpointMiddlewareOptions);
-    },
-});
-
-class S3ExpressIdentityCache {
-    data;
-    lastPurgeTime = Date.now();
-    static EXPIRED_CREDENTIAL_PURGE_INTERVAL_MS = 30_000;
-    constructor(data = {}) {
-        this.data = data;
-    }
-    get(key) {
-        const entry = this.data[key];
-        if (!entry) {
-            return;
-        }
-        return entry;
-    }
-    set(key, entry) {
-        this.data[key] = entry;
-        return entry;
-    }
-    delete(key) {
-        delete this.data[key];
-    }
-    clear() {
-        this.data = {};
-    }
-    async purgeExpired() {
-        const now = Date.now();
-        if (this.lastPurgeTime + S3ExpressIdentityCache.EXPIRED_CREDENTIAL_PURGE_INTERVAL_MS > now) {
-            return;
-        }
-        const data = this.data;
-        for (const key in data) {
-            const entry = data[key];
-            if (!entry.isRefreshing) {
-                const credential = await entry.identity;
-                if (credential.expiration) {
-                    if (credential.expiration.getTime() < now && data[key] === entry) {
-                        delete data[key];
-                    }
-                }
-            }
-        }
-    }
-}
-
-class S3ExpressIdentityCacheEntry {
-    _identity;
-    isRefreshing;
-    accessed;
-    constructor(_identity, isRefreshing = false, accessed = Date.now()) {
-        this._identity = _identity;
-        this.isRefreshing = isRefreshing;
-        this.accessed = accessed;
-    }
-    get identity() {
-        this.accessed = Date.now();
-        return this._identity;
-    }
-}
-
-class S3ExpressIdentityProviderImpl {
-    createSessionFn;
-    cache;
-    static REFRESH_WINDOW_MS = 60_000;
-    accessKeyId;
-    cacheGeneration = 0;
-    constructor(createSessionFn, cache = new S3ExpressIdentityCache()) {
-        this.createSessionFn = createSessionFn;
-        this.cache = cache;
-    }
-    async getS3ExpressIdentity(awsIdentity, identityProperties) {
-        const bucket = identityProperties.Bucket;
-        const { cache } = this;
-        if (awsIdentity.accessKeyId !== this.accessKeyId) {
-            this.accessKeyId = awsIdentity.accessKeyId;
-            this.cacheGeneration++;
-            cache.clear();
-        }
-        const cacheGeneration = this.cacheGeneration;
-        const entry = cache.get(bucket);
-        if (entry) {
-            return entry.identity.then((identity) => {
-                const isExpired = (identity.expiration?.getTime() ?? 0) < Date.now();
-                if (isExpired) {
-                    return cache.set(bucket, new S3ExpressIdentityCacheEntry(this.getIdentity(bucket))).identity;
-                }
-                const isExpiringSoon = (identity.expiration?.getTime() ?? 0) < Date.now() + S3ExpressIdentityProviderImpl.REFRESH_WINDOW_MS;
-                if (isExpiringSoon && !entry.isRefreshing) {
-                    entry.isRefreshing = true;
-                    this.getIdentity(bucket).then((id) => {
-                        if (cacheGeneration === this.cacheGeneration) {
-                            cache.set(bucket, new S3ExpressIdentityCacheEntry(Promise.resolve(id)));
-                        }
-                    });
-                }
-                return identity;
-            });
-        }
-        return cache.set(bucket, new S3ExpressIdentityCacheEntry(this.getIdentity(bucket))).identity;
-    }
-    async getIdentity(bucket) {
-        await this.cache.purgeExpired().catch((error) => {
-            console.warn("Error while clearing expired entries in S3ExpressIdentityCache: \n" + error);
-        });
-        const session = await this.createSessionFn(bucket);
-        if (!session.Credentials?.AccessKeyId || !session.Credentials?.SecretAccessKey) {
-            throw new Error("s3#createSession response credential missing AccessKeyId or SecretAccessKey.");
-        }
-        const identity = {
-            accessKeyId: session.Credentials.AccessKeyId,
-            secretAccessKey: session.Credentials.SecretAccessKey,
-            sessionToken: session.Credentials.SessionToken,
-            expiration: session.Credentials.Expiration ? new Date(session.Credentials.Expiration) : undefined,
-        };
-        return identity;
-    }
-}
-
-const resolveS3Config = (input, { session, }) => {
-    const [s3ClientProvider, CreateSessionCommandCtor] = session;
-    const { forcePathStyle, useAccelerateEndpoint, disableMultiregionAccessPoints, followRegionRedirects, s3ExpressIdentityProvider, bucketEndpoint, expectContinueHeader, } = input;
-    return Object.assign(input, {
-        forcePathStyle: forcePathStyle ?? false,
-        useAccelerateEndpoint: useAccelerateEndpoint ?? false,
-        disableMultiregionAccessPoints: disableMultiregionAccessPoints ?? false,
-        followRegionRedirects: followRegionRedirects ?? false,
-        s3ExpressIdentityProvider: s3ExpressIdentityProvider ??
-            new S3ExpressIdentityProviderImpl(async (key) => s3ClientProvider().send(new CreateSessionCommandCtor({
-                Bucket: key,
-            }))),
-        bucketEndpoint: bucketEndpoint ?? false,
-        expectContinueHeader: expectContinueHeader ?? 2_097_152,
-    });
-};
-
-const s3ExpiresMiddleware = (config) => {
-    return (next, context) => async (args) => {
-        const result = await next(args);
-        const { response } = result;
-        if (HttpResponse.isInstance(response)) {
-            if (response.headers.expires) {
-                response.headers.expiresstring = response.headers.expires;
-                try {
-                    parseRfc7231DateTime(response.headers.expires);
-                }
-                catch (e) {
-                    context.logger?.warn(`AWS SDK Warning for ${context.clientName}::${context.commandName} response parsing (${response.headers.expires}): ${e}`);
-                    delete response.headers.expires;
-                }
-            }
-        }
-        return result;
-    };
-};
-const s3ExpiresMiddlewareOptions = {
-    tags: ["S3"],
-    name: "s3ExpiresMiddleware",
-    override: true,
-    relation: "after",
-    toMiddleware: "deserializerMiddleware",
-};
-const getS3ExpiresMiddlewarePlugin = (clientConfig) => ({
-    applyToStack: (clientStack) => {
-        clientStack.addRelativeTo(s3ExpiresMiddleware(), s3ExpiresMiddlewareOptions);
-    },
-});
-
-class SignatureV4S3Express extends SignatureV4SignWithCredentials {
-}
-
-const S3_EXPRESS_BUCKET_TYPE = "Directory";
-const S3_EXPRESS_BACKEND = "S3Express";
-const S3_EXPRESS_AUTH_SCHEME = "sigv4-s3express";
-const SESSION_TOKEN_QUERY_PARAM = "X-Amz-S3session-Token";
-const SESSION_TOKEN_HEADER = SESSION_TOKEN_QUERY_PARAM.toLowerCase();
-const NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_ENV_NAME = "AWS_S3_DISABLE_EXPRESS_SESSION_AUTH";
-const NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_INI_NAME = "s3_disable_express_session_auth";
-const NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS = {
-    environmentVariableSelector: (env) => booleanSelector(env, NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_ENV_NAME, SelectorType.ENV),
-    configFileSelector: (profile) => booleanSelector(profile, NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_INI_NAME, SelectorType.CONFIG),
-    default: false,
-};
-
-const s3ExpressMiddleware = (options) => {
-    return (next, context) => async (args) => {
-        if (context.endpointV2) {
-            const endpoint = context.endpointV2;
-            const isS3ExpressAuth = endpoint.properties?.authSchemes?.[0]?.name === S3_EXPRESS_AUTH_SCHEME;
-            const isS3ExpressBucket = endpoint.properties?.backend === S3_EXPRESS_BACKEND ||
-                endpoint.properties?.bucketType === S3_EXPRESS_BUCKET_TYPE;
-            if (isS3ExpressBucket) {
-                setFeature(context, "S3_EXPRESS_BUCKET", "J");
-                context.isS3ExpressBucket = true;
-            }
-            if (isS3ExpressAuth) {
-                const requestBucket = args.input.Bucket;
-                if (requestBucket) {
-                    const s3ExpressIdentity = await options.s3ExpressIdentityProvider.getS3ExpressIdentity(await options.credentials(), {
-                        Bucket: requestBucket,
-                    });
-                    context.s3ExpressIdentity = s3ExpressIdentity;
-                    if (HttpRequest.isInstance(args.request) && s3ExpressIdentity.sessionToken) {
-                        args.request.headers[SESSION_TOKEN_HEADER] = s3ExpressIdentity.sessionToken;
-                    }
-                }
-            }
-        }
-        return next(args);
-    };
-};
-const s3ExpressMiddlewareOptions = {
-    name: "s3ExpressMiddleware",
-    step: "build",
-    tags: ["S3", "S3_EXPRESS"],
-    override: true,
-};
-const getS3ExpressPlugin = (options) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(s3ExpressMiddleware(options), s3ExpressMiddlewareOptions);
-    },
-});
-
-const signS3Express = async (s3ExpressIdentity, signingOptions, request, sigV4MultiRegionSigner) => {
-    const signedRequest = await sigV4MultiRegionSigner.signWithCredentials(request, s3ExpressIdentity, {});
-    if (signedRequest.headers["X-Amz-Security-Token"] || signedRequest.headers["x-amz-security-token"]) {
-        throw new Error("X-Amz-Security-Token must not be set for s3-express requests.");
-    }
-    return signedRequest;
-};
-
-const defaultErrorHandler = (signingProperties) => (error) => {
-    throw error;
-};
-const defaultSuccessHandler = (httpResponse, signingProperties) => { };
-const s3ExpressHttpSigningMiddlewareOptions = httpSigningMiddlewareOptions;
-const s3ExpressHttpSigningMiddleware = (config) => (next, context) => async (args) => {
-    if (!HttpRequest.isInstance(args.request)) {
-        return next(args);
-    }
-    const smithyContext = getSmithyContext(context);
-    const scheme = smithyContext.selectedHttpAuthScheme;
-    if (!scheme) {
-        throw new Error(`No HttpAuthScheme was selected: unable to sign request`);
-    }
-    const { httpAuthOption: { signingProperties = {} }, identity, signer, } = scheme;
-    let request;
-    if (context.s3ExpressIdentity) {
-        request = await signS3Express(context.s3ExpressIdentity, signingProperties, args.request, await config.signer());
-    }
-    else {
-        request = await signer.sign(args.request, identity, signingProperties);
-    }
-    const output = await next({
-        ...args,
-        request,
-    }).catch((signer.errorHandler || defaultErrorHandler)(signingProperties));
-    (signer.successHandler || defaultSuccessHandler)(output.response, signingProperties);
-    return output;
-};
-const getS3ExpressHttpSigningPlugin = (config) => ({
-    applyToStack: (clientStack) => {
-        clientStack.addRelativeTo(s3ExpressHttpSigningMiddleware(config), httpSigningMiddlewareOptions);
-    },
-});
-
-function toStream(bytes) {
-    return Readable.from(Buffer.from(bytes));
-}
-
-const THROW_IF_EMPTY_BODY = {
-    CopyObjectCommand: true,
-    UploadPartCopyCommand: true,
-    CompleteMultipartUploadCommand: true,
-};
-const throw200ExceptionsMiddleware = (config) => (next, context) => async (args) => {
-    const result = await next(args);
-    const { response } = result;
-    if (!HttpResponse.isInstance(response)) {
-        return result;
-    }
-    const { statusCode, body } = response;
-    if (statusCode < 200 || statusCode >= 300) {
-        return result;
-    }
-    const bodyBytes = await collectBody(body, config);
-    response.body = toStream(bodyBytes);
-    if (bodyBytes.length === 0 && THROW_IF_EMPTY_BODY[context.commandName]) {
-        const err = new Error("S3 aborted request");
-        err.$metadata = {
-            httpStatusCode: 503,
-        };
-        err.name = "InternalError";
-        throw err;
-    }
-    const bodyStringTail = config.utf8Encoder(bodyBytes.subarray(bodyBytes.length - 16));
-    if (bodyStringTail && bodyStringTail.endsWith("</Error>")) {
-        response.statusCode = 503;
-    }
-    return result;
-};
-const collectBody = (streamBody = new Uint8Array(), context) => {
-    if (streamBody instanceof Uint8Array) {
-        return Promise.resolve(streamBody);
-    }
-    return context.streamCollector(streamBody) || Promise.resolve(new Uint8Array());
-};
-const throw200ExceptionsMiddlewareOptions = {
-    relation: "after",
-    toMiddleware: "deserializerMiddleware",
-    tags: ["THROW_200_EXCEPTIONS", "S3"],
-    name: "throw200ExceptionsMiddleware",
-    override: true,
-};
-const getThrow200ExceptionsPlugin = (config) => ({
-    applyToStack: (clientStack) => {
-        clientStack.addRelativeTo(throw200ExceptionsMiddleware(config), throw200ExceptionsMiddlewareOptions);
-    },
-});
-
-function bucketEndpointMiddleware$1(options) {
-    return (next, context) => async (args) => {
-        if (options.bucketEndpoint) {
-            const endpoint = context.endpointV2;
-            if (endpoint) {
-                const bucket = args.input.Bucket;
-                if (typeof bucket === "string") {
-                    try {
-                        const bucketEndpointUrl = new URL(bucket);
-                        context.endpointV2 = {
-                            ...endpoint,
-                            url: bucketEndpointUrl,
-                        };
-                    }
-                    catch (e) {
-                        const warning = `@aws-sdk/middleware-sdk-s3: bucketEndpoint=true was set but Bucket=${bucket} could not be parsed as URL.`;
-                        if (context.logger?.constructor?.name === "NoOpLogger") {
-                            console.warn(warning);
-                        }
-                        else {
-                            context.logger?.warn?.(warning);
-                        }
-                        throw e;
-                    }
-                }
-            }
-        }
-        return next(args);
-    };
-}
-const bucketEndpointMiddlewareOptions$1 = {
-    name: "bucketEndpointMiddleware",
-    override: true,
-    relation: "after",
-    toMiddleware: "endpointV2Middleware",
-};
-
-function validateBucketNameMiddleware({ bucketEndpoint }) {
-    return (next) => async (args) => {
-        const { input: { Bucket }, } = args;
-        if (!bucketEndpoint && typeof Bucket === "string" && !validate(Bucket) && Bucket.indexOf("/") >= 0) {
-            const err = new Error(`Bucket name shouldn't contain '/', received '${Bucket}'`);
-            err.name = "InvalidBucketName";
-            throw err;
-        }
-        return next({ ...args });
-    };
-}
-const validateBucketNameMiddlewareOptions = {
-    step: "initialize",
-    tags: ["VALIDATE_BUCKET_NAME"],
-    name: "validateBucketNameMiddleware",
-    override: true,
-};
-const getValidateBucketNamePlugin = (options) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(validateBucketNameMiddleware(options), validateBucketNameMiddlewareOptions);
-        clientStack.addRelativeTo(bucketEndpointMiddleware$1(options), bucketEndpointMiddlewareOptions$1);
-    },
-});
-
-class S3RestXmlProtocol extends AwsRestXmlProtocol {
-    async serializeRequest(operationSchema, input, context) {
-        const request = await super.serializeRequest(operationSchema, input, context);
-        const ns = NormalizedSchema.of(operationSchema.input);
-        const staticStructureSchema = ns.getSchema();
-        let bucketMemberIndex = 0;
-        const requiredMemberCount = staticStructureSchema[6] ?? 0;
-        if (input && typeof input === "object") {
-            for (const [memberName, memberNs] of ns.structIterator()) {
-                if (++bucketMemberIndex > requiredMemberCount) {
-                    break;
-                }
-                if (memberName === "Bucket") {
-                    if (!input.Bucket && memberNs.getMergedTraits().httpLabel) {
-                        throw new Error(`No value provided for input HTTP label: Bucket.`);
-                    }
-                    break;
-                }
-            }
-        }
-        return request;
-    }
-}
-
-const NODE_DISABLE_MULTIREGION_ACCESS_POINT_ENV_NAME = "AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS";
-const NODE_DISABLE_MULTIREGION_ACCESS_POINT_INI_NAME = "s3_disable_multiregion_access_points";
-const NODE_DISABLE_MULTIREGION_ACCESS_POINT_CONFIG_OPTIONS = {
-    environmentVariableSelector: (env) => booleanSelector(env, NODE_DISABLE_MULTIREGION_ACCESS_POINT_ENV_NAME, SelectorType.ENV),
-    configFileSelector: (profile) => booleanSelector(profile, NODE_DISABLE_MULTIREGION_ACCESS_POINT_INI_NAME, SelectorType.CONFIG),
-    default: false,
-};
-
-const NODE_USE_ARN_REGION_ENV_NAME = "AWS_S3_USE_ARN_REGION";
-const NODE_USE_ARN_REGION_INI_NAME = "s3_use_arn_region";
-const NODE_USE_ARN_REGION_CONFIG_OPTIONS = {
-    environmentVariableSelector: (env) => booleanSelector(env, NODE_USE_ARN_REGION_ENV_NAME, SelectorType.ENV),
-    configFileSelector: (profile) => booleanSelector(profile, NODE_USE_ARN_REGION_INI_NAME, SelectorType.CONFIG),
-    default: undefined,
-};
-
-const DOMAIN_PATTERN = /^[a-z0-9][a-z0-9\.\-]{1,61}[a-z0-9]$/;
-const IP_ADDRESS_PATTERN = /(\d+\.){3}\d+/;
-const DOTS_PATTERN = /\.\./;
-const DOT_PATTERN = /\./;
-const S3_HOSTNAME_PATTERN = /^(.+\.)?s3(-fips)?(\.dualstack)?[.-]([a-z0-9-]+)\./;
-const S3_US_EAST_1_ALTNAME_PATTERN = /^s3(-external-1)?\.amazonaws\.com$/;
-const AWS_PARTITION_SUFFIX = "amazonaws.com";
-const isBucketNameOptions = (options) => typeof options.bucketName === "string";
-const isDnsCompatibleBucketName = (bucketName) => DOMAIN_PATTERN.test(bucketName) && !IP_ADDRESS_PATTERN.test(bucketName) && !DOTS_PATTERN.test(bucketName);
-const getRegionalSuffix = (hostname) => {
-    const parts = hostname.match(S3_HOSTNAME_PATTERN);
-    return [parts[4], hostname.replace(new RegExp(`^${parts[0]}`), "")];
-};
-const getSuffix = (hostname) => S3_US_EAST_1_ALTNAME_PATTERN.test(hostname) ? ["us-east-1", AWS_PARTITION_SUFFIX] : getRegionalSuffix(hostname);
-const getSuffixForArnEndpoint = (hostname) => S3_US_EAST_1_ALTNAME_PATTERN.test(hostname)
-    ? [hostname.replace(`.${AWS_PARTITION_SUFFIX}`, ""), AWS_PARTITION_SUFFIX]
-    : getRegionalSuffix(hostname);
-const validateArnEndpointOptions = (options) => {
-    if (options.pathStyleEndpoint) {
-        throw new Error("Path-style S3 endpoint is not supported when bucket is an ARN");
-    }
-    if (options.accelerateEndpoint) {
-        throw new Error("Accelerate endpoint is not supported when bucket is an ARN");
-    }
-    if (!options.tlsCompatible) {
-        throw new Error("HTTPS is required when bucket is an ARN");
-    }
-};
-const validateService = (service) => {
-    if (service !== "s3" && service !== "s3-outposts" && service !== "s3-object-lambda") {
-        throw new Error("Expect 's3' or 's3-outposts' or 's3-object-lambda' in ARN service component");
-    }
-};
-const validateS3Service = (service) => {
-    if (service !== "s3") {
-        throw new Error("Expect 's3' in Accesspoint ARN service component");
-    }
-};
-const validateOutpostService = (service) => {
-    if (service !== "s3-outposts") {
-        throw new Error("Expect 's3-posts' in Outpost ARN service component");
-    }
-};
-const validatePartition = (partition, options) => {
-    if (partition !== options.clientPartition) {
-        throw new Error(`Partition in ARN is incompatible, got "${partition}" but expected "${options.clientPartition}"`);
-    }
-};
-const validateRegion = (region, options) => { };
-const validateRegionalClient = (region) => {
-    if (["s3-external-1", "aws-global"].includes(region)) {
-        throw new Error(`Client region ${region} is not regional`);
-    }
-};
-const validateAccountId = (accountId) => {
-    if (!/[0-9]{12}/.exec(accountId)) {
-        throw new Error("Access point ARN accountID does not match regex '[0-9]{12}'");
-    }
-};
-const validateDNSHostLabel = (label, options = { tlsCompatible: true }) => {
-    if (label.length >= 64 ||
-        !/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(label) ||
-        /(\d+\.){3}\d+/.test(label) ||
-        /[.-]{2}/.test(label) ||
-        (options?.tlsCompatible && DOT_PATTERN.test(label))) {
-        throw new Error(`Invalid DNS label ${label}`);
-    }
-};
-const validateCustomEndpoint = (options) => {
-    if (options.isCustomEndpoint) {
-        if (options.dualstackEndpoint) {
-            throw new Error("Dualstack endpoint is not supported with custom endpoint");
-        }
-        if (options.accelerateEndpoint) {
-            throw new Error("Accelerate endpoint is not supported with custom endpoint");
-        }
-    }
-};
-const getArnResources = (resource) => {
-    const delimiter = resource.includes(":") ? ":" : "/";
-    const [resourceType, ...rest] = resource.split(delimiter);
-    if (resourceType === "accesspoint") {
-        if (rest.length !== 1 || rest[0] === "") {
-            throw new Error(`Access Point ARN should have one resource accesspoint${delimiter}{accesspointname}`);
-        }
-        return { accesspointName: rest[0] };
-    }
-    else if (resourceType === "outpost") {
-        if (!rest[0] || rest[1] !== "accesspoint" || !rest[2] || rest.length !== 3) {
-            throw new Error(`Outpost ARN should have resource outpost${delimiter}{outpostId}${delimiter}accesspoint${delimiter}{accesspointName}`);
-        }
-        const [outpostId, _, accesspointName] = rest;
-        return { outpostId, accesspointName };
-    }
-    else {
-        throw new Error(`ARN resource should begin with 'accesspoint${delimiter}' or 'outpost${delimiter}'`);
-    }
-};
-const validateNoDualstack = (dualstackEndpoint) => { };
-const validateNoFIPS = (useFipsEndpoint) => {
-    if (useFipsEndpoint) {
-        throw new Error(`FIPS region is not supported with Outpost.`);
-    }
-};
-const validateMrapAlias = (name) => {
-    try {
-        name.split(".").forEach((label) => {
-            validateDNSHostLabel(label);
-        });
-    }
-    catch (e) {
-        throw new Error(`"${name}" is not a DNS compatible name.`);
-    }
-};
-
-const bucketHostname = (options) => {
-    validateCustomEndpoint(options);
-    return isBucketNameOptions(options)
-        ?
-            getEndpointFromBucketName(options)
-        :
-            getEndpointFromArn(options);
-};
-const getEndpointFromBucketName = ({ accelerateEndpoint = false, clientRegion: region, baseHostname, bucketName, dualstackEndpoint = false, fipsEndpoint = false, pathStyleEndpoint = false, tlsCompatible = true, isCustomEndpoint = false, }) => {
-    const [clientRegion, hostnameSuffix] = isCustomEndpoint ? [region, baseHostname] : getSuffix(baseHostname);
-    if (pathStyleEndpoint || !isDnsCompatibleBucketName(bucketName) || (tlsCompatible && DOT_PATTERN.test(bucketName))) {
-        return {
-            bucketEndpoint: false,
-            hostname: dualstackEndpoint ? `s3.dualstack.${clientRegion}.${hostnameSuffix}` : baseHostname,
-        };
-    }
-    if (accelerateEndpoint) {
-        baseHostname = `s3-accelerate${dualstackEndpoint ? ".dualstack" : ""}.${hostnameSuffix}`;
-    }
-    else if (dualstackEndpoint) {
-        baseHostname = `s3.dualstack.${clientRegion}.${hostnameSuffix}`;
-    }
-    return {
-        bucketEndpoint: true,
-        hostname: `${bucketName}.${baseHostname}`,
-    };
-};
-const getEndpointFromArn = (options) => {
-    const { isCustomEndpoint, baseHostname, clientRegion } = options;
-    const hostnameSuffix = isCustomEndpoint ? baseHostname : getSuffixForArnEndpoint(baseHostname)[1];
-    const { pathStyleEndpoint, accelerateEndpoint = false, fipsEndpoint = false, tlsCompatible = true, bucketName, clientPartition = "aws", } = options;
-    validateArnEndpointOptions({ pathStyleEndpoint, accelerateEndpoint, tlsCompatible });
-    const { service, partition, accountId, region, resource } = bucketName;
-    validateService(service);
-    validatePartition(partition, { clientPartition });
-    validateAccountId(accountId);
-    const { accesspointName, outpostId } = getArnResources(resource);
-    if (service === "s3-object-lambda") {
-        return getEndpointFromObjectLambdaArn({ ...options, tlsCompatible, bucketName, accesspointName, hostnameSuffix });
-    }
-    if (region === "") {
-        return getEndpointFromMRAPArn({ ...options, mrapAlias: accesspointName, hostnameSuffix });
-    }
-    if (outpostId) {
-        return getEndpointFromOutpostArn({ ...options, clientRegion, outpostId, accesspointName, hostnameSuffix });
-    }
-    return getEndpointFromAccessPointArn({ ...options, clientRegion, accesspointName, hostnameSuffix });
-};
-const getEndpointFromObjectLambdaArn = ({ dualstackEndpoint = false, fipsEndpoint = false, tlsCompatible = true, useArnRegion, clientRegion, clientSigningRegion = clientRegion, accesspointName, bucketName, hostnameSuffix, }) => {
-    const { accountId, region, service } = bucketName;
-    validateRegionalClient(clientRegion);
-    const DNSHostLabel = `${accesspointName}-${accountId}`;
-    validateDNSHostLabel(DNSHostLabel, { tlsCompatible });
-    const endpointRegion = useArnRegion ? region : clientRegion;
-    const signingRegion = useArnRegion ? region : clientSigningRegion;
-    return {
-        bucketEndpoint: true,
-        hostname: `${DNSHostLabel}.${service}${fipsEndpoint ? "-fips" : ""}.${endpointRegion}.${hostnameSuffix}`,
-        signingRegion,
-        signingService: service,
-    };
-};
-const getEndpointFromMRAPArn = ({ disableMultiregionAccessPoints, dualstackEndpoint = false, isCustomEndpoint, mrapAlias, hostnameSuffix, }) => {
-    if (disableMultiregionAccessPoints === true) {
-        throw new Error("SDK is attempting to use a MRAP ARN. Please enable to feature.");
-    }
-    validateMrapAlias(mrapAlias);
-    return {
-        bucketEndpoint: true,
-        hostname: `${mrapAlias}${isCustomEndpoint ? "" : `.accesspoint.s3-global`}.${hostnameSuffix}`,
-        signingRegion: "*",
-    };
-};
-const getEndpointFromOutpostArn = ({ useArnRegion, clientRegion, clientSigningRegion = clientRegion, bucketName, outpostId, dualstackEndpoint = false, fipsEndpoint = false, tlsCompatible = true, accesspointName, isCustomEndpoint, hostnameSuffix, }) => {
-    validateRegionalClient(clientRegion);
-    const DNSHostLabel = `${accesspointName}-${bucketName.accountId}`;
-    validateDNSHostLabel(DNSHostLabel, { tlsCompatible });
-    const endpointRegion = useArnRegion ? bucketName.region : clientRegion;
-    const signingRegion = useArnRegion ? bucketName.region : clientSigningRegion;
-    validateOutpostService(bucketName.service);
-    validateDNSHostLabel(outpostId, { tlsCompatible });
-    validateNoFIPS(fipsEndpoint);
-    const hostnamePrefix = `${DNSHostLabel}.${outpostId}`;
-    return {
-        bucketEndpoint: true,
-        hostname: `${hostnamePrefix}${isCustomEndpoint ? "" : `.s3-outposts.${endpointRegion}`}.${hostnameSuffix}`,
-        signingRegion,
-        signingService: "s3-outposts",
-    };
-};
-const getEndpointFromAccessPointArn = ({ useArnRegion, clientRegion, clientSigningRegion = clientRegion, bucketName, dualstackEndpoint = false, fipsEndpoint = false, tlsCompatible = true, accesspointName, isCustomEndpoint, hostnameSuffix, }) => {
-    validateRegionalClient(clientRegion);
-    const hostnamePrefix = `${accesspointName}-${bucketName.accountId}`;
-    validateDNSHostLabel(hostnamePrefix, { tlsCompatible });
-    const endpointRegion = useArnRegion ? bucketName.region : clientRegion;
-    const signingRegion = useArnRegion ? bucketName.region : clientSigningRegion;
-    validateS3Service(bucketName.service);
-    return {
-        bucketEndpoint: true,
-        hostname: `${hostnamePrefix}${isCustomEndpoint
-            ? ""
-            : `.s3-accesspoint${fipsEndpoint ? "-fips" : ""}${dualstackEndpoint ? ".dualstack" : ""}.${endpointRegion}`}.${hostnameSuffix}`,
-        signingRegion,
-    };
-};
-
-const bucketEndpointMiddleware = (options) => (next, context) => async (args) => {
-    const { Bucket: bucketName } = args.input;
-    let replaceBucketInPath = options.bucketEndpoint;
-    const request = args.request;
-    if (HttpRequest.isInstance(request)) {
-        if (options.bucketEndpoint) {
-            request.hostname = bucketName;
-        }
-        else if (validate(bucketName)) {
-            const bucketArn = parse(bucketName);
-            const clientRegion = await options.region();
-            const useDualstackEndpoint = await options.useDualstackEndpoint();
-            const useFipsEndpoint = await options.useFipsEndpoint();
-            const { partition, signingRegion = clientRegion } = (await options.regionInfoProvider(clientRegion, { useDualstackEndpoint, useFipsEndpoint })) || {};
-            const useArnRegion = await options.useArnRegion();
-            const { hostname, bucketEndpoint, signingRegion: modifiedSigningRegion, signingService, } = bucketHostname({
-                bucketName: bucketArn,
-                baseHostname: request.hostname,
-                accelerateEndpoint: options.useAccelerateEndpoint,
-                dualstackEndpoint: useDualstackEndpoint,
-                fipsEndpoint: useFipsEndpoint,
-                pathStyleEndpoint: options.forcePathStyle,
-                tlsCompatible: request.protocol === "https:",
-                useArnRegion,
-                clientPartition: partition,
-                clientSigningRegion: signingRegion,
-                clientRegion: clientRegion,
-                isCustomEndpoint: options.isCustomEndpoint,
-                disableMultiregionAccessPoints: await options.disableMultiregionAccessPoints(),
-            });
-            if (modifiedSigningRegion && modifiedSigningRegion !== signingRegion) {
-                context["signing_region"] = modifiedSigningRegion;
-            }
-            if (signingService && signingService !== "s3") {
-                context["signing_service"] = signingService;
-            }
-            request.hostname = hostname;
-            replaceBucketInPath = bucketEndpoint;
-        }
-        else {
-            const clientRegion = await options.region();
-            const dualstackEndpoint = await options.useDualstackEndpoint();
-            const fipsEndpoint = await options.useFipsEndpoint();
-            const { hostname, bucketEndpoint } = bucketHostname({
-                bucketName,
-                clientRegion,
-                baseHostname: request.hostname,
-                accelerateEndpoint: options.useAccelerateEndpoint,
-                dualstackEndpoint,
-                fipsEndpoint,
-                pathStyleEndpoint: options.forcePathStyle,
-                tlsCompatible: request.protocol === "https:",
-                isCustomEndpoint: options.isCustomEndpoint,
-            });
-            request.hostname = hostname;
-            replaceBucketInPath = bucketEndpoint;
-        }
-        if (replaceBucketInPath) {
-            request.path = request.path.replace(/^(\/)?[^\/]+/, "");
-            if (request.path === "") {
-                request.path = "/";
-            }
-        }
-    }
-    return next({ ...args, request });
-};
-const bucketEndpointMiddlewareOptions = {
-    tags: ["BUCKET_ENDPOINT"],
-    name: "bucketEndpointMiddleware",
-    relation: "before",
-    toMiddleware: "hostHeaderMiddleware",
-    override: true,
-};
-const getBucketEndpointPlugin = (options) => ({
-    applyToStack: (clientStack) => {
-        clientStack.addRelativeTo(bucketEndpointMiddleware(options), bucketEndpointMiddlewareOptions);
-    },
-});
-
-function resolveBucketEndpointConfig(input) {
-    const { bucketEndpoint = false, forcePathStyle = false, useAccelerateEndpoint = false, useArnRegion, disableMultiregionAccessPoints = false, } = input;
-    return Object.assign(input, {
-        bucketEndpoint,
-        forcePathStyle,
-        useAccelerateEndpoint,
-        useArnRegion: typeof useArnRegion === "function" ? useArnRegion : () => Promise.resolve(useArnRegion),
-        disableMultiregionAccessPoints: typeof disableMultiregionAccessPoints === "function"
-            ? disableMultiregionAccessPoints
-            : () => Promise.resolve(disableMultiregionAccessPoints),
-    });
-}
-
-function addExpectContinueMiddleware(options) {
-    return (next) => async (args) => {
-        const { request } = args;
-        if (options.expectContinueHeader !== false &&
-            HttpRequest.isInstance(request) &&
-            request.body &&
-            options.runtime === "node" &&
-            options.requestHandler?.constructor?.name !== "FetchHttpHandler") {
-            let sendHeader = true;
-            if (typeof options.expectContinueHeader === "number") {
-                try {
-                    const bodyLength = Number(request.headers?.["content-length"]) ?? options.bodyLengthChecker?.(request.body) ?? Infinity;
-                    sendHeader = bodyLength >= options.expectContinueHeader;
-                }
-                catch (e) { }
-            }
-            else {
-                sendHeader = !!options.expectContinueHeader;
-            }
-            if (sendHeader) {
-                request.headers.Expect = "100-continue";
-            }
-        }
-        return next({
-            ...args,
-            request,
-        });
-    };
-}
-const addExpectContinueMiddlewareOptions = {
-    step: "build",
-    tags: ["SET_EXPECT_HEADER", "EXPECT_HEADER"],
-    name: "addExpectContinueMiddleware",
-    override: true,
-};
-const getAddExpectContinuePlugin = (options) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(addExpectContinueMiddleware(options), addExpectContinueMiddlewareOptions);
-    },
-});
-
-function locationConstraintMiddleware(options) {
-    return (next) => async (args) => {
-        const { CreateBucketConfiguration } = args.input;
-        const region = await options.region();
-        if (!CreateBucketConfiguration?.LocationConstraint && !CreateBucketConfiguration?.Location) {
-            if (region !== "us-east-1") {
-                args.input.CreateBucketConfiguration = args.input.CreateBucketConfiguration ?? {};
-                args.input.CreateBucketConfiguration.LocationConstraint = region;
-            }
-        }
-        return next(args);
-    };
-}
-const locationConstraintMiddlewareOptions = {
-    step: "initialize",
-    tags: ["LOCATION_CONSTRAINT", "CREATE_BUCKET_CONFIGURATION"],
-    name: "locationConstraintMiddleware",
-    override: true,
-};
-const getLocationConstraintPlugin = (config) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(locationConstraintMiddleware(config), locationConstraintMiddlewareOptions);
-    },
-});
-
-function resolveLocationConstraintConfig(input) {
-    return input;
-}
-
-function ssecMiddleware(options) {
-    return (next) => async (args) => {
-        const input = { ...args.input };
-        const properties = [
-            {
-                target: "SSECustomerKey",
-                hash: "SSECustomerKeyMD5",
-            },
-            {
-                target: "CopySourceSSECustomerKey",
-                hash: "CopySourceSSECustomerKeyMD5",
-            },
-        ];
-        for (const prop of properties) {
-            const value = input[prop.target];
-            if (value) {
-                let valueForHash;
-                if (typeof value === "string") {
-                    if (isValidBase64EncodedSSECustomerKey(value, options)) {
-                        valueForHash = options.base64Decoder(value);
-                    }
-                    else {
-                        valueForHash = options.utf8Decoder(value);
-                        input[prop.target] = options.base64Encoder(valueForHash);
-                    }
-                }
-                else {
-                    valueForHash = ArrayBuffer.isView(value)
-                        ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
-                        : new Uint8Array(value);
-                    input[prop.target] = options.base64Encoder(valueForHash);
-                }
-                const hash = new options.md5();
-                hash.update(valueForHash);
-                input[prop.hash] = options.base64Encoder(await hash.digest());
-            }
-        }
-        return next({
-            ...args,
-            input,
-        });
-    };
-}
-const ssecMiddlewareOptions = {
-    name: "ssecMiddleware",
-    step: "initialize",
-    tags: ["SSE"],
-    override: true,
-};
-const getSsecPlugin = (config) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(ssecMiddleware(config), ssecMiddlewareOptions);
-    },
-});
-function isValidBase64EncodedSSECustomerKey(str, options) {
-    const base64Regex = /^(?:[A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-    if (!base64Regex.test(str)) {
-        return false;
-    }
-    try {
-        const decodedBytes = options.base64Decoder(str);
-        return decodedBytes.length === 32;
-    }
-    catch {
-        return false;
-    }
-}
-
-exports.NODE_DISABLE_MULTIREGION_ACCESS_POINT_CONFIG_OPTIONS = NODE_DISABLE_MULTIREGION_ACCESS_POINT_CONFIG_OPTIONS;
-exports.NODE_DISABLE_MULTIREGION_ACCESS_POINT_ENV_NAME = NODE_DISABLE_MULTIREGION_ACCESS_POINT_ENV_NAME;
-exports.NODE_DISABLE_MULTIREGION_ACCESS_POINT_INI_NAME = NODE_DISABLE_MULTIREGION_ACCESS_POINT_INI_NAME;
-exports.NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS = NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS;
-exports.NODE_USE_ARN_REGION_CONFIG_OPTIONS = NODE_USE_ARN_REGION_CONFIG_OPTIONS;
-exports.NODE_USE_ARN_REGION_ENV_NAME = NODE_USE_ARN_REGION_ENV_NAME;
-exports.NODE_USE_ARN_REGION_INI_NAME = NODE_USE_ARN_REGION_INI_NAME;
-exports.S3ExpressIdentityCache = S3ExpressIdentityCache;
-exports.S3ExpressIdentityCacheEntry = S3ExpressIdentityCacheEntry;
-exports.S3ExpressIdentityProviderImpl = S3ExpressIdentityProviderImpl;
-exports.S3RestXmlProtocol = S3RestXmlProtocol;
-exports.SignatureV4S3Express = SignatureV4S3Express;
-exports.addExpectContinueMiddleware = addExpectContinueMiddleware;
-exports.addExpectContinueMiddlewareOptions = addExpectContinueMiddlewareOptions;
-exports.bucketEndpointMiddleware = bucketEndpointMiddleware;
-exports.bucketEndpointMiddlewareOptions = bucketEndpointMiddlewareOptions;
-exports.bucketHostname = bucketHostname;
-exports.checkContentLengthHeader = checkContentLengthHeader;
-exports.checkContentLengthHeaderMiddlewareOptions = checkContentLengthHeaderMiddlewareOptions;
-exports.getAddExpectContinuePlugin = getAddExpectContinuePlugin;
-exports.getArnResources = getArnResources;
-exports.getBucketEndpointPlugin = getBucketEndpointPlugin;
-exports.getCheckContentLengthHeaderPlugin = getCheckContentLengthHeaderPlugin;
-exports.getLocationConstraintPlugin = getLocationConstraintPlugin;
-exports.getRegionRedirectMiddlewarePlugin = getRegionRedirectMiddlewarePlugin;
-exports.getS3ExpiresMiddlewarePlugin = getS3ExpiresMiddlewarePlugin;
-exports.getS3ExpressHttpSigningPlugin = getS3ExpressHttpSigningPlugin;
-exports.getS3ExpressPlugin = getS3ExpressPlugin;
-exports.getSsecPlugin = getSsecPlugin;
-exports.getSuffixForArnEndpoint = getSuffixForArnEndpoint;
-exports.getThrow200ExceptionsPlugin = getThrow200ExceptionsPlugin;
-exports.getValidateBucketNamePlugin = getValidateBucketNamePlugin;
-exports.isValidBase64EncodedSSECustomerKey = isValidBase64EncodedSSECustomerKey;
-exports.locationConstraintMiddleware = locationConstraintMiddleware;
-exports.locationConstraintMiddlewareOptions = locationConstraintMiddlewareOptions;
-exports.regionRedirectEndpointMiddleware = regionRedirectEndpointMiddleware;
-exports.regionRedirectEndpointMiddlewareOptions = regionRedirectEndpointMiddlewareOptions;
-exports.regionRedirectMiddleware = regionRedirectMiddleware;
-exports.regionRedirectMiddlewareOptions = regionRedirectMiddlewareOptions;
-exports.resolveBucketEndpointConfig = resolveBucketEndpointConfig;
-exports.resolveLocationConstraintConfig = resolveLocationConstraintConfig;
-exports.resolveS3Config = resolveS3Config;
-exports.s3ExpiresMiddleware = s3ExpiresMiddleware;
-exports.s3ExpiresMiddlewareOptions = s3ExpiresMiddlewareOptions;
-exports.s3ExpressHttpSigningMiddleware = s3ExpressHttpSigningMiddleware;
-exports.s3ExpressHttpSigningMiddlewareOptions = s3ExpressHttpSigningMiddlewareOptions;
-exports.s3ExpressMiddleware = s3ExpressMiddleware;
-exports.s3ExpressMiddlewareOptions = s3ExpressMiddlewareOptions;
-exports.ssecMiddleware = ssecMiddleware;
-exports.ssecMiddlewareOptions = ssecMiddlewareOptions;
-exports.throw200ExceptionsMiddleware = throw200ExceptionsMiddleware;
-exports.throw200ExceptionsMiddlewareOptions = throw200ExceptionsMiddlewareOptions;
-exports.validateAccountId = validateAccountId;
-exports.validateBucketNameMiddleware = validateBucketNameMiddleware;
-exports.validateBucketNameMiddlewareOptions = validateBucketNameMiddlewareOptions;
-exports.validateDNSHostLabel = validateDNSHostLabel;
-exports.validateNoDualstack = validateNoDualstack;
-exports.validateNoFIPS = validateNoFIPS;
-exports.validateOutpostService = validateOutpostService;
-exports.validatePartition = validatePartition;
-exports.validateRegion = validateRegion;
 
 
 /***/ }),
@@ -50838,7 +31242,6 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -51102,7 +31505,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -51110,7 +31513,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -51138,29 +31540,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-module.exports.kT = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -51214,11 +31616,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -51229,57 +31631,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -79196,7 +59598,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4228:
+/***/ 6780:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -79205,8 +59607,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -79281,7 +59683,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -79337,8 +59739,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -79352,10 +59754,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -79371,7 +59773,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -80074,7 +60476,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -80336,7 +60738,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -80359,7 +60761,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -80455,7 +60857,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -80659,7 +61061,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -80686,7 +61088,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -81179,13 +61581,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -81476,7 +61878,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -81815,8 +62217,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -81997,7 +62399,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -82065,7 +62467,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -82154,12 +62556,6 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudformation/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3805);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
-var client_ecr_dist_cjs = __nccwpck_require__(8249);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-iam/dist-cjs/index.js
-var client_iam_dist_cjs = __nccwpck_require__(6764);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var client_s3_dist_cjs = __nccwpck_require__(3711);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
 var client_sts_dist_cjs = __nccwpck_require__(1695);
 ;// CONCATENATED MODULE: ./src/version.ts
@@ -82168,9 +62564,6 @@ const VERSION = '0.1.0';
 const PRODUCT = 'multi-account-deploy';
 
 ;// CONCATENATED MODULE: ./src/aws/clients.ts
-
-
-
 
 
 
@@ -82192,6 +62585,7 @@ function createClients(options) {
             cache.set(name, build());
         return cache.get(name);
     };
+    const lazyAsync = (name, load) => lazy(name, load);
     return {
         get cloudformation() {
             return lazy('cloudformation', () => new dist_cjs/* CloudFormationClient */.m1N(config));
@@ -82199,55 +62593,20 @@ function createClients(options) {
         get sts() {
             return lazy('sts', () => new client_sts_dist_cjs/* STSClient */.iM(config));
         },
-        get ecr() {
-            return lazy('ecr', () => new client_ecr_dist_cjs/* ECRClient */.S70(config));
-        },
-        get iam() {
-            return lazy('iam', () => new client_iam_dist_cjs/* IAMClient */.h8v(config));
-        },
-        get s3() {
-            return lazy('s3', () => new client_s3_dist_cjs/* S3Client */.YxF(config));
-        },
+        ecr: () => lazyAsync('ecr', async () => new (await __nccwpck_require__.e(/* import() */ 249).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8249, 19))).ECRClient(config)),
+        iam: () => lazyAsync('iam', async () => new (await __nccwpck_require__.e(/* import() */ 764).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6764, 19))).IAMClient(config)),
+        s3: () => lazyAsync('s3', async () => new (await __nccwpck_require__.e(/* import() */ 711).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3711, 19))).S3Client(config)),
     };
 }
 function clientFactory(region, userAgentSuffix) {
     return (credentials, overrides) => createClients({ region, credentials, userAgentSuffix, ...overrides });
 }
 
-;// CONCATENATED MODULE: ./src/errors.ts
-/** An error the user can fix: the message says what is wrong, the hint what to do about it. */
-class UserError extends Error {
-    hint;
-    constructor(message, hint) {
-        super(message);
-        this.hint = hint;
-        this.name = 'UserError';
-    }
-}
-/** A bad input value, caught before any AWS call. Names the input, quotes the value, says what is expected. */
-class InputError extends UserError {
-    input;
-    constructor(input, value, expected, hint) {
-        super(`Input '${input}' is ${value === '' ? 'empty' : `"${value}"`}: expected ${expected}.`, hint);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
-/** The AWS error name (SDK v3 sets `name`; some paths only set `Code`). */
-function awsErrorName(error) {
-    if (typeof error !== 'object' || error === null)
-        return '';
-    const e = error;
-    return String(e.name ?? e.Code ?? e.code ?? '');
-}
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-/** The text a user sees for any failure: message, then the hint on its own line. */
-function describeError(error) {
-    const message = errorMessage(error);
-    return error instanceof UserError && error.hint ? `${message}\n${error.hint}` : message;
-}
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/report/model.ts
+/** The name of the ECR phase in `timings`. */
+const ECR_PHASE = 'ECR lifecycle policies';
 
 ;// CONCATENATED MODULE: ./src/engine/wait.ts
 
@@ -82299,7 +62658,7 @@ async function poll(check, options) {
             delay = Math.min(max, delay * 1.5);
         }
         catch (error) {
-            if (!THROTTLING.has(awsErrorName(error)))
+            if (!THROTTLING.has((0,errors/* awsErrorName */.ZH)(error)))
                 throw error;
             delay = Math.min(max * 4, delay * 2);
         }
@@ -82330,7 +62689,7 @@ async function obtainCredentials(settings, deps) {
         return { ...identity, source: 'environment' };
     }
     if (!deps.idToken) {
-        throw new UserError("'role-arn' is set but no GitHub ID token source is available.", 'Run inside GitHub Actions with `permissions: id-token: write`, or leave role-arn empty to use the credentials already in the environment.');
+        throw new errors/* UserError */.yo("'role-arn' is set but no GitHub ID token source is available.", 'Run inside GitHub Actions with `permissions: id-token: write`, or leave role-arn empty to use the credentials already in the environment.');
     }
     const credentials = await assumeRole(settings, deps);
     const identity = await callerIdentity(deps.clients(credentials), credentials);
@@ -82355,7 +62714,7 @@ async function assumeRole(settings, deps) {
             }));
             const c = out.Credentials;
             if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
-                throw new UserError(`STS returned no credentials for ${settings.roleArn}.`);
+                throw new errors/* UserError */.yo(`STS returned no credentials for ${settings.roleArn}.`);
             }
             for (const secret of [c.AccessKeyId, c.SecretAccessKey, c.SessionToken])
                 deps.logger.mask(secret);
@@ -82367,7 +62726,7 @@ async function assumeRole(settings, deps) {
             };
         }
         catch (error) {
-            const name = awsErrorName(error);
+            const name = (0,errors/* awsErrorName */.ZH)(error);
             if (name === 'ExpiredTokenException' && attempt < MAX_ATTEMPTS) {
                 token = await refreshToken(deps, settings.audience);
                 fetchedAt = now();
@@ -82377,7 +62736,7 @@ async function assumeRole(settings, deps) {
             if (!isRetryable(error) || attempt >= MAX_ATTEMPTS || now() + delay > deadline) {
                 throw explainAssumeRoleError(error, settings, token);
             }
-            deps.logger.info(`AssumeRoleWithWebIdentity failed (${name || errorMessage(error)}); retrying in ${Math.round(delay)} ms.`);
+            deps.logger.info(`AssumeRoleWithWebIdentity failed (${name || (0,errors/* errorMessage */.gJ)(error)}); retrying in ${Math.round(delay)} ms.`);
             await sleep(delay);
             if (now() - fetchedAt > TOKEN_MAX_AGE_MS) {
                 token = await refreshToken(deps, settings.audience);
@@ -82406,9 +62765,9 @@ const RETRYABLE_NAMES = new Set([
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
 /** Only transient failures: throttling, 5xx, network resets, the IdP not answering. Never access or input errors. */
 function isRetryable(error) {
-    if (error instanceof UserError)
+    if (error instanceof errors/* UserError */.yo)
         return false;
-    const name = awsErrorName(error);
+    const name = (0,errors/* awsErrorName */.ZH)(error);
     if (RETRYABLE_NAMES.has(name) || NETWORK_CODES.has(name))
         return true;
     const e = error;
@@ -82421,14 +62780,14 @@ async function callerIdentity(clients, credentials) {
     try {
         const out = await clients.sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}));
         if (!out.Account || !out.Arn)
-            throw new UserError('STS GetCallerIdentity returned no account.');
+            throw new errors/* UserError */.yo('STS GetCallerIdentity returned no account.');
         return { accountId: out.Account, callerArn: out.Arn };
     }
     catch (error) {
-        if (error instanceof UserError)
+        if (error instanceof errors/* UserError */.yo)
             throw error;
-        if (!credentials && /credential/i.test(errorMessage(error))) {
-            throw new UserError(`No AWS credentials: ${errorMessage(error)}`, "Set 'role-arn' to assume a role through GitHub OIDC (with `permissions: id-token: write`), or provide credentials in the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID...).");
+        if (!credentials && /credential/i.test((0,errors/* errorMessage */.gJ)(error))) {
+            throw new errors/* UserError */.yo(`No AWS credentials: ${(0,errors/* errorMessage */.gJ)(error)}`, "Set 'role-arn' to assume a role through GitHub OIDC (with `permissions: id-token: write`), or provide credentials in the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID...).");
         }
         throw error;
     }
@@ -82436,22 +62795,22 @@ async function callerIdentity(clients, credentials) {
 /** Refuses an account root and an account other than the role's. */
 function guardIdentity(identity, roleArn) {
     if (/^arn:aws[\w-]*:iam::\d{12}:root$/.test(identity.callerArn)) {
-        throw new UserError(`Refusing to deploy with the root user of account ${identity.accountId}.`, 'Use a role made for deploying (see templates/bootstrap.yaml) and delete any access keys of the root user.');
+        throw new errors/* UserError */.yo(`Refusing to deploy with the root user of account ${identity.accountId}.`, 'Use a role made for deploying (see templates/bootstrap.yaml) and delete any access keys of the root user.');
     }
     const expected = roleArn?.split(':')[4];
     if (expected && identity.accountId !== expected) {
-        throw new UserError(`The credentials belong to account ${identity.accountId}, but role-arn ${roleArn} is in account ${expected}.`, 'Check that role-arn names the account you mean to deploy to; nothing was changed.');
+        throw new errors/* UserError */.yo(`The credentials belong to account ${identity.accountId}, but role-arn ${roleArn} is in account ${expected}.`, 'Check that role-arn names the account you mean to deploy to; nothing was changed.');
     }
 }
 /** Turns STS's terse refusals into what to change in the trust policy, showing the token's non-secret claims. */
 function explainAssumeRoleError(error, settings, token) {
-    const name = awsErrorName(error);
+    const name = (0,errors/* awsErrorName */.ZH)(error);
     if (name !== 'AccessDenied' &&
         name !== 'AccessDeniedException' &&
         name !== 'InvalidIdentityToken' &&
         name !== 'InvalidIdentityTokenException') {
         if (name === 'ValidationError') {
-            return new UserError(`STS rejected the request for ${settings.roleArn}: ${errorMessage(error)}`, "Check role-duration-seconds against the role's maximum session duration.");
+            return new errors/* UserError */.yo(`STS rejected the request for ${settings.roleArn}: ${(0,errors/* errorMessage */.gJ)(error)}`, "Check role-duration-seconds against the role's maximum session duration.");
         }
         return error instanceof Error ? error : new Error(String(error));
     }
@@ -82469,7 +62828,7 @@ function explainAssumeRoleError(error, settings, token) {
             [`${issuer}:sub`]: claims.sub ?? '<sub>',
         },
     }, null, 2);
-    return new UserError(`${name}: ${settings.roleArn} cannot be assumed with this workflow's token: ${errorMessage(error)}`, [
+    return new errors/* UserError */.yo(`${name}: ${settings.roleArn} cannot be assumed with this workflow's token: ${(0,errors/* errorMessage */.gJ)(error)}`, [
         "The token's claims:",
         shown || '  (the token could not be decoded)',
         "The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the OIDC provider of this issuer, with:",
@@ -82522,7 +62881,6 @@ function fingerprintFromDescription(description) {
 
 
 
-
 /** CloudFormation's limit for an inline TemplateBody. */
 const INLINE_TEMPLATE_LIMIT = 51_200;
 const NO_CHANGES = ["The submitted information didn't contain changes", 'No updates are to be performed'];
@@ -82533,17 +62891,27 @@ const NO_CHANGES = ["The submitted information didn't contain changes", 'No upda
 function isNoChanges(reasonOrError) {
     const text = typeof reasonOrError === 'string'
         ? reasonOrError
-        : awsErrorName(reasonOrError) === 'ValidationError'
-            ? errorMessage(reasonOrError)
+        : (0,errors/* awsErrorName */.ZH)(reasonOrError) === 'ValidationError'
+            ? (0,errors/* errorMessage */.gJ)(reasonOrError)
             : '';
     return NO_CHANGES.some((t) => text.includes(t));
 }
-/** A unique, valid change-set name per run: prefix, commit, run id, attempt (or a timestamp outside CI). */
+/**
+ * A unique, valid change-set name: prefix, commit, run id, attempt, mode and the second it was made (so a
+ * plan and a deploy of the same stack in one job never share a name or a ClientToken). Outside CI: a timestamp.
+ */
 function changeSetName(settings, now = new Date()) {
     const p = settings.provenance;
     const parts = p.runId
-        ? ['mad', p.sha?.slice(0, 7), p.runId, p.runAttempt ?? '1']
-        : ['mad', 'local', now.toISOString().replace(/\D/g, '').slice(0, 14)];
+        ? [
+            'mad',
+            p.sha?.slice(0, 7),
+            p.runId,
+            p.runAttempt ?? '1',
+            settings.mode,
+            Math.floor(now.getTime() / 1000).toString(36),
+        ]
+        : ['mad', 'local', settings.mode, now.toISOString().replace(/\D/g, '').slice(0, 14)];
     return parts
         .filter(Boolean)
         .join('-')
@@ -82572,11 +62940,12 @@ async function templateSource(clients, settings, fingerprint) {
     if (size <= INLINE_TEMPLATE_LIMIT)
         return { TemplateBody: settings.template.body };
     if (!settings.templateBucket) {
-        throw new UserError(`The template ${settings.template.path} is ${size} bytes; CloudFormation takes at most ${INLINE_TEMPLATE_LIMIT} bytes inline.`, "Set 'template-bucket' to an S3 bucket in this account and region that the deploy role can write to.");
+        throw new errors/* UserError */.yo(`The template ${settings.template.path} is ${size} bytes; CloudFormation takes at most ${INLINE_TEMPLATE_LIMIT} bytes inline.`, "Set 'template-bucket' to an S3 bucket in this account and region that the deploy role can write to.");
     }
     const { bucket, prefix } = settings.templateBucket;
     const key = `${prefix}${settings.stackName}/${fingerprint}.template`;
-    await clients.s3.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({ Bucket: bucket, Key: key, Body: settings.template.body }));
+    const { PutObjectCommand } = await __nccwpck_require__.e(/* import() */ 711).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3711, 19));
+    await (await clients.s3()).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: settings.template.body }));
     const host = `${bucket}.s3.${settings.region}.amazonaws.com${settings.region.startsWith('cn-') ? '.cn' : ''}`;
     return { TemplateURL: `https://${host}/${key.split('/').map(encodeURIComponent).join('/')}` };
 }
@@ -82632,7 +63001,7 @@ async function describeChangeSet(cfn, stackName, changeSetName) {
         return await describePage(cfn, stackName, changeSetName);
     }
     catch (error) {
-        if (awsErrorName(error) === 'ChangeSetNotFoundException' || awsErrorName(error) === 'ChangeSetNotFound')
+        if ((0,errors/* awsErrorName */.ZH)(error) === 'ChangeSetNotFoundException' || (0,errors/* awsErrorName */.ZH)(error) === 'ChangeSetNotFound')
             return undefined;
         throw error;
     }
@@ -82652,10 +63021,279 @@ async function deleteChangeSet(cfn, stackName, changeSetId) {
         await cfn.send(new dist_cjs/* DeleteChangeSetCommand */.$GE({ StackName: stackName, ChangeSetName: changeSetId }));
     }
     catch (error) {
-        const name = awsErrorName(error);
+        const name = (0,errors/* awsErrorName */.ZH)(error);
         if (name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound')
             return;
         throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/stack.ts
+
+
+
+const UPDATABLE = new Set([
+    'CREATE_COMPLETE',
+    'UPDATE_COMPLETE',
+    'UPDATE_ROLLBACK_COMPLETE',
+    'IMPORT_COMPLETE',
+    'IMPORT_ROLLBACK_COMPLETE',
+    // After a failure with rollback disabled, CloudFormation accepts a new update.
+    'UPDATE_FAILED',
+]);
+/** Stack state → next step. REVIEW_IN_PROGRESS is a stack with no resources yet, so it takes a CREATE change set. */
+function nextStep(stack) {
+    const status = stack?.StackStatus;
+    if (!stack || !status || status === 'DELETE_COMPLETE')
+        return { kind: 'create' };
+    if (status === 'REVIEW_IN_PROGRESS')
+        return { kind: 'create-over-review', stackId: stack.StackId ?? '' };
+    if (UPDATABLE.has(status))
+        return { kind: 'update', stack };
+    if (status.endsWith('_IN_PROGRESS'))
+        return { kind: 'wait', status };
+    if (status === 'ROLLBACK_COMPLETE')
+        return { kind: 'recreate', stackId: stack.StackId ?? '' };
+    return { kind: 'stuck', status, recovery: recoveryFor(status, stack.StackName ?? '') };
+}
+function isInProgress(status) {
+    return !!status && status.endsWith('_IN_PROGRESS') && status !== 'REVIEW_IN_PROGRESS';
+}
+/** A state from which nothing moves without someone acting. */
+function isTerminal(status) {
+    return !!status && !status.endsWith('_IN_PROGRESS');
+}
+function isSuccess(status) {
+    return status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE' || status === 'IMPORT_COMPLETE';
+}
+function recoveryFor(status, name) {
+    switch (status) {
+        case 'UPDATE_ROLLBACK_FAILED':
+            return (`Continue the rollback: aws cloudformation continue-update-rollback --stack-name ${name}` +
+                ' (add --resources-to-skip with the logical IDs that failed to roll back, listed below, if it fails again),' +
+                ' then run this deploy again.');
+        case 'ROLLBACK_FAILED':
+        case 'DELETE_FAILED':
+            return (`Delete the stack, retaining the resources that cannot be deleted: aws cloudformation delete-stack --stack-name ${name}` +
+                ' --retain-resources <logical IDs> (check them first), then run this deploy again.');
+        case 'CREATE_FAILED':
+            return `The first create failed with rollback disabled: inspect it, then aws cloudformation delete-stack --stack-name ${name} and run this deploy again.`;
+        case 'IMPORT_ROLLBACK_FAILED':
+            return `Fix the resources that failed to roll back the import (see the stack's events), then run this deploy again.`;
+        default:
+            return `Inspect the stack ${name} in the CloudFormation console; nothing was changed.`;
+    }
+}
+async function describeStack(cfn, name) {
+    try {
+        const out = await cfn.send(new dist_cjs/* DescribeStacksCommand */.Y47({ StackName: name }));
+        return out.Stacks?.[0];
+    }
+    catch (error) {
+        if ((0,errors/* awsErrorName */.ZH)(error) === 'ValidationError' && /does not exist/.test((0,errors/* errorMessage */.gJ)(error)))
+            return undefined;
+        throw error;
+    }
+}
+/** Polls the stack until no operation is in progress; undefined once it is gone. */
+async function waitForStack(cfn, name, ctx, what) {
+    let last = 'unknown';
+    const settled = await poll(async () => {
+        const stack = await describeStack(cfn, name);
+        last = stack?.StackStatus ?? 'gone';
+        if (!stack || stack.StackStatus === 'DELETE_COMPLETE')
+            return { stack: undefined };
+        return isInProgress(stack.StackStatus) ? undefined : { stack };
+    }, { what: `stack ${name}: ${what}`, deadline: ctx.deadline, signal: ctx.signal, describe: () => last });
+    return settled.stack;
+}
+function outputsOf(stack) {
+    return (stack?.Outputs ?? [])
+        .filter((o) => o.OutputKey)
+        .map((o) => ({ key: o.OutputKey ?? '', value: o.OutputValue ?? '', description: o.Description }));
+}
+
+;// CONCATENATED MODULE: ./src/engine/cleanup.ts
+
+
+
+
+/** Cleanup that must not hide the error being reported. */
+async function bestEffort(fn, logger) {
+    try {
+        await fn();
+    }
+    catch (error) {
+        logger.warn(`Cleanup failed: ${(0,errors/* errorMessage */.gJ)(error)}`);
+    }
+}
+/** Deletes a change set this run made, and the empty REVIEW_IN_PROGRESS stack a CREATE change set leaves. */
+async function cleanUp(cfn, settings, id, created, logger) {
+    await deleteChangeSet(cfn, settings.stackName, id);
+    if (created)
+        await deleteReviewStack(cfn, settings.stackName, logger);
+}
+async function deleteReviewStack(cfn, name, logger) {
+    const stack = await describeStack(cfn, name);
+    if (stack?.StackStatus !== 'REVIEW_IN_PROGRESS')
+        return;
+    await cfn.send(new dist_cjs/* DeleteStackCommand */.fAr({ StackName: stack.StackId ?? name }));
+    logger.info(`Deleted the empty stack ${name} (REVIEW_IN_PROGRESS) that the change set had created.`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/stack-events.ts
+
+/**
+ * Reads a stack's new events since a point in time, oldest first, each once (deduplicated by EventId).
+ * DescribeStackEvents returns newest first, so it pages back only until it meets an event already seen
+ * or older than the start.
+ */
+class StackEventReader {
+    cfn;
+    stackId;
+    since;
+    seen = new Set();
+    constructor(cfn, stackId, since) {
+        this.cfn = cfn;
+        this.stackId = stackId;
+        this.since = since;
+    }
+    async next() {
+        const fresh = [];
+        let token;
+        for (let page = 0; page < 50; page++) {
+            const out = await this.cfn.send(new dist_cjs/* DescribeStackEventsCommand */.Ie9({ StackName: this.stackId, NextToken: token }));
+            let reachedKnown = false;
+            for (const event of out.StackEvents ?? []) {
+                const id = event.EventId ??
+                    `${event.LogicalResourceId}-${event.Timestamp?.toISOString()}-${event.ResourceStatus}`;
+                if (this.seen.has(id) || (event.Timestamp && event.Timestamp < this.since)) {
+                    reachedKnown = true;
+                    break;
+                }
+                this.seen.add(id);
+                fresh.push(toEvent(id, event));
+            }
+            token = out.NextToken;
+            if (reachedKnown || !token)
+                break;
+        }
+        return fresh.reverse();
+    }
+}
+function toEvent(id, e) {
+    return {
+        id,
+        timestamp: (e.Timestamp ?? new Date(0)).toISOString(),
+        status: e.ResourceStatus ?? 'UNKNOWN',
+        type: e.ResourceType ?? '',
+        logicalId: e.LogicalResourceId ?? '',
+        reason: e.ResourceStatusReason || undefined,
+    };
+}
+/** One line per event: time, status, type, logical ID, reason. */
+function formatEvent(e) {
+    const time = e.timestamp.slice(11, 19);
+    return [time, e.status.padEnd(28), e.type.padEnd(32), e.logicalId, e.reason ? `— ${e.reason}` : '']
+        .join(' ')
+        .trimEnd();
+}
+/** Reasons that only say another resource failed first. */
+const CASCADE = [
+    /Resource creation cancelled/i,
+    /Resource update cancelled/i,
+    /The following resource\(s\) failed/i,
+];
+/** The first failure, oldest first, that is not a consequence of another one. */
+function rootCause(events) {
+    const failures = events.filter((e) => e.status.endsWith('_FAILED'));
+    return failures.find((e) => !CASCADE.some((re) => re.test(e.reason ?? ''))) ?? failures[0];
+}
+
+;// CONCATENATED MODULE: ./src/engine/execute.ts
+
+
+
+
+
+
+
+/** Executes, follows the stack's events until it settles, applies termination protection and reads outputs. */
+async function executeAndFollow(settings, ctx, changeSetId, stackId, since) {
+    const cfn = ctx.clients.cloudformation;
+    const target = stackId || settings.stackName;
+    const name = changeSetId.split('/')[1] ?? changeSetId;
+    ctx.logger.info(`Executing change set ${name}.`);
+    try {
+        await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
+    }
+    catch (error) {
+        // Refused before anything ran: the stack is as it was; remove what this run made.
+        await bestEffort(() => cleanUp(cfn, settings, changeSetId, true, ctx.logger), ctx.logger);
+        throw new errors/* UserError */.yo(`CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${(0,errors/* errorMessage */.gJ)(error)}`, 'The stack was not changed and the change set was deleted; fix the template or parameters and deploy again.');
+    }
+    const reader = new StackEventReader(cfn, target, since ?? new Date(Date.now() - 60_000));
+    const events = [];
+    let eventsBroken = false;
+    const readEvents = async () => {
+        if (eventsBroken)
+            return;
+        try {
+            for (const e of await reader.next()) {
+                events.push(e);
+                ctx.logger.info(formatEvent(e));
+            }
+        }
+        catch (error) {
+            // Events are commentary: never let them hide or delay the stack's real outcome.
+            eventsBroken = true;
+            ctx.logger.warn(`Could not read stack events (${(0,errors/* errorMessage */.gJ)(error)}); following the stack status only.`);
+        }
+    };
+    let last = 'unknown';
+    const final = await poll(async () => {
+        const stack = await describeStack(cfn, target);
+        last = stack?.StackStatus ?? 'gone';
+        await readEvents();
+        return stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS'
+            ? stack
+            : undefined;
+    }, {
+        what: `stack ${settings.stackName} to finish deploying`,
+        deadline: ctx.deadline,
+        signal: ctx.signal,
+        describe: () => last,
+    });
+    const status = final.StackStatus ?? 'unknown';
+    const result = { stackId: final.StackId, stackStatus: status, outputs: outputsOf(final), events };
+    if (!isSuccess(status)) {
+        const cause = rootCause(events);
+        return {
+            ...result,
+            rootCause: cause,
+            failure: {
+                message: `Stack ${settings.stackName} ended in ${status}${cause ? `: ${cause.logicalId} (${cause.type}) ${cause.status}: ${cause.reason ?? 'no reason given'}` : final.StackStatusReason ? `: ${final.StackStatusReason}` : ''}.`,
+                hint: status.includes('ROLLBACK')
+                    ? 'CloudFormation rolled the stack back; fix the cause above and deploy again.'
+                    : undefined,
+            },
+        };
+    }
+    await ensureTerminationProtection(ctx.bestEffort.cloudformation, final, settings.terminationProtection, ctx.logger);
+    return result;
+}
+async function ensureTerminationProtection(cfn, stack, wanted, logger) {
+    if (Boolean(stack.EnableTerminationProtection) === wanted)
+        return;
+    try {
+        await cfn.send(new dist_cjs/* UpdateTerminationProtectionCommand */.mP2({
+            StackName: stack.StackId,
+            EnableTerminationProtection: wanted,
+        }));
+        logger.info(`Termination protection ${wanted ? 'enabled' : 'disabled'}.`);
+    }
+    catch (error) {
+        logger.warn(`Could not ${wanted ? 'enable' : 'disable'} termination protection: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 
@@ -82671,7 +63309,6 @@ const STATEFUL = new Set([
     'AWS::FSx::FileSystem',
     'AWS::KMS::Key',
     'AWS::SQS::Queue',
-    'AWS::SNS::Topic',
     'AWS::Kinesis::Stream',
     'AWS::KinesisFirehose::DeliveryStream',
     'AWS::Cognito::UserPool',
@@ -82773,127 +63410,64 @@ function blockedChanges(changes, allow) {
     return changes.filter((c) => c.destructive && !allowed.has(c.logicalId));
 }
 
-;// CONCATENATED MODULE: ./src/engine/stack.ts
-const UPDATABLE = new Set([
-    'CREATE_COMPLETE',
-    'UPDATE_COMPLETE',
-    'UPDATE_ROLLBACK_COMPLETE',
-    'IMPORT_COMPLETE',
-    'IMPORT_ROLLBACK_COMPLETE',
-    // After a failure with rollback disabled, CloudFormation accepts a new update.
-    'UPDATE_FAILED',
-]);
-/** Stack state → next step. REVIEW_IN_PROGRESS is a stack with no resources yet, so it takes a CREATE change set. */
-function nextStep(stack) {
-    const status = stack?.StackStatus;
-    if (!stack || !status || status === 'DELETE_COMPLETE')
-        return { kind: 'create' };
-    if (status === 'REVIEW_IN_PROGRESS')
-        return { kind: 'create-over-review', stackId: stack.StackId ?? '' };
-    if (UPDATABLE.has(status))
-        return { kind: 'update', stack };
-    if (status.endsWith('_IN_PROGRESS'))
-        return { kind: 'wait', status };
-    if (status === 'ROLLBACK_COMPLETE')
-        return { kind: 'recreate', stackId: stack.StackId ?? '' };
-    return { kind: 'stuck', status, recovery: recoveryFor(status, stack.StackName ?? '') };
-}
-function isInProgress(status) {
-    return !!status && status.endsWith('_IN_PROGRESS') && status !== 'REVIEW_IN_PROGRESS';
-}
-/** A state from which nothing moves without someone acting. */
-function isTerminal(status) {
-    return !!status && !status.endsWith('_IN_PROGRESS');
-}
-function isSuccess(status) {
-    return status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE' || status === 'IMPORT_COMPLETE';
-}
-function recoveryFor(status, name) {
-    switch (status) {
-        case 'UPDATE_ROLLBACK_FAILED':
-            return (`Continue the rollback: aws cloudformation continue-update-rollback --stack-name ${name}` +
-                ' (add --resources-to-skip with the logical IDs that failed to roll back, listed below, if it fails again),' +
-                ' then run this deploy again.');
-        case 'ROLLBACK_FAILED':
-        case 'DELETE_FAILED':
-            return (`Delete the stack, retaining the resources that cannot be deleted: aws cloudformation delete-stack --stack-name ${name}` +
-                ' --retain-resources <logical IDs> (check them first), then run this deploy again.');
-        case 'CREATE_FAILED':
-            return `The first create failed with rollback disabled: inspect it, then aws cloudformation delete-stack --stack-name ${name} and run this deploy again.`;
-        case 'IMPORT_ROLLBACK_FAILED':
-            return `Fix the resources that failed to roll back the import (see the stack's events), then run this deploy again.`;
-        default:
-            return `Inspect the stack ${name} in the CloudFormation console; nothing was changed.`;
-    }
-}
+;// CONCATENATED MODULE: ./src/engine/stack-tags.ts
 
-;// CONCATENATED MODULE: ./src/engine/stack-events.ts
 
+/** Tag keys the product writes; user tags may not use the prefix. */
+const TAG_PREFIX = 'multi-account-deploy:';
+const HASH_TAG = `${TAG_PREFIX}fingerprint`;
+/** User tags plus provenance: who changed this stack, from which commit and run. */
+function stackTags(settings, hash) {
+    const p = settings.provenance;
+    const provenance = [
+        ['repository', p.repository],
+        ['commit', p.sha],
+        ['run-url', p.runUrl],
+        ['environment', settings.environment],
+        ['actor', p.actor],
+        ['fingerprint', hash],
+    ];
+    return [
+        ...settings.tags
+            .filter((t) => !t.key.startsWith(TAG_PREFIX))
+            .map((t) => ({ Key: t.key, Value: t.value })),
+        ...provenance
+            .filter((entry) => !!entry[1])
+            .map(([k, v]) => ({
+            Key: `${TAG_PREFIX}${k}`,
+            Value: v.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '-').slice(0, 256),
+        })),
+    ];
+}
 /**
- * Reads a stack's new events since a point in time, oldest first, each once (deduplicated by EventId).
- * DescribeStackEvents returns newest first, so it pages back only until it meets an event already seen
- * or older than the start.
+ * Unchanged when the deployed template is byte-equal to ours and the stack's parameters, user tags and
+ * execution role equal this run's. NoEcho values come back masked, so for those the fingerprint tag the
+ * last deploy wrote must match.
  */
-class StackEventReader {
-    cfn;
-    stackId;
-    since;
-    seen = new Set();
-    constructor(cfn, stackId, since) {
-        this.cfn = cfn;
-        this.stackId = stackId;
-        this.since = since;
-    }
-    async next() {
-        const fresh = [];
-        let token;
-        for (let page = 0; page < 50; page++) {
-            const out = await this.cfn.send(new dist_cjs/* DescribeStackEventsCommand */.Ie9({ StackName: this.stackId, NextToken: token }));
-            let reachedKnown = false;
-            for (const event of out.StackEvents ?? []) {
-                const id = event.EventId ??
-                    `${event.LogicalResourceId}-${event.Timestamp?.toISOString()}-${event.ResourceStatus}`;
-                if (this.seen.has(id) || (event.Timestamp && event.Timestamp < this.since)) {
-                    reachedKnown = true;
-                    break;
-                }
-                this.seen.add(id);
-                fresh.push(toEvent(id, event));
-            }
-            token = out.NextToken;
-            if (reachedKnown || !token)
-                break;
+async function isUnchanged(cfn, settings, stack, hash) {
+    if (!isSuccess(stack.StackStatus))
+        return false;
+    if ((stack.RoleARN ?? undefined) !== settings.executionRoleArn)
+        return false;
+    const deployed = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+    for (const p of settings.parameters) {
+        if (p.usePreviousValue)
+            continue;
+        if (noEcho.has(p.key)) {
+            if (stack.Tags?.find((t) => t.Key === HASH_TAG)?.Value !== hash)
+                return false;
         }
-        return fresh.reverse();
+        else if (deployed.get(p.key) !== p.value)
+            return false;
     }
-}
-function toEvent(id, e) {
-    return {
-        id,
-        timestamp: (e.Timestamp ?? new Date(0)).toISOString(),
-        status: e.ResourceStatus ?? 'UNKNOWN',
-        type: e.ResourceType ?? '',
-        logicalId: e.LogicalResourceId ?? '',
-        reason: e.ResourceStatusReason || undefined,
-    };
-}
-/** One line per event: time, status, type, logical ID, reason. */
-function formatEvent(e) {
-    const time = e.timestamp.slice(11, 19);
-    return [time, e.status.padEnd(28), e.type.padEnd(32), e.logicalId, e.reason ? `— ${e.reason}` : '']
-        .join(' ')
-        .trimEnd();
-}
-/** Reasons that only say another resource failed first. */
-const CASCADE = [
-    /Resource creation cancelled/i,
-    /Resource update cancelled/i,
-    /The following resource\(s\) failed/i,
-];
-/** The first failure, oldest first, that is not a consequence of another one. */
-function rootCause(events) {
-    const failures = events.filter((e) => e.status.endsWith('_FAILED'));
-    return failures.find((e) => !CASCADE.some((re) => re.test(e.reason ?? ''))) ?? failures[0];
+    const userTags = (stack.Tags ?? []).filter((t) => !t.Key?.startsWith(TAG_PREFIX));
+    const wanted = stackTags(settings, hash).filter((t) => !t.Key?.startsWith(TAG_PREFIX));
+    const key = (tags) => JSON.stringify(tags.map((t) => [t.Key, t.Value]).sort());
+    if (key(userTags) !== key(wanted))
+        return false;
+    const out = await cfn.send(new dist_cjs/* GetTemplateCommand */._JK({ StackName: stack.StackId ?? settings.stackName, TemplateStage: 'Original' }));
+    return out.TemplateBody === settings.template.body;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/stack-change.ts
@@ -82905,9 +63479,7 @@ function rootCause(events) {
 
 
 
-/** Tag keys the product writes; user tags may not use the prefix. */
-const TAG_PREFIX = 'multi-account-deploy:';
-const HASH_TAG = `${TAG_PREFIX}fingerprint`;
+
 /**
  * The change-set lifecycle for one stack: settle the stack's state → (fast no-op) → create → wait →
  * describe → classify → guard → execute → follow events → outputs. `execute` mode starts at the guard
@@ -82946,7 +63518,7 @@ async function runStackChange(settings, ctx) {
             ctx.logger.info('The change set has no changes.');
             return { ...base(stack, notes), result: 'no-changes' };
         }
-        throw new UserError(`CloudFormation could not create the change set for ${settings.stackName}: ${outcome.reason}`, 'Fix the template or parameters; the change set was deleted and nothing was changed.');
+        throw new errors/* UserError */.yo(`CloudFormation could not create the change set for ${settings.stackName}: ${outcome.reason}`, 'Fix the template or parameters; the change set was deleted and nothing was changed.');
     }
     const changes = sortChanges(outcome.changes.flatMap((c) => classify(c) ?? []));
     const described = {
@@ -83006,7 +63578,7 @@ async function settleStack(cfn, settings, ctx, notes) {
         step = nextStep(stack);
     }
     if (step.kind === 'stuck') {
-        throw new UserError(`Stack ${settings.stackName} is ${step.status}; nothing was changed.`, step.recovery);
+        throw new errors/* UserError */.yo(`Stack ${settings.stackName} is ${step.status}; nothing was changed.`, step.recovery);
     }
     if (step.kind === 'recreate' && settings.mode !== 'plan') {
         ctx.logger.info(`Stack ${settings.stackName} is ROLLBACK_COMPLETE (its first create failed and it has no resources): deleting it to create it again.`);
@@ -83017,37 +63589,6 @@ async function settleStack(cfn, settings, ctx, notes) {
     }
     return step.kind === 'recreate' ? undefined : stack;
 }
-async function describeStack(cfn, name) {
-    try {
-        const out = await cfn.send(new dist_cjs/* DescribeStacksCommand */.Y47({ StackName: name }));
-        return out.Stacks?.[0];
-    }
-    catch (error) {
-        if (awsErrorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error)))
-            return undefined;
-        throw error;
-    }
-}
-async function waitForStack(cfn, name, ctx, what) {
-    let last = 'unknown';
-    const settled = await poll(async () => {
-        const stack = await describeStack(cfn, name);
-        last = stack?.StackStatus ?? 'gone';
-        if (!stack || stack.StackStatus === 'DELETE_COMPLETE')
-            return { stack: undefined };
-        return isInProgress(stack.StackStatus) ? undefined : { stack };
-    }, { what: `stack ${name}: ${what}`, deadline: ctx.deadline, signal: ctx.signal, describe: () => last });
-    return settled.stack;
-}
-/** Unchanged when the stack records this run's fingerprint and its template is byte-equal to ours. */
-async function isUnchanged(cfn, settings, stack, hash) {
-    if (!isSuccess(stack.StackStatus))
-        return false;
-    if (stack.Tags?.find((t) => t.Key === HASH_TAG)?.Value !== hash)
-        return false;
-    const out = await cfn.send(new dist_cjs/* GetTemplateCommand */._JK({ StackName: settings.stackName, TemplateStage: 'Original' }));
-    return out.TemplateBody === settings.template.body;
-}
 async function createOrNoChanges(ctx, settings, request) {
     try {
         return await createChangeSet(ctx.clients, settings, request);
@@ -83057,27 +63598,15 @@ async function createOrNoChanges(ctx, settings, request) {
             ctx.logger.info('CloudFormation reports no updates to perform.');
             return 'no-changes';
         }
-        if (awsErrorName(error) === 'ValidationError' ||
-            awsErrorName(error) === 'InsufficientCapabilitiesException') {
-            if (request.type === 'CREATE')
-                await deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger);
-            throw new UserError(`CloudFormation rejected the change set for ${settings.stackName}: ${errorMessage(error)}`, 'Fix the template, parameters or capabilities; nothing was changed.');
-        }
-        throw error;
+        // A failed CREATE may still have made the empty REVIEW_IN_PROGRESS stack: leave nothing behind.
+        if (request.type === 'CREATE')
+            await bestEffort(() => deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger), ctx.logger);
+        if (error instanceof errors/* UserError */.yo)
+            throw error;
+        throw new errors/* UserError */.yo(`CloudFormation could not create the change set for ${settings.stackName}: ${(0,errors/* errorMessage */.gJ)(error)}`, (0,errors/* awsErrorName */.ZH)(error) === 'InsufficientCapabilitiesException'
+            ? "Add the capability it names to 'capabilities'; nothing was changed."
+            : 'Fix the template, parameters or capabilities; nothing was changed.');
     }
-}
-/** Deletes a change set this run made, and the empty REVIEW_IN_PROGRESS stack a CREATE change set leaves. */
-async function cleanUp(cfn, settings, id, created, logger) {
-    await deleteChangeSet(cfn, settings.stackName, id);
-    if (created)
-        await deleteReviewStack(cfn, settings.stackName, logger);
-}
-async function deleteReviewStack(cfn, name, logger) {
-    const stack = await describeStack(cfn, name);
-    if (stack?.StackStatus !== 'REVIEW_IN_PROGRESS')
-        return;
-    await cfn.send(new dist_cjs/* DeleteStackCommand */.fAr({ StackName: stack.StackId ?? name }));
-    logger.info(`Deleted the empty stack ${name} (REVIEW_IN_PROGRESS) that the change set had created.`);
 }
 /** `execute` mode: the named change set must exist, be executable, and carry this run's fingerprint. */
 async function executeReviewed(settings, ctx, stack, hash, notes) {
@@ -83085,14 +63614,14 @@ async function executeReviewed(settings, ctx, stack, hash, notes) {
     const name = settings.changeSetName ?? '';
     const cs = await describeChangeSet(cfn, settings.stackName, name);
     if (!cs) {
-        throw new UserError(`Change set ${name} of stack ${settings.stackName} does not exist (it may have been executed or deleted, or the stack changed).`, 'Run the plan again with keep-change-set: true and execute the change set it names.');
+        throw new errors/* UserError */.yo(`Change set ${name} of stack ${settings.stackName} does not exist (it may have been executed or deleted, or the stack changed).`, 'Run the plan again with keep-change-set: true and execute the change set it names.');
     }
     if (cs.Status !== 'CREATE_COMPLETE' || cs.ExecutionStatus !== 'AVAILABLE') {
-        throw new UserError(`Change set ${name} cannot be executed: its status is ${cs.Status}/${cs.ExecutionStatus}${cs.StatusReason ? ` (${cs.StatusReason})` : ''}.`, 'Plan again and execute the new change set.');
+        throw new errors/* UserError */.yo(`Change set ${name} cannot be executed: its status is ${cs.Status}/${cs.ExecutionStatus}${cs.StatusReason ? ` (${cs.StatusReason})` : ''}.`, 'Plan again and execute the new change set.');
     }
     const recorded = fingerprintFromDescription(cs.Description);
     if (recorded !== hash) {
-        throw new UserError(`Change set ${name} was not made from this run's template and parameters (reviewed ${recorded?.slice(0, 12) ?? 'unknown'}, this run ${hash.slice(0, 12)}).`, 'Execute exactly the commit that was planned, or plan again; nothing was executed.');
+        throw new errors/* UserError */.yo(`Change set ${name} was not made from this run's template and parameters (reviewed ${recorded?.slice(0, 12) ?? 'unknown'}, this run ${hash.slice(0, 12)}).`, 'Execute exactly the commit that was planned, or plan again; nothing was executed.');
     }
     const outcome = await waitForChangeSet(cfn, settings.stackName, cs.ChangeSetId ?? name, ctx);
     const changes = outcome.kind === 'ready' ? sortChanges(outcome.changes.flatMap((c) => classify(c) ?? [])) : [];
@@ -83124,104 +63653,6 @@ function refusal(blocked) {
         hint: `If these are intended, set allow-destructive to true or list the logical IDs: ${blocked.map((c) => c.logicalId).join(', ')}.`,
     };
 }
-/** Executes, follows the stack's events until it settles, applies termination protection and reads outputs. */
-async function executeAndFollow(settings, ctx, changeSetId, stackId, since) {
-    const cfn = ctx.clients.cloudformation;
-    const target = stackId || settings.stackName;
-    ctx.logger.info(`Executing change set ${changeSetId.split('/')[1] ?? changeSetId}.`);
-    await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
-    const reader = new StackEventReader(cfn, target, since ?? new Date(Date.now() - 60_000));
-    const events = [];
-    let eventsBroken = false;
-    const readEvents = async () => {
-        if (eventsBroken)
-            return;
-        try {
-            for (const e of await reader.next()) {
-                events.push(e);
-                ctx.logger.info(formatEvent(e));
-            }
-        }
-        catch (error) {
-            // Events are commentary: never let them hide or delay the stack's real outcome.
-            eventsBroken = true;
-            ctx.logger.warn(`Could not read stack events (${errorMessage(error)}); following the stack status only.`);
-        }
-    };
-    let last = 'unknown';
-    const final = await poll(async () => {
-        const stack = await describeStack(cfn, target);
-        last = stack?.StackStatus ?? 'gone';
-        await readEvents();
-        return stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS'
-            ? stack
-            : undefined;
-    }, {
-        what: `stack ${settings.stackName} to finish deploying`,
-        deadline: ctx.deadline,
-        signal: ctx.signal,
-        describe: () => last,
-    });
-    const status = final.StackStatus ?? 'unknown';
-    const result = { stackId: final.StackId, stackStatus: status, outputs: outputsOf(final), events };
-    if (!isSuccess(status)) {
-        const cause = rootCause(events);
-        return {
-            ...result,
-            rootCause: cause,
-            failure: {
-                message: `Stack ${settings.stackName} ended in ${status}${cause ? `: ${cause.logicalId} (${cause.type}) ${cause.status}: ${cause.reason ?? 'no reason given'}` : final.StackStatusReason ? `: ${final.StackStatusReason}` : ''}.`,
-                hint: status.includes('ROLLBACK')
-                    ? 'CloudFormation rolled the stack back; fix the cause above and deploy again.'
-                    : undefined,
-            },
-        };
-    }
-    await ensureTerminationProtection(ctx.bestEffort.cloudformation, final, settings.terminationProtection, ctx.logger);
-    return result;
-}
-async function ensureTerminationProtection(cfn, stack, wanted, logger) {
-    if (Boolean(stack.EnableTerminationProtection) === wanted)
-        return;
-    try {
-        await cfn.send(new dist_cjs/* UpdateTerminationProtectionCommand */.mP2({
-            StackName: stack.StackId,
-            EnableTerminationProtection: wanted,
-        }));
-        logger.info(`Termination protection ${wanted ? 'enabled' : 'disabled'}.`);
-    }
-    catch (error) {
-        logger.warn(`Could not ${wanted ? 'enable' : 'disable'} termination protection: ${errorMessage(error)}`);
-    }
-}
-function outputsOf(stack) {
-    return (stack?.Outputs ?? [])
-        .filter((o) => o.OutputKey)
-        .map((o) => ({ key: o.OutputKey ?? '', value: o.OutputValue ?? '', description: o.Description }));
-}
-/** User tags plus provenance: who changed this stack, from which commit and run. */
-function stackTags(settings, hash) {
-    const p = settings.provenance;
-    const provenance = [
-        ['repository', p.repository],
-        ['commit', p.sha],
-        ['run-url', p.runUrl],
-        ['environment', settings.environment],
-        ['actor', p.actor],
-        ['fingerprint', hash],
-    ];
-    return [
-        ...settings.tags
-            .filter((t) => !t.key.startsWith(TAG_PREFIX))
-            .map((t) => ({ Key: t.key, Value: t.value })),
-        ...provenance
-            .filter((entry) => !!entry[1])
-            .map(([k, v]) => ({
-            Key: `${TAG_PREFIX}${k}`,
-            Value: v.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '-').slice(0, 256),
-        })),
-    ];
-}
 function logChanges(logger, changes) {
     if (changes.length === 0) {
         logger.info('The change set changes no resources (e.g. only Outputs).');
@@ -83233,6 +63664,7 @@ function logChanges(logger, changes) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/deploy.ts
+
 
 
 
@@ -83268,6 +63700,7 @@ async function deploy(settings, deps) {
         ecr: [],
         timings,
         runUrl: settings.provenance.runUrl,
+        commit: settings.provenance.sha,
         notes: [],
     };
     maskNoEcho(settings, deps.logger);
@@ -83277,9 +63710,29 @@ async function deploy(settings, deps) {
         report.accountId = credentials.accountId;
         deps.logger.info(`Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`);
         const clients = deps.clients(credentials.credentials);
+        // Single-attempt clients for calls whose failure only earns a note (unsupported or optional APIs).
+        const bestEffort = deps.clients(credentials.credentials, { maxAttempts: 1 });
+        if (settings.permissions !== 'off') {
+            // Before any write: a role without the rights it needs fails here, with the list of what is missing.
+            const { checkPermissions, permissionsFailure } = await Promise.all(/* import() */[__nccwpck_require__.e(764), __nccwpck_require__.e(782)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8782));
+            const found = await timed('Permissions', () => checkPermissions(settings, credentials, {
+                clients,
+                bestEffort,
+                logger: deps.logger,
+            }));
+            report.permissions = found;
+            const refusal = permissionsFailure(found);
+            if (refusal)
+                throw new errors/* UserError */.yo(refusal.message, refusal.hint);
+        }
+        if (settings.ecrRepositories.length > 0) {
+            report.ecr = await timed(ECR_PHASE, () => 
+            // Loaded on demand, with the ECR client: most runs have no repositories to ensure.
+            Promise.all(/* import() */[__nccwpck_require__.e(249), __nccwpck_require__.e(411)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2792)).then(async ({ ensureLifecyclePolicies }) => ensureLifecyclePolicies(settings, { ecr: await clients.ecr(), logger: deps.logger })));
+        }
         const change = await timed('Change set', () => runStackChange(settings, {
             clients,
-            bestEffort: deps.clients(credentials?.credentials, { maxAttempts: 1 }),
+            bestEffort,
             logger: deps.logger,
             deadline,
             signal: deps.signal,
@@ -83289,8 +63742,8 @@ async function deploy(settings, deps) {
     catch (error) {
         report.result = 'failed';
         report.failure = {
-            message: errorMessage(error),
-            hint: error instanceof UserError ? error.hint : undefined,
+            message: (0,errors/* errorMessage */.gJ)(error),
+            hint: error instanceof errors/* UserError */.yo ? error.hint : undefined,
         };
     }
     timings.push({ phase: 'Total', ms: now() - started });
@@ -83312,7 +63765,289 @@ function maskNoEcho(settings, logger) {
             logger.mask(p.value);
 }
 
+;// CONCATENATED MODULE: ./src/report/mask.ts
+/** What the masked part of a value is replaced by, in the report as in CloudFormation's own NoEcho display. */
+const MASK = '****';
+/**
+ * Names of properties, parameters and outputs whose values are secrets by convention. Masking a harmless value
+ * by mistake (e.g. TokenValidity) costs little; printing a password costs a rotation.
+ */
+const SECRET_NAME = /pass(word|wd|phrase)|secret|token|private.?key|credential|api.?key|access.?key|signing.?key/i;
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+/** Secret values shorter than this are masked where they appear whole but not inside other text. */
+const MIN_SCRUB = 4;
+function isSecretName(name) {
+    return SECRET_NAME.test(name);
+}
+/** The raw values that must never reach a summary or comment: NoEcho parameters and secret-looking ones. */
+function secretValues(settings) {
+    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+    return settings.parameters
+        .filter((p) => p.value && (noEcho.has(p.key) || isSecretName(p.key)))
+        .map((p) => p.value ?? '');
+}
+function masker(secrets = []) {
+    const exact = new Set(secrets.filter(Boolean));
+    // Longest first, so a secret that contains another is replaced whole.
+    const inner = [...exact].filter((s) => s.length >= MIN_SCRUB).sort((a, b) => b.length - a.length);
+    const scrub = (text) => {
+        let out = text;
+        for (const s of inner)
+            if (out.includes(s))
+                out = out.split(s).join(MASK);
+        return out;
+    };
+    return {
+        value: (name, value) => isSecretName(name) || exact.has(value) || PEM_PRIVATE_KEY.test(value) ? MASK : scrub(value),
+        scrub,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/ecr-section.ts
+
+const LABEL = {
+    created: 'created',
+    updated: 'updated',
+    unchanged: 'unchanged',
+    'would-create': 'would be created',
+    'would-update': 'would be updated',
+};
+/** Changes first, so a capped table still shows what matters. */
+const ecr_section_ORDER = ['would-create', 'would-update', 'created', 'updated', 'unchanged'];
+/**
+ * The "ECR lifecycle policies" section: counts per status and a collapsed per-repository table (at most
+ * `maxRows` rows, changes first). Empty when the run had no ECR phase. Pure.
+ */
+function ecrSection(report, ctx) {
+    const maxRows = Math.min(ctx.maxRows, 100);
+    if (report.ecr.length === 0)
+        return [];
+    const counts = ecr_section_ORDER.map((s) => [s, report.ecr.filter((f) => f.status === s).length]).filter(([, n]) => n > 0);
+    const ms = report.timings.find((t) => t.phase === ECR_PHASE)?.ms;
+    const took = ms === undefined ? '' : ` in ${(ms / 1000).toFixed(1)} s`;
+    const out = [
+        `**ECR lifecycle policies:** ${report.ecr.length} repositor${report.ecr.length === 1 ? 'y' : 'ies'}${took} — ${counts.map(([s, n]) => `${n} ${LABEL[s]}`).join(', ')}`,
+        '',
+        '<details><summary>Repositories</summary>',
+        '',
+        '| Repository | Lifecycle policy |',
+        '|---|---|',
+    ];
+    const rows = [...report.ecr].sort((a, b) => ecr_section_ORDER.indexOf(a.status) - ecr_section_ORDER.indexOf(b.status) || a.repository.localeCompare(b.repository));
+    for (const f of rows.slice(0, maxRows))
+        out.push(`| \`${f.repository}\` | ${LABEL[f.status]} |`);
+    if (rows.length > maxRows)
+        out.push('', `…and ${rows.length - maxRows} more repositories.`);
+    out.push('', '</details>', '');
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/report/permissions-section.ts
+/** Excess lines shown per access level before "…and N more". */
+const PER_LEVEL = 15;
+/**
+ * The permissions finding as markdown: verdict, missing permissions, broad grants, excess by access level, and
+ * the generated policies (collapsed) so the account owner sees exactly what is asked. Pure.
+ */
+function renderPermissions(finding, withPolicies = true) {
+    if (!finding)
+        return [];
+    const out = [];
+    const who = finding.roleArn ? `\`${cell(finding.roleArn)}\`` : 'the role';
+    if (finding.skipped) {
+        out.push(`**Permissions:** not checked — ${cell(finding.skipped)}`, '');
+    }
+    else {
+        const verdict = finding.missing.length
+            ? `❌ ${finding.missing.length} missing`
+            : finding.excess.length || finding.broad.length
+                ? `⚠️ more than needed`
+                : '✅ least privilege';
+        const how = finding.method === 'simulated' ? 'confirmed with the IAM policy simulator' : 'structural check';
+        out.push(`**Permissions** (${finding.mode}${finding.applied ? ', policy applied' : ''}) of ${who} against the ${finding.checkedAgainst} policy: ${verdict} (${how})`, '');
+    }
+    if (finding.missing.length) {
+        out.push('| Missing action | Resource | Why |', '|---|---|---|');
+        for (const m of finding.missing)
+            out.push(`| \`${cell(m.action)}\` | \`${cell(m.resource)}\` | ${cell(m.note ?? '')} |`);
+        out.push('');
+    }
+    const notes = [...finding.broad, ...finding.warnings, ...(finding.methodNote ? [finding.methodNote] : [])];
+    for (const n of notes)
+        out.push(`- ${cell(n)}`);
+    if (notes.length)
+        out.push('');
+    if (finding.excess.length) {
+        out.push(`<details><summary>Beyond the need: ${finding.excess.length} grants, by access level</summary>`, '');
+        for (const [level, issues] of byLevel(finding.excess)) {
+            out.push(`**${cell(level)}**`, '');
+            for (const e of issues.slice(0, PER_LEVEL))
+                out.push(`- \`${cell(e.action)}\` on \`${cell(e.resource)}\`${e.note ? ` — ${cell(e.note)}` : ''}`);
+            if (issues.length > PER_LEVEL)
+                out.push(`- …and ${issues.length - PER_LEVEL} more`);
+            out.push('');
+        }
+        out.push('</details>', '');
+    }
+    for (const [label, policy] of withPolicies
+        ? [
+            ['deploy role', finding.deployPolicy],
+            ['plan role', finding.planPolicy],
+        ]
+        : []) {
+        out.push(`<details><summary>Least-privilege policy for the ${label}</summary>`, '', '```json', JSON.stringify(policy, null, 2), '```', '', '</details>', '');
+    }
+    return out;
+}
+function byLevel(issues) {
+    const groups = new Map();
+    for (const i of issues) {
+        const level = i.accessLevel ?? 'Unknown';
+        groups.set(level, [...(groups.get(level) ?? []), i]);
+    }
+    return groups;
+}
+/** Keeps table cells and inline code intact. */
+function cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\r?\n/g, ' ');
+}
+/** The report section: the policies themselves only when there is room for details. */
+function permissionsSection(report, ctx) {
+    return renderPermissions(report.permissions, ctx.details);
+}
+
+;// CONCATENATED MODULE: ./src/report/md.ts
+/** Small markdown helpers shared by the report's sections (markdown.ts, ecr-section.ts, permissions-section.ts). */
+/** Keeps a table cell on one line and intact: pipes would end the cell, newlines the row. */
+function md_cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+/**
+ * Inline code that survives any content: a value with backticks gets a longer fence (CommonMark), and
+ * newlines become spaces so a table row stays one row. Long values are cut at `max` characters.
+ */
+function code(text, max = 300) {
+    const flat = clip(text.replace(/\r?\n\s*/g, ' '), max).replace(/\|/g, '\\|');
+    if (flat === '')
+        return '`""`';
+    const runs = flat.match(/`+/g) ?? [];
+    const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+/** Plain text inside markdown: neutralises characters that would start HTML or break a table. */
+function md_text(value) {
+    return md_cell(value).replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** Cuts a value to `max` characters, saying how much was left out. */
+function clip(value, max) {
+    if (value.length <= max)
+        return value;
+    return `${value.slice(0, max)}… (${value.length - max} more characters)`;
+}
+/** A markdown table from a header and rows of already formatted cells. */
+function table(header, rows) {
+    return [
+        `| ${header.join(' | ')} |`,
+        `|${header.map(() => '---').join('|')}|`,
+        ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ];
+}
+/** A collapsed block: GitHub needs the blank lines around the content to render markdown inside it. */
+function details(summary, body, open = false) {
+    return [`<details${open ? ' open' : ''}><summary>${summary}</summary>`, '', ...body, '', '</details>', ''];
+}
+/** A GitHub alert (callout): NOTE, TIP, IMPORTANT, WARNING or CAUTION. */
+function callout(kind, lines) {
+    return [`> [!${kind}]`, ...lines.map((l) => (l === '' ? '>' : `> ${l}`)), ''];
+}
+/** e.g. 950 ms, 12.3 s, 4 min 05 s. */
+function duration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+/**
+ * DeployReport → markdown, for the job summary, the pull-request comment and the CLI. Pure and deterministic:
+ * the same report and options always render the same text. Secrets never reach the text: NoEcho parameters are
+ * masked in the report already, secret-looking values here, and the raw values of both are scrubbed from
+ * everything rendered. A size limit is honoured by leaving out detail step by step, never by failing.
+ */
+
+
+
+
+
+/** GitHub's limit for an issue or pull-request comment body, in characters. */
+const COMMENT_LIMIT = 65_536;
+/** GitHub's limit for one step's job summary, in bytes. */
+const SUMMARY_LIMIT = 1024 * 1024;
+/** The report's sections in reading order: what happened, what is risky, what changes, then the rest. */
+const SECTIONS = [
+    heading,
+    failure,
+    warnings,
+    changeTable,
+    propertyChanges,
+    stackEvents,
+    // Account findings, one entry each, as `Section`s from their own files.
+    permissionsSection,
+    ecrSection,
+    outputs,
+    parameters,
+    notes,
+    footer,
+];
+/** DeployReport → markdown, within the given size limits. */
+function renderMarkdown(report, options = {}) {
+    const mask = masker(options.secrets);
+    const fullReport = options.fullReport ?? (report.runUrl ? `[the job summary](${report.runUrl})` : 'the job summary');
+    const prefix = options.marker ? `${commentMarker(report)}\n` : '';
+    const fits = (t) => t.length <= (options.maxChars ?? Infinity) &&
+        (options.maxBytes === undefined || Buffer.byteLength(t, 'utf8') <= options.maxBytes);
+    const render = (detail, maxRows) => {
+        const ctx = { details: detail, maxRows, mask, fullReport };
+        const lines = SECTIONS.flatMap((section) => section(report, ctx) ?? []);
+        // Scrubbing never lengthens the text (only secrets of 4+ characters become ****), so it is safe to measure after.
+        return (prefix +
+            mask.scrub(lines
+                .join('\n')
+                .replace(/\n{3,}/g, '\n\n')
+                .trimEnd()) +
+            '\n');
+    };
+    // 1. Everything. 2. Without property values and event lists. 3. The most rows that fit. 4. A hard cut.
+    const full = render(true, Infinity);
+    if (fits(full))
+        return full;
+    const compact = render(false, Infinity);
+    if (fits(compact))
+        return compact;
+    let best;
+    let lo = 0;
+    let hi = Math.max(report.changes.length - 1, 0);
+    while (lo <= hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const candidate = render(false, mid);
+        if (fits(candidate)) {
+            best = candidate;
+            lo = mid + 1;
+        }
+        else {
+            hi = mid - 1;
+        }
+    }
+    return best ?? hardCut(render(false, 0), fits, fullReport);
+}
+/** The hidden line that identifies the sticky comment of one stack in one environment and region. */
+function commentMarker(report) {
+    return `<!-- multi-account-deploy stack=${report.stackName} environment=${report.environment ?? '-'} region=${report.region} -->`;
+}
 const VERB = {
     add: 'to add',
     modify: 'to change',
@@ -83322,7 +64057,7 @@ const VERB = {
     import: 'to import',
     dynamic: 'dynamic',
 };
-const SYMBOL = {
+const markdown_LABEL = {
     add: '➕ Add',
     modify: '✏️ Modify',
     replace: '♻️ Replace',
@@ -83363,99 +64098,348 @@ function verdict(report) {
         : countsLine(report.changes);
     return `${counts} — ${RESULT[report.result]}`;
 }
-/** DeployReport → markdown. Pure and deterministic: the same report always renders the same text. */
-function renderMarkdown(report, options = {}) {
-    const out = [];
+function heading(report) {
     const icon = report.result === 'failed'
         ? '❌'
-        : report.result === 'no-changes'
-            ? '✅'
-            : report.destructive.length
-                ? '⚠️'
-                : '✅';
-    out.push(`### ${icon} ${markdown_escape(title(report))}: ${markdown_escape(verdict(report))}`, '');
-    out.push(`Mode \`${report.mode}\`${report.changeSet ? ` · change set \`${report.changeSet.name}\`${report.changeSet.kept ? ' (kept for review)' : ''}` : ''}${report.runUrl ? ` · [workflow run](${report.runUrl})` : ''}`, '');
-    if (report.failure) {
-        out.push('> [!CAUTION]', `> ${markdown_escape(report.failure.message)}`);
-        if (report.failure.hint)
-            out.push('>', ...report.failure.hint.split('\n').map((l) => `> ${markdown_escape(l)}`));
-        out.push('');
-    }
-    const risky = report.changes.filter((c) => c.destructive || c.iam || c.securityGroup);
-    if (risky.length > 0) {
-        out.push('> [!WARNING]');
-        for (const c of risky) {
-            const why = [
-                c.destructive ? `${VERB[c.action]}${c.stateful ? ' (holds data)' : ''}` : '',
-                c.iam ? 'changes permissions' : '',
-                c.securityGroup ? 'changes network access' : '',
-            ]
-                .filter(Boolean)
-                .join(', ');
-            out.push(`> **${markdown_escape(c.logicalId)}** (\`${c.type}\`) ${why}  `);
-        }
-        out.push('');
-    }
-    if (report.changes.length > 0) {
-        const rows = options.maxRows !== undefined ? report.changes.slice(0, options.maxRows) : report.changes;
-        out.push('| Action | Logical ID | Type | Replacement | Changed properties |', '|---|---|---|---|---|');
-        for (const c of rows) {
-            const replacement = c.action === 'replace'
-                ? 'Yes'
-                : c.action === 'may-replace'
-                    ? 'Conditional'
-                    : c.action === 'modify'
-                        ? 'No'
-                        : '';
-            const props = [...new Set(c.properties.map((p) => p.path))].map((p) => `\`${markdown_escape(p)}\``).join(', ');
-            out.push(`| ${SYMBOL[c.action]} | ${markdown_escape(c.logicalId)} | \`${c.type}\` | ${replacement} | ${props} |`);
-        }
-        if (rows.length < report.changes.length)
-            out.push('', `…and ${report.changes.length - rows.length} more changes (see the job summary).`);
-        out.push('');
-        if (!options.compact)
-            out.push(...propertyDetails(rows));
-    }
+        : report.result !== 'no-changes' && report.destructive.length
+            ? '⚠️'
+            : '✅';
+    const cs = report.changeSet;
+    const facts = [
+        `**${report.mode === 'plan' ? 'Plan' : report.mode === 'deploy' ? 'Deploy' : 'Execute'}**${report.commit ? ` of commit ${code(report.commit.slice(0, 7))}` : ''}`,
+        cs
+            ? `change set ${code(cs.name)}${cs.type ? ` (${cs.type})` : ''}${cs.kept ? ', kept for review' : ''}`
+            : '',
+        report.runUrl ? `[workflow run](${report.runUrl})` : '',
+    ].filter(Boolean);
+    const lines = [`### ${icon} ${md_text(title(report))}: ${md_text(verdict(report))}`, '', facts.join(' · '), ''];
+    if (report.result === 'no-changes')
+        lines.push('Nothing to change: the stack already matches this template and these parameters.', '');
+    if (cs?.kept)
+        lines.push(`Execute exactly this change set later with \`mode: execute\` and \`change-set-name: ${cs.name}\`.`, '');
+    return lines;
+}
+function failure(report) {
+    if (!report.failure)
+        return undefined;
+    const lines = [`**Failed:** ${md_text(report.failure.message)}`];
     if (report.rootCause) {
         const e = report.rootCause;
-        out.push(`**Root cause:** \`${e.logicalId}\` (${e.type}) ${e.status}: ${markdown_escape(e.reason ?? 'no reason given')}`, '');
+        lines.push('', `**Root cause:** ${code(e.logicalId)} (${code(e.type)}) ${e.status} at ${e.timestamp.slice(11, 19)} UTC: ${md_text(e.reason ?? 'no reason given')}`);
     }
-    if (report.outputs.length > 0) {
-        out.push('<details><summary>Outputs</summary>', '', '| Output | Value |', '|---|---|');
-        for (const o of report.outputs)
-            out.push(`| ${markdown_escape(o.key)} | \`${markdown_escape(o.value)}\` |`);
-        out.push('', '</details>', '');
-    }
-    if (report.parameters.length > 0 && !options.compact) {
-        out.push('<details><summary>Parameters</summary>', '', '| Parameter | Value |', '|---|---|');
-        for (const p of report.parameters)
-            out.push(`| ${markdown_escape(p.key)} | \`${markdown_escape(p.value)}\` |`);
-        out.push('', '</details>', '');
-    }
-    for (const note of report.notes)
-        out.push(`- ${markdown_escape(note)}`);
-    if (report.notes.length)
-        out.push('');
-    return out.join('\n');
+    if (report.failure.hint)
+        lines.push('', ...report.failure.hint.split('\n').map(md_text));
+    return callout('CAUTION', lines);
 }
-function propertyDetails(changes) {
-    const withValues = changes.filter((c) => c.properties.some((p) => p.before !== undefined || p.after !== undefined));
+/** Destructive, IAM and security-group changes, before anything else about the changes. */
+function warnings(report, ctx) {
+    const risky = report.changes.filter((c) => c.destructive || c.iam || c.securityGroup);
+    if (risky.length === 0)
+        return undefined;
+    const shown = risky.slice(0, ctx.maxRows);
+    const lines = [
+        `**${risky.length} ${risky.length === 1 ? 'change needs' : 'changes need'} a careful look:**`,
+    ];
+    for (const c of shown)
+        lines.push(`- ${markdown_LABEL[c.action]} ${code(c.logicalId)} (${code(c.type)}): ${risk(c)}`);
+    if (shown.length < risky.length)
+        lines.push(`- …and ${risky.length - shown.length} more: see ${ctx.fullReport}.`);
+    return callout('WARNING', lines);
+}
+function risk(c) {
+    const why = [];
+    if (c.action === 'replace' || c.action === 'may-replace')
+        why.push(`${c.action === 'replace' ? 'replaced' : 'may be replaced'}${c.stateful ? ' — **it holds data**: the new resource starts empty' : ' (a new physical resource)'}`);
+    if (c.action === 'remove')
+        why.push(`removed${c.stateful ? ' — **it holds data**, lost unless its DeletionPolicy retains it' : ''}`);
+    const props = topProperties(c);
+    const changed = props.length ? ` (${props.map((p) => code(p)).join(', ')})` : '';
+    if (c.iam)
+        why.push(`changes permissions${changed}`);
+    if (c.securityGroup)
+        why.push(`changes network access${changed}`);
+    return why.join('; ');
+}
+function changeTable(report, ctx) {
+    if (report.changes.length === 0)
+        return undefined;
+    const shown = report.changes.slice(0, ctx.maxRows);
+    const rows = shown.map((c) => [
+        markdown_LABEL[c.action],
+        code(c.logicalId),
+        code(c.type),
+        replacement(c),
+        listOf(topProperties(c).map((p) => code(p)), 12),
+    ]);
+    const lines = table(['Action', 'Logical ID', 'Type', 'Replacement', 'Changed properties'], rows);
+    if (shown.length < report.changes.length)
+        lines.push('', `…and ${report.changes.length - shown.length} more changes, left out to fit the size limit: see ${ctx.fullReport}.`);
+    return [...lines, ''];
+}
+function replacement(c) {
+    if (c.action === 'replace')
+        return '**Yes**';
+    if (c.action === 'may-replace')
+        return 'Conditional';
+    if (c.action === 'modify')
+        return 'No';
+    return '—';
+}
+/** Before → after of every changed property, collapsed; masked where secret. */
+function propertyChanges(report, ctx) {
+    const withValues = report.changes.filter((c) => c.properties.some((p) => p.before !== undefined || p.after !== undefined));
     if (withValues.length === 0)
-        return [];
-    const out = ['<details><summary>Property changes</summary>', ''];
+        return undefined;
+    if (!ctx.details)
+        return [`<sub>Property values are left out to fit the size limit: see ${ctx.fullReport}.</sub>`, ''];
+    const body = [];
     for (const c of withValues) {
-        out.push(`**${markdown_escape(c.logicalId)}**`, '');
-        for (const p of c.properties) {
-            out.push(`- \`${markdown_escape(p.path)}\`: \`${markdown_escape(p.before ?? '∅')}\` → \`${markdown_escape(p.after ?? '∅')}\`${p.requiresRecreation === 'Always' ? ' (requires replacement)' : ''}`);
-        }
-        out.push('');
+        body.push(`**${md_text(c.logicalId)}** ${code(c.type)}`, '');
+        const rows = c.properties.map((p) => [
+            code(propertyPath(p.path)),
+            p.before === undefined ? '—' : code(ctx.mask.value(p.path, p.before), 1000),
+            p.after === undefined ? '—' : code(ctx.mask.value(p.path, p.after), 1000),
+            p.requiresRecreation === 'Always'
+                ? '**replacement**'
+                : p.requiresRecreation === 'Conditionally'
+                    ? 'maybe'
+                    : '',
+        ]);
+        body.push(...table(['Property', 'Before', 'After', 'Recreates'], rows), '');
     }
-    out.push('</details>', '');
-    return out;
+    return details(`Property changes (before → after) of ${withValues.length} ${withValues.length === 1 ? 'resource' : 'resources'}`, body);
 }
-/** Keeps table cells and inline code intact: pipes, backticks and newlines would break them. */
-function markdown_escape(text) {
-    return text.replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\r?\n/g, ' ');
+/** On a failure, what the stack did, oldest first (the root cause is shown above). */
+function stackEvents(report, ctx) {
+    if (report.result !== 'failed' || report.events.length === 0 || !ctx.details)
+        return undefined;
+    const rows = report.events.map((e) => [
+        e.timestamp.slice(11, 19),
+        e.status.endsWith('_FAILED') ? `**${e.status}**` : e.status,
+        code(e.type),
+        code(e.logicalId),
+        md_text(e.reason ?? ''),
+    ]);
+    return details(`Stack events (${report.events.length})`, table(['Time (UTC)', 'Status', 'Type', 'Logical ID', 'Reason'], rows));
+}
+function outputs(report, ctx) {
+    if (report.outputs.length === 0)
+        return undefined;
+    const rows = report.outputs.map((o) => [
+        code(o.key),
+        code(ctx.mask.value(o.key, o.value)),
+        md_text(o.description ?? ''),
+    ]);
+    return details(`Stack outputs (${report.outputs.length})`, table(['Output', 'Value', 'Description'], rows));
+}
+function parameters(report, ctx) {
+    if (report.parameters.length === 0)
+        return undefined;
+    const rows = report.parameters.map((p) => [code(p.key), code(ctx.mask.value(p.key, p.value))]);
+    return details(`Parameters (${report.parameters.length})`, table(['Parameter', 'Value'], rows));
+}
+function notes(report) {
+    if (report.notes.length === 0)
+        return undefined;
+    return [...report.notes.map((n) => `- ${md_text(n)}`), ''];
+}
+function footer(report) {
+    const total = report.timings.find((t) => t.phase === 'Total');
+    const phases = report.timings
+        .filter((t) => t.phase !== 'Total')
+        .map((t) => `${md_text(t.phase)} ${duration(t.ms)}`);
+    const timing = total
+        ? ` · took ${duration(total.ms)}${phases.length ? ` (${phases.join(', ')})` : ''}`
+        : '';
+    return `<sub>multi-account-deploy ${VERSION}${timing}</sub>`;
+}
+/** "Properties.BucketName" or "/Properties/Tags/0" → "BucketName", "Tags/0". */
+function propertyPath(path) {
+    return path.replace(/^\/?Properties[./]/, '').replace(/^\//, '') || path;
+}
+/** The distinct top-level property names a change touches, in first-seen order. */
+function topProperties(c) {
+    return [...new Set(c.properties.map((p) => propertyPath(p.path).split(/[./]/)[0] ?? p.path))];
+}
+function listOf(items, max) {
+    if (items.length === 0)
+        return '—';
+    return items.length <= max
+        ? items.join(', ')
+        : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+/**
+ * The last resort when even the table's first row does not fit (e.g. a huge failure message): keep whole lines
+ * that fit, close any collapsed block left open, and say where the rest is.
+ */
+function hardCut(full, fits, fullReport) {
+    const lines = full.split('\n');
+    const note = `\n\n**…cut here to fit the size limit: see ${fullReport}.**\n`;
+    const build = (k) => {
+        const kept = lines.slice(0, k).join('\n');
+        const open = (kept.match(/<details/g) ?? []).length - (kept.match(/<\/details>/g) ?? []).length;
+        return kept + '\n\n</details>'.repeat(Math.max(open, 0)) + note;
+    };
+    let lo = 0;
+    let hi = lines.length;
+    let best = -1;
+    while (lo <= hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (fits(build(mid))) {
+            best = mid;
+            lo = mid + 1;
+        }
+        else
+            hi = mid - 1;
+    }
+    if (best >= 0)
+        return build(best);
+    // A limit smaller than the note itself: return as much of the note as fits.
+    let cut = note.trim();
+    while (cut && !fits(cut))
+        cut = cut.slice(0, -1);
+    return cut;
+}
+
+;// CONCATENATED MODULE: ./src/action/comment.ts
+/**
+ * The sticky pull-request comment: one per stack, environment and region, found again by a hidden marker and
+ * updated in place. The logic takes a small API object (Octokit in the action, a fake in tests); only
+ * `postComment` touches @actions/*. A comment is commentary: no error here ever fails the deploy.
+ */
+
+
+
+/** 100 pages of 100: a pull request with more comments than that gets a new comment rather than an endless scan. */
+const MAX_PAGES = 100;
+/**
+ * Updates the comment that carries `marker`, or creates one when `create` says the report is worth it
+ * (changes or a failure; a "no changes" report only replaces an earlier plan, it never starts a thread).
+ */
+async function upsertComment(api, request) {
+    let existing;
+    let pages = 0;
+    for await (const page of api.pages()) {
+        existing = page.find((c) => c.body?.includes(request.marker));
+        if (existing || ++pages >= MAX_PAGES)
+            break;
+    }
+    if (existing) {
+        if (existing.body === request.body)
+            return { action: 'unchanged', id: existing.id, url: existing.html_url };
+        const updated = await api.update(existing.id, request.body);
+        return { action: 'updated', id: existing.id, url: updated.html_url };
+    }
+    if (!request.create)
+        return { action: 'skipped', reason: 'no changes and no earlier comment to update' };
+    const created = await api.create(request.body);
+    return { action: 'created', id: created.id, url: created.html_url };
+}
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+/** Which issue to comment on, or why not: `auto` = pull-request events, `always` = any event with a number. */
+function commentTarget(mode, event) {
+    if (mode === 'never')
+        return { skip: 'comment is never' };
+    if (mode === 'auto' && !PULL_REQUEST_EVENTS.has(event.eventName))
+        return { skip: `comment is auto and ${event.eventName} is not a pull-request event` };
+    if (!event.issue)
+        return { skip: `the ${event.eventName} event has no pull request or issue to comment on` };
+    return { issue: event.issue };
+}
+/** What a user reads when the comment could not be written, with the fix for the usual cause. */
+function commentWarning(error, event) {
+    const status = error?.status;
+    const message = (0,errors/* errorMessage */.gJ)(error);
+    const base = `Could not write the pull-request comment on #${event.issue}: ${message}`;
+    if (status === 403 && /not accessible by integration/i.test(message)) {
+        const lines = [
+            `${base}.`,
+            'Grant the job the right to comment:',
+            '  permissions:',
+            '    pull-requests: write',
+        ];
+        if (event.fork)
+            lines.push("This pull request comes from a fork, and a fork's token is read-only whatever the workflow grants;", "skip the comment for forks: comment: ${{ github.event.pull_request.head.repo.fork && 'never' || 'auto' }}");
+        lines.push('The deploy itself is not affected; the job summary has the report.');
+        return lines.join('\n');
+    }
+    return `${base}. The deploy itself is not affected; the job summary has the report.`;
+}
+/** Renders the comment and upserts it; every failure becomes a warning. Returns what happened. */
+async function publishComment(report, api, event, log, secrets = []) {
+    const body = renderMarkdown(report, { marker: true, maxChars: COMMENT_LIMIT, secrets });
+    try {
+        const outcome = await upsertComment(api, {
+            marker: commentMarker(report),
+            body,
+            create: report.result !== 'no-changes',
+        });
+        if (outcome.action === 'skipped')
+            log.info(`No pull-request comment: ${outcome.reason}.`);
+        else
+            log.info(`Pull-request comment ${outcome.action}${outcome.url ? `: ${outcome.url}` : ` (#${outcome.id})`}.`);
+        return outcome;
+    }
+    catch (error) {
+        log.warn(commentWarning(error, event));
+        return undefined;
+    }
+}
+/** The action's edge: reads the event, builds Octokit on GITHUB_API_URL and publishes the comment. */
+async function postComment(report, mode, token, secrets, ctx) {
+    const log = { info: (m) => info(m), warn: (m) => warning(m) };
+    try {
+        const pr = ctx.payload.pull_request;
+        const event = {
+            eventName: ctx.name,
+            issue: pr?.number ?? ctx.payload.issue?.number,
+            fork: !!pr?.head?.repo?.full_name && pr.head.repo.full_name !== ctx.payload.repository?.full_name,
+        };
+        const target = commentTarget(mode, event);
+        if ('skip' in target) {
+            debug(`No pull-request comment: ${target.skip}.`);
+            return;
+        }
+        if (!token) {
+            log.warn(`No pull-request comment: the github-token input is empty (comment: ${mode}).`);
+            return;
+        }
+        // Octokit is large: loaded only when there is a comment to write.
+        const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+        const octokit = getOctokit(token);
+        const where = { ...ctx.repo, issue_number: target.issue };
+        const api = {
+            pages: () => pagesOf(octokit.paginate.iterator(octokit.rest.issues.listComments, { ...where, per_page: 100 })),
+            create: async (body) => (await octokit.rest.issues.createComment({ ...where, body })).data,
+            update: async (id, body) => (await octokit.rest.issues.updateComment({ ...ctx.repo, comment_id: id, body })).data,
+        };
+        await publishComment(report, api, event, log, secrets);
+    }
+    catch (error) {
+        log.warn(`Could not write the pull-request comment: ${(0,errors/* errorMessage */.gJ)(error)}. The deploy itself is not affected.`);
+    }
+}
+async function* pagesOf(iterator) {
+    for await (const response of iterator)
+        yield response.data;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/action/event.ts
+
+function readEvent(env = process.env) {
+    let payload = {};
+    if (env.GITHUB_EVENT_PATH) {
+        try {
+            payload = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
+        }
+        catch {
+            payload = {};
+        }
+    }
+    const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    return { name: env.GITHUB_EVENT_NAME ?? '', payload, repo: { owner, repo } };
 }
 
 ;// CONCATENATED MODULE: ./src/action/id-token.ts
@@ -83464,7 +64448,7 @@ function markdown_escape(text) {
 /** core.getIDToken, with the one mistake everybody makes turned into the fix. */
 async function githubIdToken(audience) {
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-        throw new UserError("No GitHub OIDC token is available to this job, so 'role-arn' cannot be assumed.", [
+        throw new errors/* UserError */.yo("No GitHub OIDC token is available to this job, so 'role-arn' cannot be assumed.", [
             'Grant the job the right to request one:',
             '  permissions:',
             '    id-token: write',
@@ -83477,10 +64461,10 @@ async function githubIdToken(audience) {
     return token;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/engine/ecr-policy.ts + 1 modules
+var ecr_policy = __nccwpck_require__(593);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/template.ts
@@ -83503,6 +64487,11 @@ function parseTemplate(body) {
         throw new Error('not a CloudFormation template: the top level is not a mapping');
     if (!isRecord(root.Resources) && root.Transform === undefined) {
         throw new Error('not a CloudFormation template: it has no Resources section');
+    }
+    for (const [logicalId, resource] of Object.entries(isRecord(root.Resources) ? root.Resources : {})) {
+        if (!isRecord(resource) || typeof resource.Type !== 'string') {
+            throw new Error(`not a valid template: resource ${logicalId} has no Type`);
+        }
     }
     const parameters = isRecord(root.Parameters) ? root.Parameters : {};
     return {
@@ -83593,6 +64582,7 @@ function scalar(value, where) {
 
 
 
+
 const MODES = ['plan', 'deploy', 'execute'];
 const PERMISSIONS = ['verify', 'enforce', 'apply', 'off'];
 const COMMENT = ['auto', 'always', 'never'];
@@ -83602,6 +64592,7 @@ const CAPABILITIES = [
     'CAPABILITY_AUTO_EXPAND',
 ];
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const CHANGE_SET_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
@@ -83616,7 +64607,7 @@ function parseSettings(read, context) {
     const mode = oneOf('mode', input('mode') || 'deploy', MODES);
     const changeSetName = optional(input('change-set-name'), (v) => matching('change-set-name', v, CHANGE_SET_NAME, 'a name that starts with a letter and has only letters, digits and hyphens (≤ 128)'));
     if (mode === 'execute' && !changeSetName) {
-        throw new InputError('change-set-name', '', "the name of the change set to execute when 'mode' is execute", "Pass the 'change-set-name' output of the plan run that kept it (keep-change-set: true).");
+        throw new errors/* InputError */.dz('change-set-name', '', "the name of the change set to execute when 'mode' is execute", "Pass the 'change-set-name' output of the plan run that kept it (keep-change-set: true).");
     }
     const template = readTemplate(input('template'), context.workspace);
     const fromFile = input('parameters')
@@ -83647,11 +64638,15 @@ function parseSettings(read, context) {
         timeoutMinutes: integer('timeout-minutes', input('timeout-minutes') || '60', 1, 4320),
         environment: optional(input('environment'), (v) => matching('environment', v, ENVIRONMENT, 'a short label such as dev or prod (letters, digits, . _ -)')),
         ecrRepositories: lines(read('ecr-repositories')).map((v) => matching('ecr-repositories', v, ECR_PATTERN, 'repository names or glob patterns such as app/* (lowercase)')),
-        ecrLifecyclePolicy: optional(input('ecr-lifecycle-policy'), (v) => ({
-            source: v,
-            text: readWorkspaceFile('ecr-lifecycle-policy', v, context.workspace),
-        })),
+        ecrLifecyclePolicy: optional(input('ecr-lifecycle-policy'), (v) => {
+            const text = readWorkspaceFile('ecr-lifecycle-policy', v, context.workspace);
+            (0,ecr_policy/* parseLifecyclePolicy */.g4)(text, v); // throws an InputError naming the rule and field
+            return { source: v, text };
+        }),
         permissions: oneOf('permissions', input('permissions') || 'verify', PERMISSIONS),
+        deployRole: optional(input('deploy-role'), (v) => v.startsWith('arn:')
+            ? roleArn('deploy-role', v)
+            : matching('deploy-role', v, ROLE_NAME, 'a role name (letters, digits and +=,.@_-, ≤ 64) or role ARN')),
         comment: oneOf('comment', input('comment') || 'auto', COMMENT),
         provenance: context.provenance,
     };
@@ -83675,7 +64670,7 @@ function mergeParameters(template, fromFile, overrides) {
     ]) {
         const unknown = list.find((p) => !known.has(p.key));
         if (unknown) {
-            throw new InputError(source, unknown.key, `a parameter of the template ${template.path} (${[...known].join(', ') || 'it declares none'})`, 'Remove the key or declare it under Parameters in the template.');
+            throw new errors/* InputError */.dz(source, unknown.key, `a parameter of the template ${template.path} (${[...known].join(', ') || 'it declares none'})`, 'Remove the key or declare it under Parameters in the template.');
         }
     }
     const merged = new Map();
@@ -83689,18 +64684,18 @@ function mergeTags(fromFile, fromInput) {
     for (const [key, value] of fromInput)
         merged.set(key, value);
     if (merged.size > 40)
-        throw new InputError('tags', `${merged.size} tags`, 'at most 40 tags (the provenance tags need the rest of the 50)');
+        throw new errors/* InputError */.dz('tags', `${merged.size} tags`, 'at most 40 tags (the provenance tags need the rest of the 50)');
     return [...merged].map(([key, value]) => ({ key, value }));
 }
 function readTemplate(path, workspace) {
     if (!path)
-        throw new InputError('template', '', 'the path of a CloudFormation template file in the repository');
+        throw new errors/* InputError */.dz('template', '', 'the path of a CloudFormation template file in the repository');
     const body = readWorkspaceFile('template', path, workspace);
     try {
         return { path, body, ...parseTemplate(body) };
     }
     catch (error) {
-        throw new InputError('template', path, `a CloudFormation template, but it is ${errorMessage(error)}`);
+        throw new errors/* InputError */.dz('template', path, `a CloudFormation template, but it is ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 function readParameters(path, workspace) {
@@ -83709,7 +64704,7 @@ function readParameters(path, workspace) {
         return parseParametersFile(text);
     }
     catch (error) {
-        throw new InputError('parameters', path, 'a parameters file (a [{ParameterKey, ParameterValue}] list, {Parameters: {...}} or a plain map, in JSON or YAML)', `The file has a ${errorMessage(error)}`);
+        throw new errors/* InputError */.dz('parameters', path, 'a parameters file (a [{ParameterKey, ParameterValue}] list, {Parameters: {...}} or a plain map, in JSON or YAML)', `The file has a ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 /** Reads a file that must lie inside the workspace (after resolving symlinks), so a run reads only the repository. */
@@ -83721,19 +64716,19 @@ function readWorkspaceFile(input, path, workspace) {
         real = (0,external_node_fs_.realpathSync)(full);
     }
     catch {
-        throw new InputError(input, path, `an existing file relative to the workspace ${root}`, 'Check the path and that the repository is checked out (actions/checkout) before this step.');
+        throw new errors/* InputError */.dz(input, path, `an existing file relative to the workspace ${root}`, 'Check the path and that the repository is checked out (actions/checkout) before this step.');
     }
     const rel = (0,external_node_path_.relative)(root, real);
     if (rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel)) {
-        throw new InputError(input, path, `a file inside the workspace ${root}`, 'Use a path relative to the repository root.');
+        throw new errors/* InputError */.dz(input, path, `a file inside the workspace ${root}`, 'Use a path relative to the repository root.');
     }
     if (!(0,external_node_fs_.statSync)(real).isFile())
-        throw new InputError(input, path, 'a file, not a directory');
+        throw new errors/* InputError */.dz(input, path, 'a file, not a directory');
     try {
         return (0,external_node_fs_.readFileSync)(real, 'utf8');
     }
     catch (error) {
-        throw new InputError(input, path, `a readable file (${errorMessage(error)})`);
+        throw new errors/* InputError */.dz(input, path, `a readable file (${(0,errors/* errorMessage */.gJ)(error)})`);
     }
 }
 function keyValueLines(name, raw) {
@@ -83741,7 +64736,7 @@ function keyValueLines(name, raw) {
         const at = line.indexOf('=');
         const key = at > 0 ? line.slice(0, at).trim() : '';
         if (!key)
-            throw new InputError(name, line, 'lines of Key=Value', 'Write one Key=Value per line.');
+            throw new errors/* InputError */.dz(name, line, 'lines of Key=Value', 'Write one Key=Value per line.');
         return [key, line.slice(at + 1).trim()];
     });
 }
@@ -83775,7 +64770,7 @@ function allowDestructive(raw) {
 }
 function region(value) {
     if (!value) {
-        throw new InputError('region', '', 'an AWS region such as eu-west-1', "Set the 'region' input or AWS_REGION.");
+        throw new errors/* InputError */.dz('region', '', 'an AWS region such as eu-west-1', "Set the 'region' input or AWS_REGION.");
     }
     return matching('region', value, REGION, 'an AWS region such as eu-west-1 or us-gov-west-1');
 }
@@ -83784,12 +64779,12 @@ function roleArn(name, value) {
 }
 function matching(name, value, pattern, expected, tested = value) {
     if (!pattern.test(tested))
-        throw new InputError(name, value, expected);
+        throw new errors/* InputError */.dz(name, value, expected);
     return value;
 }
 function oneOf(name, value, allowed) {
     if (!allowed.includes(value)) {
-        throw new InputError(name, value, `one of ${allowed.join(', ')}`);
+        throw new errors/* InputError */.dz(name, value, `one of ${allowed.join(', ')}`);
     }
     return value;
 }
@@ -83798,12 +64793,12 @@ function config_boolean(name, value) {
         return true;
     if (/^false$/i.test(value))
         return false;
-    throw new InputError(name, value, 'true or false');
+    throw new errors/* InputError */.dz(name, value, 'true or false');
 }
 function integer(name, value, min, max) {
     const n = /^\d+$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) {
-        throw new InputError(name, value, `a whole number from ${min} to ${max}`);
+        throw new errors/* InputError */.dz(name, value, `a whole number from ${min} to ${max}`);
     }
     return n;
 }
@@ -83879,8 +64874,8 @@ const FIXED = [
     'destructive',
     'outputs',
 ];
-/** The step outputs of action.yml, plus one output per stack Output. */
-function setOutputs(report) {
+/** The step outputs of action.yml plus one per stack Output, and a warning for an Output that cannot have its own. */
+function outputValues(report) {
     const values = {
         'account-id': report.accountId ?? '',
         result: report.result,
@@ -83892,14 +64887,21 @@ function setOutputs(report) {
         destructive: String(report.destructive.length > 0),
         outputs: JSON.stringify(Object.fromEntries(report.outputs.map((o) => [o.key, o.value]))),
     };
-    for (const [name, value] of Object.entries(values))
-        setOutput(name, value);
+    const warnings = [];
     for (const o of report.outputs) {
         if (FIXED.includes(o.key))
-            warning(`Stack output ${o.key} has the name of a fixed output; read it from the 'outputs' JSON.`);
+            warnings.push(`Stack output ${o.key} has the name of a fixed output; read it from the 'outputs' JSON.`);
         else
-            setOutput(o.key, o.value);
+            values[o.key] = o.value;
     }
+    return { values, warnings };
+}
+function setOutputs(report) {
+    const { values, warnings } = outputValues(report);
+    for (const [name, value] of Object.entries(values))
+        setOutput(name, value);
+    for (const w of warnings)
+        warning(w);
 }
 /** The standard variables for later steps of the job (aws CLI, SDKs), masked first. */
 function exportCredentials(account, region) {
@@ -83917,7 +64919,25 @@ function exportCredentials(account, region) {
     exportVariable('AWS_DEFAULT_REGION', region);
 }
 
+;// CONCATENATED MODULE: ./src/action/summary.ts
+
+
+
+/** The report as the step's job summary, within GitHub's 1 MiB; a summary that cannot be written only warns. */
+async function writeSummary(report, secrets) {
+    try {
+        const markdown = renderMarkdown(report, { maxBytes: SUMMARY_LIMIT, secrets, fullReport: 'the job log' });
+        await summary.addRaw(markdown).write();
+    }
+    catch (error) {
+        warning(`Could not write the job summary: ${(0,errors/* errorMessage */.gJ)(error)}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/action/main.ts
+
+
+
 
 
 
@@ -83931,7 +64951,7 @@ function exportCredentials(account, region) {
 async function run() {
     try {
         const settings = readSettings();
-        readGithubToken();
+        const token = readGithubToken();
         const { report, credentials } = await deploy(settings, {
             clients: clientFactory(settings.region, settings.environment),
             logger: coreLogger,
@@ -83940,7 +64960,14 @@ async function run() {
         if (credentials)
             exportCredentials(credentials, settings.region);
         setOutputs(report);
-        await summary.addRaw(renderMarkdown(report)).write();
+        // On a pull request GITHUB_SHA is a merge commit nobody has seen; reviewers know the head commit.
+        const event = readEvent();
+        const head = event.payload.pull_request?.head?.sha;
+        if (head)
+            report.commit = head;
+        const secrets = secretValues(settings);
+        await writeSummary(report, secrets);
+        await postComment(report, settings.comment, token, secrets, event);
         if (report.result === 'failed') {
             setFailed([report.failure?.message, report.failure?.hint].filter(Boolean).join('\n'));
         }
@@ -83949,8 +64976,278 @@ async function run() {
         }
     }
     catch (error) {
-        setFailed(describeError(error));
+        setFailed((0,errors/* describeError */.Uc)(error));
     }
+}
+
+
+/***/ }),
+
+/***/ 593:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  zj: () => (/* binding */ DEFAULT_POLICY),
+  Rv: () => (/* binding */ DEFAULT_POLICY_SOURCE),
+  i8: () => (/* binding */ canonicalOrUndefined),
+  g4: () => (/* binding */ parseLifecyclePolicy)
+});
+
+// UNUSED EXPORTS: MAX_POLICY_LENGTH, MAX_WILDCARDS, MIN_POLICY_LENGTH, canonicalPolicy, policyProblem
+
+;// CONCATENATED MODULE: ./templates/ecr-lifecycle-policy.json
+const ecr_lifecycle_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"rules":[{"rulePriority":1,"description":"Untagged images expire 1 day after push","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":1},"action":{"type":"expire"}},{"rulePriority":10,"description":"Keep latest (release tag)","selection":{"tagStatus":"tagged","tagPatternList":["latest"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":11,"description":"Keep main (release tag)","selection":{"tagStatus":"tagged","tagPatternList":["main"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":12,"description":"Keep semantic versions v1.2.3 (release tags)","selection":{"tagStatus":"tagged","tagPatternList":["v*.*.*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":20,"description":"testing images expire 3 days after push","selection":{"tagStatus":"tagged","tagPatternList":["testing*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":3},"action":{"type":"expire"}},{"rulePriority":21,"description":"builder images expire 3 days after push","selection":{"tagStatus":"tagged","tagPatternList":["builder*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":3},"action":{"type":"expire"}},{"rulePriority":100,"description":"Keep tags with g: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*g*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":101,"description":"Keep tags with h: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*h*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":102,"description":"Keep tags with i: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*i*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":103,"description":"Keep tags with j: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*j*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":104,"description":"Keep tags with k: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*k*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":105,"description":"Keep tags with l: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*l*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":106,"description":"Keep tags with m: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*m*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":107,"description":"Keep tags with n: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*n*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":108,"description":"Keep tags with o: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*o*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":109,"description":"Keep tags with p: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*p*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":110,"description":"Keep tags with q: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*q*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":111,"description":"Keep tags with r: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*r*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":112,"description":"Keep tags with s: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*s*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":113,"description":"Keep tags with t: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*t*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":114,"description":"Keep tags with u: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*u*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":115,"description":"Keep tags with v: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*v*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":116,"description":"Keep tags with w: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*w*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":117,"description":"Keep tags with x: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*x*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":118,"description":"Keep tags with y: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*y*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":119,"description":"Keep tags with z: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*z*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":120,"description":"Keep tags with A: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*A*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":121,"description":"Keep tags with B: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*B*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":122,"description":"Keep tags with C: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*C*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":123,"description":"Keep tags with D: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*D*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":124,"description":"Keep tags with E: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*E*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":125,"description":"Keep tags with F: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*F*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":126,"description":"Keep tags with G: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*G*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":127,"description":"Keep tags with H: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*H*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":128,"description":"Keep tags with I: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*I*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":129,"description":"Keep tags with J: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*J*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":130,"description":"Keep tags with K: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*K*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":131,"description":"Keep tags with L: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*L*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":132,"description":"Keep tags with M: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*M*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":133,"description":"Keep tags with N: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*N*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":134,"description":"Keep tags with O: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*O*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":135,"description":"Keep tags with P: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*P*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":136,"description":"Keep tags with Q: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*Q*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":137,"description":"Keep tags with R: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*R*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":138,"description":"Keep tags with S: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*S*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":139,"description":"Keep tags with T: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*T*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":140,"description":"Keep tags with U: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*U*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":141,"description":"Keep tags with V: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*V*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":142,"description":"Keep tags with W: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*W*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":143,"description":"Keep tags with X: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*X*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":144,"description":"Keep tags with Y: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*Y*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":145,"description":"Keep tags with Z: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*Z*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":146,"description":"Keep tags with .: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*.*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":147,"description":"Keep tags with -: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*-*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":148,"description":"Keep tags with _: not a git sha","selection":{"tagStatus":"tagged","tagPatternList":["*_*"],"countType":"imageCountMoreThan","countNumber":9999},"action":{"type":"expire"}},{"rulePriority":200,"description":"Git sha tags (only 0-9a-f left) expire 3 days after push","selection":{"tagStatus":"tagged","tagPatternList":["*"],"countType":"sinceImagePushed","countUnit":"days","countNumber":3},"action":{"type":"expire"}}]}');
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/engine/ecr-policy.ts
+
+
+/** ECR's limits on the policy text (LifecyclePolicyText) and on wildcards in one tag pattern. */
+const MIN_POLICY_LENGTH = 100;
+const MAX_POLICY_LENGTH = 30_720;
+const MAX_WILDCARDS = 4;
+const TAG_STATUS = ['tagged', 'untagged', 'any'];
+const COUNT_TYPES = ['imageCountMoreThan', 'sinceImagePushed', 'sinceImagePulled', 'sinceImageTransitioned'];
+const ACTIONS = ['expire', 'transition'];
+const RULE_KEYS = ['rulePriority', 'description', 'selection', 'action'];
+const SELECTION_KEYS = [
+    'tagStatus',
+    'tagPatternList',
+    'tagPrefixList',
+    'storageClass',
+    'countType',
+    'countUnit',
+    'countNumber',
+];
+const ACTION_KEYS = ['type', 'targetStorageClass'];
+/** The default policy, inlined into the bundle by ncc (templates/ecr-lifecycle-policy.json; README explains it). */
+const DEFAULT_POLICY = ecr_lifecycle_policy_namespaceObject;
+const DEFAULT_POLICY_SOURCE = 'the bundled default policy';
+/**
+ * Parses and validates a policy text. Every problem throws an InputError on 'ecr-lifecycle-policy' that names
+ * the rule (by position and rulePriority) and the field. Returns the policy's canonical text (what is put).
+ */
+function parseLifecyclePolicy(text, source) {
+    const fail = (expected, hint) => {
+        throw new errors/* InputError */.dz('ecr-lifecycle-policy', source, expected, hint);
+    };
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        fail(`a JSON lifecycle policy, but it is not valid JSON (${(0,errors/* errorMessage */.gJ)(error)})`);
+    }
+    const problem = policyProblem(parsed);
+    if (problem)
+        fail(`a valid ECR lifecycle policy, but ${problem}`, RULES_HINT);
+    const canonical = canonicalPolicy(parsed);
+    if (canonical.length < MIN_POLICY_LENGTH || canonical.length > MAX_POLICY_LENGTH) {
+        fail(`a lifecycle policy of ${MIN_POLICY_LENGTH}–${MAX_POLICY_LENGTH} characters (ECR's limits), but it has ${canonical.length} without whitespace`);
+    }
+    return canonical;
+}
+const RULES_HINT = 'See the "ECR lifecycle policy" section of the README: unique rulePriority values, the `any` rule last, ' +
+    'tagged rules with tagPatternList or tagPrefixList, countUnit "days" only with the time-based count types.';
+/** The first thing wrong with a parsed policy, naming the rule and field; undefined when it is valid. */
+function policyProblem(policy) {
+    if (!isObject(policy))
+        return 'the document is not a JSON object';
+    const extra = Object.keys(policy).filter((k) => k !== 'rules');
+    if (extra.length)
+        return `it has unknown top-level field(s) ${extra.join(', ')} (only "rules" is allowed)`;
+    if (!Array.isArray(policy.rules) || policy.rules.length === 0)
+        return '"rules" is not a non-empty list';
+    const rules = policy.rules;
+    for (const [index, rule] of rules.entries()) {
+        const problem = ruleProblem(rule);
+        if (problem)
+            return `${ruleName(rule, index)}: ${problem}`;
+    }
+    const valid = rules;
+    const seen = new Map();
+    for (const [index, rule] of valid.entries()) {
+        const first = seen.get(rule.rulePriority);
+        if (first !== undefined)
+            return `${ruleName(rule, index)}: rulePriority ${rule.rulePriority} is already used by rule #${first + 1} (priorities must be unique)`;
+        seen.set(rule.rulePriority, index);
+    }
+    const highest = Math.max(...valid.map((r) => r.rulePriority));
+    for (const [index, rule] of valid.entries()) {
+        if (rule.selection.tagStatus === 'any' && rule.rulePriority !== highest)
+            return `${ruleName(rule, index)}: selection.tagStatus is "any", so its rulePriority must be the highest of the policy (it is ${rule.rulePriority}, the highest is ${highest})`;
+    }
+    return undefined;
+}
+function ruleProblem(rule) {
+    if (!isObject(rule))
+        return 'is not an object';
+    const unknown = unknownKey(rule, RULE_KEYS);
+    if (unknown)
+        return `unknown field "${unknown}" (allowed: ${RULE_KEYS.join(', ')})`;
+    if (!isPositiveInteger(rule.rulePriority))
+        return 'rulePriority must be a whole number ≥ 1';
+    if (rule.description !== undefined && typeof rule.description !== 'string')
+        return 'description must be a string';
+    const { selection, action } = rule;
+    if (!isObject(selection))
+        return 'selection is missing or not an object';
+    const unknownSelection = unknownKey(selection, SELECTION_KEYS);
+    if (unknownSelection)
+        return `unknown field "selection.${unknownSelection}" (allowed: ${SELECTION_KEYS.join(', ')})`;
+    if (!TAG_STATUS.includes(selection.tagStatus))
+        return `selection.tagStatus must be one of ${TAG_STATUS.join(', ')}`;
+    for (const list of ['tagPatternList', 'tagPrefixList']) {
+        const value = selection[list];
+        if (value === undefined)
+            continue;
+        if (selection.tagStatus !== 'tagged')
+            return `selection.${list} is only allowed when tagStatus is "tagged" (it is "${String(selection.tagStatus)}")`;
+        if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || v === ''))
+            return `selection.${list} must be a non-empty list of non-empty strings`;
+        if (list === 'tagPrefixList' && value.some((v) => v.includes('*')))
+            return 'selection.tagPrefixList takes plain prefixes; use tagPatternList for wildcards (*)';
+        const wild = value.find((v) => v.split('*').length - 1 > MAX_WILDCARDS);
+        if (wild)
+            return `selection.tagPatternList pattern "${wild}" has more than ${MAX_WILDCARDS} wildcards (*)`;
+    }
+    if (selection.tagStatus === 'tagged' && !selection.tagPatternList && !selection.tagPrefixList)
+        return 'selection.tagStatus is "tagged", so selection.tagPatternList or selection.tagPrefixList is required';
+    if (!COUNT_TYPES.includes(selection.countType))
+        return `selection.countType must be one of ${COUNT_TYPES.join(', ')}`;
+    if (selection.countType === 'imageCountMoreThan') {
+        if (selection.countUnit !== undefined)
+            return 'selection.countUnit is only allowed with the time-based count types (sinceImagePushed...), not imageCountMoreThan';
+    }
+    else if (selection.countUnit !== 'days') {
+        return `selection.countUnit must be "days" with countType ${String(selection.countType)}`;
+    }
+    if (!isPositiveInteger(selection.countNumber))
+        return 'selection.countNumber must be a whole number ≥ 1';
+    if (!isObject(action))
+        return 'action is missing or not an object';
+    const unknownAction = unknownKey(action, ACTION_KEYS);
+    if (unknownAction)
+        return `unknown field "action.${unknownAction}" (allowed: ${ACTION_KEYS.join(', ')})`;
+    if (!ACTIONS.includes(action.type))
+        return `action.type must be one of ${ACTIONS.join(', ')}`;
+    return undefined;
+}
+/** "rule #3 (rulePriority 20)": position in the file, and the priority when it has one. */
+function ruleName(rule, index) {
+    const priority = isObject(rule) ? rule.rulePriority : undefined;
+    return `rule #${index + 1}${typeof priority === 'number' ? ` (rulePriority ${priority})` : ''}`;
+}
+/**
+ * The canonical text of a policy: rules sorted by rulePriority (ECR returns them so), tag lists sorted (they are
+ * sets: every entry must match), object keys in alphabetical order, no whitespace. Two policies that mean the same
+ * have the same canonical text. Lenient on purpose: it also canonicalises what a repository has now, which this
+ * validator may not know every field of.
+ */
+function canonicalPolicy(policy) {
+    return JSON.stringify(sortKeys(canonicalShape(policy)));
+}
+function canonicalShape(policy) {
+    if (!isObject(policy) || !Array.isArray(policy.rules))
+        return policy;
+    const priority = (rule) => isObject(rule) && typeof rule.rulePriority === 'number' ? rule.rulePriority : Number.MAX_SAFE_INTEGER;
+    const rules = [...policy.rules]
+        .sort((a, b) => priority(a) - priority(b))
+        .map((rule) => {
+        if (!isObject(rule) || !isObject(rule.selection))
+            return rule;
+        const selection = { ...rule.selection };
+        for (const list of ['tagPatternList', 'tagPrefixList'])
+            if (Array.isArray(selection[list]))
+                selection[list] = [...selection[list]].map(String).sort();
+        return { ...rule, selection };
+    });
+    return { ...policy, rules };
+}
+/** The canonical text of a policy a repository has now; undefined when it is not JSON (then it is replaced). */
+function canonicalOrUndefined(text) {
+    if (text === undefined)
+        return undefined;
+    try {
+        return JSON.stringify(sortKeys(canonicalShape(JSON.parse(text))));
+    }
+    catch {
+        return undefined;
+    }
+}
+function sortKeys(value) {
+    if (Array.isArray(value))
+        return value.map(sortKeys);
+    if (!isObject(value))
+        return value;
+    return Object.fromEntries(Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys(value[k])]));
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function isPositiveInteger(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+function unknownKey(object, allowed) {
+    return Object.keys(object).find((k) => !allowed.includes(k));
+}
+
+
+/***/ }),
+
+/***/ 3916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Uc: () => (/* binding */ describeError),
+/* harmony export */   ZH: () => (/* binding */ awsErrorName),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   yo: () => (/* binding */ UserError)
+/* harmony export */ });
+/** An error the user can fix: the message says what is wrong, the hint what to do about it. */
+class UserError extends Error {
+    hint;
+    constructor(message, hint) {
+        super(message);
+        this.hint = hint;
+        this.name = 'UserError';
+    }
+}
+/** A bad input value, caught before any AWS call. Names the input, quotes the value, says what is expected. */
+class InputError extends UserError {
+    input;
+    constructor(input, value, expected, hint) {
+        super(`Input '${input}' is ${value === '' ? 'empty' : `"${value}"`}: expected ${expected}.`, hint);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+/** The AWS error name (SDK v3 sets `name`; some paths only set `Code`). */
+function awsErrorName(error) {
+    if (typeof error !== 'object' || error === null)
+        return '';
+    const e = error;
+    return String(e.name ?? e.Code ?? e.code ?? '');
+}
+function errorMessage(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // An endpoint that answers with something other than an AWS error (an HTML 500 page, a proxy) makes the
+    // SDK report a parse error; the status says more than the parser's complaint.
+    if (/Deserialization error|XML parse error|Unexpected token/.test(message)) {
+        const status = error.$metadata?.httpStatusCode;
+        return `the endpoint answered${status ? ` HTTP ${status}` : ''} without an AWS error message`;
+    }
+    return message;
+}
+/** The text a user sees for any failure: message, then the hint on its own line. */
+function describeError(error) {
+    const message = errorMessage(error);
+    return error instanceof UserError && error.hint ? `${message}\n${error.hint}` : message;
 }
 
 
@@ -83960,7 +65257,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4228);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6780);
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -83987,6 +65284,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -84197,6 +65501,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 
 /***/ }),
 
@@ -92827,6 +74138,9 @@ exports.visitAsync = visitAsync;
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/async module */
 /******/ (() => {
@@ -92939,6 +74253,28 @@ exports.visitAsync = visitAsync;
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -92958,6 +74294,69 @@ exports.visitAsync = visitAsync;
 /******/ /* webpack/runtime/compat */
 /******/ 
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = new URL('.', import.meta.url).pathname.slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
 /******/ 
 /************************************************************************/
 /******/ 

@@ -1,37 +1,94 @@
-// `npm run demo`: the action's main job on the local emulator. Starts moto, then runs the bundled action
-// as a runner would for a small example stack: plan, deploy, and an unchanged redeploy. Prints what a user
-// sees (log, summary, outputs) and stops moto.
-import { startMoto } from './lib/moto.mjs';
+// `npm run demo`: the main job on the local emulator. Starts moto, a loopback OIDC token endpoint and a
+// loopback GitHub API, then runs the bundled action the way a runner does, for one stack in two accounts:
+//   1. a pull request plans dev (account 111111111111): the sticky comment is written
+//   2. main deploys dev through OIDC, giving the account's app/* ECR repositories their lifecycle policy,
+//   3. then deploys again unchanged (no change set, no ECR write)
+//   4. prod (account 222222222222) is planned with the change set kept, then 5. exactly that change set runs
+// It prints what a user sees (log, summary, outputs, the comment) and stops every server.
+import { startGithubApi, startOidc } from './lib/fakes.mjs';
+import { createRepositories, startMoto } from './lib/moto.mjs';
 import { makeWorkspace, runAction } from './lib/runner.mjs';
 
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const indent = (text) => text.trimEnd().replace(/^/gm, '  ');
 
-function show(title, run) {
+function show(title, run, extra) {
   console.log(`\n${bold(`━━━ ${title}`)} (exit ${run.code}, ${run.durationMs} ms)`);
   console.log(bold('log:'));
-  console.log(run.stdout.trimEnd().replace(/^/gm, '  '));
-  console.log(bold('summary:'));
-  console.log(run.summary.trimEnd().replace(/^/gm, '  '));
+  console.log(indent(run.stdout.replace(/^::add-mask::.*\n/gm, '')));
+  console.log(bold('job summary:'));
+  console.log(indent(run.summary));
   console.log(bold('outputs:'));
   for (const [k, v] of Object.entries(run.outputs)) console.log(`  ${k} = ${v}`);
+  if (extra) extra();
   if (run.code !== 0) throw new Error(`${title} failed:\n${run.stderr}`);
 }
 
 const moto = await startMoto();
-console.log(`moto is listening on ${moto.endpoint}`);
+const oidc = await startOidc({ sub: 'repo:acme/app:environment:dev', environment: 'dev' });
+const github = await startGithubApi();
+console.log(`moto on ${moto.endpoint}, OIDC endpoint on ${oidc.url}, GitHub API on ${github.url}`);
+console.log(
+  '(moto does not implement UpdateTerminationProtection: the warning about it below is expected here.)',
+);
 try {
   const { workspace } = makeWorkspace({ 'stack.yaml': { from: 'templates/example-app.yaml' } });
-  const base = { workspace, endpoint: moto.endpoint };
-  const inputs = { 'stack-name': 'demo-app', template: 'stack.yaml', environment: 'dev', permissions: 'off' };
+  const base = { workspace, endpoint: moto.endpoint, oidcUrl: oidc.url, githubApiUrl: github.url };
+  const stack = {
+    'stack-name': 'demo-app',
+    template: 'stack.yaml',
+    permissions: 'off',
+    'github-token': 'demo-token',
+  };
+  await createRepositories(moto.endpoint, '111111111111', ['app/api', 'app/web', 'tools/builder']);
+  const dev = {
+    ...stack,
+    environment: 'dev',
+    'role-arn': 'arn:aws:iam::111111111111:role/deploy',
+    'ecr-repositories': 'app/*',
+  };
+  const prod = {
+    ...stack,
+    environment: 'prod',
+    'role-arn': 'arn:aws:iam::222222222222:role/deploy',
+    'parameter-overrides': 'Environment=prod',
+  };
 
-  show('1. plan (pull request)', await runAction({ ...base, inputs: { ...inputs, mode: 'plan' } }));
-  show('2. deploy', await runAction({ ...base, inputs }));
-  show('3. deploy again, unchanged', await runAction({ ...base, inputs }));
   show(
-    '4. deploy with a new parameter value',
-    await runAction({ ...base, inputs: { ...inputs, 'parameter-overrides': 'RetentionSeconds=86400' } }),
+    '1. pull request #7: plan dev',
+    await runAction({
+      ...base,
+      event: { name: 'pull_request', number: 7 },
+      inputs: { ...dev, mode: 'plan' },
+    }),
+    () => {
+      console.log(bold('pull-request comment:'));
+      for (const c of github.comments.get(7) ?? []) console.log(indent(c.body));
+    },
+  );
+  show('2. main: deploy dev', await runAction({ ...base, event: { name: 'push' }, inputs: dev }));
+  show(
+    '3. main: deploy dev again, unchanged',
+    await runAction({ ...base, event: { name: 'push' }, inputs: dev }),
+  );
+  const plan = await runAction({
+    ...base,
+    event: { name: 'push' },
+    inputs: { ...prod, mode: 'plan', 'keep-change-set': 'true' },
+  });
+  show('4. main: plan prod and keep the change set for review', plan);
+  show(
+    '5. main, after approval: execute exactly the reviewed change set in prod',
+    await runAction({
+      ...base,
+      event: { name: 'push' },
+      inputs: { ...prod, mode: 'execute', 'change-set-name': plan.outputs['change-set-name'] },
+    }),
+  );
+  console.log(
+    `\n${bold('The OIDC endpoint handed out')} ${oidc.requests.length} tokens; the GitHub API saw ${github.requests.length} requests.`,
   );
 } finally {
-  await moto.stop();
-  console.log('\nmoto stopped.');
+  await Promise.all([moto.stop(), oidc.close(), github.close()]);
+  console.log('moto and the loopback servers stopped.');
 }

@@ -10,6 +10,7 @@ import { describeError } from './errors.js';
 import { consoleLogger } from './logger.js';
 import { provenanceFrom } from './provenance.js';
 import { renderMarkdown } from './report/markdown.js';
+import { secretValues } from './report/mask.js';
 import { VERSION } from './version.js';
 
 const USAGE = `multi-account-deploy ${VERSION}
@@ -67,7 +68,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       logger,
     });
     process.stdout.write(
-      switches.has('json') ? `${JSON.stringify(report, null, 2)}\n` : `${renderMarkdown(report)}\n`,
+      switches.has('json')
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : renderMarkdown(report, { secrets: secretValues(settings) }),
     );
     if (report.result === 'failed') {
       logger.error([report.failure?.message, report.failure?.hint].filter(Boolean).join('\n'));

@@ -1,5 +1,6 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { parseLifecyclePolicy } from './engine/ecr-policy.js';
 import { InputError, errorMessage } from './errors.js';
 import { parseParametersFile } from './parameters-file.js';
 import type {
@@ -35,6 +36,7 @@ const CAPABILITIES: readonly Capability[] = [
 ];
 
 export const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const CHANGE_SET_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
@@ -121,11 +123,22 @@ export function parseSettings(read: InputReader, context: RunContext): Settings 
         'repository names or glob patterns such as app/* (lowercase)',
       ),
     ),
-    ecrLifecyclePolicy: optional(input('ecr-lifecycle-policy'), (v) => ({
-      source: v,
-      text: readWorkspaceFile('ecr-lifecycle-policy', v, context.workspace),
-    })),
+    ecrLifecyclePolicy: optional(input('ecr-lifecycle-policy'), (v) => {
+      const text = readWorkspaceFile('ecr-lifecycle-policy', v, context.workspace);
+      parseLifecyclePolicy(text, v); // throws an InputError naming the rule and field
+      return { source: v, text };
+    }),
     permissions: oneOf('permissions', input('permissions') || 'verify', PERMISSIONS),
+    deployRole: optional(input('deploy-role'), (v) =>
+      v.startsWith('arn:')
+        ? roleArn('deploy-role', v)
+        : matching(
+            'deploy-role',
+            v,
+            ROLE_NAME,
+            'a role name (letters, digits and +=,.@_-, ≤ 64) or role ARN',
+          ),
+    ),
     comment: oneOf('comment', input('comment') || 'auto', COMMENT),
     provenance: context.provenance,
   };

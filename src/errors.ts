@@ -30,7 +30,14 @@ export function awsErrorName(error: unknown): string {
 }
 
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  // An endpoint that answers with something other than an AWS error (an HTML 500 page, a proxy) makes the
+  // SDK report a parse error; the status says more than the parser's complaint.
+  if (/Deserialization error|XML parse error|Unexpected token/.test(message)) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    return `the endpoint answered${status ? ` HTTP ${status}` : ''} without an AWS error message`;
+  }
+  return message;
 }
 
 /** The text a user sees for any failure: message, then the hint on its own line. */

@@ -96,6 +96,8 @@ export interface Settings {
   ecrLifecyclePolicy?: { source: string; text: string };
   /** `permissions`. */
   permissions: PermissionsMode;
+  /** `deploy-role`: name or ARN of the role whose permissions are checked or applied; absent = the role the run assumed. */
+  deployRole?: string;
 
   /** `comment`. The token itself stays at the GitHub edge. */
   comment: CommentMode;

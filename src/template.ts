@@ -25,6 +25,11 @@ export function parseTemplate(body: string): TemplateShape {
   if (!isRecord(root.Resources) && root.Transform === undefined) {
     throw new Error('not a CloudFormation template: it has no Resources section');
   }
+  for (const [logicalId, resource] of Object.entries(isRecord(root.Resources) ? root.Resources : {})) {
+    if (!isRecord(resource) || typeof resource.Type !== 'string') {
+      throw new Error(`not a valid template: resource ${logicalId} has no Type`);
+    }
+  }
   const parameters = isRecord(root.Parameters) ? root.Parameters : {};
   return {
     parameters: Object.entries(parameters).map(([key, declaration]) => ({

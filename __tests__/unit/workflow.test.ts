@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseCommandFile } from '../../scripts/lib/runner.mjs';
-import { startOidc } from '../integration/harness/oidc.js';
+import { startOidc } from '../../scripts/lib/fakes.mjs';
 
 interface Step {
   id?: string;
@@ -489,7 +489,8 @@ describe('the setup job', () => {
 
 describe('the README section "Promote dev → prod"', () => {
   const readme = readFileSync('README.md', 'utf8');
-  const section = readme.slice(readme.indexOf('## Promote dev → prod'), readme.indexOf('## Modes'));
+  const start = readme.indexOf('## Promote dev → prod');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   const inputs = deploy.on.workflow_call?.inputs as Record<string, { required?: boolean }>;
 
   it('has a mermaid diagram and documents every input of the workflow', () => {

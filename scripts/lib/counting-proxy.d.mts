@@ -2,6 +2,8 @@ export interface CountingProxy {
   url: string;
   /** Every AWS operation that passed, e.g. "CreateChangeSet", in order. */
   operations: string[];
+  /** performance.now() of each request's arrival, parallel to operations. */
+  timestamps: number[];
   count(operation?: string): number;
   reset(): void;
   close(): Promise<void>;

@@ -11,16 +11,18 @@ export function operationOf(method, headers, body, path) {
   return action ?? `${method} ${path.split('?')[0]}`;
 }
 
-/** Starts the proxy on a free 127.0.0.1 port. Resolves to { url, operations, count(op?), reset(), close() }. */
+/** Starts the proxy on a free 127.0.0.1 port. Resolves to { url, operations, timestamps, count(op?), reset(), close() }. */
 export async function startCountingProxy(upstream) {
   const target = new URL(upstream);
   const operations = [];
+  const timestamps = [];
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       operations.push(operationOf(req.method, req.headers, body.toString('utf8'), req.url ?? ''));
+      timestamps.push(performance.now());
       const forward = request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
         (up) => {
@@ -40,9 +42,11 @@ export async function startCountingProxy(upstream) {
   return {
     url: `http://127.0.0.1:${port}`,
     operations,
+    timestamps,
     count: (operation) => (operation ? operations.filter((o) => o === operation).length : operations.length),
     reset: () => {
       operations.length = 0;
+      timestamps.length = 0;
     },
     close: () =>
       new Promise((resolve) => {

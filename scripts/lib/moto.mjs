@@ -21,6 +21,8 @@ export async function startMoto() {
   const port = await freePort();
   const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    // AWS managed policies (AdministratorAccess...) exist only when loaded: the permissions tests attach them.
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
   });
   let stderr = '';
   child.stderr.on('data', (d) => {
@@ -63,4 +65,22 @@ export async function startMoto() {
 export async function resetMoto(endpoint) {
   const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
   if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
+}
+
+/** Creates ECR repositories in an account of the emulator (moto routes by the x-moto-account-id header). */
+export async function createRepositories(endpoint, account, names) {
+  for (const name of names) {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.CreateRepository',
+        'x-moto-account-id': account,
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/eu-west-1/ecr/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: JSON.stringify({ repositoryName: name }),
+    });
+    if (!res.ok) throw new Error(`CreateRepository ${name} failed: HTTP ${res.status} ${await res.text()}`);
+  }
 }

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import type { AccountCredentials } from '../engine/credentials.js';
 import type { DeployReport } from '../report/model.js';
 
-const FIXED = [
+export const FIXED = [
   'account-id',
   'result',
   'stack-id',
@@ -14,8 +14,8 @@ const FIXED = [
   'outputs',
 ];
 
-/** The step outputs of action.yml, plus one output per stack Output. */
-export function setOutputs(report: DeployReport): void {
+/** The step outputs of action.yml plus one per stack Output, and a warning for an Output that cannot have its own. */
+export function outputValues(report: DeployReport): { values: Record<string, string>; warnings: string[] } {
   const values: Record<string, string> = {
     'account-id': report.accountId ?? '',
     result: report.result,
@@ -27,12 +27,19 @@ export function setOutputs(report: DeployReport): void {
     destructive: String(report.destructive.length > 0),
     outputs: JSON.stringify(Object.fromEntries(report.outputs.map((o) => [o.key, o.value]))),
   };
-  for (const [name, value] of Object.entries(values)) core.setOutput(name, value);
+  const warnings: string[] = [];
   for (const o of report.outputs) {
     if (FIXED.includes(o.key))
-      core.warning(`Stack output ${o.key} has the name of a fixed output; read it from the 'outputs' JSON.`);
-    else core.setOutput(o.key, o.value);
+      warnings.push(`Stack output ${o.key} has the name of a fixed output; read it from the 'outputs' JSON.`);
+    else values[o.key] = o.value;
   }
+  return { values, warnings };
+}
+
+export function setOutputs(report: DeployReport): void {
+  const { values, warnings } = outputValues(report);
+  for (const [name, value] of Object.entries(values)) core.setOutput(name, value);
+  for (const w of warnings) core.warning(w);
 }
 
 /** The standard variables for later steps of the job (aws CLI, SDKs), masked first. */

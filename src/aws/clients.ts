@@ -1,7 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { PRODUCT, VERSION } from '../version.js';
@@ -9,13 +9,16 @@ import { PRODUCT, VERSION } from '../version.js';
 /**
  * The one place SDK clients are built. Endpoints come from the standard AWS_ENDPOINT_URL and
  * AWS_ENDPOINT_URL_<SERVICE> variables, which the SDK reads itself (that is how tests reach the emulator).
+ *
+ * CloudFormation and STS serve every run. ECR, IAM and S3 serve only some, so their code is loaded on
+ * first use (a separate chunk of the bundle): a plain deploy does not pay for parsing it.
  */
 export interface AwsClients {
   readonly cloudformation: CloudFormationClient;
   readonly sts: STSClient;
-  readonly ecr: ECRClient;
-  readonly iam: IAMClient;
-  readonly s3: S3Client;
+  ecr(): Promise<ECRClient>;
+  iam(): Promise<IAMClient>;
+  s3(): Promise<S3Client>;
 }
 
 export interface ClientOptions {
@@ -45,6 +48,7 @@ export function createClients(options: ClientOptions): AwsClients {
     if (!cache.has(name)) cache.set(name, build());
     return cache.get(name) as T;
   };
+  const lazyAsync = <T>(name: string, load: () => Promise<T>): Promise<T> => lazy(name, load);
   return {
     get cloudformation() {
       return lazy('cloudformation', () => new CloudFormationClient(config));
@@ -52,15 +56,9 @@ export function createClients(options: ClientOptions): AwsClients {
     get sts() {
       return lazy('sts', () => new STSClient(config));
     },
-    get ecr() {
-      return lazy('ecr', () => new ECRClient(config));
-    },
-    get iam() {
-      return lazy('iam', () => new IAMClient(config));
-    },
-    get s3() {
-      return lazy('s3', () => new S3Client(config));
-    },
+    ecr: () => lazyAsync('ecr', async () => new (await import('@aws-sdk/client-ecr')).ECRClient(config)),
+    iam: () => lazyAsync('iam', async () => new (await import('@aws-sdk/client-iam')).IAMClient(config)),
+    s3: () => lazyAsync('s3', async () => new (await import('@aws-sdk/client-s3')).S3Client(config)),
   };
 }
 

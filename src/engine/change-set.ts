@@ -10,7 +10,6 @@ import {
   type Stack,
   type Tag as CfnTag,
 } from '@aws-sdk/client-cloudformation';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients.js';
 import { UserError, awsErrorName, errorMessage } from '../errors.js';
 import type { Settings } from '../settings.js';
@@ -36,12 +35,22 @@ export function isNoChanges(reasonOrError: unknown): boolean {
   return NO_CHANGES.some((t) => text.includes(t));
 }
 
-/** A unique, valid change-set name per run: prefix, commit, run id, attempt (or a timestamp outside CI). */
+/**
+ * A unique, valid change-set name: prefix, commit, run id, attempt, mode and the second it was made (so a
+ * plan and a deploy of the same stack in one job never share a name or a ClientToken). Outside CI: a timestamp.
+ */
 export function changeSetName(settings: Settings, now: Date = new Date()): string {
   const p = settings.provenance;
   const parts = p.runId
-    ? ['mad', p.sha?.slice(0, 7), p.runId, p.runAttempt ?? '1']
-    : ['mad', 'local', now.toISOString().replace(/\D/g, '').slice(0, 14)];
+    ? [
+        'mad',
+        p.sha?.slice(0, 7),
+        p.runId,
+        p.runAttempt ?? '1',
+        settings.mode,
+        Math.floor(now.getTime() / 1000).toString(36),
+      ]
+    : ['mad', 'local', settings.mode, now.toISOString().replace(/\D/g, '').slice(0, 14)];
   return parts
     .filter(Boolean)
     .join('-')
@@ -97,7 +106,10 @@ async function templateSource(
   }
   const { bucket, prefix } = settings.templateBucket;
   const key = `${prefix}${settings.stackName}/${fingerprint}.template`;
-  await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: settings.template.body }));
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  await (
+    await clients.s3()
+  ).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: settings.template.body }));
   const host = `${bucket}.s3.${settings.region}.amazonaws.com${settings.region.startsWith('cn-') ? '.cn' : ''}`;
   return { TemplateURL: `https://${host}/${key.split('/').map(encodeURIComponent).join('/')}` };
 }

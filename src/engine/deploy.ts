@@ -1,7 +1,7 @@
 import type { ClientFactory } from '../aws/clients.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { DeployReport, ParameterValue, Timing } from '../report/model.js';
+import { ECR_PHASE, type DeployReport, type ParameterValue, type Timing } from '../report/model.js';
 import type { Settings } from '../settings.js';
 import { obtainCredentials, type AccountCredentials, type IdTokenSource } from './credentials.js';
 import { runStackChange } from './stack-change.js';
@@ -51,6 +51,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
     ecr: [],
     timings,
     runUrl: settings.provenance.runUrl,
+    commit: settings.provenance.sha,
     notes: [],
   };
   maskNoEcho(settings, deps.logger);
@@ -62,10 +63,34 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       `Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`,
     );
     const clients = deps.clients(credentials.credentials);
+    // Single-attempt clients for calls whose failure only earns a note (unsupported or optional APIs).
+    const bestEffort = deps.clients(credentials.credentials, { maxAttempts: 1 });
+    if (settings.permissions !== 'off') {
+      // Before any write: a role without the rights it needs fails here, with the list of what is missing.
+      const { checkPermissions, permissionsFailure } = await import('./permissions.js');
+      const found = await timed('Permissions', () =>
+        checkPermissions(settings, credentials as AccountCredentials, {
+          clients,
+          bestEffort,
+          logger: deps.logger,
+        }),
+      );
+      report.permissions = found;
+      const refusal = permissionsFailure(found);
+      if (refusal) throw new UserError(refusal.message, refusal.hint);
+    }
+    if (settings.ecrRepositories.length > 0) {
+      report.ecr = await timed(ECR_PHASE, () =>
+        // Loaded on demand, with the ECR client: most runs have no repositories to ensure.
+        import('./ecr-lifecycle.js').then(async ({ ensureLifecyclePolicies }) =>
+          ensureLifecyclePolicies(settings, { ecr: await clients.ecr(), logger: deps.logger }),
+        ),
+      );
+    }
     const change = await timed('Change set', () =>
       runStackChange(settings, {
         clients,
-        bestEffort: deps.clients(credentials?.credentials, { maxAttempts: 1 }),
+        bestEffort,
         logger: deps.logger,
         deadline,
         signal: deps.signal,

@@ -12,7 +12,6 @@ const STATEFUL = new Set([
   'AWS::FSx::FileSystem',
   'AWS::KMS::Key',
   'AWS::SQS::Queue',
-  'AWS::SNS::Topic',
   'AWS::Kinesis::Stream',
   'AWS::KinesisFirehose::DeliveryStream',
   'AWS::Cognito::UserPool',

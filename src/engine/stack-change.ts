@@ -1,31 +1,22 @@
-import {
-  DeleteStackCommand,
-  DescribeStacksCommand,
-  GetTemplateCommand,
-  UpdateTerminationProtectionCommand,
-  type CloudFormationClient,
-  type Stack,
-  type Tag as CfnTag,
-} from '@aws-sdk/client-cloudformation';
+import { DeleteStackCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients.js';
 import { UserError, awsErrorName, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { DeployReport, OutputValue, ResourceChange, StackEvent } from '../report/model.js';
+import type { DeployReport, ResourceChange } from '../report/model.js';
 import type { Settings } from '../settings.js';
 import {
   changeSetName,
   createChangeSet,
-  deleteChangeSet,
   describeChangeSet,
-  executeChangeSet,
   isNoChanges,
   waitForChangeSet,
 } from './change-set.js';
+import { bestEffort, cleanUp, deleteReviewStack } from './cleanup.js';
+import { executeAndFollow } from './execute.js';
 import { fingerprint, fingerprintFromDescription } from './fingerprint.js';
 import { blockedChanges, classify, sortChanges } from './impact.js';
-import { isInProgress, isSuccess, isTerminal, nextStep, type StackStep } from './stack.js';
-import { StackEventReader, formatEvent, rootCause } from './stack-events.js';
-import { poll } from './wait.js';
+import { describeStack, nextStep, outputsOf, waitForStack, type StackStep } from './stack.js';
+import { isUnchanged, stackTags } from './stack-tags.js';
 
 /** The part of the DeployReport this phase fills in. */
 export type StackChangeResult = Pick<
@@ -53,10 +44,6 @@ export interface StackChangeContext {
   signal?: AbortSignal;
   now?: () => Date;
 }
-
-/** Tag keys the product writes; user tags may not use the prefix. */
-export const TAG_PREFIX = 'multi-account-deploy:';
-const HASH_TAG = `${TAG_PREFIX}fingerprint`;
 
 /**
  * The change-set lifecycle for one stack: settle the stack's state → (fast no-op) → create → wait →
@@ -199,51 +186,6 @@ async function settleStack(
   return step.kind === 'recreate' ? undefined : stack;
 }
 
-export async function describeStack(cfn: CloudFormationClient, name: string): Promise<Stack | undefined> {
-  try {
-    const out = await cfn.send(new DescribeStacksCommand({ StackName: name }));
-    return out.Stacks?.[0];
-  } catch (error) {
-    if (awsErrorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error)))
-      return undefined;
-    throw error;
-  }
-}
-
-async function waitForStack(
-  cfn: CloudFormationClient,
-  name: string,
-  ctx: StackChangeContext,
-  what: string,
-): Promise<Stack | undefined> {
-  let last = 'unknown';
-  const settled = await poll(
-    async () => {
-      const stack = await describeStack(cfn, name);
-      last = stack?.StackStatus ?? 'gone';
-      if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return { stack: undefined };
-      return isInProgress(stack.StackStatus) ? undefined : { stack };
-    },
-    { what: `stack ${name}: ${what}`, deadline: ctx.deadline, signal: ctx.signal, describe: () => last },
-  );
-  return settled.stack;
-}
-
-/** Unchanged when the stack records this run's fingerprint and its template is byte-equal to ours. */
-async function isUnchanged(
-  cfn: CloudFormationClient,
-  settings: Settings,
-  stack: Stack,
-  hash: string,
-): Promise<boolean> {
-  if (!isSuccess(stack.StackStatus)) return false;
-  if (stack.Tags?.find((t) => t.Key === HASH_TAG)?.Value !== hash) return false;
-  const out = await cfn.send(
-    new GetTemplateCommand({ StackName: settings.stackName, TemplateStage: 'Original' }),
-  );
-  return out.TemplateBody === settings.template.body;
-}
-
 async function createOrNoChanges(
   ctx: StackChangeContext,
   settings: Settings,
@@ -256,38 +198,20 @@ async function createOrNoChanges(
       ctx.logger.info('CloudFormation reports no updates to perform.');
       return 'no-changes';
     }
-    if (
-      awsErrorName(error) === 'ValidationError' ||
-      awsErrorName(error) === 'InsufficientCapabilitiesException'
-    ) {
-      if (request.type === 'CREATE')
-        await deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger);
-      throw new UserError(
-        `CloudFormation rejected the change set for ${settings.stackName}: ${errorMessage(error)}`,
-        'Fix the template, parameters or capabilities; nothing was changed.',
+    // A failed CREATE may still have made the empty REVIEW_IN_PROGRESS stack: leave nothing behind.
+    if (request.type === 'CREATE')
+      await bestEffort(
+        () => deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger),
+        ctx.logger,
       );
-    }
-    throw error;
+    if (error instanceof UserError) throw error;
+    throw new UserError(
+      `CloudFormation could not create the change set for ${settings.stackName}: ${errorMessage(error)}`,
+      awsErrorName(error) === 'InsufficientCapabilitiesException'
+        ? "Add the capability it names to 'capabilities'; nothing was changed."
+        : 'Fix the template, parameters or capabilities; nothing was changed.',
+    );
   }
-}
-
-/** Deletes a change set this run made, and the empty REVIEW_IN_PROGRESS stack a CREATE change set leaves. */
-async function cleanUp(
-  cfn: CloudFormationClient,
-  settings: Settings,
-  id: string,
-  created: boolean,
-  logger: Logger,
-): Promise<void> {
-  await deleteChangeSet(cfn, settings.stackName, id);
-  if (created) await deleteReviewStack(cfn, settings.stackName, logger);
-}
-
-async function deleteReviewStack(cfn: CloudFormationClient, name: string, logger: Logger): Promise<void> {
-  const stack = await describeStack(cfn, name);
-  if (stack?.StackStatus !== 'REVIEW_IN_PROGRESS') return;
-  await cfn.send(new DeleteStackCommand({ StackName: stack.StackId ?? name }));
-  logger.info(`Deleted the empty stack ${name} (REVIEW_IN_PROGRESS) that the change set had created.`);
 }
 
 /** `execute` mode: the named change set must exist, be executable, and carry this run's fingerprint. */
@@ -357,130 +281,6 @@ function refusal(blocked: ResourceChange[]): { message: string; hint: string } {
     message: `Refusing to deploy: destructive changes to ${list}. The change set was deleted; nothing was changed.`,
     hint: `If these are intended, set allow-destructive to true or list the logical IDs: ${blocked.map((c) => c.logicalId).join(', ')}.`,
   };
-}
-
-/** Executes, follows the stack's events until it settles, applies termination protection and reads outputs. */
-async function executeAndFollow(
-  settings: Settings,
-  ctx: StackChangeContext,
-  changeSetId: string,
-  stackId: string,
-  since: Date | undefined,
-): Promise<
-  Pick<StackChangeResult, 'stackId' | 'stackStatus' | 'outputs' | 'events' | 'rootCause' | 'failure'>
-> {
-  const cfn = ctx.clients.cloudformation;
-  const target = stackId || settings.stackName;
-  ctx.logger.info(`Executing change set ${changeSetId.split('/')[1] ?? changeSetId}.`);
-  await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
-
-  const reader = new StackEventReader(cfn, target, since ?? new Date(Date.now() - 60_000));
-  const events: StackEvent[] = [];
-  let eventsBroken = false;
-  const readEvents = async (): Promise<void> => {
-    if (eventsBroken) return;
-    try {
-      for (const e of await reader.next()) {
-        events.push(e);
-        ctx.logger.info(formatEvent(e));
-      }
-    } catch (error) {
-      // Events are commentary: never let them hide or delay the stack's real outcome.
-      eventsBroken = true;
-      ctx.logger.warn(
-        `Could not read stack events (${errorMessage(error)}); following the stack status only.`,
-      );
-    }
-  };
-  let last = 'unknown';
-  const final = await poll(
-    async () => {
-      const stack = await describeStack(cfn, target);
-      last = stack?.StackStatus ?? 'gone';
-      await readEvents();
-      return stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS'
-        ? stack
-        : undefined;
-    },
-    {
-      what: `stack ${settings.stackName} to finish deploying`,
-      deadline: ctx.deadline,
-      signal: ctx.signal,
-      describe: () => last,
-    },
-  );
-  const status = final.StackStatus ?? 'unknown';
-  const result = { stackId: final.StackId, stackStatus: status, outputs: outputsOf(final), events };
-  if (!isSuccess(status)) {
-    const cause = rootCause(events);
-    return {
-      ...result,
-      rootCause: cause,
-      failure: {
-        message: `Stack ${settings.stackName} ended in ${status}${cause ? `: ${cause.logicalId} (${cause.type}) ${cause.status}: ${cause.reason ?? 'no reason given'}` : final.StackStatusReason ? `: ${final.StackStatusReason}` : ''}.`,
-        hint: status.includes('ROLLBACK')
-          ? 'CloudFormation rolled the stack back; fix the cause above and deploy again.'
-          : undefined,
-      },
-    };
-  }
-  await ensureTerminationProtection(
-    ctx.bestEffort.cloudformation,
-    final,
-    settings.terminationProtection,
-    ctx.logger,
-  );
-  return result;
-}
-
-async function ensureTerminationProtection(
-  cfn: CloudFormationClient,
-  stack: Stack,
-  wanted: boolean,
-  logger: Logger,
-): Promise<void> {
-  if (Boolean(stack.EnableTerminationProtection) === wanted) return;
-  try {
-    await cfn.send(
-      new UpdateTerminationProtectionCommand({
-        StackName: stack.StackId,
-        EnableTerminationProtection: wanted,
-      }),
-    );
-    logger.info(`Termination protection ${wanted ? 'enabled' : 'disabled'}.`);
-  } catch (error) {
-    logger.warn(`Could not ${wanted ? 'enable' : 'disable'} termination protection: ${errorMessage(error)}`);
-  }
-}
-
-function outputsOf(stack: Stack | undefined): OutputValue[] {
-  return (stack?.Outputs ?? [])
-    .filter((o) => o.OutputKey)
-    .map((o) => ({ key: o.OutputKey ?? '', value: o.OutputValue ?? '', description: o.Description }));
-}
-
-/** User tags plus provenance: who changed this stack, from which commit and run. */
-export function stackTags(settings: Settings, hash: string): CfnTag[] {
-  const p = settings.provenance;
-  const provenance: [string, string | undefined][] = [
-    ['repository', p.repository],
-    ['commit', p.sha],
-    ['run-url', p.runUrl],
-    ['environment', settings.environment],
-    ['actor', p.actor],
-    ['fingerprint', hash],
-  ];
-  return [
-    ...settings.tags
-      .filter((t) => !t.key.startsWith(TAG_PREFIX))
-      .map((t) => ({ Key: t.key, Value: t.value })),
-    ...provenance
-      .filter((entry): entry is [string, string] => !!entry[1])
-      .map(([k, v]) => ({
-        Key: `${TAG_PREFIX}${k}`,
-        Value: v.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '-').slice(0, 256),
-      })),
-  ];
 }
 
 function logChanges(logger: Logger, changes: ResourceChange[]): void {

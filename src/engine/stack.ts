@@ -1,4 +1,7 @@
-import type { Stack } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import { awsErrorName, errorMessage } from '../errors.js';
+import type { OutputValue } from '../report/model.js';
+import { poll } from './wait.js';
 
 /** What a run can do with a stack in a given state. */
 export type StackStep =
@@ -64,4 +67,41 @@ function recoveryFor(status: string, name: string): string {
     default:
       return `Inspect the stack ${name} in the CloudFormation console; nothing was changed.`;
   }
+}
+
+export async function describeStack(cfn: CloudFormationClient, name: string): Promise<Stack | undefined> {
+  try {
+    const out = await cfn.send(new DescribeStacksCommand({ StackName: name }));
+    return out.Stacks?.[0];
+  } catch (error) {
+    if (awsErrorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error)))
+      return undefined;
+    throw error;
+  }
+}
+
+/** Polls the stack until no operation is in progress; undefined once it is gone. */
+export async function waitForStack(
+  cfn: CloudFormationClient,
+  name: string,
+  ctx: { deadline: number; signal?: AbortSignal },
+  what: string,
+): Promise<Stack | undefined> {
+  let last = 'unknown';
+  const settled = await poll(
+    async () => {
+      const stack = await describeStack(cfn, name);
+      last = stack?.StackStatus ?? 'gone';
+      if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return { stack: undefined };
+      return isInProgress(stack.StackStatus) ? undefined : { stack };
+    },
+    { what: `stack ${name}: ${what}`, deadline: ctx.deadline, signal: ctx.signal, describe: () => last },
+  );
+  return settled.stack;
+}
+
+export function outputsOf(stack: Stack | undefined): OutputValue[] {
+  return (stack?.Outputs ?? [])
+    .filter((o) => o.OutputKey)
+    .map((o) => ({ key: o.OutputKey ?? '', value: o.OutputValue ?? '', description: o.Description }));
 }

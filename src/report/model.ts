@@ -39,31 +39,65 @@ export interface StackEvent {
   reason?: string;
 }
 
+/** What the ECR phase did to one repository's lifecycle policy (would-*: plan mode, nothing written). */
 export type EcrStatus = 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update';
 export interface EcrFinding {
   repository: string;
   status: EcrStatus;
 }
+/** The name of the ECR phase in `timings`. */
+export const ECR_PHASE = 'ECR lifecycle policies';
 
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+  Principal?: unknown;
+}
+
+/** An IAM policy document. */
+export interface PolicyDocument {
+  Version: '2012-10-17' | '2008-10-17';
+  Statement: PolicyStatement | PolicyStatement[];
+}
+
+/** One permission that is missing, or granted beyond the need. */
 export interface PermissionIssue {
   action: string;
   resource: string;
   /** e.g. "Permissions management", for excess permissions. */
   accessLevel?: string;
+  /** Why it is missing (e.g. denied by a statement), or how many actions a wildcard stands for. */
   note?: string;
 }
 
 export interface PermissionsFinding {
   mode: 'verify' | 'enforce' | 'apply';
+  /** Which generated policy the role was held to: the plan role's (mode plan) or the deploy role's. */
+  checkedAgainst: 'deploy' | 'plan';
   roleName?: string;
+  roleArn?: string;
+  /** Why nothing was checked (e.g. the credentials are not a role's). */
+  skipped?: string;
   /** simulated: confirmed with iam:SimulatePrincipalPolicy; structural: compared policy documents. */
   method: 'simulated' | 'structural';
+  /** Why the check was structural (e.g. the simulator was not allowed). */
+  methodNote?: string;
+  /** The inline policy was written by this run (apply). */
   applied: boolean;
+  /** The role's permissions boundary ARN, if it has one. */
+  boundary?: string;
   missing: PermissionIssue[];
   excess: PermissionIssue[];
+  /** Broad grants named: AdministratorAccess, `*` actions... */
+  broad: string[];
   warnings: string[];
-  deployPolicy: unknown;
-  planPolicy: unknown;
+  deployPolicy: PolicyDocument;
+  planPolicy: PolicyDocument;
 }
 
 export interface OutputValue {
@@ -116,6 +150,8 @@ export interface DeployReport {
   permissions?: PermissionsFinding;
   timings: Timing[];
   runUrl?: string;
+  /** The commit this run planned or deployed (GITHUB_SHA). */
+  commit?: string;
   /** Facts worth a line in the report (e.g. a fast no-op, a recreated stack). */
   notes: string[];
   failure?: { message: string; hint?: string };
