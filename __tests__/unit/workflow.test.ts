@@ -234,6 +234,26 @@ describe('the reusable workflow deploy.yml', () => {
     expect(jobs.package?.steps?.some((s) => s.uses?.startsWith('actions/upload-artifact@'))).toBe(true);
   });
 
+  it('gives the action the same stack settings in every job, so plans and deploys describe one stack', () => {
+    for (const id of ['plan', 'dev', 'staging', 'prod-plan', 'prod-execute']) {
+      expect([id, actionStep(id).with]).toEqual([
+        id,
+        expect.objectContaining({
+          'stack-name': '${{ inputs.stack-name }}',
+          'ecr-repositories': '${{ inputs.ecr-repositories }}',
+          capabilities: '${{ inputs.capabilities }}',
+          tags: '${{ inputs.tags }}',
+          permissions: '${{ inputs.permissions-check }}',
+          'timeout-minutes': '${{ inputs.timeout-minutes }}',
+          region: '${{ matrix.region }}',
+        }),
+      ]);
+    }
+    // Only the pull-request plan comments.
+    for (const id of ['dev', 'staging', 'prod-plan', 'prod-execute'])
+      expect(actionStep(id).with?.comment).toBe('never');
+  });
+
   it('gives each job exactly the permissions it needs', () => {
     const expected: Record<string, Record<string, string>> = {
       setup: { 'id-token': 'write', contents: 'read' },
