@@ -327,7 +327,12 @@ function partitionOf(region) {
         return 'aws-iso';
     return 'aws';
 }
-const CFN_READ = ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'];
+const CFN_READ = [
+    'cloudformation:DescribeStacks',
+    'cloudformation:GetTemplate',
+    // Names the resources that failed, in the recovery advice for a stack stuck in a *_FAILED state.
+    'cloudformation:DescribeStackResources',
+];
 const CHANGE_SET_PLAN = [
     'cloudformation:CreateChangeSet',
     'cloudformation:DescribeChangeSet',

@@ -5518,7 +5518,7 @@ __webpack_unused_export__ = DescribeStackResourceDriftsOutput$;
 __webpack_unused_export__ = DescribeStackResourceInput$;
 __webpack_unused_export__ = DescribeStackResourceOutput$;
 __webpack_unused_export__ = DescribeStackResources$;
-__webpack_unused_export__ = DescribeStackResourcesCommand;
+exports.OTB = DescribeStackResourcesCommand;
 __webpack_unused_export__ = DescribeStackResourcesInput$;
 __webpack_unused_export__ = DescribeStackResourcesOutput$;
 __webpack_unused_export__ = DescribeStackSet$;
@@ -32223,16 +32223,22 @@ function isTerminal(status) {
 function isSuccess(status) {
     return status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE' || status === 'IMPORT_COMPLETE';
 }
-function recoveryFor(status, name) {
+/**
+ * The exact way out of a stuck state. `failed` are the logical IDs whose resources are in a *_FAILED state
+ * (read separately, when the caller may), to skip or retain.
+ */
+function recoveryFor(status, name, failed = []) {
+    const ids = failed.join(' ');
     switch (status) {
         case 'UPDATE_ROLLBACK_FAILED':
-            return (`Continue the rollback: aws cloudformation continue-update-rollback --stack-name ${name}` +
-                ' (add --resources-to-skip with the logical IDs that failed to roll back, listed below, if it fails again),' +
-                ' then run this deploy again.');
+            return failed.length
+                ? `Continue the rollback, skipping what failed to roll back (${failed.join(', ')}; check them afterwards): ` +
+                    `aws cloudformation continue-update-rollback --stack-name ${name} --resources-to-skip ${ids}, then run this deploy again.`
+                : `Continue the rollback: aws cloudformation continue-update-rollback --stack-name ${name}, then run this deploy again.`;
         case 'ROLLBACK_FAILED':
         case 'DELETE_FAILED':
             return (`Delete the stack, retaining the resources that cannot be deleted: aws cloudformation delete-stack --stack-name ${name}` +
-                ' --retain-resources <logical IDs> (check them first), then run this deploy again.');
+                ` --retain-resources ${ids || '<logical IDs>'} (check them first), then run this deploy again.`);
         case 'CREATE_FAILED':
             return `The first create failed with rollback disabled: inspect it, then aws cloudformation delete-stack --stack-name ${name} and run this deploy again.`;
         case 'IMPORT_ROLLBACK_FAILED':
@@ -32268,6 +32274,18 @@ function outputsOf(stack) {
     return (stack?.Outputs ?? [])
         .filter((o) => o.OutputKey)
         .map((o) => ({ key: o.OutputKey ?? '', value: o.OutputValue ?? '', description: o.Description }));
+}
+/** Logical IDs of the stack's resources in a *_FAILED state; empty when they cannot be read (advice only). */
+async function failedResources(cfn, name) {
+    try {
+        const out = await cfn.send(new client_cloudformation_dist_cjs/* DescribeStackResourcesCommand */.OTB({ StackName: name }));
+        return (out.StackResources ?? [])
+            .filter((r) => r.ResourceStatus?.endsWith('_FAILED') && r.LogicalResourceId)
+            .map((r) => r.LogicalResourceId ?? '');
+    }
+    catch {
+        return [];
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/cleanup.ts
@@ -32735,7 +32753,8 @@ async function settleStack(cfn, settings, ctx, notes) {
         step = nextStep(stack);
     }
     if (step.kind === 'stuck') {
-        throw new errors/* UserError */.yo(`Stack ${settings.stackName} is ${step.status}; nothing was changed.`, step.recovery);
+        const failed = await failedResources(ctx.bestEffort.cloudformation, settings.stackName);
+        throw new errors/* UserError */.yo(`Stack ${settings.stackName} is ${step.status}; nothing was changed.`, recoveryFor(step.status, settings.stackName, failed));
     }
     if (step.kind === 'recreate' && settings.mode !== 'plan') {
         ctx.logger.info(`Stack ${settings.stackName} is ROLLBACK_COMPLETE (its first create failed and it has no resources): deleting it to create it again.`);

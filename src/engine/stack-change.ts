@@ -15,7 +15,15 @@ import { bestEffort, cleanUp, deleteReviewStack } from './cleanup.js';
 import { executeAndFollow } from './execute.js';
 import { fingerprint, fingerprintFromDescription } from './fingerprint.js';
 import { blockedChanges, classify, sortChanges } from './impact.js';
-import { describeStack, nextStep, outputsOf, waitForStack, type StackStep } from './stack.js';
+import {
+  describeStack,
+  failedResources,
+  nextStep,
+  outputsOf,
+  recoveryFor,
+  waitForStack,
+  type StackStep,
+} from './stack.js';
 import { isUnchanged, stackTags } from './stack-tags.js';
 
 /** The part of the DeployReport this phase fills in. */
@@ -170,7 +178,11 @@ async function settleStack(
     step = nextStep(stack);
   }
   if (step.kind === 'stuck') {
-    throw new UserError(`Stack ${settings.stackName} is ${step.status}; nothing was changed.`, step.recovery);
+    const failed = await failedResources(ctx.bestEffort.cloudformation, settings.stackName);
+    throw new UserError(
+      `Stack ${settings.stackName} is ${step.status}; nothing was changed.`,
+      recoveryFor(step.status, settings.stackName, failed),
+    );
   }
   if (step.kind === 'recreate' && settings.mode !== 'plan') {
     ctx.logger.info(

@@ -1,4 +1,9 @@
-import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  type CloudFormationClient,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import { awsErrorName, errorMessage } from '../errors.js';
 import type { OutputValue } from '../report/model.js';
 import { poll } from './wait.js';
@@ -46,19 +51,23 @@ export function isSuccess(status: string | undefined): boolean {
   return status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE' || status === 'IMPORT_COMPLETE';
 }
 
-function recoveryFor(status: string, name: string): string {
+/**
+ * The exact way out of a stuck state. `failed` are the logical IDs whose resources are in a *_FAILED state
+ * (read separately, when the caller may), to skip or retain.
+ */
+export function recoveryFor(status: string, name: string, failed: string[] = []): string {
+  const ids = failed.join(' ');
   switch (status) {
     case 'UPDATE_ROLLBACK_FAILED':
-      return (
-        `Continue the rollback: aws cloudformation continue-update-rollback --stack-name ${name}` +
-        ' (add --resources-to-skip with the logical IDs that failed to roll back, listed below, if it fails again),' +
-        ' then run this deploy again.'
-      );
+      return failed.length
+        ? `Continue the rollback, skipping what failed to roll back (${failed.join(', ')}; check them afterwards): ` +
+            `aws cloudformation continue-update-rollback --stack-name ${name} --resources-to-skip ${ids}, then run this deploy again.`
+        : `Continue the rollback: aws cloudformation continue-update-rollback --stack-name ${name}, then run this deploy again.`;
     case 'ROLLBACK_FAILED':
     case 'DELETE_FAILED':
       return (
         `Delete the stack, retaining the resources that cannot be deleted: aws cloudformation delete-stack --stack-name ${name}` +
-        ' --retain-resources <logical IDs> (check them first), then run this deploy again.'
+        ` --retain-resources ${ids || '<logical IDs>'} (check them first), then run this deploy again.`
       );
     case 'CREATE_FAILED':
       return `The first create failed with rollback disabled: inspect it, then aws cloudformation delete-stack --stack-name ${name} and run this deploy again.`;
@@ -104,4 +113,16 @@ export function outputsOf(stack: Stack | undefined): OutputValue[] {
   return (stack?.Outputs ?? [])
     .filter((o) => o.OutputKey)
     .map((o) => ({ key: o.OutputKey ?? '', value: o.OutputValue ?? '', description: o.Description }));
+}
+
+/** Logical IDs of the stack's resources in a *_FAILED state; empty when they cannot be read (advice only). */
+export async function failedResources(cfn: CloudFormationClient, name: string): Promise<string[]> {
+  try {
+    const out = await cfn.send(new DescribeStackResourcesCommand({ StackName: name }));
+    return (out.StackResources ?? [])
+      .filter((r) => r.ResourceStatus?.endsWith('_FAILED') && r.LogicalResourceId)
+      .map((r) => r.LogicalResourceId ?? '');
+  } catch {
+    return [];
+  }
 }

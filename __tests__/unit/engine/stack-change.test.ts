@@ -6,6 +6,7 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
@@ -286,6 +287,36 @@ describe('update of an existing stack', () => {
     const { error } = await run(makeSettings());
     expect((error as UserError).message).toBe('Stack app is UPDATE_ROLLBACK_FAILED; nothing was changed.');
     expect((error as UserError).hint).toContain('continue-update-rollback');
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+  it('names the resources that failed to roll back in the recovery command', async () => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_ROLLBACK_FAILED')] });
+    cfn.on(DescribeStackResourcesCommand).resolves({
+      StackResources: [
+        {
+          LogicalResourceId: 'Queue',
+          ResourceStatus: 'UPDATE_FAILED',
+          ResourceType: 'AWS::SQS::Queue',
+          Timestamp: T0,
+        },
+        {
+          LogicalResourceId: 'Topic',
+          ResourceStatus: 'UPDATE_COMPLETE',
+          ResourceType: 'AWS::SNS::Topic',
+          Timestamp: T0,
+        },
+        {
+          LogicalResourceId: 'Fn',
+          ResourceStatus: 'UPDATE_FAILED',
+          ResourceType: 'AWS::Lambda::Function',
+          Timestamp: T0,
+        },
+      ],
+    });
+    const { error } = await run(makeSettings());
+    expect((error as UserError).hint).toContain(
+      'aws cloudformation continue-update-rollback --stack-name app --resources-to-skip Queue Fn',
+    );
     expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
   });
 
