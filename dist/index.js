@@ -59598,7 +59598,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6780:
+/***/ 2040:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62604,6 +62604,20 @@ function clientFactory(region, userAgentSuffix) {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/cancel.ts
+
+/**
+ * An AbortSignal that fires when the job is cancelled (the runner sends SIGINT, then SIGTERM) or Ctrl-C is
+ * pressed. Waiting stops and the run still reports; what CloudFormation already started carries on in AWS.
+ */
+function cancellationSignal() {
+    const controller = new AbortController();
+    const cancel = (signal) => controller.abort(new errors/* UserError */.yo(`Cancelled (${signal}) while waiting; CloudFormation carries on with any stack operation already started.`, 'Check the stack before the next run; the next run waits for an operation in progress to finish.'));
+    process.once('SIGINT', () => cancel('SIGINT'));
+    process.once('SIGTERM', () => cancel('SIGTERM'));
+    return controller.signal;
+}
+
 ;// CONCATENATED MODULE: ./src/report/model.ts
 /** The name of the ECR phase in `timings`. */
 const ECR_PHASE = 'ECR lifecycle policies';
@@ -64966,6 +64980,7 @@ async function writeSummary(report, secrets) {
 
 
 
+
 /** The action: inputs → Settings → engine → outputs, summary, comment. One catch → setFailed. */
 async function run() {
     try {
@@ -64975,6 +64990,7 @@ async function run() {
             clients: clientFactory(settings.region, settings.environment),
             logger: coreLogger,
             idToken: githubIdToken,
+            signal: cancellationSignal(),
         });
         if (credentials)
             exportCredentials(credentials, settings.region);
@@ -65276,7 +65292,7 @@ function describeError(error) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6780);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2040);
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

@@ -4,6 +4,7 @@
  * Flags are the action's inputs: --stack-name my-app --template stack.yaml --mode plan ...
  */
 import { clientFactory } from './aws/clients.js';
+import { cancellationSignal } from './cancel.js';
 import { parseSettings } from './config.js';
 import { deploy } from './engine/deploy.js';
 import { describeError } from './errors.js';
@@ -66,6 +67,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const { report } = await deploy(settings, {
       clients: clientFactory(settings.region, settings.environment),
       logger,
+      signal: cancellationSignal(),
     });
     process.stdout.write(
       switches.has('json')

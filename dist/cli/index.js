@@ -31283,6 +31283,29 @@ function clientFactory(region, userAgentSuffix) {
 
 /***/ }),
 
+/***/ 833:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   w: () => (/* binding */ cancellationSignal)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+
+/**
+ * An AbortSignal that fires when the job is cancelled (the runner sends SIGINT, then SIGTERM) or Ctrl-C is
+ * pressed. Waiting stops and the run still reports; what CloudFormation already started carries on in AWS.
+ */
+function cancellationSignal() {
+    const controller = new AbortController();
+    const cancel = (signal) => controller.abort(new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`Cancelled (${signal}) while waiting; CloudFormation carries on with any stack operation already started.`, 'Check the stack before the next run; the next run waits for an operation in progress to finish.'));
+    process.once('SIGINT', () => cancel('SIGINT'));
+    process.once('SIGTERM', () => cancel('SIGTERM'));
+    return controller.signal;
+}
+
+
+/***/ }),
+
 /***/ 5581:
 /***/ ((module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -31290,15 +31313,16 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   i: () => (/* binding */ main)
 /* harmony export */ });
-/* harmony import */ var _aws_clients_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(201);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4396);
-/* harmony import */ var _engine_deploy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7775);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _logger_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6999);
-/* harmony import */ var _provenance_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3628);
-/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5832);
-/* harmony import */ var _report_mask_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9488);
-/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(311);
+/* harmony import */ var _aws_clients_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(201);
+/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(833);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4396);
+/* harmony import */ var _engine_deploy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7775);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
+/* harmony import */ var _logger_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6999);
+/* harmony import */ var _provenance_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3628);
+/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5832);
+/* harmony import */ var _report_mask_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(9488);
+/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(311);
 /**
  * The CLI: the same engine from a laptop, with the AWS credentials of the environment or profile.
  * Flags are the action's inputs: --stack-name my-app --template stack.yaml --mode plan ...
@@ -31312,7 +31336,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-const USAGE = `multi-account-deploy ${_version_js__WEBPACK_IMPORTED_MODULE_5__/* .VERSION */ .x}
+
+const USAGE = `multi-account-deploy ${_version_js__WEBPACK_IMPORTED_MODULE_6__/* .VERSION */ .x}
 
 Usage: multi-account-deploy --stack-name NAME --template FILE [--mode plan|deploy|execute] [options]
 
@@ -31353,20 +31378,21 @@ async function main(argv, env = process.env) {
         process.stderr.write('--role-arn is for GitHub OIDC; use --profile with a profile that assumes the role.\n');
         return 2;
     }
-    const logger = (0,_logger_js__WEBPACK_IMPORTED_MODULE_3__/* .consoleLogger */ .k)({ verbose: switches.has('verbose') });
+    const logger = (0,_logger_js__WEBPACK_IMPORTED_MODULE_4__/* .consoleLogger */ .k)({ verbose: switches.has('verbose') });
     try {
-        const settings = (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .parseSettings */ .P$)((name) => (flags.get(name) ?? []).join('\n'), {
+        const settings = (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseSettings */ .P$)((name) => (flags.get(name) ?? []).join('\n'), {
             workspace: process.cwd(),
             defaultRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION,
-            provenance: (0,_provenance_js__WEBPACK_IMPORTED_MODULE_6__/* .provenanceFrom */ .i)(env),
+            provenance: (0,_provenance_js__WEBPACK_IMPORTED_MODULE_7__/* .provenanceFrom */ .i)(env),
         });
-        const { report } = await (0,_engine_deploy_js__WEBPACK_IMPORTED_MODULE_1__/* .deploy */ .g)(settings, {
-            clients: (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_7__/* .clientFactory */ .A)(settings.region, settings.environment),
+        const { report } = await (0,_engine_deploy_js__WEBPACK_IMPORTED_MODULE_2__/* .deploy */ .g)(settings, {
+            clients: (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_8__/* .clientFactory */ .A)(settings.region, settings.environment),
             logger,
+            signal: (0,_cancel_js__WEBPACK_IMPORTED_MODULE_0__/* .cancellationSignal */ .w)(),
         });
         process.stdout.write(switches.has('json')
             ? `${JSON.stringify(report, null, 2)}\n`
-            : (0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .renderMarkdown */ .Gc)(report, { secrets: (0,_report_mask_js__WEBPACK_IMPORTED_MODULE_8__/* .secretValues */ .VX)(settings) }));
+            : (0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_5__/* .renderMarkdown */ .Gc)(report, { secrets: (0,_report_mask_js__WEBPACK_IMPORTED_MODULE_9__/* .secretValues */ .VX)(settings) }));
         if (report.result === 'failed') {
             logger.error([report.failure?.message, report.failure?.hint].filter(Boolean).join('\n'));
             return 1;
@@ -31374,7 +31400,7 @@ async function main(argv, env = process.env) {
         return 0;
     }
     catch (error) {
-        logger.error((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .describeError */ .Uc)(error));
+        logger.error((0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(error));
         return 1;
     }
 }

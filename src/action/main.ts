@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { clientFactory } from '../aws/clients.js';
+import { cancellationSignal } from '../cancel.js';
 import { deploy } from '../engine/deploy.js';
 import { describeError } from '../errors.js';
 import { secretValues } from '../report/mask.js';
@@ -20,6 +21,7 @@ export async function run(): Promise<void> {
       clients: clientFactory(settings.region, settings.environment),
       logger: coreLogger,
       idToken: githubIdToken,
+      signal: cancellationSignal(),
     });
     if (credentials) exportCredentials(credentials, settings.region);
     setOutputs(report);
