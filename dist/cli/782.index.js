@@ -634,7 +634,9 @@ function targetRole(settings, caller) {
 }
 async function checkPermissions(settings, caller, ctx) {
     const mode = settings.permissions === 'off' ? 'verify' : settings.permissions;
-    const kind = settings.mode === 'plan' ? 'plan' : 'deploy';
+    // A plan run holds its own role to the plan policy; a role named by deploy-role is a deploy role in any mode,
+    // so an admin's `mode: plan` run can apply its policy without deploying anything.
+    const kind = settings.mode === 'plan' && !settings.deployRole ? 'plan' : 'deploy';
     const base = { accountId: caller.accountId, region: settings.region };
     const target = targetRole(settings, caller);
     const finding = (roleArn) => ({

@@ -294,6 +294,16 @@ describe('apply', () => {
       ...extra,
     });
 
+  it('applies the deploy policy to a named deploy-role even from a plan run', async () => {
+    role({ boundary: ALLOW_ALL });
+    iam.on(PutRolePolicyCommand).resolves({});
+    const settings = applying({ ...FULL, mode: 'plan' });
+    const found = await checkPermissions(settings, admin, ctx);
+    expect(found.checkedAgainst).toBe('deploy');
+    const put = iam.commandCalls(PutRolePolicyCommand)[0]?.args[0].input;
+    expect(put?.PolicyDocument).toContain('cloudformation:ExecuteChangeSet');
+  });
+
   it('puts the generated policy on a bare role, which then passes', async () => {
     role({ boundary: ALLOW_ALL });
     iam.on(PutRolePolicyCommand).resolves({});
