@@ -1,12 +1,14 @@
 // `npm run demo`: the main job on the local emulator. Starts moto, a loopback OIDC token endpoint and a
 // loopback GitHub API, then runs the bundled action the way a runner does, for one stack in two accounts:
+//   0. account setup: the account's admin role applies the least-privilege policy to dev's deploy role
 //   1. a pull request plans dev (account 111111111111): the sticky comment is written
-//   2. main deploys dev through OIDC, giving the account's app/* ECR repositories their lifecycle policy,
+//   2. main deploys dev through OIDC, its role checked against that policy, and gives the account's app/* ECR
+//      repositories their lifecycle policy,
 //   3. then deploys again unchanged (no change set, no ECR write)
 //   4. prod (account 222222222222) is planned with the change set kept, then 5. exactly that change set runs
 // It prints what a user sees (log, summary, outputs, the comment) and stops every server.
 import { startGithubApi, startOidc } from './lib/fakes.mjs';
-import { createRepositories, startMoto } from './lib/moto.mjs';
+import { createRepositories, createRole, startMoto } from './lib/moto.mjs';
 import { makeWorkspace, runAction } from './lib/runner.mjs';
 
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -41,11 +43,15 @@ try {
     'github-token': 'demo-token',
   };
   await createRepositories(moto.endpoint, '111111111111', ['app/api', 'app/web', 'tools/builder']);
+  await createRole(moto.endpoint, '111111111111', 'admin');
+  await createRole(moto.endpoint, '111111111111', 'deploy', { boundary: true });
+  // dev's deploy role is checked against the least-privilege policy on every deploy (the default, verify).
   const dev = {
     ...stack,
     environment: 'dev',
     'role-arn': 'arn:aws:iam::111111111111:role/deploy',
     'ecr-repositories': 'app/*',
+    permissions: 'verify',
   };
   const prod = {
     ...stack,
@@ -55,11 +61,27 @@ try {
   };
 
   show(
+    "0. account setup: dev's admin role applies the deploy role's least-privilege policy, deploying nothing",
+    await runAction({
+      ...base,
+      event: { name: 'push' },
+      inputs: {
+        ...dev,
+        mode: 'plan',
+        'role-arn': 'arn:aws:iam::111111111111:role/admin',
+        'deploy-role': 'deploy',
+        permissions: 'apply',
+        comment: 'never',
+      },
+    }),
+  );
+  show(
     '1. pull request #7: plan dev',
     await runAction({
       ...base,
       event: { name: 'pull_request', number: 7 },
-      inputs: { ...dev, mode: 'plan' },
+      // With the deploy role here; the reusable workflow plans with each account's plan role.
+      inputs: { ...dev, mode: 'plan', permissions: 'off' },
     }),
     () => {
       console.log(bold('pull-request comment:'));

@@ -67,20 +67,72 @@ export async function resetMoto(endpoint) {
   if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
 }
 
-/** Creates ECR repositories in an account of the emulator (moto routes by the x-moto-account-id header). */
+/** One call of an AWS API on the emulator, in the given account (moto routes by the x-moto-account-id header). */
+async function motoCall(endpoint, account, service, headers, body) {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'x-moto-account-id': account,
+      authorization: `AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/eu-west-1/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+      ...headers,
+    },
+    body,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${service} call failed: HTTP ${res.status} ${text}`);
+  return text;
+}
+
+/** Creates ECR repositories in an account of the emulator. */
 export async function createRepositories(endpoint, account, names) {
   for (const name of names) {
-    const res = await fetch(endpoint, {
-      method: 'POST',
-      headers: {
+    await motoCall(
+      endpoint,
+      account,
+      'ecr',
+      {
         'content-type': 'application/x-amz-json-1.1',
         'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.CreateRepository',
-        'x-moto-account-id': account,
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/eu-west-1/ecr/aws4_request, SignedHeaders=host, Signature=0',
       },
-      body: JSON.stringify({ repositoryName: name }),
-    });
-    if (!res.ok) throw new Error(`CreateRepository ${name} failed: HTTP ${res.status} ${await res.text()}`);
+      JSON.stringify({ repositoryName: name }),
+    );
   }
+}
+
+/** Creates an IAM role in an account of the emulator, trusting GitHub's OIDC provider, optionally with a boundary. */
+export async function createRole(endpoint, account, name, { boundary = false } = {}) {
+  const iam = (params) =>
+    motoCall(
+      endpoint,
+      account,
+      'iam',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      new URLSearchParams({ Version: '2010-05-08', ...params }).toString(),
+    );
+  let boundaryArn;
+  if (boundary) {
+    const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+    const xml = await iam({
+      Action: 'CreatePolicy',
+      PolicyName: `${name}-boundary`,
+      PolicyDocument: JSON.stringify(document),
+    });
+    boundaryArn = /<Arn>([^<]+)<\/Arn>/.exec(xml)?.[1];
+  }
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+      },
+    ],
+  };
+  await iam({
+    Action: 'CreateRole',
+    RoleName: name,
+    AssumeRolePolicyDocument: JSON.stringify(trust),
+    ...(boundaryArn ? { PermissionsBoundary: boundaryArn } : {}),
+  });
 }
