@@ -62790,20 +62790,30 @@ function isRetryable(error) {
         return true;
     return typeof e?.code === 'string' && NETWORK_CODES.has(e.code);
 }
+/** Freshly issued session credentials can take a moment to be accepted everywhere (STS is eventually consistent). */
+const FRESH_CREDENTIAL_ATTEMPTS = 5;
 async function callerIdentity(clients, credentials) {
-    try {
-        const out = await clients.sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}));
-        if (!out.Account || !out.Arn)
-            throw new errors/* UserError */.yo('STS GetCallerIdentity returned no account.');
-        return { accountId: out.Account, callerArn: out.Arn };
-    }
-    catch (error) {
-        if (error instanceof errors/* UserError */.yo)
-            throw error;
-        if (!credentials && /credential/i.test((0,errors/* errorMessage */.gJ)(error))) {
-            throw new errors/* UserError */.yo(`No AWS credentials: ${(0,errors/* errorMessage */.gJ)(error)}`, "Set 'role-arn' to assume a role through GitHub OIDC (with `permissions: id-token: write`), or provide credentials in the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID...).");
+    for (let attempt = 1;; attempt++) {
+        try {
+            const out = await clients.sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}));
+            if (!out.Account || !out.Arn)
+                throw new errors/* UserError */.yo('STS GetCallerIdentity returned no account.');
+            return { accountId: out.Account, callerArn: out.Arn };
         }
-        throw error;
+        catch (error) {
+            if (error instanceof errors/* UserError */.yo)
+                throw error;
+            if (credentials &&
+                (0,errors/* awsErrorName */.ZH)(error) === 'InvalidClientTokenId' &&
+                attempt < FRESH_CREDENTIAL_ATTEMPTS) {
+                await sleep(backoffDelay(attempt, { initialMs: 250, maxMs: 2_000 }));
+                continue;
+            }
+            if (!credentials && /credential/i.test((0,errors/* errorMessage */.gJ)(error))) {
+                throw new errors/* UserError */.yo(`No AWS credentials: ${(0,errors/* errorMessage */.gJ)(error)}`, "Set 'role-arn' to assume a role through GitHub OIDC (with `permissions: id-token: write`), or provide credentials in the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID...).");
+            }
+            throw error;
+        }
     }
 }
 /** Refuses an account root and an account other than the role's. */
@@ -63241,6 +63251,24 @@ function rootCause(events) {
     const failures = events.filter((e) => e.status.endsWith('_FAILED'));
     return failures.find((e) => !CASCADE.some((re) => re.test(e.reason ?? ''))) ?? failures[0];
 }
+/**
+ * What holds a stack that is busy: its newest event, with the operation's ClientRequestToken (which names the
+ * deploy tool or run that started it, when that tool set one). Undefined when events cannot be read.
+ */
+async function currentOperation(cfn, stackName) {
+    try {
+        const out = await cfn.send(new dist_cjs/* DescribeStackEventsCommand */.Ie9({ StackName: stackName }));
+        const stackEvent = out.StackEvents?.find((e) => e.LogicalResourceId === stackName || e.ResourceType === 'AWS::CloudFormation::Stack');
+        const e = stackEvent ?? out.StackEvents?.[0];
+        if (!e)
+            return undefined;
+        const who = e.ClientRequestToken ? `, operation ${e.ClientRequestToken}` : '';
+        return `${e.ResourceStatus ?? ''} since ${e.Timestamp?.toISOString() ?? '?'}${e.ResourceStatusReason ? ` (${e.ResourceStatusReason})` : ''}${who}`;
+    }
+    catch {
+        return undefined;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/engine/execute.ts
 
@@ -63512,6 +63540,7 @@ async function isUnchanged(cfn, settings, stack, hash) {
 
 
 
+
 /**
  * The change-set lifecycle for one stack: settle the stack's state → (fast no-op) → create → wait →
  * describe → classify → guard → execute → follow events → outputs. `execute` mode starts at the guard
@@ -63605,8 +63634,9 @@ async function settleStack(cfn, settings, ctx, notes) {
     let stack = await describeStack(cfn, settings.stackName);
     let step = nextStep(stack);
     if (step.kind === 'wait') {
-        ctx.logger.info(`Stack ${settings.stackName} is ${step.status}; waiting for that operation to finish first.`);
-        stack = await waitForStack(cfn, settings.stackName, ctx, 'the operation in progress to finish');
+        const holder = await currentOperation(ctx.bestEffort.cloudformation, settings.stackName);
+        ctx.logger.info(`Stack ${settings.stackName} is ${step.status}${holder ? ` — ${holder}` : ''}; waiting for that operation to finish first.`);
+        stack = await waitForStack(cfn, settings.stackName, ctx, `the operation in progress to finish${holder ? ` (${holder})` : ''}`);
         step = nextStep(stack);
     }
     if (step.kind === 'stuck') {

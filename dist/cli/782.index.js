@@ -332,6 +332,8 @@ const CFN_READ = [
     'cloudformation:GetTemplate',
     // Names the resources that failed, in the recovery advice for a stack stuck in a *_FAILED state.
     'cloudformation:DescribeStackResources',
+    // Follows a deploy; and says which operation holds a busy stack.
+    'cloudformation:DescribeStackEvents',
 ];
 const CHANGE_SET_PLAN = [
     'cloudformation:CreateChangeSet',
@@ -344,7 +346,6 @@ const CHANGE_SET_PLAN = [
 const CHANGE_SET_DEPLOY = [
     ...CHANGE_SET_PLAN,
     'cloudformation:ExecuteChangeSet',
-    'cloudformation:DescribeStackEvents',
     'cloudformation:UpdateTerminationProtection',
 ];
 const SELF_READ = [

@@ -145,23 +145,36 @@ export function isRetryable(error: unknown): boolean {
   return typeof e?.code === 'string' && NETWORK_CODES.has(e.code);
 }
 
+/** Freshly issued session credentials can take a moment to be accepted everywhere (STS is eventually consistent). */
+const FRESH_CREDENTIAL_ATTEMPTS = 5;
+
 async function callerIdentity(
   clients: ReturnType<ClientFactory>,
   credentials: AwsCredentialIdentity | undefined,
 ): Promise<{ accountId: string; callerArn: string }> {
-  try {
-    const out = await clients.sts.send(new GetCallerIdentityCommand({}));
-    if (!out.Account || !out.Arn) throw new UserError('STS GetCallerIdentity returned no account.');
-    return { accountId: out.Account, callerArn: out.Arn };
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    if (!credentials && /credential/i.test(errorMessage(error))) {
-      throw new UserError(
-        `No AWS credentials: ${errorMessage(error)}`,
-        "Set 'role-arn' to assume a role through GitHub OIDC (with `permissions: id-token: write`), or provide credentials in the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID...).",
-      );
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const out = await clients.sts.send(new GetCallerIdentityCommand({}));
+      if (!out.Account || !out.Arn) throw new UserError('STS GetCallerIdentity returned no account.');
+      return { accountId: out.Account, callerArn: out.Arn };
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      if (
+        credentials &&
+        awsErrorName(error) === 'InvalidClientTokenId' &&
+        attempt < FRESH_CREDENTIAL_ATTEMPTS
+      ) {
+        await sleep(backoffDelay(attempt, { initialMs: 250, maxMs: 2_000 }));
+        continue;
+      }
+      if (!credentials && /credential/i.test(errorMessage(error))) {
+        throw new UserError(
+          `No AWS credentials: ${errorMessage(error)}`,
+          "Set 'role-arn' to assume a role through GitHub OIDC (with `permissions: id-token: write`), or provide credentials in the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID...).",
+        );
+      }
+      throw error;
     }
-    throw error;
   }
 }
 

@@ -24,6 +24,7 @@ import {
   waitForStack,
   type StackStep,
 } from './stack.js';
+import { currentOperation } from './stack-events.js';
 import { isUnchanged, stackTags } from './stack-tags.js';
 
 /** The part of the DeployReport this phase fills in. */
@@ -171,10 +172,16 @@ async function settleStack(
   let stack = await describeStack(cfn, settings.stackName);
   let step: StackStep = nextStep(stack);
   if (step.kind === 'wait') {
+    const holder = await currentOperation(ctx.bestEffort.cloudformation, settings.stackName);
     ctx.logger.info(
-      `Stack ${settings.stackName} is ${step.status}; waiting for that operation to finish first.`,
+      `Stack ${settings.stackName} is ${step.status}${holder ? ` — ${holder}` : ''}; waiting for that operation to finish first.`,
     );
-    stack = await waitForStack(cfn, settings.stackName, ctx, 'the operation in progress to finish');
+    stack = await waitForStack(
+      cfn,
+      settings.stackName,
+      ctx,
+      `the operation in progress to finish${holder ? ` (${holder})` : ''}`,
+    );
     step = nextStep(stack);
   }
   if (step.kind === 'stuck') {

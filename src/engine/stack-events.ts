@@ -76,3 +76,25 @@ export function rootCause(events: StackEvent[]): StackEvent | undefined {
   const failures = events.filter((e) => e.status.endsWith('_FAILED'));
   return failures.find((e) => !CASCADE.some((re) => re.test(e.reason ?? ''))) ?? failures[0];
 }
+
+/**
+ * What holds a stack that is busy: its newest event, with the operation's ClientRequestToken (which names the
+ * deploy tool or run that started it, when that tool set one). Undefined when events cannot be read.
+ */
+export async function currentOperation(
+  cfn: CloudFormationClient,
+  stackName: string,
+): Promise<string | undefined> {
+  try {
+    const out = await cfn.send(new DescribeStackEventsCommand({ StackName: stackName }));
+    const stackEvent = out.StackEvents?.find(
+      (e) => e.LogicalResourceId === stackName || e.ResourceType === 'AWS::CloudFormation::Stack',
+    );
+    const e = stackEvent ?? out.StackEvents?.[0];
+    if (!e) return undefined;
+    const who = e.ClientRequestToken ? `, operation ${e.ClientRequestToken}` : '';
+    return `${e.ResourceStatus ?? ''} since ${e.Timestamp?.toISOString() ?? '?'}${e.ResourceStatusReason ? ` (${e.ResourceStatusReason})` : ''}${who}`;
+  } catch {
+    return undefined;
+  }
+}

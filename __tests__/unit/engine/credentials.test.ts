@@ -160,6 +160,33 @@ describe('obtainCredentials with role-arn', () => {
     expect(idToken).toHaveBeenCalledTimes(2);
   });
 
+  it('waits out freshly issued credentials that STS does not accept yet, a few times at most', async () => {
+    jest.useFakeTimers();
+    sts.on(AssumeRoleWithWebIdentityCommand).resolves({ Credentials: CREDS });
+    const invalid = awsError(
+      'InvalidClientTokenId',
+      'The security token included in the request is invalid.',
+      403,
+    );
+    sts
+      .on(GetCallerIdentityCommand)
+      .rejectsOnce(invalid)
+      .rejectsOnce(invalid)
+      .resolves({ Account: '111111111111', Arn: 'arn:aws:sts::111111111111:assumed-role/deploy/s' });
+    const pending = obtainCredentials(settings(), deps().deps);
+    await jest.runAllTimersAsync();
+    await expect(pending).resolves.toMatchObject({ accountId: '111111111111' });
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(3);
+
+    sts.reset();
+    sts.on(AssumeRoleWithWebIdentityCommand).resolves({ Credentials: CREDS });
+    sts.on(GetCallerIdentityCommand).rejects(invalid);
+    const failing = obtainCredentials(settings(), deps().deps).catch((e: unknown) => e);
+    await jest.runAllTimersAsync();
+    expect(await failing).toBe(invalid);
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(5);
+  });
+
   it('refuses credentials of another account than the role', async () => {
     sts.on(AssumeRoleWithWebIdentityCommand).resolves({ Credentials: CREDS });
     sts

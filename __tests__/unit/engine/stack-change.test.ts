@@ -274,10 +274,18 @@ describe('update of an existing stack', () => {
 
   it('fails at the deadline naming the stack and its last status', async () => {
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_IN_PROGRESS')] });
+    cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [
+        {
+          ...event('9', 5, 'app', 'UPDATE_IN_PROGRESS', 'User Initiated', 'AWS::CloudFormation::Stack'),
+          ClientRequestToken: 'Console-UpdateStack-1234',
+        },
+      ],
+    });
     const { error } = await run(makeSettings(), context(silentLogger, 5 * 60_000));
     expect(error).toBeInstanceOf(DeadlineError);
     expect((error as Error).message).toBe(
-      'Timed out waiting for stack app: the operation in progress to finish; last seen: UPDATE_IN_PROGRESS.',
+      'Timed out waiting for stack app: the operation in progress to finish (UPDATE_IN_PROGRESS since 2026-11-25T10:00:05.000Z (User Initiated), operation Console-UpdateStack-1234); last seen: UPDATE_IN_PROGRESS.',
     );
     expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
   });
