@@ -63865,6 +63865,26 @@ function masker(secrets = []) {
         scrub,
     };
 }
+/** A copy of the report with secrets masked, for output as data (the CLI's --json): the same rules as the markdown. */
+function maskedReport(report, secrets) {
+    const m = masker(secrets);
+    const masked = (name, value) => value === undefined ? undefined : m.value(name, value);
+    const copy = {
+        ...report,
+        changes: report.changes.map((c) => ({
+            ...c,
+            properties: c.properties.map((p) => ({
+                ...p,
+                before: masked(p.path, p.before),
+                after: masked(p.path, p.after),
+            })),
+        })),
+        parameters: report.parameters.map((p) => ({ ...p, value: m.value(p.key, p.value) })),
+        outputs: report.outputs.map((o) => ({ ...o, value: m.value(o.key, o.value) })),
+    };
+    // Every other string (reasons, messages) is scrubbed of known secrets.
+    return JSON.parse(JSON.stringify(copy), (_key, value) => typeof value === 'string' ? m.scrub(value) : value);
+}
 
 ;// CONCATENATED MODULE: ./src/report/ecr-section.ts
 

@@ -11,7 +11,7 @@ import { describeError } from './errors.js';
 import { consoleLogger } from './logger.js';
 import { provenanceFrom } from './provenance.js';
 import { renderMarkdown } from './report/markdown.js';
-import { secretValues } from './report/mask.js';
+import { maskedReport, secretValues } from './report/mask.js';
 import { VERSION } from './version.js';
 
 const USAGE = `multi-account-deploy ${VERSION}
@@ -69,10 +69,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       logger,
       signal: cancellationSignal(),
     });
+    const secrets = secretValues(settings);
     process.stdout.write(
       switches.has('json')
-        ? `${JSON.stringify(report, null, 2)}\n`
-        : renderMarkdown(report, { secrets: secretValues(settings) }),
+        ? `${JSON.stringify(maskedReport(report, secrets), null, 2)}\n`
+        : renderMarkdown(report, { secrets }),
     );
     if (report.result === 'failed') {
       logger.error([report.failure?.message, report.failure?.hint].filter(Boolean).join('\n'));

@@ -31390,9 +31390,10 @@ async function main(argv, env = process.env) {
             logger,
             signal: (0,_cancel_js__WEBPACK_IMPORTED_MODULE_0__/* .cancellationSignal */ .w)(),
         });
+        const secrets = (0,_report_mask_js__WEBPACK_IMPORTED_MODULE_9__/* .secretValues */ .VX)(settings);
         process.stdout.write(switches.has('json')
-            ? `${JSON.stringify(report, null, 2)}\n`
-            : (0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_5__/* .renderMarkdown */ .Gc)(report, { secrets: (0,_report_mask_js__WEBPACK_IMPORTED_MODULE_9__/* .secretValues */ .VX)(settings) }));
+            ? `${JSON.stringify((0,_report_mask_js__WEBPACK_IMPORTED_MODULE_9__/* .maskedReport */ .Gn)(report, secrets), null, 2)}\n`
+            : (0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_5__/* .renderMarkdown */ .Gc)(report, { secrets }));
         if (report.result === 'failed') {
             logger.error([report.failure?.message, report.failure?.hint].filter(Boolean).join('\n'));
             return 1;
@@ -33871,6 +33872,7 @@ function hardCut(full, fits, fullReport) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gn: () => (/* binding */ maskedReport),
 /* harmony export */   KB: () => (/* binding */ masker),
 /* harmony export */   VX: () => (/* binding */ secretValues)
 /* harmony export */ });
@@ -33910,6 +33912,26 @@ function masker(secrets = []) {
         value: (name, value) => isSecretName(name) || exact.has(value) || PEM_PRIVATE_KEY.test(value) ? MASK : scrub(value),
         scrub,
     };
+}
+/** A copy of the report with secrets masked, for output as data (the CLI's --json): the same rules as the markdown. */
+function maskedReport(report, secrets) {
+    const m = masker(secrets);
+    const masked = (name, value) => value === undefined ? undefined : m.value(name, value);
+    const copy = {
+        ...report,
+        changes: report.changes.map((c) => ({
+            ...c,
+            properties: c.properties.map((p) => ({
+                ...p,
+                before: masked(p.path, p.before),
+                after: masked(p.path, p.after),
+            })),
+        })),
+        parameters: report.parameters.map((p) => ({ ...p, value: m.value(p.key, p.value) })),
+        outputs: report.outputs.map((o) => ({ ...o, value: m.value(o.key, o.value) })),
+    };
+    // Every other string (reasons, messages) is scrubbed of known secrets.
+    return JSON.parse(JSON.stringify(copy), (_key, value) => typeof value === 'string' ? m.scrub(value) : value);
 }
 
 

@@ -1,4 +1,5 @@
 import type { Settings } from '../settings.js';
+import type { DeployReport } from './model.js';
 
 /** What the masked part of a value is replaced by, in the report as in CloudFormation's own NoEcho display. */
 export const MASK = '****';
@@ -48,4 +49,28 @@ export function masker(secrets: readonly string[] = []): Masker {
       isSecretName(name) || exact.has(value) || PEM_PRIVATE_KEY.test(value) ? MASK : scrub(value),
     scrub,
   };
+}
+
+/** A copy of the report with secrets masked, for output as data (the CLI's --json): the same rules as the markdown. */
+export function maskedReport(report: DeployReport, secrets: readonly string[]): DeployReport {
+  const m = masker(secrets);
+  const masked = (name: string, value: string | undefined) =>
+    value === undefined ? undefined : m.value(name, value);
+  const copy: DeployReport = {
+    ...report,
+    changes: report.changes.map((c) => ({
+      ...c,
+      properties: c.properties.map((p) => ({
+        ...p,
+        before: masked(p.path, p.before),
+        after: masked(p.path, p.after),
+      })),
+    })),
+    parameters: report.parameters.map((p) => ({ ...p, value: m.value(p.key, p.value) })),
+    outputs: report.outputs.map((o) => ({ ...o, value: m.value(o.key, o.value) })),
+  };
+  // Every other string (reasons, messages) is scrubbed of known secrets.
+  return JSON.parse(JSON.stringify(copy), (_key, value: unknown) =>
+    typeof value === 'string' ? m.scrub(value) : value,
+  ) as DeployReport;
 }

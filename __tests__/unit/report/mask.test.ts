@@ -1,4 +1,5 @@
-import { MASK, isSecretName, masker, secretValues } from '../../../src/report/mask.js';
+import { MASK, isSecretName, maskedReport, masker, secretValues } from '../../../src/report/mask.js';
+import { report as reportWith } from './fixtures.js';
 
 describe('masking', () => {
   it('recognises secret-looking names, not ordinary ones', () => {
@@ -52,5 +53,30 @@ describe('masking', () => {
     // Too short to scrub inside text without mangling it; masked only as a whole value.
     expect(m.scrub('table abc')).toBe('table abc');
     expect(m.scrub('x hunter22hunter22 y')).toBe(`x ${MASK}${MASK} y`);
+  });
+});
+
+describe('maskedReport', () => {
+  it('masks secret-looking properties, NoEcho values and secrets inside any text of the report', () => {
+    const report = reportWith({
+      changes: [
+        {
+          logicalId: 'Db',
+          type: 'AWS::RDS::DBInstance',
+          action: 'modify',
+          destructive: false,
+          stateful: true,
+          iam: false,
+          securityGroup: false,
+          properties: [{ path: 'MasterUserPassword', before: 'old-pass-1', after: 'new-pass-2' }],
+        },
+      ],
+      outputs: [{ key: 'ApiToken', value: 'tok-123456' }],
+      failure: { message: 'failed with s3cr3t-value inside' },
+    });
+    const text = JSON.stringify(maskedReport(report, ['s3cr3t-value']));
+    for (const secret of ['old-pass-1', 'new-pass-2', 'tok-123456', 's3cr3t-value'])
+      expect(text).not.toContain(secret);
+    expect(text).toContain('failed with **** inside');
   });
 });
