@@ -25,6 +25,33 @@ environment or --profile (AWS_PROFILE). Prints the report as markdown on stdout.
   --json           print the report as JSON instead of markdown
   --verbose        print debug lines`;
 
+/** The action inputs that mean something here (role-arn, github-token and comment belong to GitHub). */
+export const CLI_INPUTS = [
+  'region',
+  'audience',
+  'role-session-name',
+  'role-duration-seconds',
+  'stack-name',
+  'template',
+  'parameters',
+  'parameter-overrides',
+  'tags',
+  'capabilities',
+  'execution-role-arn',
+  'template-bucket',
+  'mode',
+  'change-set-name',
+  'keep-change-set',
+  'allow-destructive',
+  'termination-protection',
+  'timeout-minutes',
+  'environment',
+  'ecr-repositories',
+  'ecr-lifecycle-policy',
+  'permissions',
+  'deploy-role',
+];
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const flags = new Map<string, string[]>();
   const switches = new Set<string>();
@@ -39,7 +66,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       continue;
     }
     const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
-    if (!m?.[1]) {
+    if (!m?.[1] || (m[1] !== 'profile' && m[1] !== 'role-arn' && !CLI_INPUTS.includes(m[1]))) {
       process.stderr.write(`Unknown argument "${arg}".\n\n${USAGE}\n`);
       return 2;
     }

@@ -69,6 +69,18 @@ describe('the action contract', () => {
     expect([...read].sort()).toEqual(Object.keys(action.inputs).sort());
   });
 
+  it('lets the CLI take every input except the GitHub-only ones', () => {
+    const source = readFileSync('src/cli.ts', 'utf8');
+    const list = /export const CLI_INPUTS = \[([^\]]*)\]/.exec(source)?.[1] ?? '';
+    const cliInputs = [...list.matchAll(/'([a-z-]+)'/g)].map((m) => m[1]);
+    const githubOnly = ['role-arn', 'github-token', 'comment'];
+    expect(cliInputs.sort()).toEqual(
+      Object.keys(action.inputs)
+        .filter((i) => !githubOnly.includes(i))
+        .sort(),
+    );
+  });
+
   it('matches the README tables (run `npm run docs` after changing action.yml)', () => {
     expect(readFileSync('README.md', 'utf8')).toContain(actionTables());
   });

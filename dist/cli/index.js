@@ -31311,6 +31311,7 @@ function cancellationSignal() {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ CLI_INPUTS),
 /* harmony export */   i: () => (/* binding */ main)
 /* harmony export */ });
 /* harmony import */ var _aws_clients_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(201);
@@ -31347,6 +31348,32 @@ environment or --profile (AWS_PROFILE). Prints the report as markdown on stdout.
   --profile NAME   the AWS profile to use
   --json           print the report as JSON instead of markdown
   --verbose        print debug lines`;
+/** The action inputs that mean something here (role-arn, github-token and comment belong to GitHub). */
+const CLI_INPUTS = [
+    'region',
+    'audience',
+    'role-session-name',
+    'role-duration-seconds',
+    'stack-name',
+    'template',
+    'parameters',
+    'parameter-overrides',
+    'tags',
+    'capabilities',
+    'execution-role-arn',
+    'template-bucket',
+    'mode',
+    'change-set-name',
+    'keep-change-set',
+    'allow-destructive',
+    'termination-protection',
+    'timeout-minutes',
+    'environment',
+    'ecr-repositories',
+    'ecr-lifecycle-policy',
+    'permissions',
+    'deploy-role',
+];
 async function main(argv, env = process.env) {
     const flags = new Map();
     const switches = new Set();
@@ -31361,7 +31388,7 @@ async function main(argv, env = process.env) {
             continue;
         }
         const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
-        if (!m?.[1]) {
+        if (!m?.[1] || (m[1] !== 'profile' && m[1] !== 'role-arn' && !CLI_INPUTS.includes(m[1]))) {
             process.stderr.write(`Unknown argument "${arg}".\n\n${USAGE}\n`);
             return 2;
         }
@@ -42901,6 +42928,7 @@ exports.visitAsync = visitAsync;
 /******/ // This entry module used 'module' so it can't be inlined
 /******/ var __webpack_exports__ = __nccwpck_require__(5581);
 /******/ __webpack_exports__ = await __webpack_exports__;
+/******/ var __webpack_exports__CLI_INPUTS = __webpack_exports__.d;
 /******/ var __webpack_exports__main = __webpack_exports__.i;
-/******/ export { __webpack_exports__main as main };
+/******/ export { __webpack_exports__CLI_INPUTS as CLI_INPUTS, __webpack_exports__main as main };
 /******/ 
