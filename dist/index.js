@@ -62618,6 +62618,64 @@ function cancellationSignal() {
     return controller.signal;
 }
 
+;// CONCATENATED MODULE: ./src/report/mask.ts
+/** What the masked part of a value is replaced by, in the report as in CloudFormation's own NoEcho display. */
+const MASK = '****';
+/**
+ * Names of properties, parameters and outputs whose values are secrets by convention. Masking a harmless value
+ * by mistake (e.g. TokenValidity) costs little; printing a password costs a rotation.
+ */
+const SECRET_NAME = /pass(word|wd|phrase)|secret|token|private.?key|credential|api.?key|access.?key|signing.?key/i;
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+/** Secret values shorter than this are masked where they appear whole but not inside other text. */
+const MIN_SCRUB = 4;
+function isSecretName(name) {
+    return SECRET_NAME.test(name);
+}
+/** The raw values that must never reach a summary or comment: NoEcho parameters and secret-looking ones. */
+function secretValues(settings) {
+    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+    return settings.parameters
+        .filter((p) => p.value && (noEcho.has(p.key) || isSecretName(p.key)))
+        .map((p) => p.value ?? '');
+}
+function masker(secrets = []) {
+    const exact = new Set(secrets.filter(Boolean));
+    // Longest first, so a secret that contains another is replaced whole.
+    const inner = [...exact].filter((s) => s.length >= MIN_SCRUB).sort((a, b) => b.length - a.length);
+    const scrub = (text) => {
+        let out = text;
+        for (const s of inner)
+            if (out.includes(s))
+                out = out.split(s).join(MASK);
+        return out;
+    };
+    return {
+        value: (name, value) => isSecretName(name) || exact.has(value) || PEM_PRIVATE_KEY.test(value) ? MASK : scrub(value),
+        scrub,
+    };
+}
+/** A copy of the report with secrets masked, for output as data (the CLI's --json): the same rules as the markdown. */
+function maskedReport(report, secrets) {
+    const m = masker(secrets);
+    const masked = (name, value) => value === undefined ? undefined : m.value(name, value);
+    const copy = {
+        ...report,
+        changes: report.changes.map((c) => ({
+            ...c,
+            properties: c.properties.map((p) => ({
+                ...p,
+                before: masked(p.path, p.before),
+                after: masked(p.path, p.after),
+            })),
+        })),
+        parameters: report.parameters.map((p) => ({ ...p, value: m.value(p.key, p.value) })),
+        outputs: report.outputs.map((o) => ({ ...o, value: m.value(o.key, o.value) })),
+    };
+    // Every other string (reasons, messages) is scrubbed of known secrets.
+    return JSON.parse(JSON.stringify(copy), (_key, value) => typeof value === 'string' ? m.scrub(value) : value);
+}
+
 ;// CONCATENATED MODULE: ./src/report/model.ts
 /** The name of the ECR phase in `timings`. */
 const ECR_PHASE = 'ECR lifecycle policies';
@@ -63581,14 +63639,8 @@ async function runStackChange(settings, ctx) {
         }
         throw new errors/* UserError */.yo(`CloudFormation could not create the change set for ${settings.stackName}: ${outcome.reason}`, 'Fix the template or parameters; the change set was deleted and nothing was changed.');
     }
-    const changes = sortChanges(outcome.changes.flatMap((c) => classify(c) ?? []));
-    const described = {
-        changeSet,
-        changes,
-        otherChanges: changes.length === 0,
-        destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
-    };
-    logChanges(ctx.logger, changes);
+    const described = describeChanges(changeSet, outcome.changes, ctx.logger);
+    const { changes } = described;
     if (settings.mode === 'plan') {
         if (settings.keepChangeSet) {
             changeSet.kept = true;
@@ -63687,20 +63739,9 @@ async function executeReviewed(settings, ctx, stack, hash, notes) {
         throw new errors/* UserError */.yo(`Change set ${name} was not made from this run's template and parameters (reviewed ${recorded?.slice(0, 12) ?? 'unknown'}, this run ${hash.slice(0, 12)}).`, 'Execute exactly the commit that was planned, or plan again; nothing was executed.');
     }
     const outcome = await waitForChangeSet(cfn, settings.stackName, cs.ChangeSetId ?? name, ctx);
-    const changes = outcome.kind === 'ready' ? sortChanges(outcome.changes.flatMap((c) => classify(c) ?? [])) : [];
-    const blocked = blockedChanges(changes, settings.allowDestructive);
-    const described = {
-        changeSet: {
-            name,
-            id: cs.ChangeSetId,
-            type: stack && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? 'UPDATE' : 'CREATE',
-            kept: false,
-        },
-        changes,
-        otherChanges: changes.length === 0,
-        destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
-    };
-    logChanges(ctx.logger, changes);
+    const type = stack && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? 'UPDATE' : 'CREATE';
+    const described = describeChanges({ name, id: cs.ChangeSetId, type, kept: false }, outcome.kind === 'ready' ? outcome.changes : [], ctx.logger);
+    const blocked = blockedChanges(described.changes, settings.allowDestructive);
     if (blocked.length > 0) {
         return { ...base(stack, notes), ...described, result: 'failed', failure: refusal(blocked) };
     }
@@ -63714,6 +63755,17 @@ function refusal(blocked) {
     return {
         message: `Refusing to deploy: destructive changes to ${list}. The change set was deleted; nothing was changed.`,
         hint: `If these are intended, set allow-destructive to true or list the logical IDs: ${blocked.map((c) => c.logicalId).join(', ')}.`,
+    };
+}
+/** The change set's changes classified and in a stable order, logged one line each. */
+function describeChanges(changeSet, raw, logger) {
+    const changes = sortChanges(raw.flatMap((c) => classify(c) ?? []));
+    logChanges(logger, changes);
+    return {
+        changeSet,
+        changes,
+        otherChanges: changes.length === 0,
+        destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
     };
 }
 function logChanges(logger, changes) {
@@ -63731,8 +63783,9 @@ function logChanges(logger, changes) {
 
 
 
+
 /**
- * One run for one stack in one account: credentials → ensure ECR → permissions → change set.
+ * One run for one stack in one account: credentials → permissions → ensure ECR → change set (ADR 003).
  * Every failure after the inputs becomes a `failed` report, so the summary and comment still tell what happened.
  */
 async function deploy(settings, deps) {
@@ -63766,19 +63819,22 @@ async function deploy(settings, deps) {
         commit: settings.provenance.sha,
         notes: [],
     };
-    maskNoEcho(settings, deps.logger);
+    // NoEcho and secret-looking parameter values must never be printed, whatever prints them.
+    for (const secret of secretValues(settings))
+        deps.logger.mask(secret);
     let credentials;
     try {
-        credentials = await timed('Credentials', () => obtainCredentials(settings, deps));
-        report.accountId = credentials.accountId;
-        deps.logger.info(`Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`);
-        const clients = deps.clients(credentials.credentials);
+        const account = await timed('Credentials', () => obtainCredentials(settings, deps));
+        credentials = account;
+        report.accountId = account.accountId;
+        deps.logger.info(`Deploying as ${account.callerArn} in account ${account.accountId}, ${settings.region}.`);
+        const clients = deps.clients(account.credentials);
         // Single-attempt clients for calls whose failure only earns a note (unsupported or optional APIs).
-        const bestEffort = deps.clients(credentials.credentials, { maxAttempts: 1 });
+        const bestEffort = deps.clients(account.credentials, { maxAttempts: 1 });
         if (settings.permissions !== 'off') {
             // Before any write: a role without the rights it needs fails here, with the list of what is missing.
             const { checkPermissions, permissionsFailure } = await Promise.all(/* import() */[__nccwpck_require__.e(764), __nccwpck_require__.e(782)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8782));
-            const found = await timed('Permissions', () => checkPermissions(settings, credentials, {
+            const found = await timed('Permissions', () => checkPermissions(settings, account, {
                 clients,
                 bestEffort,
                 logger: deps.logger,
@@ -63817,73 +63873,8 @@ function maskedParameters(settings) {
     const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
     return settings.parameters.map((p) => ({
         key: p.key,
-        value: p.usePreviousValue ? '(previous value)' : noEcho.has(p.key) ? '****' : (p.value ?? ''),
+        value: p.usePreviousValue ? '(previous value)' : noEcho.has(p.key) ? MASK : (p.value ?? ''),
     }));
-}
-/** NoEcho values must never be printed, whatever prints them. */
-function maskNoEcho(settings, logger) {
-    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
-    for (const p of settings.parameters)
-        if (noEcho.has(p.key) && p.value)
-            logger.mask(p.value);
-}
-
-;// CONCATENATED MODULE: ./src/report/mask.ts
-/** What the masked part of a value is replaced by, in the report as in CloudFormation's own NoEcho display. */
-const MASK = '****';
-/**
- * Names of properties, parameters and outputs whose values are secrets by convention. Masking a harmless value
- * by mistake (e.g. TokenValidity) costs little; printing a password costs a rotation.
- */
-const SECRET_NAME = /pass(word|wd|phrase)|secret|token|private.?key|credential|api.?key|access.?key|signing.?key/i;
-const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-/** Secret values shorter than this are masked where they appear whole but not inside other text. */
-const MIN_SCRUB = 4;
-function isSecretName(name) {
-    return SECRET_NAME.test(name);
-}
-/** The raw values that must never reach a summary or comment: NoEcho parameters and secret-looking ones. */
-function secretValues(settings) {
-    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
-    return settings.parameters
-        .filter((p) => p.value && (noEcho.has(p.key) || isSecretName(p.key)))
-        .map((p) => p.value ?? '');
-}
-function masker(secrets = []) {
-    const exact = new Set(secrets.filter(Boolean));
-    // Longest first, so a secret that contains another is replaced whole.
-    const inner = [...exact].filter((s) => s.length >= MIN_SCRUB).sort((a, b) => b.length - a.length);
-    const scrub = (text) => {
-        let out = text;
-        for (const s of inner)
-            if (out.includes(s))
-                out = out.split(s).join(MASK);
-        return out;
-    };
-    return {
-        value: (name, value) => isSecretName(name) || exact.has(value) || PEM_PRIVATE_KEY.test(value) ? MASK : scrub(value),
-        scrub,
-    };
-}
-/** A copy of the report with secrets masked, for output as data (the CLI's --json): the same rules as the markdown. */
-function maskedReport(report, secrets) {
-    const m = masker(secrets);
-    const masked = (name, value) => value === undefined ? undefined : m.value(name, value);
-    const copy = {
-        ...report,
-        changes: report.changes.map((c) => ({
-            ...c,
-            properties: c.properties.map((p) => ({
-                ...p,
-                before: masked(p.path, p.before),
-                after: masked(p.path, p.after),
-            })),
-        })),
-        parameters: report.parameters.map((p) => ({ ...p, value: m.value(p.key, p.value) })),
-        outputs: report.outputs.map((o) => ({ ...o, value: m.value(o.key, o.value) })),
-    };
-    // Every other string (reasons, messages) is scrubbed of known secrets.
-    return JSON.parse(JSON.stringify(copy), (_key, value) => typeof value === 'string' ? m.scrub(value) : value);
 }
 
 ;// CONCATENATED MODULE: ./src/report/ecr-section.ts

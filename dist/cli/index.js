@@ -31813,6 +31813,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/report/mask.ts
+var mask = __nccwpck_require__(9488);
 // EXTERNAL MODULE: ./src/report/model.ts
 var model = __nccwpck_require__(6867);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
@@ -32778,14 +32780,8 @@ async function runStackChange(settings, ctx) {
         }
         throw new errors/* UserError */.yo(`CloudFormation could not create the change set for ${settings.stackName}: ${outcome.reason}`, 'Fix the template or parameters; the change set was deleted and nothing was changed.');
     }
-    const changes = sortChanges(outcome.changes.flatMap((c) => classify(c) ?? []));
-    const described = {
-        changeSet,
-        changes,
-        otherChanges: changes.length === 0,
-        destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
-    };
-    logChanges(ctx.logger, changes);
+    const described = describeChanges(changeSet, outcome.changes, ctx.logger);
+    const { changes } = described;
     if (settings.mode === 'plan') {
         if (settings.keepChangeSet) {
             changeSet.kept = true;
@@ -32884,20 +32880,9 @@ async function executeReviewed(settings, ctx, stack, hash, notes) {
         throw new errors/* UserError */.yo(`Change set ${name} was not made from this run's template and parameters (reviewed ${recorded?.slice(0, 12) ?? 'unknown'}, this run ${hash.slice(0, 12)}).`, 'Execute exactly the commit that was planned, or plan again; nothing was executed.');
     }
     const outcome = await waitForChangeSet(cfn, settings.stackName, cs.ChangeSetId ?? name, ctx);
-    const changes = outcome.kind === 'ready' ? sortChanges(outcome.changes.flatMap((c) => classify(c) ?? [])) : [];
-    const blocked = blockedChanges(changes, settings.allowDestructive);
-    const described = {
-        changeSet: {
-            name,
-            id: cs.ChangeSetId,
-            type: stack && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? 'UPDATE' : 'CREATE',
-            kept: false,
-        },
-        changes,
-        otherChanges: changes.length === 0,
-        destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
-    };
-    logChanges(ctx.logger, changes);
+    const type = stack && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? 'UPDATE' : 'CREATE';
+    const described = describeChanges({ name, id: cs.ChangeSetId, type, kept: false }, outcome.kind === 'ready' ? outcome.changes : [], ctx.logger);
+    const blocked = blockedChanges(described.changes, settings.allowDestructive);
     if (blocked.length > 0) {
         return { ...base(stack, notes), ...described, result: 'failed', failure: refusal(blocked) };
     }
@@ -32911,6 +32896,17 @@ function refusal(blocked) {
     return {
         message: `Refusing to deploy: destructive changes to ${list}. The change set was deleted; nothing was changed.`,
         hint: `If these are intended, set allow-destructive to true or list the logical IDs: ${blocked.map((c) => c.logicalId).join(', ')}.`,
+    };
+}
+/** The change set's changes classified and in a stable order, logged one line each. */
+function describeChanges(changeSet, raw, logger) {
+    const changes = sortChanges(raw.flatMap((c) => classify(c) ?? []));
+    logChanges(logger, changes);
+    return {
+        changeSet,
+        changes,
+        otherChanges: changes.length === 0,
+        destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
     };
 }
 function logChanges(logger, changes) {
@@ -32928,8 +32924,9 @@ function logChanges(logger, changes) {
 
 
 
+
 /**
- * One run for one stack in one account: credentials → ensure ECR → permissions → change set.
+ * One run for one stack in one account: credentials → permissions → ensure ECR → change set (ADR 003).
  * Every failure after the inputs becomes a `failed` report, so the summary and comment still tell what happened.
  */
 async function deploy(settings, deps) {
@@ -32963,19 +32960,22 @@ async function deploy(settings, deps) {
         commit: settings.provenance.sha,
         notes: [],
     };
-    maskNoEcho(settings, deps.logger);
+    // NoEcho and secret-looking parameter values must never be printed, whatever prints them.
+    for (const secret of (0,mask/* secretValues */.VX)(settings))
+        deps.logger.mask(secret);
     let credentials;
     try {
-        credentials = await timed('Credentials', () => obtainCredentials(settings, deps));
-        report.accountId = credentials.accountId;
-        deps.logger.info(`Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`);
-        const clients = deps.clients(credentials.credentials);
+        const account = await timed('Credentials', () => obtainCredentials(settings, deps));
+        credentials = account;
+        report.accountId = account.accountId;
+        deps.logger.info(`Deploying as ${account.callerArn} in account ${account.accountId}, ${settings.region}.`);
+        const clients = deps.clients(account.credentials);
         // Single-attempt clients for calls whose failure only earns a note (unsupported or optional APIs).
-        const bestEffort = deps.clients(credentials.credentials, { maxAttempts: 1 });
+        const bestEffort = deps.clients(account.credentials, { maxAttempts: 1 });
         if (settings.permissions !== 'off') {
             // Before any write: a role without the rights it needs fails here, with the list of what is missing.
             const { checkPermissions, permissionsFailure } = await Promise.all(/* import() */[__nccwpck_require__.e(764), __nccwpck_require__.e(782)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8782));
-            const found = await timed('Permissions', () => checkPermissions(settings, credentials, {
+            const found = await timed('Permissions', () => checkPermissions(settings, account, {
                 clients,
                 bestEffort,
                 logger: deps.logger,
@@ -33014,15 +33014,8 @@ function maskedParameters(settings) {
     const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
     return settings.parameters.map((p) => ({
         key: p.key,
-        value: p.usePreviousValue ? '(previous value)' : noEcho.has(p.key) ? '****' : (p.value ?? ''),
+        value: p.usePreviousValue ? '(previous value)' : noEcho.has(p.key) ? mask/* MASK */.v5 : (p.value ?? ''),
     }));
-}
-/** NoEcho values must never be printed, whatever prints them. */
-function maskNoEcho(settings, logger) {
-    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
-    for (const p of settings.parameters)
-        if (noEcho.has(p.key) && p.value)
-            logger.mask(p.value);
 }
 
 
@@ -33901,9 +33894,10 @@ function hardCut(full, fits, fullReport) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Gn: () => (/* binding */ maskedReport),
 /* harmony export */   KB: () => (/* binding */ masker),
-/* harmony export */   VX: () => (/* binding */ secretValues)
+/* harmony export */   VX: () => (/* binding */ secretValues),
+/* harmony export */   v5: () => (/* binding */ MASK)
 /* harmony export */ });
-/* unused harmony exports MASK, isSecretName */
+/* unused harmony export isSecretName */
 /** What the masked part of a value is replaced by, in the report as in CloudFormation's own NoEcho display. */
 const MASK = '****';
 /**

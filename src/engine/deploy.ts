@@ -1,6 +1,7 @@
 import type { ClientFactory } from '../aws/clients.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { MASK, secretValues } from '../report/mask.js';
 import { ECR_PHASE, type DeployReport, type ParameterValue, type Timing } from '../report/model.js';
 import type { Settings } from '../settings.js';
 import { obtainCredentials, type AccountCredentials, type IdTokenSource } from './credentials.js';
@@ -21,7 +22,7 @@ export interface DeployOutcome {
 }
 
 /**
- * One run for one stack in one account: credentials → ensure ECR → permissions → change set.
+ * One run for one stack in one account: credentials → permissions → ensure ECR → change set (ADR 003).
  * Every failure after the inputs becomes a `failed` report, so the summary and comment still tell what happened.
  */
 export async function deploy(settings: Settings, deps: EngineDeps): Promise<DeployOutcome> {
@@ -54,22 +55,24 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
     commit: settings.provenance.sha,
     notes: [],
   };
-  maskNoEcho(settings, deps.logger);
+  // NoEcho and secret-looking parameter values must never be printed, whatever prints them.
+  for (const secret of secretValues(settings)) deps.logger.mask(secret);
   let credentials: AccountCredentials | undefined;
   try {
-    credentials = await timed('Credentials', () => obtainCredentials(settings, deps));
-    report.accountId = credentials.accountId;
+    const account = await timed('Credentials', () => obtainCredentials(settings, deps));
+    credentials = account;
+    report.accountId = account.accountId;
     deps.logger.info(
-      `Deploying as ${credentials.callerArn} in account ${credentials.accountId}, ${settings.region}.`,
+      `Deploying as ${account.callerArn} in account ${account.accountId}, ${settings.region}.`,
     );
-    const clients = deps.clients(credentials.credentials);
+    const clients = deps.clients(account.credentials);
     // Single-attempt clients for calls whose failure only earns a note (unsupported or optional APIs).
-    const bestEffort = deps.clients(credentials.credentials, { maxAttempts: 1 });
+    const bestEffort = deps.clients(account.credentials, { maxAttempts: 1 });
     if (settings.permissions !== 'off') {
       // Before any write: a role without the rights it needs fails here, with the list of what is missing.
       const { checkPermissions, permissionsFailure } = await import('./permissions.js');
       const found = await timed('Permissions', () =>
-        checkPermissions(settings, credentials as AccountCredentials, {
+        checkPermissions(settings, account, {
           clients,
           bestEffort,
           logger: deps.logger,
@@ -113,12 +116,6 @@ function maskedParameters(settings: Settings): ParameterValue[] {
   const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
   return settings.parameters.map((p) => ({
     key: p.key,
-    value: p.usePreviousValue ? '(previous value)' : noEcho.has(p.key) ? '****' : (p.value ?? ''),
+    value: p.usePreviousValue ? '(previous value)' : noEcho.has(p.key) ? MASK : (p.value ?? ''),
   }));
-}
-
-/** NoEcho values must never be printed, whatever prints them. */
-function maskNoEcho(settings: Settings, logger: Logger): void {
-  const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
-  for (const p of settings.parameters) if (noEcho.has(p.key) && p.value) logger.mask(p.value);
 }

@@ -1,4 +1,9 @@
-import { DeleteStackCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  DeleteStackCommand,
+  type Change,
+  type CloudFormationClient,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients.js';
 import { UserError, awsErrorName, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -103,14 +108,8 @@ export async function runStackChange(
     );
   }
 
-  const changes = sortChanges(outcome.changes.flatMap((c) => classify(c) ?? []));
-  const described = {
-    changeSet,
-    changes,
-    otherChanges: changes.length === 0,
-    destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
-  };
-  logChanges(ctx.logger, changes);
+  const described = describeChanges(changeSet, outcome.changes, ctx.logger);
+  const { changes } = described;
 
   if (settings.mode === 'plan') {
     if (settings.keepChangeSet) {
@@ -264,21 +263,13 @@ async function executeReviewed(
     );
   }
   const outcome = await waitForChangeSet(cfn, settings.stackName, cs.ChangeSetId ?? name, ctx);
-  const changes =
-    outcome.kind === 'ready' ? sortChanges(outcome.changes.flatMap((c) => classify(c) ?? [])) : [];
-  const blocked = blockedChanges(changes, settings.allowDestructive);
-  const described = {
-    changeSet: {
-      name,
-      id: cs.ChangeSetId,
-      type: stack && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? ('UPDATE' as const) : ('CREATE' as const),
-      kept: false,
-    },
-    changes,
-    otherChanges: changes.length === 0,
-    destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
-  };
-  logChanges(ctx.logger, changes);
+  const type = stack && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? 'UPDATE' : 'CREATE';
+  const described = describeChanges(
+    { name, id: cs.ChangeSetId, type, kept: false },
+    outcome.kind === 'ready' ? outcome.changes : [],
+    ctx.logger,
+  );
+  const blocked = blockedChanges(described.changes, settings.allowDestructive);
   if (blocked.length > 0) {
     return { ...base(stack, notes), ...described, result: 'failed', failure: refusal(blocked) };
   }
@@ -299,6 +290,18 @@ function refusal(blocked: ResourceChange[]): { message: string; hint: string } {
   return {
     message: `Refusing to deploy: destructive changes to ${list}. The change set was deleted; nothing was changed.`,
     hint: `If these are intended, set allow-destructive to true or list the logical IDs: ${blocked.map((c) => c.logicalId).join(', ')}.`,
+  };
+}
+
+/** The change set's changes classified and in a stable order, logged one line each. */
+function describeChanges(changeSet: NonNullable<DeployReport['changeSet']>, raw: Change[], logger: Logger) {
+  const changes = sortChanges(raw.flatMap((c) => classify(c) ?? []));
+  logChanges(logger, changes);
+  return {
+    changeSet,
+    changes,
+    otherChanges: changes.length === 0,
+    destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
   };
 }
 
