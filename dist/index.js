@@ -64838,6 +64838,10 @@ function allowDestructive(raw) {
         return false;
     if (/^true$/i.test(value))
         return true;
+    // A logical ID may be any word, but these are a boolean meant otherwise: say so rather than guess.
+    if (/^(yes|no|on|off|y|n|1|0)$/i.test(value)) {
+        throw new errors/* InputError */.dz('allow-destructive', value, 'true, false, or logical IDs of resources (one per line)', `Write true or false; "${value}" would otherwise be read as the logical ID of a resource.`);
+    }
     return lines(raw)
         .flatMap((l) => l.split(/[\s,]+/).filter(Boolean))
         .map((id) => matching('allow-destructive', id, LOGICAL_ID, 'true, false, or logical IDs of resources (one per line)'));

@@ -282,6 +282,15 @@ function allowDestructive(raw: string): boolean | string[] {
   const value = raw.trim();
   if (value === '' || /^false$/i.test(value)) return false;
   if (/^true$/i.test(value)) return true;
+  // A logical ID may be any word, but these are a boolean meant otherwise: say so rather than guess.
+  if (/^(yes|no|on|off|y|n|1|0)$/i.test(value)) {
+    throw new InputError(
+      'allow-destructive',
+      value,
+      'true, false, or logical IDs of resources (one per line)',
+      `Write true or false; "${value}" would otherwise be read as the logical ID of a resource.`,
+    );
+  }
   return lines(raw)
     .flatMap((l) => l.split(/[\s,]+/).filter(Boolean))
     .map((id) =>

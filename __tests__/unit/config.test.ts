@@ -178,6 +178,14 @@ describe('parseSettings', () => {
     ]);
   });
 
+  it('refuses a boolean-looking allow-destructive other than true or false', () => {
+    const error = failure({ 'allow-destructive': 'yes' });
+    expect(error.message).toBe(
+      `Input 'allow-destructive' is "yes": expected true, false, or logical IDs of resources (one per line).`,
+    );
+    expect(error.hint).toContain('Write true or false');
+  });
+
   it('reads allow-destructive as a boolean or a list of logical IDs', () => {
     expect(parse({ 'allow-destructive': 'TRUE' }).allowDestructive).toBe(true);
     expect(parse({ 'allow-destructive': 'Table\nBucket, Queue' }).allowDestructive).toEqual([
