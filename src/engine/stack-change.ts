@@ -83,6 +83,7 @@ export async function runStackChange(
   }
 
   const type = step.kind === 'update' ? 'UPDATE' : 'CREATE';
+  if (type === 'CREATE') requireParameterValues(settings);
   const name = settings.changeSetName ?? changeSetName(settings, ctx.now?.() ?? new Date());
   ctx.logger.info(`Creating ${type} change set ${name} for stack ${settings.stackName}.`);
   const created = await createOrNoChanges(ctx, settings, {
@@ -291,6 +292,20 @@ function refusal(blocked: ResourceChange[]): { message: string; hint: string } {
     message: `Refusing to deploy: destructive changes to ${list}. The change set was deleted; nothing was changed.`,
     hint: `If these are intended, set allow-destructive to true or list the logical IDs: ${blocked.map((c) => c.logicalId).join(', ')}.`,
   };
+}
+
+/** A new stack has no previous values: every parameter without a Default needs one from this run. */
+function requireParameterValues(settings: Settings): void {
+  const given = new Set(settings.parameters.filter((p) => !p.usePreviousValue).map((p) => p.key));
+  const missing = settings.template.parameters
+    .filter((p) => !p.hasDefault && !given.has(p.key))
+    .map((p) => p.key);
+  if (missing.length > 0) {
+    throw new UserError(
+      `Stack ${settings.stackName} does not exist yet, and the template's parameters ${missing.join(', ')} have no Default and no value.`,
+      `Give them values in the 'parameters' file or 'parameter-overrides' (e.g. ${missing[0]}=...); nothing was created.`,
+    );
+  }
 }
 
 /** The change set's changes classified and in a stable order, logged one line each. */

@@ -232,6 +232,16 @@ describe('deploy of a new stack', () => {
     });
   });
 
+  it('asks for values of parameters without a Default before creating anything', async () => {
+    cfn.on(DescribeStacksCommand).rejects(notFound());
+    const { error } = await run(makeSettings({ parameters: [{ key: 'Size', value: '3' }] }));
+    expect((error as UserError).message).toBe(
+      "Stack app does not exist yet, and the template's parameters Password have no Default and no value.",
+    );
+    expect((error as UserError).hint).toContain("'parameter-overrides' (e.g. Password=...)");
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
   it('says template-bucket is needed for a large template, before creating anything', async () => {
     const body = `${makeSettings().template.body}# ${'x'.repeat(52_000)}\n`;
     cfn.on(DescribeStacksCommand).rejects(notFound());
