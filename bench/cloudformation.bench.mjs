@@ -48,17 +48,19 @@ async function ours(inputs, workspace) {
 
 const results = { ours: { create: [], noop: [], update: [] }, peer: { create: [], noop: [], update: [] } };
 const requests = { ours: {}, peer: {} };
+/** Each round, for each tool: create the stack, deploy it unchanged, then change a parameter. */
+const PHASES = [
+  ['create', 'RetentionSeconds=345600'],
+  ['noop', 'RetentionSeconds=345600'],
+  ['update', 'RetentionSeconds=86400'],
+];
 const coldStarts = [];
 try {
   const { workspace } = makeWorkspace({ 'stack.yaml': { from: 'templates/example-app.yaml' } });
   for (let round = 0; round < ROUNDS; round++) {
     // ours
     const name = `ours-${round}`;
-    for (const [phase, overrides] of [
-      ['create', 'RetentionSeconds=345600'],
-      ['noop', 'RetentionSeconds=345600'],
-      ['update', 'RetentionSeconds=86400'],
-    ]) {
+    for (const [phase, overrides] of PHASES) {
       proxy.reset();
       const { ms, started } = await ours(
         { 'stack-name': name, 'parameter-overrides': overrides, 'termination-protection': 'false' },
@@ -70,11 +72,7 @@ try {
     }
     // peer
     const peerName = `peer-${round}`;
-    for (const [phase, overrides] of [
-      ['create', 'RetentionSeconds=345600'],
-      ['noop', 'RetentionSeconds=345600'],
-      ['update', 'RetentionSeconds=86400'],
-    ]) {
+    for (const [phase, overrides] of PHASES) {
       proxy.reset();
       results.peer[phase].push(
         await peer(

@@ -62618,7 +62618,54 @@ function cancellationSignal() {
     return controller.signal;
 }
 
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/template.ts
+
+/**
+ * Reads a JSON or YAML CloudFormation template. Short-form intrinsics (`!Ref`, `!Sub`...) are tags
+ * the YAML parser does not know; they only produce warnings, and we only read the top-level sections.
+ * Throws an Error whose message gives the line and column of a syntax error.
+ */
+function parseTemplate(body) {
+    const doc = (0,dist/* parseDocument */.Tp)(body, { uniqueKeys: false, logLevel: 'silent' });
+    const error = doc.errors[0];
+    if (error) {
+        const pos = error.linePos?.[0];
+        const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+        throw new Error(`not valid JSON or YAML${where}: ${error.message.split('\n')[0]}`);
+    }
+    const root = doc.toJS({ maxAliasCount: 1000 });
+    if (!isRecord(root))
+        throw new Error('not a CloudFormation template: the top level is not a mapping');
+    if (!isRecord(root.Resources) && root.Transform === undefined) {
+        throw new Error('not a CloudFormation template: it has no Resources section');
+    }
+    for (const [logicalId, resource] of Object.entries(isRecord(root.Resources) ? root.Resources : {})) {
+        if (!isRecord(resource) || typeof resource.Type !== 'string') {
+            throw new Error(`not a valid template: resource ${logicalId} has no Type`);
+        }
+    }
+    const parameters = isRecord(root.Parameters) ? root.Parameters : {};
+    return {
+        parameters: Object.entries(parameters).map(([key, declaration]) => ({
+            key,
+            noEcho: isRecord(declaration) && String(declaration.NoEcho).toLowerCase() === 'true',
+            hasDefault: isRecord(declaration) && declaration.Default !== undefined,
+        })),
+        outputs: isRecord(root.Outputs) ? Object.keys(root.Outputs) : [],
+    };
+}
+/** Keys of the template's NoEcho parameters: their values are never printed. */
+function noEchoKeys(template) {
+    return new Set(template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 ;// CONCATENATED MODULE: ./src/report/mask.ts
+
 /** What the masked part of a value is replaced by, in the report as in CloudFormation's own NoEcho display. */
 const MASK = '****';
 /**
@@ -62634,7 +62681,7 @@ function isSecretName(name) {
 }
 /** The raw values that must never reach a summary or comment: NoEcho parameters and secret-looking ones. */
 function secretValues(settings) {
-    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+    const noEcho = noEchoKeys(settings.template);
     return settings.parameters
         .filter((p) => p.value && (noEcho.has(p.key) || isSecretName(p.key)))
         .map((p) => p.value ?? '');
@@ -62708,12 +62755,6 @@ class DeadlineError extends Error {
         this.name = 'DeadlineError';
     }
 }
-const THROTTLING = new Set([
-    'Throttling',
-    'ThrottlingException',
-    'RequestLimitExceeded',
-    'TooManyRequestsException',
-]);
 /**
  * Calls `check` until it returns a value other than undefined. Starts fast (the common case on a
  * small stack is a few seconds) and backs off; throttling doubles the delay instead of failing.
@@ -62730,7 +62771,7 @@ async function poll(check, options) {
             delay = Math.min(max, delay * 1.5);
         }
         catch (error) {
-            if (!THROTTLING.has((0,errors/* awsErrorName */.ZH)(error)))
+            if (!(0,errors/* isThrottling */.E2)(error))
                 throw error;
             delay = Math.min(max * 4, delay * 2);
         }
@@ -62825,10 +62866,6 @@ async function refreshToken(deps, audience) {
 const RETRYABLE_NAMES = new Set([
     'IDPCommunicationError',
     'IDPCommunicationErrorException',
-    'Throttling',
-    'ThrottlingException',
-    'RequestLimitExceeded',
-    'TooManyRequestsException',
     'ServiceUnavailable',
     'InternalFailure',
     'TimeoutError',
@@ -62840,7 +62877,7 @@ function isRetryable(error) {
     if (error instanceof errors/* UserError */.yo)
         return false;
     const name = (0,errors/* awsErrorName */.ZH)(error);
-    if (RETRYABLE_NAMES.has(name) || NETWORK_CODES.has(name))
+    if ((0,errors/* isThrottling */.E2)(error) || RETRYABLE_NAMES.has(name) || NETWORK_CODES.has(name))
         return true;
     const e = error;
     const status = e?.$metadata?.httpStatusCode;
@@ -63083,7 +63120,7 @@ async function describeChangeSet(cfn, stackName, changeSetName) {
         return await describePage(cfn, stackName, changeSetName);
     }
     catch (error) {
-        if ((0,errors/* awsErrorName */.ZH)(error) === 'ChangeSetNotFoundException' || (0,errors/* awsErrorName */.ZH)(error) === 'ChangeSetNotFound')
+        if (isChangeSetNotFound(error))
             return undefined;
         throw error;
     }
@@ -63103,11 +63140,14 @@ async function deleteChangeSet(cfn, stackName, changeSetId) {
         await cfn.send(new dist_cjs/* DeleteChangeSetCommand */.$GE({ StackName: stackName, ChangeSetName: changeSetId }));
     }
     catch (error) {
-        const name = (0,errors/* awsErrorName */.ZH)(error);
-        if (name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound')
+        if (isChangeSetNotFound(error))
             return;
         throw error;
     }
+}
+function isChangeSetNotFound(error) {
+    const name = (0,errors/* awsErrorName */.ZH)(error);
+    return name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound';
 }
 
 ;// CONCATENATED MODULE: ./src/engine/stack.ts
@@ -63531,6 +63571,7 @@ function blockedChanges(changes, allow) {
 ;// CONCATENATED MODULE: ./src/engine/stack-tags.ts
 
 
+
 /** Tag keys the product writes; user tags may not use the prefix. */
 const TAG_PREFIX = 'multi-account-deploy:';
 const HASH_TAG = `${TAG_PREFIX}fingerprint`;
@@ -63568,7 +63609,7 @@ async function isUnchanged(cfn, settings, stack, hash) {
     if ((stack.RoleARN ?? undefined) !== settings.executionRoleArn)
         return false;
     const deployed = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
-    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+    const noEcho = noEchoKeys(settings.template);
     for (const p of settings.parameters) {
         if (p.usePreviousValue)
             continue;
@@ -63796,6 +63837,7 @@ function logChanges(logger, changes) {
 
 
 
+
 /**
  * One run for one stack in one account: credentials → permissions → ensure ECR → change set (ADR 003).
  * Every failure after the inputs becomes a `failed` report, so the summary and comment still tell what happened.
@@ -63882,7 +63924,7 @@ async function deploy(settings, deps) {
 }
 /** This run's parameter values for the report, NoEcho ones masked. */
 function maskedParameters(settings) {
-    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+    const noEcho = noEchoKeys(settings.template);
     return settings.parameters.map((p) => ({
         key: p.key,
         value: p.usePreviousValue ? '(previous value)' : noEcho.has(p.key) ? MASK : (p.value ?? ''),
@@ -64551,48 +64593,6 @@ async function githubIdToken(audience) {
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/engine/ecr-policy.ts + 1 modules
 var ecr_policy = __nccwpck_require__(593);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/template.ts
-
-/**
- * Reads a JSON or YAML CloudFormation template. Short-form intrinsics (`!Ref`, `!Sub`...) are tags
- * the YAML parser does not know; they only produce warnings, and we only read the top-level sections.
- * Throws an Error whose message gives the line and column of a syntax error.
- */
-function parseTemplate(body) {
-    const doc = (0,dist/* parseDocument */.Tp)(body, { uniqueKeys: false, logLevel: 'silent' });
-    const error = doc.errors[0];
-    if (error) {
-        const pos = error.linePos?.[0];
-        const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-        throw new Error(`not valid JSON or YAML${where}: ${error.message.split('\n')[0]}`);
-    }
-    const root = doc.toJS({ maxAliasCount: 1000 });
-    if (!isRecord(root))
-        throw new Error('not a CloudFormation template: the top level is not a mapping');
-    if (!isRecord(root.Resources) && root.Transform === undefined) {
-        throw new Error('not a CloudFormation template: it has no Resources section');
-    }
-    for (const [logicalId, resource] of Object.entries(isRecord(root.Resources) ? root.Resources : {})) {
-        if (!isRecord(resource) || typeof resource.Type !== 'string') {
-            throw new Error(`not a valid template: resource ${logicalId} has no Type`);
-        }
-    }
-    const parameters = isRecord(root.Parameters) ? root.Parameters : {};
-    return {
-        parameters: Object.entries(parameters).map(([key, declaration]) => ({
-            key,
-            noEcho: isRecord(declaration) && String(declaration.NoEcho).toLowerCase() === 'true',
-            hasDefault: isRecord(declaration) && declaration.Default !== undefined,
-        })),
-        outputs: isRecord(root.Outputs) ? Object.keys(root.Outputs) : [],
-    };
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 ;// CONCATENATED MODULE: ./src/parameters-file.ts
 
 
@@ -65295,6 +65295,7 @@ function unknownKey(object, allowed) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E2: () => (/* binding */ isThrottling),
 /* harmony export */   Uc: () => (/* binding */ describeError),
 /* harmony export */   ZH: () => (/* binding */ awsErrorName),
 /* harmony export */   dz: () => (/* binding */ InputError),
@@ -65325,6 +65326,16 @@ function awsErrorName(error) {
         return '';
     const e = error;
     return String(e.name ?? e.Code ?? e.code ?? '');
+}
+/** The names AWS services use for "slow down". */
+const THROTTLING = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'TooManyRequestsException',
+]);
+function isThrottling(error) {
+    return THROTTLING.has(awsErrorName(error));
 }
 function errorMessage(error) {
     const message = error instanceof Error ? error.message : String(error);

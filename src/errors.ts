@@ -29,6 +29,18 @@ export function awsErrorName(error: unknown): string {
   return String(e.name ?? e.Code ?? e.code ?? '');
 }
 
+/** The names AWS services use for "slow down". */
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+
+export function isThrottling(error: unknown): boolean {
+  return THROTTLING.has(awsErrorName(error));
+}
+
 export function errorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   // An endpoint that answers with something other than an AWS error (an HTML 500 page, a proxy) makes the

@@ -41,6 +41,11 @@ export function parseTemplate(body: string): TemplateShape {
   };
 }
 
+/** Keys of the template's NoEcho parameters: their values are never printed. */
+export function noEchoKeys(template: { parameters: TemplateParameter[] }): Set<string> {
+  return new Set(template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -31314,16 +31314,16 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */   d: () => (/* binding */ CLI_INPUTS),
 /* harmony export */   i: () => (/* binding */ main)
 /* harmony export */ });
-/* harmony import */ var _aws_clients_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(201);
+/* harmony import */ var _aws_clients_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(201);
 /* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(833);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4396);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3381);
 /* harmony import */ var _engine_deploy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7775);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
 /* harmony import */ var _logger_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6999);
-/* harmony import */ var _provenance_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3628);
+/* harmony import */ var _provenance_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3628);
 /* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5832);
-/* harmony import */ var _report_mask_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(9488);
-/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(311);
+/* harmony import */ var _report_mask_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9488);
+/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(311);
 /**
  * The CLI: the same engine from a laptop, with the AWS credentials of the environment or profile.
  * Flags are the action's inputs: --stack-name my-app --template stack.yaml --mode plan ...
@@ -31338,7 +31338,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-const USAGE = `multi-account-deploy ${_version_js__WEBPACK_IMPORTED_MODULE_6__/* .VERSION */ .x}
+const USAGE = `multi-account-deploy ${_version_js__WEBPACK_IMPORTED_MODULE_7__/* .VERSION */ .x}
 
 Usage: multi-account-deploy --stack-name NAME --template FILE [--mode plan|deploy|execute] [options]
 
@@ -31410,16 +31410,16 @@ async function main(argv, env = process.env) {
         const settings = (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseSettings */ .P$)((name) => (flags.get(name) ?? []).join('\n'), {
             workspace: process.cwd(),
             defaultRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION,
-            provenance: (0,_provenance_js__WEBPACK_IMPORTED_MODULE_7__/* .provenanceFrom */ .i)(env),
+            provenance: (0,_provenance_js__WEBPACK_IMPORTED_MODULE_8__/* .provenanceFrom */ .i)(env),
         });
         const { report } = await (0,_engine_deploy_js__WEBPACK_IMPORTED_MODULE_2__/* .deploy */ .g)(settings, {
-            clients: (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_8__/* .clientFactory */ .A)(settings.region, settings.environment),
+            clients: (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_9__/* .clientFactory */ .A)(settings.region, settings.environment),
             logger,
             signal: (0,_cancel_js__WEBPACK_IMPORTED_MODULE_0__/* .cancellationSignal */ .w)(),
         });
-        const secrets = (0,_report_mask_js__WEBPACK_IMPORTED_MODULE_9__/* .secretValues */ .VX)(settings);
+        const secrets = (0,_report_mask_js__WEBPACK_IMPORTED_MODULE_6__/* .secretValues */ .VX)(settings);
         process.stdout.write(switches.has('json')
-            ? `${JSON.stringify((0,_report_mask_js__WEBPACK_IMPORTED_MODULE_9__/* .maskedReport */ .Gn)(report, secrets), null, 2)}\n`
+            ? `${JSON.stringify((0,_report_mask_js__WEBPACK_IMPORTED_MODULE_6__/* .maskedReport */ .Gn)(report, secrets), null, 2)}\n`
             : (0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_5__/* .renderMarkdown */ .Gc)(report, { secrets }));
         if (report.result === 'failed') {
             logger.error([report.failure?.message, report.failure?.hint].filter(Boolean).join('\n'));
@@ -31439,7 +31439,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4396:
+/***/ 3381:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31460,46 +31460,8 @@ var ecr_policy = __nccwpck_require__(593);
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/template.ts
-
-/**
- * Reads a JSON or YAML CloudFormation template. Short-form intrinsics (`!Ref`, `!Sub`...) are tags
- * the YAML parser does not know; they only produce warnings, and we only read the top-level sections.
- * Throws an Error whose message gives the line and column of a syntax error.
- */
-function parseTemplate(body) {
-    const doc = (0,dist/* parseDocument */.Tp)(body, { uniqueKeys: false, logLevel: 'silent' });
-    const error = doc.errors[0];
-    if (error) {
-        const pos = error.linePos?.[0];
-        const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-        throw new Error(`not valid JSON or YAML${where}: ${error.message.split('\n')[0]}`);
-    }
-    const root = doc.toJS({ maxAliasCount: 1000 });
-    if (!isRecord(root))
-        throw new Error('not a CloudFormation template: the top level is not a mapping');
-    if (!isRecord(root.Resources) && root.Transform === undefined) {
-        throw new Error('not a CloudFormation template: it has no Resources section');
-    }
-    for (const [logicalId, resource] of Object.entries(isRecord(root.Resources) ? root.Resources : {})) {
-        if (!isRecord(resource) || typeof resource.Type !== 'string') {
-            throw new Error(`not a valid template: resource ${logicalId} has no Type`);
-        }
-    }
-    const parameters = isRecord(root.Parameters) ? root.Parameters : {};
-    return {
-        parameters: Object.entries(parameters).map(([key, declaration]) => ({
-            key,
-            noEcho: isRecord(declaration) && String(declaration.NoEcho).toLowerCase() === 'true',
-            hasDefault: isRecord(declaration) && declaration.Default !== undefined,
-        })),
-        outputs: isRecord(root.Outputs) ? Object.keys(root.Outputs) : [],
-    };
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
+// EXTERNAL MODULE: ./src/template.ts
+var template = __nccwpck_require__(5237);
 ;// CONCATENATED MODULE: ./src/parameters-file.ts
 
 
@@ -31523,9 +31485,9 @@ function parseParametersFile(text) {
         return { parameters: [], tags: [] };
     if (Array.isArray(root))
         return { parameters: root.map(listEntry), tags: [] };
-    if (!isRecord(root))
+    if (!(0,template/* isRecord */.u4)(root))
         throw new Error('expected a list of {ParameterKey, ParameterValue} or a mapping');
-    if (isRecord(root.Parameters) || isRecord(root.Tags)) {
+    if ((0,template/* isRecord */.u4)(root.Parameters) || (0,template/* isRecord */.u4)(root.Tags)) {
         const unknown = Object.keys(root).filter((k) => !['Parameters', 'Tags', 'StackPolicy'].includes(k));
         if (unknown.length > 0) {
             throw new Error(`a template configuration file has only Parameters, Tags and StackPolicy, not ${unknown.join(', ')}`);
@@ -31539,7 +31501,7 @@ function parseParametersFile(text) {
 }
 function listEntry(entry, index) {
     const where = `entry ${index + 1}`;
-    if (!isRecord(entry) || typeof entry.ParameterKey !== 'string' || entry.ParameterKey === '') {
+    if (!(0,template/* isRecord */.u4)(entry) || typeof entry.ParameterKey !== 'string' || entry.ParameterKey === '') {
         throw new Error(`${where} has no ParameterKey (expected {"ParameterKey": "Name", "ParameterValue": "value"})`);
     }
     const key = entry.ParameterKey;
@@ -31553,7 +31515,7 @@ function listEntry(entry, index) {
 function mapEntries(value, where) {
     if (value === undefined || value === null)
         return [];
-    if (!isRecord(value))
+    if (!(0,template/* isRecord */.u4)(value))
         throw new Error(`${where} must be a mapping of names to values`);
     return Object.entries(value).map(([key, v]) => [key, scalar(v, `${where}.${key}`)]);
 }
@@ -31685,7 +31647,7 @@ function readTemplate(path, workspace) {
         throw new errors/* InputError */.dz('template', '', 'the path of a CloudFormation template file in the repository');
     const body = readWorkspaceFile('template', path, workspace);
     try {
-        return { path, body, ...parseTemplate(body) };
+        return { path, body, ...(0,template/* parseTemplate */.QC)(body) };
     }
     catch (error) {
         throw new errors/* InputError */.dz('template', path, `a CloudFormation template, but it is ${(0,errors/* errorMessage */.gJ)(error)}`);
@@ -31821,6 +31783,8 @@ var errors = __nccwpck_require__(3916);
 var mask = __nccwpck_require__(9488);
 // EXTERNAL MODULE: ./src/report/model.ts
 var model = __nccwpck_require__(6867);
+// EXTERNAL MODULE: ./src/template.ts
+var template = __nccwpck_require__(5237);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(1695);
 ;// CONCATENATED MODULE: ./src/engine/wait.ts
@@ -31851,12 +31815,6 @@ class DeadlineError extends Error {
         this.name = 'DeadlineError';
     }
 }
-const THROTTLING = new Set([
-    'Throttling',
-    'ThrottlingException',
-    'RequestLimitExceeded',
-    'TooManyRequestsException',
-]);
 /**
  * Calls `check` until it returns a value other than undefined. Starts fast (the common case on a
  * small stack is a few seconds) and backs off; throttling doubles the delay instead of failing.
@@ -31873,7 +31831,7 @@ async function poll(check, options) {
             delay = Math.min(max, delay * 1.5);
         }
         catch (error) {
-            if (!THROTTLING.has((0,errors/* awsErrorName */.ZH)(error)))
+            if (!(0,errors/* isThrottling */.E2)(error))
                 throw error;
             delay = Math.min(max * 4, delay * 2);
         }
@@ -31968,10 +31926,6 @@ async function refreshToken(deps, audience) {
 const RETRYABLE_NAMES = new Set([
     'IDPCommunicationError',
     'IDPCommunicationErrorException',
-    'Throttling',
-    'ThrottlingException',
-    'RequestLimitExceeded',
-    'TooManyRequestsException',
     'ServiceUnavailable',
     'InternalFailure',
     'TimeoutError',
@@ -31983,7 +31937,7 @@ function isRetryable(error) {
     if (error instanceof errors/* UserError */.yo)
         return false;
     const name = (0,errors/* awsErrorName */.ZH)(error);
-    if (RETRYABLE_NAMES.has(name) || NETWORK_CODES.has(name))
+    if ((0,errors/* isThrottling */.E2)(error) || RETRYABLE_NAMES.has(name) || NETWORK_CODES.has(name))
         return true;
     const e = error;
     const status = e?.$metadata?.httpStatusCode;
@@ -32228,7 +32182,7 @@ async function describeChangeSet(cfn, stackName, changeSetName) {
         return await describePage(cfn, stackName, changeSetName);
     }
     catch (error) {
-        if ((0,errors/* awsErrorName */.ZH)(error) === 'ChangeSetNotFoundException' || (0,errors/* awsErrorName */.ZH)(error) === 'ChangeSetNotFound')
+        if (isChangeSetNotFound(error))
             return undefined;
         throw error;
     }
@@ -32248,11 +32202,14 @@ async function deleteChangeSet(cfn, stackName, changeSetId) {
         await cfn.send(new client_cloudformation_dist_cjs/* DeleteChangeSetCommand */.$GE({ StackName: stackName, ChangeSetName: changeSetId }));
     }
     catch (error) {
-        const name = (0,errors/* awsErrorName */.ZH)(error);
-        if (name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound')
+        if (isChangeSetNotFound(error))
             return;
         throw error;
     }
+}
+function isChangeSetNotFound(error) {
+    const name = (0,errors/* awsErrorName */.ZH)(error);
+    return name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound';
 }
 
 ;// CONCATENATED MODULE: ./src/engine/stack.ts
@@ -32676,6 +32633,7 @@ function blockedChanges(changes, allow) {
 ;// CONCATENATED MODULE: ./src/engine/stack-tags.ts
 
 
+
 /** Tag keys the product writes; user tags may not use the prefix. */
 const TAG_PREFIX = 'multi-account-deploy:';
 const HASH_TAG = `${TAG_PREFIX}fingerprint`;
@@ -32713,7 +32671,7 @@ async function isUnchanged(cfn, settings, stack, hash) {
     if ((stack.RoleARN ?? undefined) !== settings.executionRoleArn)
         return false;
     const deployed = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
-    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+    const noEcho = (0,template/* noEchoKeys */.t5)(settings.template);
     for (const p of settings.parameters) {
         if (p.usePreviousValue)
             continue;
@@ -32941,6 +32899,7 @@ function logChanges(logger, changes) {
 
 
 
+
 /**
  * One run for one stack in one account: credentials → permissions → ensure ECR → change set (ADR 003).
  * Every failure after the inputs becomes a `failed` report, so the summary and comment still tell what happened.
@@ -33027,7 +32986,7 @@ async function deploy(settings, deps) {
 }
 /** This run's parameter values for the report, NoEcho ones masked. */
 function maskedParameters(settings) {
-    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+    const noEcho = (0,template/* noEchoKeys */.t5)(settings.template);
     return settings.parameters.map((p) => ({
         key: p.key,
         value: p.usePreviousValue ? '(previous value)' : noEcho.has(p.key) ? mask/* MASK */.v5 : (p.value ?? ''),
@@ -33257,6 +33216,7 @@ function unknownKey(object, allowed) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E2: () => (/* binding */ isThrottling),
 /* harmony export */   Uc: () => (/* binding */ describeError),
 /* harmony export */   ZH: () => (/* binding */ awsErrorName),
 /* harmony export */   dz: () => (/* binding */ InputError),
@@ -33287,6 +33247,16 @@ function awsErrorName(error) {
         return '';
     const e = error;
     return String(e.name ?? e.Code ?? e.code ?? '');
+}
+/** The names AWS services use for "slow down". */
+const THROTTLING = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'TooManyRequestsException',
+]);
+function isThrottling(error) {
+    return THROTTLING.has(awsErrorName(error));
 }
 function errorMessage(error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -33914,6 +33884,8 @@ function hardCut(full, fits, fullReport) {
 /* harmony export */   v5: () => (/* binding */ MASK)
 /* harmony export */ });
 /* unused harmony export isSecretName */
+/* harmony import */ var _template_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5237);
+
 /** What the masked part of a value is replaced by, in the report as in CloudFormation's own NoEcho display. */
 const MASK = '****';
 /**
@@ -33929,7 +33901,7 @@ function isSecretName(name) {
 }
 /** The raw values that must never reach a summary or comment: NoEcho parameters and secret-looking ones. */
 function secretValues(settings) {
-    const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+    const noEcho = (0,_template_js__WEBPACK_IMPORTED_MODULE_0__/* .noEchoKeys */ .t5)(settings.template);
     return settings.parameters
         .filter((p) => p.value && (noEcho.has(p.key) || isSecretName(p.key)))
         .map((p) => p.value ?? '');
@@ -33982,6 +33954,61 @@ function maskedReport(report, secrets) {
 /* harmony export */ });
 /** The name of the ECR phase in `timings`. */
 const ECR_PHASE = 'ECR lifecycle policies';
+
+
+/***/ }),
+
+/***/ 5237:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   QC: () => (/* binding */ parseTemplate),
+/* harmony export */   t5: () => (/* binding */ noEchoKeys),
+/* harmony export */   u4: () => (/* binding */ isRecord)
+/* harmony export */ });
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
+
+/**
+ * Reads a JSON or YAML CloudFormation template. Short-form intrinsics (`!Ref`, `!Sub`...) are tags
+ * the YAML parser does not know; they only produce warnings, and we only read the top-level sections.
+ * Throws an Error whose message gives the line and column of a syntax error.
+ */
+function parseTemplate(body) {
+    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(body, { uniqueKeys: false, logLevel: 'silent' });
+    const error = doc.errors[0];
+    if (error) {
+        const pos = error.linePos?.[0];
+        const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+        throw new Error(`not valid JSON or YAML${where}: ${error.message.split('\n')[0]}`);
+    }
+    const root = doc.toJS({ maxAliasCount: 1000 });
+    if (!isRecord(root))
+        throw new Error('not a CloudFormation template: the top level is not a mapping');
+    if (!isRecord(root.Resources) && root.Transform === undefined) {
+        throw new Error('not a CloudFormation template: it has no Resources section');
+    }
+    for (const [logicalId, resource] of Object.entries(isRecord(root.Resources) ? root.Resources : {})) {
+        if (!isRecord(resource) || typeof resource.Type !== 'string') {
+            throw new Error(`not a valid template: resource ${logicalId} has no Type`);
+        }
+    }
+    const parameters = isRecord(root.Parameters) ? root.Parameters : {};
+    return {
+        parameters: Object.entries(parameters).map(([key, declaration]) => ({
+            key,
+            noEcho: isRecord(declaration) && String(declaration.NoEcho).toLowerCase() === 'true',
+            hasDefault: isRecord(declaration) && declaration.Default !== undefined,
+        })),
+        outputs: isRecord(root.Outputs) ? Object.keys(root.Outputs) : [],
+    };
+}
+/** Keys of the template's NoEcho parameters: their values are never printed. */
+function noEchoKeys(template) {
+    return new Set(template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 
 /***/ }),

@@ -192,8 +192,7 @@ export async function describeChangeSet(
   try {
     return await describePage(cfn, stackName, changeSetName);
   } catch (error) {
-    if (awsErrorName(error) === 'ChangeSetNotFoundException' || awsErrorName(error) === 'ChangeSetNotFound')
-      return undefined;
+    if (isChangeSetNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -224,8 +223,12 @@ export async function deleteChangeSet(
   try {
     await cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetId }));
   } catch (error) {
-    const name = awsErrorName(error);
-    if (name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound') return;
+    if (isChangeSetNotFound(error)) return;
     throw error;
   }
+}
+
+function isChangeSetNotFound(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound';
 }

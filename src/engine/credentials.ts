@@ -1,7 +1,7 @@
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { ClientFactory } from '../aws/clients.js';
-import { UserError, awsErrorName, errorMessage } from '../errors.js';
+import { UserError, awsErrorName, errorMessage, isThrottling } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Settings } from '../settings.js';
 import { backoffDelay, sleep } from './wait.js';
@@ -123,10 +123,6 @@ async function refreshToken(
 const RETRYABLE_NAMES = new Set([
   'IDPCommunicationError',
   'IDPCommunicationErrorException',
-  'Throttling',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
   'ServiceUnavailable',
   'InternalFailure',
   'TimeoutError',
@@ -138,7 +134,7 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE
 export function isRetryable(error: unknown): boolean {
   if (error instanceof UserError) return false;
   const name = awsErrorName(error);
-  if (RETRYABLE_NAMES.has(name) || NETWORK_CODES.has(name)) return true;
+  if (isThrottling(error) || RETRYABLE_NAMES.has(name) || NETWORK_CODES.has(name)) return true;
   const e = error as { $metadata?: { httpStatusCode?: number }; code?: string; $retryable?: unknown };
   const status = e?.$metadata?.httpStatusCode;
   if (typeof status === 'number' && status >= 500) return true;

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { MASK, secretValues } from '../report/mask.js';
 import { ECR_PHASE, type DeployReport, type ParameterValue, type Timing } from '../report/model.js';
 import type { Settings } from '../settings.js';
+import { noEchoKeys } from '../template.js';
 import { obtainCredentials, type AccountCredentials, type IdTokenSource } from './credentials.js';
 import { runStackChange } from './stack-change.js';
 
@@ -113,7 +114,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
 
 /** This run's parameter values for the report, NoEcho ones masked. */
 function maskedParameters(settings: Settings): ParameterValue[] {
-  const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+  const noEcho = noEchoKeys(settings.template);
   return settings.parameters.map((p) => ({
     key: p.key,
     value: p.usePreviousValue ? '(previous value)' : noEcho.has(p.key) ? MASK : (p.value ?? ''),

@@ -5,6 +5,7 @@ import {
   type Tag as CfnTag,
 } from '@aws-sdk/client-cloudformation';
 import type { Settings } from '../settings.js';
+import { noEchoKeys } from '../template.js';
 import { isSuccess } from './stack.js';
 
 /** Tag keys the product writes; user tags may not use the prefix. */
@@ -49,7 +50,7 @@ export async function isUnchanged(
   if (!isSuccess(stack.StackStatus)) return false;
   if ((stack.RoleARN ?? undefined) !== settings.executionRoleArn) return false;
   const deployed = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
-  const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+  const noEcho = noEchoKeys(settings.template);
   for (const p of settings.parameters) {
     if (p.usePreviousValue) continue;
     if (noEcho.has(p.key)) {

@@ -1,4 +1,4 @@
-import { awsErrorName } from '../errors.js';
+import { isThrottling } from '../errors.js';
 
 export interface BackoffOptions {
   initialMs: number;
@@ -52,13 +52,6 @@ export interface PollOptions {
   describe?: () => string;
 }
 
-const THROTTLING = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-]);
-
 /**
  * Calls `check` until it returns a value other than undefined. Starts fast (the common case on a
  * small stack is a few seconds) and backs off; throttling doubles the delay instead of failing.
@@ -73,7 +66,7 @@ export async function poll<T>(check: () => Promise<T | undefined>, options: Poll
       if (result !== undefined) return result;
       delay = Math.min(max, delay * 1.5);
     } catch (error) {
-      if (!THROTTLING.has(awsErrorName(error))) throw error;
+      if (!isThrottling(error)) throw error;
       delay = Math.min(max * 4, delay * 2);
     }
     if (now() + delay > options.deadline) {

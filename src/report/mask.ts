@@ -1,4 +1,5 @@
 import type { Settings } from '../settings.js';
+import { noEchoKeys } from '../template.js';
 import type { DeployReport } from './model.js';
 
 /** What the masked part of a value is replaced by, in the report as in CloudFormation's own NoEcho display. */
@@ -21,7 +22,7 @@ export function isSecretName(name: string): boolean {
 
 /** The raw values that must never reach a summary or comment: NoEcho parameters and secret-looking ones. */
 export function secretValues(settings: Pick<Settings, 'parameters' | 'template'>): string[] {
-  const noEcho = new Set(settings.template.parameters.filter((p) => p.noEcho).map((p) => p.key));
+  const noEcho = noEchoKeys(settings.template);
   return settings.parameters
     .filter((p) => p.value && (noEcho.has(p.key) || isSecretName(p.key)))
     .map((p) => p.value ?? '');

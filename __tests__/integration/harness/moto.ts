@@ -1,3 +1,5 @@
+import { resetMoto as resetMotoAt } from '../../../scripts/lib/moto.mjs';
+
 /** The moto server started by the global setup (jest passes its endpoint to the workers through the environment). */
 export function motoEndpoint(): string {
   const endpoint = process.env.MOTO_ENDPOINT;
@@ -9,7 +11,6 @@ export function motoEndpoint(): string {
 }
 
 /** Clears all of moto's state, so each test starts from empty accounts. */
-export async function resetMoto(): Promise<void> {
-  const res = await fetch(`${motoEndpoint()}/moto-api/reset`, { method: 'POST' });
-  if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
+export function resetMoto(): Promise<void> {
+  return resetMotoAt(motoEndpoint());
 }
