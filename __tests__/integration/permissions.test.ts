@@ -7,8 +7,8 @@ import {
   IAMClient,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { deployPolicy } from '../../src/engine/permissions-policy.js';
-import type { Settings } from '../../src/settings.js';
+import { deployPolicy } from '../../src/engine/permissions/policy.js';
+import type { Settings } from '../../src/config/settings.js';
 import { motoEndpoint, resetMoto } from './harness/moto.js';
 import { startOidc, type OidcServer } from './harness/oidc.js';
 import { EXAMPLE, runAction } from './harness/run-action.js';

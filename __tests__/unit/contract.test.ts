@@ -64,13 +64,15 @@ describe('the action contract', () => {
   });
 
   it('is read by src/ for every input it declares, and declares every input src/ reads', () => {
-    const sources = ['src/config.ts', 'src/action/inputs.ts'].map((f) => readFileSync(f, 'utf8')).join('\n');
+    const sources = ['src/config/index.ts', 'src/action/inputs.ts']
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     const read = new Set([...sources.matchAll(/(?:input|read|getInput)\('([a-z-]+)'\)/g)].map((m) => m[1]));
     expect([...read].sort()).toEqual(Object.keys(action.inputs).sort());
   });
 
   it('lets the CLI take every input except the GitHub-only ones', () => {
-    const source = readFileSync('src/cli.ts', 'utf8');
+    const source = readFileSync('src/cli/index.ts', 'utf8');
     const list = /export const CLI_INPUTS = \[([^\]]*)\]/.exec(source)?.[1] ?? '';
     const cliInputs = [...list.matchAll(/'([a-z-]+)'/g)].map((m) => m[1]);
     const githubOnly = ['role-arn', 'github-token', 'comment'];

@@ -1,4 +1,4 @@
-import type { Settings } from '../../src/settings.js';
+import type { Settings } from '../../src/config/settings.js';
 
 export const TEMPLATE_BODY =
   'Parameters:\n  Size: { Type: Number }\n  Password: { Type: String, NoEcho: true }\nResources:\n  Queue: { Type: AWS::SQS::Queue }\n';

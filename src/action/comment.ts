@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import { errorMessage } from '../errors.js';
 import { COMMENT_LIMIT, commentMarker, renderMarkdown } from '../report/markdown.js';
 import type { DeployReport } from '../report/model.js';
-import type { CommentMode } from '../settings.js';
+import type { CommentMode } from '../config/settings.js';
 import type { GithubEvent } from './event.js';
 
 export interface ExistingComment {

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
-import { parseSettings } from '../config.js';
-import { provenanceFrom } from '../provenance.js';
-import type { Settings } from '../settings.js';
+import { parseSettings } from '../config/index.js';
+import { provenanceFrom } from '../config/provenance.js';
+import type { Settings } from '../config/settings.js';
 
 /** Reads every input once and validates it into Settings; a bad value throws before any AWS call. */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { AccountCredentials } from '../engine/credentials.js';
+import type { AccountCredentials } from '../engine/credentials/index.js';
 import type { DeployReport } from '../report/model.js';
 
 export const FIXED = [

@@ -3,10 +3,11 @@ import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { MASK, secretValues } from '../report/mask.js';
 import { ECR_PHASE, type DeployReport, type ParameterValue, type Timing } from '../report/model.js';
-import type { Settings } from '../settings.js';
-import { noEchoKeys } from '../template.js';
-import { obtainCredentials, type AccountCredentials, type IdTokenSource } from './credentials.js';
-import { runStackChange } from './stack-change.js';
+import type { Settings } from '../config/settings.js';
+import { noEchoKeys } from '../config/template.js';
+import { obtainCredentials, type AccountCredentials, type IdTokenSource } from './credentials/index.js';
+import { ensureLifecyclePolicies } from './ecr/index.js';
+import { runStackChange } from './stack/index.js';
 
 export interface EngineDeps {
   clients: ClientFactory;
@@ -71,7 +72,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
     const bestEffort = deps.clients(account.credentials, { maxAttempts: 1 });
     if (settings.permissions !== 'off') {
       // Before any write: a role without the rights it needs fails here, with the list of what is missing.
-      const { checkPermissions, permissionsFailure } = await import('./permissions.js');
+      const { checkPermissions, permissionsFailure } = await import('./permissions/index.js');
       const found = await timed('Permissions', () =>
         checkPermissions(settings, account, {
           clients,
@@ -84,11 +85,9 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       if (refusal) throw new UserError(refusal.message, refusal.hint);
     }
     if (settings.ecrRepositories.length > 0) {
-      report.ecr = await timed(ECR_PHASE, () =>
-        // Loaded on demand, with the ECR client: most runs have no repositories to ensure.
-        import('./ecr-lifecycle.js').then(async ({ ensureLifecyclePolicies }) =>
-          ensureLifecyclePolicies(settings, { ecr: await clients.ecr(), logger: deps.logger }),
-        ),
+      report.ecr = await timed(ECR_PHASE, async () =>
+        // The ECR client loads on demand: most runs have no repositories to ensure.
+        ensureLifecyclePolicies(settings, { ecr: await clients.ecr(), logger: deps.logger }),
       );
     }
     const change = await timed('Change set', () =>

@@ -1,4 +1,4 @@
-import type { SectionContext } from './markdown.js';
+import type { SectionContext } from './section.js';
 import { ECR_PHASE, type DeployReport, type EcrStatus } from './model.js';
 
 const LABEL: Record<EcrStatus, string> = {

@@ -6,10 +6,13 @@
  */
 import { VERSION } from '../version.js';
 import { ecrSection } from './ecr-section.js';
-import { masker, type Masker } from './mask.js';
+import { masker } from './mask.js';
 import { permissionsSection } from './permissions-section.js';
 import { callout, code, details, duration, table, text } from './md.js';
 import type { ChangeAction, DeployReport, ResourceChange } from './model.js';
+import type { Section, SectionContext } from './section.js';
+
+export type { Section, SectionContext } from './section.js';
 
 /** GitHub's limit for an issue or pull-request comment body, in characters. */
 export const COMMENT_LIMIT = 65_536;
@@ -28,20 +31,6 @@ export interface RenderOptions {
   /** Where a reader finds what a size-bounded rendering left out (markdown); default: the job summary. */
   fullReport?: string;
 }
-
-/** What a section may show; the renderer narrows it until the text fits. */
-export interface SectionContext {
-  /** Property values, event lists and other long details are shown. */
-  details: boolean;
-  /** The most items a list (changes, warnings) shows; the rest are counted in a note. */
-  maxRows: number;
-  mask: Masker;
-  /** Markdown naming where the full report is, for notes about what was left out. */
-  fullReport: string;
-}
-
-/** One part of the report: its lines, or nothing to leave itself out. */
-export type Section = (report: DeployReport, ctx: SectionContext) => string[] | string | undefined;
 
 /** The report's sections in reading order: what happened, what is risky, what changes, then the rest. */
 const SECTIONS: Section[] = [

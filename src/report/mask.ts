@@ -1,5 +1,5 @@
-import type { Settings } from '../settings.js';
-import { noEchoKeys } from '../template.js';
+import type { Settings } from '../config/settings.js';
+import { noEchoKeys } from '../config/template.js';
 import type { DeployReport } from './model.js';
 
 /** What the masked part of a value is replaced by, in the report as in CloudFormation's own NoEcho display. */

@@ -1,5 +1,5 @@
 /** The DeployReport: everything one run did or would do, as data. Rendered once (markdown.ts), used everywhere. */
-import type { Mode } from '../settings.js';
+import type { Mode } from '../config/settings.js';
 
 export type Result = 'no-changes' | 'planned' | 'deployed' | 'executed' | 'failed';
 

@@ -1,4 +1,4 @@
-import type { SectionContext } from './markdown.js';
+import type { SectionContext } from './section.js';
 import type { DeployReport, PermissionIssue, PermissionsFinding } from './model.js';
 
 /** Excess lines shown per access level before "…and N more". */

@@ -9,7 +9,7 @@
  * - an image that matches the tagging requirements of a higher-priority rule can't be expired by a lower-priority
  *   rule, but it is still counted by it ("identified as if not expired").
  */
-import type { LifecyclePolicy, LifecycleRule } from '../../../src/engine/ecr-policy.js';
+import type { LifecyclePolicy, LifecycleRule } from '../../../src/engine/ecr/policy.js';
 
 export interface Image {
   name: string;

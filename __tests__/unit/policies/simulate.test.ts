@@ -1,10 +1,10 @@
 // Policy simulation with @cloud-copilot/iam-simulate (AGPL: a dev dependency, used by tests only, never by src/).
 import { readFileSync } from 'node:fs';
 import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
-import { canonicalPolicy } from '../../../src/engine/iam-policy.js';
-import { deployPolicy, planPolicy } from '../../../src/engine/permissions-policy.js';
+import { canonicalPolicy } from '../../../src/engine/permissions/evaluate.js';
+import { deployPolicy, planPolicy } from '../../../src/engine/permissions/policy.js';
 import type { PolicyDocument } from '../../../src/report/model.js';
-import { settingsWith } from '../engine/permissions-fixtures.js';
+import { settingsWith } from '../engine/permissions/fixtures.js';
 import { ACCOUNT, REGION, resolveTemplate } from './bootstrap-template.js';
 
 const DEPLOY_ROLE = `arn:aws:iam::${ACCOUNT}:role/multi-account-deploy`;

@@ -1,0 +1,112 @@
+import { loadCatalogue } from '../../../../src/engine/permissions/catalogue.js';
+import { statementsOf } from '../../../../src/engine/permissions/evaluate.js';
+import {
+  deployPolicy,
+  grantsFor,
+  partitionOf,
+  planPolicy,
+  sampleArn,
+} from '../../../../src/engine/permissions/policy.js';
+import type { Settings } from '../../../../src/config/settings.js';
+import { ACCOUNT, EXEC_ROLE, FULL, REGION, ROLE_ARN, settingsWith } from './fixtures.js';
+
+const target = { accountId: ACCOUNT, region: REGION, roleArn: ROLE_ARN };
+
+const CONFIGURATIONS: [string, Partial<Settings>][] = [
+  ['a bare stack', {}],
+  ['with ECR', { ecrRepositories: ['app/*'] }],
+  ['with an execution role', { executionRoleArn: EXEC_ROLE }],
+  ['with a template bucket', { templateBucket: { bucket: 'b-1', prefix: '' } }],
+  ['with everything', FULL],
+];
+
+describe('the generated policies', () => {
+  it.each(CONFIGURATIONS)(
+    'are minimal %s: no `*` action, no `*` resource for a write',
+    async (_name, extra) => {
+      const catalogue = await loadCatalogue();
+      for (const policy of [
+        deployPolicy(settingsWith(extra), target),
+        planPolicy(settingsWith(extra), target),
+      ]) {
+        for (const s of statementsOf(policy)) {
+          expect(s.effect).toBe('Allow');
+          expect(s.notActions).toBeUndefined();
+          expect(s.notResources).toBeUndefined();
+          for (const a of s.actions ?? []) {
+            expect(a).not.toMatch(/\*/);
+            expect(catalogue.level(a)).toBeDefined();
+            if ((s.resources ?? []).includes('*')) expect(['Read', 'List']).toContain(catalogue.level(a));
+          }
+        }
+      }
+    },
+  );
+
+  it('scopes stack actions to the stack and the account', () => {
+    const [stack] = grantsFor('deploy', settingsWith(), target);
+    expect(stack?.resources).toEqual([`arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/app/*`]);
+    expect(stack?.actions).toEqual(
+      expect.arrayContaining([
+        'cloudformation:CreateChangeSet',
+        'cloudformation:ExecuteChangeSet',
+        'cloudformation:DescribeStackEvents',
+        'cloudformation:GetTemplate',
+        'cloudformation:UpdateTerminationProtection',
+      ]),
+    );
+  });
+
+  it('passes only the execution role, only to CloudFormation', () => {
+    const pass = grantsFor('deploy', settingsWith({ executionRoleArn: EXEC_ROLE }), target).find((g) =>
+      g.actions.includes('iam:PassRole'),
+    );
+    expect(pass?.resources).toEqual([EXEC_ROLE]);
+    expect(pass?.condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+    });
+    expect(grantsFor('deploy', settingsWith(), target).some((g) => g.actions.includes('iam:PassRole'))).toBe(
+      false,
+    );
+  });
+
+  it('turns ECR globs into ARN wildcards and scopes template objects to the stack', () => {
+    const grants = grantsFor('deploy', settingsWith(FULL), target);
+    expect(grants.find((g) => g.sid === 'RepositoryLifecyclePolicies')?.resources).toEqual([
+      `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/app/*`,
+      `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/tools`,
+    ]);
+    expect(grants.find((g) => g.sid === 'TemplateObjects')?.resources).toEqual([
+      'arn:aws:s3:::templates-bucket/cfn/app/*',
+    ]);
+    expect(grants.find((g) => g.sid === 'ReadOwnRole')?.resources).toEqual([ROLE_ARN]);
+  });
+
+  it('gives the plan role no execute and no writes but its own change sets', async () => {
+    const catalogue = await loadCatalogue();
+    const actions = statementsOf(planPolicy(settingsWith(FULL), target)).flatMap((s) => s.actions ?? []);
+    expect(actions).not.toContain('cloudformation:ExecuteChangeSet');
+    expect(actions).not.toContain('ecr:PutLifecyclePolicy');
+    expect(actions).not.toContain('cloudformation:UpdateTerminationProtection');
+    const writes = actions.filter((a) => !['Read', 'List'].includes(catalogue.level(a) ?? ''));
+    expect(writes.sort()).toEqual([
+      'cloudformation:CreateChangeSet',
+      'cloudformation:DeleteChangeSet',
+      'cloudformation:DeleteStack',
+      'iam:PassRole',
+      's3:PutObject',
+    ]);
+  });
+
+  it('knows the partition of a region and samples patterns', () => {
+    expect(partitionOf('cn-north-1')).toBe('aws-cn');
+    expect(partitionOf('us-gov-west-1')).toBe('aws-us-gov');
+    expect(partitionOf('eu-west-1')).toBe('aws');
+    expect(
+      deployPolicy(settingsWith({ region: 'cn-north-1' }), { ...target, region: 'cn-north-1' }).Statement,
+    ).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Resource: expect.stringMatching(/^arn:aws-cn:/) })]),
+    );
+    expect(sampleArn('arn:aws:ecr:r:1:repository/app/*')).toBe('arn:aws:ecr:r:1:repository/app/example');
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * Settings: every input, validated once (src/config/), then read-only. The engine sees only this,
+ * never the environment or @actions/*. Each field names the action input it comes from.
+ */
+
+export type Mode = 'plan' | 'deploy' | 'execute';
+export type PermissionsMode = 'verify' | 'enforce' | 'apply' | 'off';
+export type CommentMode = 'auto' | 'always' | 'never';
+export type Capability = 'CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM' | 'CAPABILITY_AUTO_EXPAND';
+
+export interface Parameter {
+  key: string;
+  /** Absent when `usePreviousValue` is set. */
+  value?: string;
+  usePreviousValue?: boolean;
+}
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** What the template declares about one parameter (read from its `Parameters` section). */
+export interface TemplateParameter {
+  key: string;
+  noEcho: boolean;
+  hasDefault: boolean;
+}
+
+export interface Template {
+  /** `template`: the path as given, relative to the workspace. */
+  path: string;
+  body: string;
+  parameters: TemplateParameter[];
+  /** Keys of the template's `Outputs` section, for documentation and checks. */
+  outputs: string[];
+}
+
+/** Where the run comes from; becomes provenance tags and links in the report. */
+export interface Provenance {
+  repository?: string;
+  sha?: string;
+  ref?: string;
+  runId?: string;
+  runAttempt?: string;
+  runUrl?: string;
+  actor?: string;
+  workflow?: string;
+  eventName?: string;
+}
+
+export interface Settings {
+  /** `role-arn`: the role to assume through OIDC; absent = use credentials already in the environment. */
+  roleArn?: string;
+  /** `region`: e.g. eu-west-1. */
+  region: string;
+  /** `audience`: the `aud` of the requested ID token. */
+  audience: string;
+  /** `role-session-name`: shown in CloudTrail. */
+  roleSessionName: string;
+  /** `role-duration-seconds`: 900–43200. */
+  roleDurationSeconds: number;
+
+  /** `stack-name`. */
+  stackName: string;
+  /** `template`: read and parsed once. */
+  template: Template;
+  /** `parameters` (file) overridden by `parameter-overrides`, in the template's order. */
+  parameters: Parameter[];
+  /** `tags` (plus tags of a CodePipeline-style parameters file); provenance tags are added by the engine. */
+  tags: Tag[];
+  /** `capabilities`. */
+  capabilities: Capability[];
+  /** `execution-role-arn`: the role CloudFormation uses to create the resources. */
+  executionRoleArn?: string;
+  /** `template-bucket`: bucket (and optional key prefix) for templates over 51,200 bytes. */
+  templateBucket?: { bucket: string; prefix: string };
+  /** `mode`. */
+  mode: Mode;
+  /** `change-set-name`: required for `execute`; otherwise a unique name is derived per run. */
+  changeSetName?: string;
+  /** `keep-change-set`: in `plan` mode, keep the change set for a later `execute`. */
+  keepChangeSet: boolean;
+  /** `allow-destructive`: true, false, or the logical IDs that may be removed or replaced. */
+  allowDestructive: boolean | string[];
+  /** `termination-protection`. */
+  terminationProtection: boolean;
+  /** `timeout-minutes`: the deadline for every wait of the run. */
+  timeoutMinutes: number;
+  /** `environment`: a label such as dev or prod, shown in reports and tags. */
+  environment?: string;
+
+  /** `ecr-repositories`: names or glob patterns; empty = skip the ECR step. */
+  ecrRepositories: string[];
+  /** `ecr-lifecycle-policy`: the policy file's text; absent = the bundled default policy. */
+  ecrLifecyclePolicy?: { source: string; text: string };
+  /** `permissions`. */
+  permissions: PermissionsMode;
+  /** `deploy-role`: name or ARN of the role whose permissions are checked or applied; absent = the role the run assumed. */
+  deployRole?: string;
+
+  /** `comment`. The token itself stays at the GitHub edge. */
+  comment: CommentMode;
+
+  provenance: Provenance;
+}

@@ -1,0 +1,255 @@
+import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { ClientFactory } from '../../aws/clients.js';
+import { UserError, awsErrorName, errorMessage, isThrottling } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { Settings } from '../../config/settings.js';
+import { backoffDelay, sleep } from '../wait.js';
+
+/** Fetches a GitHub OIDC ID token for an audience. The action injects core.getIDToken. */
+export type IdTokenSource = (audience: string) => Promise<string>;
+
+export interface AccountCredentials {
+  accountId: string;
+  /** The caller's ARN as STS reports it (an assumed-role ARN for OIDC). */
+  callerArn: string;
+  /** Absent when the environment's own credentials are used. */
+  credentials?: AwsCredentialIdentity;
+  source: 'oidc' | 'environment';
+}
+
+export interface CredentialsDeps {
+  clients: ClientFactory;
+  idToken?: IdTokenSource;
+  logger: Logger;
+  /** Overall deadline for the retries of AssumeRoleWithWebIdentity. */
+  deadlineMs?: number;
+  now?: () => number;
+}
+
+/** A token older than this is fetched again before a retry (GitHub's tokens live a few minutes). */
+const TOKEN_MAX_AGE_MS = 4 * 60_000;
+const MAX_ATTEMPTS = 6;
+
+/**
+ * Gets the account's credentials: through OIDC when `role-arn` is set, else the environment's. Either
+ * way, checks the identity: never an account root, always the role's own account.
+ */
+export async function obtainCredentials(
+  settings: Settings,
+  deps: CredentialsDeps,
+): Promise<AccountCredentials> {
+  if (!settings.roleArn) {
+    const identity = await callerIdentity(deps.clients(), undefined);
+    guardIdentity(identity, undefined);
+    return { ...identity, source: 'environment' };
+  }
+  if (!deps.idToken) {
+    throw new UserError(
+      "'role-arn' is set but no GitHub ID token source is available.",
+      'Run inside GitHub Actions with `permissions: id-token: write`, or leave role-arn empty to use the credentials already in the environment.',
+    );
+  }
+  const credentials = await assumeRole(settings, deps as CredentialsDeps & { idToken: IdTokenSource });
+  const identity = await callerIdentity(deps.clients(credentials), credentials);
+  guardIdentity(identity, settings.roleArn);
+  return { ...identity, credentials, source: 'oidc' };
+}
+
+async function assumeRole(
+  settings: Settings,
+  deps: CredentialsDeps & { idToken: IdTokenSource },
+): Promise<AwsCredentialIdentity> {
+  const now = deps.now ?? Date.now;
+  const deadline = now() + (deps.deadlineMs ?? 60_000);
+  // One attempt per call: this loop decides what is worth retrying, not the SDK.
+  const sts = deps.clients(undefined, { maxAttempts: 1 }).sts;
+  let token = await deps.idToken(settings.audience);
+  let fetchedAt = now();
+  deps.logger.mask(token);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const out = await sts.send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: settings.roleArn,
+          RoleSessionName: settings.roleSessionName,
+          WebIdentityToken: token,
+          DurationSeconds: settings.roleDurationSeconds,
+        }),
+      );
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
+        throw new UserError(`STS returned no credentials for ${settings.roleArn}.`);
+      }
+      for (const secret of [c.AccessKeyId, c.SecretAccessKey, c.SessionToken]) deps.logger.mask(secret);
+      return {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+        expiration: c.Expiration,
+      };
+    } catch (error) {
+      const name = awsErrorName(error);
+      if (name === 'ExpiredTokenException' && attempt < MAX_ATTEMPTS) {
+        token = await refreshToken(deps, settings.audience);
+        fetchedAt = now();
+        continue;
+      }
+      const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 5_000 });
+      if (!isRetryable(error) || attempt >= MAX_ATTEMPTS || now() + delay > deadline) {
+        throw explainAssumeRoleError(error, settings, token);
+      }
+      deps.logger.info(
+        `AssumeRoleWithWebIdentity failed (${name || errorMessage(error)}); retrying in ${Math.round(delay)} ms.`,
+      );
+      await sleep(delay);
+      if (now() - fetchedAt > TOKEN_MAX_AGE_MS) {
+        token = await refreshToken(deps, settings.audience);
+        fetchedAt = now();
+      }
+    }
+  }
+}
+
+async function refreshToken(
+  deps: CredentialsDeps & { idToken: IdTokenSource },
+  audience: string,
+): Promise<string> {
+  const token = await deps.idToken(audience);
+  deps.logger.mask(token);
+  return token;
+}
+
+const RETRYABLE_NAMES = new Set([
+  'IDPCommunicationError',
+  'IDPCommunicationErrorException',
+  'ServiceUnavailable',
+  'InternalFailure',
+  'TimeoutError',
+  'RequestTimeout',
+]);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** Only transient failures: throttling, 5xx, network resets, the IdP not answering. Never access or input errors. */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof UserError) return false;
+  const name = awsErrorName(error);
+  if (isThrottling(error) || RETRYABLE_NAMES.has(name) || NETWORK_CODES.has(name)) return true;
+  const e = error as { $metadata?: { httpStatusCode?: number }; code?: string; $retryable?: unknown };
+  const status = e?.$metadata?.httpStatusCode;
+  if (typeof status === 'number' && status >= 500) return true;
+  return typeof e?.code === 'string' && NETWORK_CODES.has(e.code);
+}
+
+/** Freshly issued session credentials can take a moment to be accepted everywhere (STS is eventually consistent). */
+const FRESH_CREDENTIAL_ATTEMPTS = 5;
+
+async function callerIdentity(
+  clients: ReturnType<ClientFactory>,
+  credentials: AwsCredentialIdentity | undefined,
+): Promise<{ accountId: string; callerArn: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const out = await clients.sts.send(new GetCallerIdentityCommand({}));
+      if (!out.Account || !out.Arn) throw new UserError('STS GetCallerIdentity returned no account.');
+      return { accountId: out.Account, callerArn: out.Arn };
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      if (
+        credentials &&
+        awsErrorName(error) === 'InvalidClientTokenId' &&
+        attempt < FRESH_CREDENTIAL_ATTEMPTS
+      ) {
+        await sleep(backoffDelay(attempt, { initialMs: 250, maxMs: 2_000 }));
+        continue;
+      }
+      if (!credentials && /credential/i.test(errorMessage(error))) {
+        throw new UserError(
+          `No AWS credentials: ${errorMessage(error)}`,
+          "Set 'role-arn' to assume a role through GitHub OIDC (with `permissions: id-token: write`), or provide credentials in the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID...).",
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+/** Refuses an account root and an account other than the role's. */
+export function guardIdentity(
+  identity: { accountId: string; callerArn: string },
+  roleArn: string | undefined,
+): void {
+  if (/^arn:aws[\w-]*:iam::\d{12}:root$/.test(identity.callerArn)) {
+    throw new UserError(
+      `Refusing to deploy with the root user of account ${identity.accountId}.`,
+      'Use a role made for deploying (see templates/bootstrap.yaml) and delete any access keys of the root user.',
+    );
+  }
+  const expected = roleArn?.split(':')[4];
+  if (expected && identity.accountId !== expected) {
+    throw new UserError(
+      `The credentials belong to account ${identity.accountId}, but role-arn ${roleArn} is in account ${expected}.`,
+      'Check that role-arn names the account you mean to deploy to; nothing was changed.',
+    );
+  }
+}
+
+/** Turns STS's terse refusals into what to change in the trust policy, showing the token's non-secret claims. */
+export function explainAssumeRoleError(error: unknown, settings: Settings, token: string): Error {
+  const name = awsErrorName(error);
+  if (
+    name !== 'AccessDenied' &&
+    name !== 'AccessDeniedException' &&
+    name !== 'InvalidIdentityToken' &&
+    name !== 'InvalidIdentityTokenException'
+  ) {
+    if (name === 'ValidationError') {
+      return new UserError(
+        `STS rejected the request for ${settings.roleArn}: ${errorMessage(error)}`,
+        "Check role-duration-seconds against the role's maximum session duration.",
+      );
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+  const claims = tokenClaims(token);
+  const shown = ['sub', 'aud', 'repository', 'ref', 'environment', 'job_workflow_ref']
+    .filter((k) => claims[k] !== undefined)
+    .map((k) => `  ${k}: ${String(claims[k])}`)
+    .join('\n');
+  const issuer =
+    typeof claims.iss === 'string'
+      ? claims.iss.replace(/^https:\/\//, '')
+      : 'token.actions.githubusercontent.com';
+  const condition = JSON.stringify(
+    {
+      StringEquals: {
+        [`${issuer}:aud`]: claims.aud ?? settings.audience,
+        [`${issuer}:sub`]: claims.sub ?? '<sub>',
+      },
+    },
+    null,
+    2,
+  );
+  return new UserError(
+    `${name}: ${settings.roleArn} cannot be assumed with this workflow's token: ${errorMessage(error)}`,
+    [
+      "The token's claims:",
+      shown || '  (the token could not be decoded)',
+      "The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the OIDC provider of this issuer, with:",
+      condition,
+      'Check the sub form (branch, pull_request or environment:NAME) and the audience input.',
+    ].join('\n'),
+  );
+}
+
+/** The JWT payload, decoded without verification (for messages only). */
+export function tokenClaims(token: string): Record<string, unknown> {
+  try {
+    const payload = token.split('.')[1] ?? '';
+    const json = Buffer.from(payload.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+    const parsed: unknown = JSON.parse(json);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

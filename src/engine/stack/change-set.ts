@@ -1,0 +1,234 @@
+import {
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
+  ExecuteChangeSetCommand,
+  type Change,
+  type CloudFormationClient,
+  type DescribeChangeSetCommandOutput,
+  type Parameter as CfnParameter,
+  type Stack,
+  type Tag as CfnTag,
+} from '@aws-sdk/client-cloudformation';
+import type { AwsClients } from '../../aws/clients.js';
+import { UserError, awsErrorName, errorMessage } from '../../errors.js';
+import type { Settings } from '../../config/settings.js';
+import { DESCRIPTION_PREFIX } from './fingerprint.js';
+import { poll } from '../wait.js';
+
+/** CloudFormation's limit for an inline TemplateBody. */
+export const INLINE_TEMPLATE_LIMIT = 51_200;
+
+const NO_CHANGES = ["The submitted information didn't contain changes", 'No updates are to be performed'];
+
+/**
+ * The one place that recognises "nothing to change": CloudFormation's FAILED change set reasons, and
+ * the ValidationError some endpoints return from CreateChangeSet instead.
+ */
+export function isNoChanges(reasonOrError: unknown): boolean {
+  const text =
+    typeof reasonOrError === 'string'
+      ? reasonOrError
+      : awsErrorName(reasonOrError) === 'ValidationError'
+        ? errorMessage(reasonOrError)
+        : '';
+  return NO_CHANGES.some((t) => text.includes(t));
+}
+
+/**
+ * A unique, valid change-set name: prefix, commit, run id, attempt, mode and the second it was made (so a
+ * plan and a deploy of the same stack in one job never share a name or a ClientToken). Outside CI: a timestamp.
+ */
+export function changeSetName(settings: Settings, now: Date = new Date()): string {
+  const p = settings.provenance;
+  const parts = p.runId
+    ? [
+        'mad',
+        p.sha?.slice(0, 7),
+        p.runId,
+        p.runAttempt ?? '1',
+        settings.mode,
+        Math.floor(now.getTime() / 1000).toString(36),
+      ]
+    : ['mad', 'local', settings.mode, now.toISOString().replace(/\D/g, '').slice(0, 14)];
+  return parts
+    .filter(Boolean)
+    .join('-')
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .slice(0, 128);
+}
+
+export interface CreateRequest {
+  type: 'CREATE' | 'UPDATE';
+  name: string;
+  fingerprint: string;
+  /** The stack as it is, for UsePreviousValue of parameters nobody set. */
+  current?: Stack;
+  tags: CfnTag[];
+}
+
+export async function createChangeSet(
+  clients: AwsClients,
+  settings: Settings,
+  request: CreateRequest,
+): Promise<{ id: string; stackId: string }> {
+  const out = await clients.cloudformation.send(
+    new CreateChangeSetCommand({
+      StackName: settings.stackName,
+      ChangeSetName: request.name,
+      ChangeSetType: request.type,
+      ClientToken: request.name,
+      Description: `${DESCRIPTION_PREFIX}${request.fingerprint}`,
+      ...(await templateSource(clients, settings, request.fingerprint)),
+      Parameters: requestParameters(settings, request.current),
+      Capabilities: settings.capabilities,
+      RoleARN: settings.executionRoleArn,
+      Tags: request.tags,
+      IncludeNestedStacks: false,
+    }),
+  );
+  return { id: out.Id ?? request.name, stackId: out.StackId ?? '' };
+}
+
+/** Inline up to CloudFormation's limit; above it, through `template-bucket` (content-addressed key). */
+async function templateSource(
+  clients: AwsClients,
+  settings: Settings,
+  fingerprint: string,
+): Promise<{ TemplateBody: string } | { TemplateURL: string }> {
+  const size = Buffer.byteLength(settings.template.body, 'utf8');
+  if (size <= INLINE_TEMPLATE_LIMIT) return { TemplateBody: settings.template.body };
+  if (!settings.templateBucket) {
+    throw new UserError(
+      `The template ${settings.template.path} is ${size} bytes; CloudFormation takes at most ${INLINE_TEMPLATE_LIMIT} bytes inline.`,
+      "Set 'template-bucket' to an S3 bucket in this account and region that the deploy role can write to.",
+    );
+  }
+  const { bucket, prefix } = settings.templateBucket;
+  const key = `${prefix}${settings.stackName}/${fingerprint}.template`;
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  await (
+    await clients.s3()
+  ).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: settings.template.body }));
+  const host = `${bucket}.s3.${settings.region}.amazonaws.com${settings.region.startsWith('cn-') ? '.cn' : ''}`;
+  return { TemplateURL: `https://${host}/${key.split('/').map(encodeURIComponent).join('/')}` };
+}
+
+/** This run's parameters; on an update, UsePreviousValue for those the stack has and nobody set. */
+export function requestParameters(settings: Settings, current: Stack | undefined): CfnParameter[] {
+  const given = new Map(settings.parameters.map((p) => [p.key, p]));
+  const previous = new Set((current?.Parameters ?? []).map((p) => p.ParameterKey));
+  return settings.template.parameters.flatMap((t): CfnParameter[] => {
+    const p = given.get(t.key);
+    if (p?.usePreviousValue || (!p && previous.has(t.key)))
+      return [{ ParameterKey: t.key, UsePreviousValue: true }];
+    return p ? [{ ParameterKey: t.key, ParameterValue: p.value }] : [];
+  });
+}
+
+export type ChangeSetOutcome =
+  | { kind: 'ready'; description: DescribeChangeSetCommandOutput; changes: Change[] }
+  | { kind: 'no-changes'; reason: string }
+  | { kind: 'failed'; reason: string };
+
+/** Waits for the change set to be created, then reads every page of its changes. */
+export async function waitForChangeSet(
+  cfn: CloudFormationClient,
+  stackName: string,
+  changeSetId: string,
+  options: { deadline: number; signal?: AbortSignal },
+): Promise<ChangeSetOutcome> {
+  let lastStatus = 'unknown';
+  const first = await poll(
+    async () => {
+      const out = await describePage(cfn, stackName, changeSetId);
+      lastStatus = out.Status ?? 'unknown';
+      return out.Status === 'CREATE_PENDING' || out.Status === 'CREATE_IN_PROGRESS' ? undefined : out;
+    },
+    {
+      what: `change set ${changeSetId} to be created`,
+      deadline: options.deadline,
+      signal: options.signal,
+      initialMs: 500,
+      maxMs: 5_000,
+      describe: () => lastStatus,
+    },
+  );
+  if (first.Status === 'FAILED') {
+    const reason = first.StatusReason ?? 'no reason given';
+    return isNoChanges(reason) ? { kind: 'no-changes', reason } : { kind: 'failed', reason };
+  }
+  const changes = [...(first.Changes ?? [])];
+  let token = first.NextToken;
+  for (let page = 0; token && page < 1_000; page++) {
+    const next = await describePage(cfn, stackName, changeSetId, token);
+    changes.push(...(next.Changes ?? []));
+    token = next.NextToken;
+  }
+  return { kind: 'ready', description: first, changes };
+}
+
+function describePage(
+  cfn: CloudFormationClient,
+  stackName: string,
+  changeSetName: string,
+  nextToken?: string,
+) {
+  return cfn.send(
+    new DescribeChangeSetCommand({
+      StackName: stackName,
+      ChangeSetName: changeSetName,
+      NextToken: nextToken,
+      IncludePropertyValues: true,
+    }),
+  );
+}
+
+export async function describeChangeSet(
+  cfn: CloudFormationClient,
+  stackName: string,
+  changeSetName: string,
+): Promise<DescribeChangeSetCommandOutput | undefined> {
+  try {
+    return await describePage(cfn, stackName, changeSetName);
+  } catch (error) {
+    if (isChangeSetNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function executeChangeSet(
+  cfn: CloudFormationClient,
+  stackName: string,
+  changeSetId: string,
+  token: string,
+) {
+  await cfn.send(
+    new ExecuteChangeSetCommand({
+      StackName: stackName,
+      ChangeSetName: changeSetId,
+      ClientRequestToken: token,
+      // Sent explicitly: a failed deploy rolls back, whatever an earlier caller chose.
+      DisableRollback: false,
+    }),
+  );
+}
+
+/** Deletes a change set; a missing one is already gone (some endpoints answer 500 for that). */
+export async function deleteChangeSet(
+  cfn: CloudFormationClient,
+  stackName: string,
+  changeSetId: string,
+): Promise<void> {
+  try {
+    await cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetId }));
+  } catch (error) {
+    if (isChangeSetNotFound(error)) return;
+    throw error;
+  }
+}
+
+function isChangeSetNotFound(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound';
+}
