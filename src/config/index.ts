@@ -1,20 +1,32 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
 import { parseLifecyclePolicy } from '../engine/ecr/index.js';
-import { InputError, errorMessage } from '../errors.js';
-import { parseParametersFile } from './parameters-file.js';
-import type {
-  Capability,
-  CommentMode,
-  Mode,
-  Parameter,
-  PermissionsMode,
-  Provenance,
-  Settings,
-  Tag,
-  Template,
-} from './settings.js';
-import { parseTemplate } from './template.js';
+import { InputError } from '../errors.js';
+import type { Parameter, Provenance, Settings, Tag, Template } from './settings.js';
+import {
+  CHANGE_SET_NAME,
+  COMMENT,
+  ECR_PATTERN,
+  ENVIRONMENT,
+  MODES,
+  PERMISSIONS,
+  ROLE_NAME,
+  SESSION_NAME,
+  STACK_NAME,
+  allowDestructive,
+  boolean,
+  capabilities,
+  integer,
+  keyValueLines,
+  lines,
+  matching,
+  oneOf,
+  optional,
+  region,
+  roleArn,
+  templateBucket,
+} from './values.js';
+import { readParameters, readTemplate, readWorkspaceFile } from './workspace.js';
+
+export { ROLE_ARN } from './values.js';
 
 /** Reads one input by its kebab-case name; '' when not set. */
 export type InputReader = (name: string) => string;
@@ -25,26 +37,6 @@ export interface RunContext {
   defaultRegion?: string;
   provenance: Provenance;
 }
-
-const MODES: readonly Mode[] = ['plan', 'deploy', 'execute'];
-const PERMISSIONS: readonly PermissionsMode[] = ['verify', 'enforce', 'apply', 'off'];
-const COMMENT: readonly CommentMode[] = ['auto', 'always', 'never'];
-const CAPABILITIES: readonly Capability[] = [
-  'CAPABILITY_IAM',
-  'CAPABILITY_NAMED_IAM',
-  'CAPABILITY_AUTO_EXPAND',
-];
-
-export const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-const CHANGE_SET_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const LOGICAL_ID = /^[A-Za-z0-9]{1,255}$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const ECR_PATTERN = /^[a-z0-9*?][a-z0-9._/*?-]{0,255}$/;
-const ENVIRONMENT = /^[\w.-]{1,64}$/;
 
 /** Validates every input once. The first bad value throws an InputError; nothing has called AWS yet. */
 export function parseSettings(read: InputReader, context: RunContext): Settings {
@@ -189,162 +181,4 @@ function mergeTags(fromFile: Tag[], fromInput: [string, string][]): Tag[] {
       'at most 40 tags (the provenance tags need the rest of the 50)',
     );
   return [...merged].map(([key, value]) => ({ key, value }));
-}
-
-function readTemplate(path: string, workspace: string): Template {
-  if (!path)
-    throw new InputError('template', '', 'the path of a CloudFormation template file in the repository');
-  const body = readWorkspaceFile('template', path, workspace);
-  try {
-    return { path, body, ...parseTemplate(body) };
-  } catch (error) {
-    throw new InputError('template', path, `a CloudFormation template, but it is ${errorMessage(error)}`);
-  }
-}
-
-function readParameters(path: string, workspace: string) {
-  const text = readWorkspaceFile('parameters', path, workspace);
-  try {
-    return parseParametersFile(text);
-  } catch (error) {
-    throw new InputError(
-      'parameters',
-      path,
-      'a parameters file (a [{ParameterKey, ParameterValue}] list, {Parameters: {...}} or a plain map, in JSON or YAML)',
-      `The file has a ${errorMessage(error)}`,
-    );
-  }
-}
-
-/** Reads a file that must lie inside the workspace (after resolving symlinks), so a run reads only the repository. */
-function readWorkspaceFile(input: string, path: string, workspace: string): string {
-  const root = realpathSync(workspace);
-  const full = resolve(root, path);
-  let real: string;
-  try {
-    real = realpathSync(full);
-  } catch {
-    throw new InputError(
-      input,
-      path,
-      `an existing file relative to the workspace ${root}`,
-      'Check the path and that the repository is checked out (actions/checkout) before this step.',
-    );
-  }
-  const rel = relative(root, real);
-  if (rel.startsWith('..') || isAbsolute(rel)) {
-    throw new InputError(
-      input,
-      path,
-      `a file inside the workspace ${root}`,
-      'Use a path relative to the repository root.',
-    );
-  }
-  if (!statSync(real).isFile()) throw new InputError(input, path, 'a file, not a directory');
-  try {
-    return readFileSync(real, 'utf8');
-  } catch (error) {
-    throw new InputError(input, path, `a readable file (${errorMessage(error)})`);
-  }
-}
-
-function keyValueLines(name: string, raw: string): [string, string][] {
-  return lines(raw).map((line) => {
-    const at = line.indexOf('=');
-    const key = at > 0 ? line.slice(0, at).trim() : '';
-    if (!key) throw new InputError(name, line, 'lines of Key=Value', 'Write one Key=Value per line.');
-    return [key, line.slice(at + 1).trim()];
-  });
-}
-
-function lines(raw: string): string[] {
-  return raw
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
-}
-
-function capabilities(raw: string): Capability[] {
-  return raw
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .map((c) => oneOf('capabilities', c, CAPABILITIES));
-}
-
-function templateBucket(raw: string): { bucket: string; prefix: string } {
-  const [bucket = '', ...rest] = raw.replace(/^s3:\/\//, '').split('/');
-  matching('template-bucket', raw, BUCKET, 'an S3 bucket name, optionally followed by /key-prefix', bucket);
-  const prefix = rest.filter(Boolean).join('/');
-  return { bucket, prefix: prefix ? `${prefix}/` : '' };
-}
-
-function allowDestructive(raw: string): boolean | string[] {
-  const value = raw.trim();
-  if (value === '' || /^false$/i.test(value)) return false;
-  if (/^true$/i.test(value)) return true;
-  // A logical ID may be any word, but these are a boolean meant otherwise: say so rather than guess.
-  if (/^(yes|no|on|off|y|n|1|0)$/i.test(value)) {
-    throw new InputError(
-      'allow-destructive',
-      value,
-      'true, false, or logical IDs of resources (one per line)',
-      `Write true or false; "${value}" would otherwise be read as the logical ID of a resource.`,
-    );
-  }
-  return lines(raw)
-    .flatMap((l) => l.split(/[\s,]+/).filter(Boolean))
-    .map((id) =>
-      matching(
-        'allow-destructive',
-        id,
-        LOGICAL_ID,
-        'true, false, or logical IDs of resources (one per line)',
-      ),
-    );
-}
-
-function region(value: string): string {
-  if (!value) {
-    throw new InputError(
-      'region',
-      '',
-      'an AWS region such as eu-west-1',
-      "Set the 'region' input or AWS_REGION.",
-    );
-  }
-  return matching('region', value, REGION, 'an AWS region such as eu-west-1 or us-gov-west-1');
-}
-
-function roleArn(name: string, value: string): string {
-  return matching(name, value, ROLE_ARN, 'an IAM role ARN such as arn:aws:iam::111111111111:role/deploy');
-}
-
-function matching(name: string, value: string, pattern: RegExp, expected: string, tested = value): string {
-  if (!pattern.test(tested)) throw new InputError(name, value, expected);
-  return value;
-}
-
-function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new InputError(name, value, `one of ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
-
-function boolean(name: string, value: string): boolean {
-  if (/^true$/i.test(value)) return true;
-  if (/^false$/i.test(value)) return false;
-  throw new InputError(name, value, 'true or false');
-}
-
-function integer(name: string, value: string, min: number, max: number): number {
-  const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new InputError(name, value, `a whole number from ${min} to ${max}`);
-  }
-  return n;
-}
-
-function optional<T>(value: string, parse: (value: string) => T): T | undefined {
-  return value === '' ? undefined : parse(value);
 }
