@@ -1,0 +1,140 @@
+// The change sets made through the proxy, per account and region, keyed as AWS keys them: by ARN, and by stack +
+// name (moto looks names up region-wide). Other behaviours read this registry; this module also answers GetTemplate
+// with ChangeSetName from the change set's own template, which moto ignores.
+//
+// AWS CloudFormation API Reference:
+// - GetTemplate (docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplate.html): with ChangeSetName,
+//   "returns the associated template"; TemplateStage Original | Processed, default Processed; "If the template
+//   doesn't include transforms, Original and Processed return the same template."; StagesAvailable.
+// - CreateChangeSet (…/API_CreateChangeSet.html): TemplateBody | TemplateURL (an S3 object) | UsePreviousTemplate.
+// - ExecuteChangeSet (…/API_ExecuteChangeSet.html): "CloudFormation deletes all other change sets associated with
+//   the stack because they aren't valid for the updated stack."
+// - DeleteChangeSet (…/API_DeleteChangeSet.html), DeleteStack (…/API_DeleteStack.html).
+// - ChangeSetNotFound (HTTP 404): "The specified change set name or ID doesn't exit." (sic, in the reference).
+import { queryResultOf } from '../wire.mjs';
+
+/** The registry of this request's account and region. */
+export function changeSets(ctx) {
+  return ctx.state('change-sets', () => ({ byArn: new Map() }));
+}
+
+/** The record of a change set named by ARN, or by name and stack (name or ID); undefined when unknown. */
+export function findChangeSet(ctx, changeSetName, stackName) {
+  const { byArn } = changeSets(ctx);
+  if (!changeSetName) return undefined;
+  if (byArn.has(changeSetName)) return byArn.get(changeSetName);
+  return [...byArn.values()].find(
+    (r) => r.name === changeSetName && (r.stackName === stackName || r.stackId === stackName),
+  );
+}
+
+/** The records of one stack (by name or ID). */
+export function changeSetsOfStack(ctx, stack) {
+  return [...changeSets(ctx).byArn.values()].filter((r) => r.stackName === stack || r.stackId === stack);
+}
+
+/** bucket/key of a TemplateURL in any of S3's URL forms (virtual-hosted, path-style, or moto's own endpoint). */
+export function s3PathOf(templateUrl) {
+  const url = new URL(templateUrl);
+  const virtual = /^(.+)\.s3[.-](?:[a-z0-9-]+\.)?amazonaws\.com$/.exec(url.hostname);
+  return virtual ? `/${virtual[1]}${url.pathname}` : url.pathname;
+}
+
+async function templateOf(ctx) {
+  const p = ctx.params;
+  if (typeof p.TemplateBody === 'string') return p.TemplateBody;
+  if (typeof p.TemplateURL === 'string') {
+    const res = await ctx.upstreamGet(s3PathOf(p.TemplateURL));
+    return res.status === 200 ? res.body.toString('utf8') : undefined;
+  }
+  if (p.UsePreviousTemplate === 'true') {
+    const res = await ctx.upstream('GetTemplate', { StackName: p.StackName });
+    return res.result.TemplateBody;
+  }
+  return undefined;
+}
+
+async function record(ctx, next) {
+  const template = await templateOf(ctx);
+  const response = await next();
+  if (response.status !== 200) return response;
+  const { Id, StackId } = queryResultOf(response.body);
+  const name = String(ctx.params.ChangeSetName);
+  const stackName = String(ctx.params.StackName);
+  const { byArn } = changeSets(ctx);
+  // AWS: a change set name is unique per stack; the new one replaces nothing else.
+  for (const r of byArn.values()) if (r.name === name && r.stackName === stackName) byArn.delete(r.arn);
+  byArn.set(Id, {
+    arn: Id,
+    name,
+    stackName,
+    stackId: StackId,
+    template,
+    type: ctx.params.ChangeSetType ?? 'UPDATE',
+    includeNestedStacks: ctx.params.IncludeNestedStacks === 'true',
+    createdAt: Date.now(),
+    executed: false,
+  });
+  return response;
+}
+
+async function getTemplate(ctx, next) {
+  const { ChangeSetName, StackName, TemplateStage = 'Processed' } = ctx.params;
+  const found = findChangeSet(ctx, ChangeSetName, StackName);
+  if (!found) {
+    const moto = await ctx.upstream('DescribeChangeSet', { ChangeSetName, StackName });
+    if (moto.status === 404 || moto.status === 400) {
+      return ctx.error(404, 'ChangeSetNotFound', `ChangeSet [${ChangeSetName}] does not exist`);
+    }
+    return ctx.error(
+      500,
+      'InternalFailure',
+      `fidelity layer: change set ${ChangeSetName} was not created through this proxy, so its own template is unknown`,
+    );
+  }
+  if (found.template === undefined) return next();
+  const processed = ctx.scenario.processedTemplates?.[found.name];
+  const body = TemplateStage === 'Processed' && typeof processed === 'string' ? processed : found.template;
+  return ctx.result({ TemplateBody: body, StagesAvailable: ['Original', 'Processed'] });
+}
+
+export default {
+  name: 'change-sets',
+  reference: 'docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplate.html',
+  async handle(ctx, next) {
+    if (ctx.service !== 'cloudformation') return next();
+    switch (ctx.operation) {
+      case 'CreateChangeSet':
+        return record(ctx, next);
+      case 'GetTemplate':
+        return ctx.params.ChangeSetName ? getTemplate(ctx, next) : next();
+      case 'DeleteChangeSet': {
+        const response = await next();
+        const found = findChangeSet(ctx, ctx.params.ChangeSetName, ctx.params.StackName);
+        if (response.status === 200 && found) changeSets(ctx).byArn.delete(found.arn);
+        return response;
+      }
+      case 'ExecuteChangeSet': {
+        const response = await next();
+        const found = findChangeSet(ctx, ctx.params.ChangeSetName, ctx.params.StackName);
+        if (response.status === 200 && found) {
+          found.executed = true;
+          found.executedAt = Date.now();
+          for (const other of changeSetsOfStack(ctx, found.stackId)) {
+            if (other !== found) changeSets(ctx).byArn.delete(other.arn);
+          }
+        }
+        return response;
+      }
+      case 'DeleteStack': {
+        const response = await next();
+        if (response.status === 200) {
+          for (const r of changeSetsOfStack(ctx, ctx.params.StackName)) changeSets(ctx).byArn.delete(r.arn);
+        }
+        return response;
+      }
+      default:
+        return next();
+    }
+  },
+};

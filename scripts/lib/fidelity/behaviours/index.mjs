@@ -1,0 +1,8 @@
+// The behaviours in the order a request meets them: transport first (latency, faults), then authorisation, then
+// the per-API behaviours. Each answers itself or calls next() and may rewrite moto's answer.
+import accessDenied from './access-denied.mjs';
+import changeSets from './change-sets.mjs';
+import faults from './faults.mjs';
+import latency from './latency.mjs';
+
+export const BEHAVIOURS = [latency, faults, accessDenied, changeSets];
