@@ -13,6 +13,14 @@
 // - ChangeSetNotFound (HTTP 404): "The specified change set name or ID doesn't exit." (sic, in the reference).
 import { queryResultOf } from '../wire.mjs';
 
+/** The scenario as it applies to one stack: `scenario.stacks[name]` fields override the top-level ones. */
+export function scenarioFor(ctx, stackName) {
+  const { stacks = {}, ...top } = ctx.scenario;
+  const name = String(stackName ?? '');
+  const own = stacks[name] ?? stacks[/:stack\/([^/]+)\//.exec(name)?.[1] ?? ''] ?? {};
+  return { ...top, ...own };
+}
+
 /** The registry of this request's account and region. */
 export function changeSets(ctx) {
   return ctx.state('change-sets', () => ({ byArn: new Map() }));
@@ -74,6 +82,8 @@ async function record(ctx, next) {
     includeNestedStacks: ctx.params.IncludeNestedStacks === 'true',
     createdAt: Date.now(),
     executed: false,
+    // What the scenario said when the change set was made: a change set's content is fixed at creation.
+    scenario: scenarioFor(ctx, stackName),
   });
   return response;
 }

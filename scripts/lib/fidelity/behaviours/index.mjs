@@ -1,8 +1,10 @@
 // The behaviours in the order a request meets them: transport first (latency, faults), then authorisation, then
-// the per-API behaviours. Each answers itself or calls next() and may rewrite moto's answer.
+// the per-API behaviours; the change-set registry sits next to moto so every behaviour before it sees its records
+// once moto has answered. Each answers itself or calls next() and may rewrite moto's answer.
 import accessDenied from './access-denied.mjs';
+import changeSetStatus from './change-set-status.mjs';
 import changeSets from './change-sets.mjs';
 import faults from './faults.mjs';
 import latency from './latency.mjs';
 
-export const BEHAVIOURS = [latency, faults, accessDenied, changeSets];
+export const BEHAVIOURS = [latency, faults, accessDenied, changeSetStatus, changeSets];
