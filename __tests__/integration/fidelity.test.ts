@@ -1,12 +1,16 @@
 // The fidelity layer answers as AWS documents where moto does not; each block asserts the documented shape through
 // the real SDK v3 clients (the same parsers the product uses).
+import { jest } from '@jest/globals';
 import {
   CloudFormationClient,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
+  ListChangeSetsCommand,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -21,9 +25,11 @@ let fid: Fidelity;
 // moto takes seconds to reset and to warm up after it: one reset, and a stack name of its own per test.
 let stack = '';
 let n = 0;
+jest.setTimeout(15_000);
 beforeAll(async () => {
   await resetMoto();
   fid = await startFidelity({ upstream: motoEndpoint() });
+  await cfn().send(new DescribeStacksCommand({})); // moto loads a service's backend on its first call
 });
 afterAll(() => fid.close());
 beforeEach(() => {
@@ -230,8 +236,8 @@ describe('faults (seeded)', () => {
     const first = await draw(11);
     expect(await draw(11)).toBe(first);
     const throttled = first.split(',').filter((k) => k === 'throttle').length;
-    expect(throttled).toBeGreaterThan(4);
-    expect(throttled).toBeLessThan(22);
+    expect(throttled).toBeGreaterThan(3);
+    expect(throttled).toBeLessThan(18);
   });
 
   it('holds slow answers and adds a fixed latency', async () => {
@@ -247,5 +253,276 @@ describe('faults (seeded)', () => {
     const ms = performance.now() - t1;
     expect(ms).toBeGreaterThanOrEqual(95);
     expect(ms).toBeLessThan(390);
+  });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('change sets that take time, fail, and carry replacements (API_DescribeChangeSet)', () => {
+  it('stays CREATE_PENDING then CREATE_IN_PROGRESS for createSeconds; ExecuteChangeSet is refused until then', async () => {
+    fid.scenario({ changeSet: { createSeconds: 1.2 } });
+    await changeSet('slow', ONE);
+    const first = await cfn().send(new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: 'slow' }));
+    expect(first).toMatchObject({ Status: 'CREATE_PENDING', ExecutionStatus: 'UNAVAILABLE' });
+    expect(first.Changes ?? []).toEqual([]);
+    const refused = await rejection(
+      cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'slow' })),
+    );
+    expect(refused.name).toBe('InvalidChangeSetStatusException');
+    await sleep(500);
+    const middle = await cfn().send(
+      new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: 'slow' }),
+    );
+    expect(middle.Status).toBe('CREATE_IN_PROGRESS');
+    await sleep(800);
+    const done = await cfn().send(new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: 'slow' }));
+    expect(done).toMatchObject({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'AVAILABLE' });
+    const listed = await cfn().send(new ListChangeSetsCommand({ StackName: stack }));
+    expect(listed.Summaries?.find((c) => c.ChangeSetName === 'slow')?.Status).toBe('CREATE_COMPLETE');
+    await cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'slow' }));
+  });
+
+  it('fails with a status reason, not executable', async () => {
+    fid.scenario({ changeSet: { fail: { reason: 'Template error: bad' } } });
+    await changeSet('bad', ONE);
+    const failed = await cfn().send(new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: 'bad' }));
+    expect(failed).toMatchObject({
+      Status: 'FAILED',
+      ExecutionStatus: 'UNAVAILABLE',
+      StatusReason: 'Template error: bad',
+    });
+    const refused = await rejection(
+      cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'bad' })),
+    );
+    expect(refused.name).toBe('InvalidChangeSetStatusException');
+  });
+
+  it("merges scripted Replacement, Details and PolicyAction onto moto's Changes; values only with IncludePropertyValues", async () => {
+    fid.scenario({
+      changes: [
+        {
+          logicalId: 'Queue',
+          replacement: 'True',
+          policyAction: 'ReplaceAndDelete',
+          scope: ['Properties'],
+          details: [
+            {
+              target: {
+                attribute: 'Properties',
+                name: 'FifoQueue',
+                requiresRecreation: 'Always',
+                beforeValue: 'false',
+                afterValue: 'true',
+              },
+              evaluation: 'Static',
+              changeSource: 'DirectModification',
+            },
+          ],
+          beforeContext: '{"Properties":{"FifoQueue":"false"}}',
+        },
+      ],
+    });
+    await changeSet('replace', ONE);
+    const bare = await cfn().send(
+      new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: 'replace' }),
+    );
+    expect(bare.Changes).toEqual([
+      {
+        Type: 'Resource',
+        ResourceChange: {
+          Action: 'Add',
+          LogicalResourceId: 'Queue',
+          ResourceType: 'AWS::SQS::Queue',
+          Replacement: 'True',
+          PolicyAction: 'ReplaceAndDelete',
+          Scope: ['Properties'],
+          Details: [
+            {
+              Target: { Attribute: 'Properties', Name: 'FifoQueue', RequiresRecreation: 'Always' },
+              Evaluation: 'Static',
+              ChangeSource: 'DirectModification',
+            },
+          ],
+        },
+      },
+    ]);
+    const valued = await cfn().send(
+      new DescribeChangeSetCommand({
+        StackName: stack,
+        ChangeSetName: 'replace',
+        IncludePropertyValues: true,
+      }),
+    );
+    const rc = valued.Changes?.[0]?.ResourceChange;
+    expect(rc?.Details?.[0]?.Target).toMatchObject({ BeforeValue: 'false', AfterValue: 'true' });
+    expect(rc?.BeforeContext).toBe('{"Properties":{"FifoQueue":"false"}}');
+  });
+
+  it('answers nested change sets (IncludeNestedStacks) with ParentChangeSetId and RootChangeSetId', async () => {
+    fid.scenario({
+      nested: {
+        Child: {
+          changes: [
+            {
+              logicalId: 'Table',
+              action: 'Modify',
+              resourceType: 'AWS::DynamoDB::Table',
+              replacement: 'True',
+            },
+          ],
+          nested: {
+            Grandchild: {
+              changes: [{ logicalId: 'Bucket', action: 'Remove', resourceType: 'AWS::S3::Bucket' }],
+            },
+          },
+        },
+      },
+    });
+    const root = await cfn().send(
+      new CreateChangeSetCommand({
+        StackName: stack,
+        ChangeSetName: 'tree',
+        ChangeSetType: 'CREATE',
+        TemplateBody: ONE,
+        IncludeNestedStacks: true,
+      }),
+    );
+    const top = await cfn().send(new DescribeChangeSetCommand({ ChangeSetName: root.Id }));
+    expect(top.IncludeNestedStacks).toBe(true);
+    const child = top.Changes?.find((c) => c.ResourceChange?.LogicalResourceId === 'Child')?.ResourceChange;
+    expect(child).toMatchObject({ Action: 'Modify', ResourceType: 'AWS::CloudFormation::Stack' });
+    const nested = await cfn().send(new DescribeChangeSetCommand({ ChangeSetName: child?.ChangeSetId }));
+    expect(nested).toMatchObject({
+      ParentChangeSetId: root.Id,
+      RootChangeSetId: root.Id,
+      Status: 'CREATE_COMPLETE',
+    });
+    expect(nested.Changes?.[0]?.ResourceChange).toMatchObject({
+      LogicalResourceId: 'Table',
+      Replacement: 'True',
+    });
+    const grandId = nested.Changes?.find((c) => c.ResourceChange?.LogicalResourceId === 'Grandchild')
+      ?.ResourceChange?.ChangeSetId;
+    const grand = await cfn().send(new DescribeChangeSetCommand({ ChangeSetName: grandId }));
+    expect(grand).toMatchObject({ ParentChangeSetId: child?.ChangeSetId, RootChangeSetId: root.Id });
+    expect(grand.Changes?.[0]?.ResourceChange).toMatchObject({
+      Action: 'Remove',
+      LogicalResourceId: 'Bucket',
+    });
+  });
+
+  it('keys names per stack (moto looks them up region-wide) and deletes the other change sets of an executed stack', async () => {
+    const other = `${stack}-b`;
+    await changeSet('first', ONE);
+    await cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'first' }));
+    await changeSet('same', TWO, cfn(), 'UPDATE');
+    await changeSet('spare', ONE.replace('Queue', 'Renamed'), cfn(), 'UPDATE');
+    // Another stack's change set of the same name, made last (moto would execute this one by name).
+    await cfn().send(
+      new CreateChangeSetCommand({
+        StackName: other,
+        ChangeSetName: 'same',
+        ChangeSetType: 'CREATE',
+        TemplateBody: ONE,
+      }),
+    );
+    await cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'same' }));
+    expect((await cfn().send(new GetTemplateCommand({ StackName: stack }))).TemplateBody).toBe(TWO);
+    const otherOne = await cfn().send(
+      new DescribeChangeSetCommand({ StackName: other, ChangeSetName: 'same' }),
+    );
+    expect(otherOne.ExecutionStatus).toBe('AVAILABLE');
+    // ExecuteChangeSet: "CloudFormation deletes all other change sets associated with the stack".
+    const gone = await rejection(
+      cfn().send(new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: 'spare' })),
+    );
+    expect(gone.name).toBe('ChangeSetNotFoundException');
+  });
+});
+
+describe('stack operations that take time (API_DescribeStackEvents, API_DescribeStacks)', () => {
+  const status = async () => (await cfn().send(new DescribeStacksCommand({ StackName: stack }))).Stacks?.[0];
+  const events = async () =>
+    (await cfn().send(new DescribeStackEventsCommand({ StackName: stack }))).StackEvents ?? [];
+
+  it('stays CREATE_IN_PROGRESS for operationSeconds with per-resource events over time, newest first', async () => {
+    fid.scenario({ stack: { operationSeconds: 1.5 } });
+    await changeSet('go', TWO);
+    await cfn().send(
+      new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'go', ClientRequestToken: 'run-1' }),
+    );
+    expect((await status())?.StackStatus).toBe('CREATE_IN_PROGRESS');
+    const refused = await rejection(
+      cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'go' })),
+    );
+    expect(refused.name).toBe('InvalidChangeSetStatusException');
+    await sleep(1600);
+    expect((await status())?.StackStatus).toBe('CREATE_COMPLETE');
+    const all = await events();
+    const times = all.map((e) => e.Timestamp!.getTime());
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    expect(all[0]).toMatchObject({
+      LogicalResourceId: stack,
+      ResourceStatus: 'CREATE_COMPLETE',
+      ClientRequestToken: 'run-1',
+    });
+    const mine = all
+      .filter((e) => e.ClientRequestToken === 'run-1')
+      .map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`);
+    expect(mine.reverse()).toEqual([
+      `${stack} CREATE_IN_PROGRESS`,
+      'Queue CREATE_IN_PROGRESS',
+      'Queue CREATE_COMPLETE',
+      'Other CREATE_IN_PROGRESS',
+      'Other CREATE_COMPLETE',
+      `${stack} CREATE_COMPLETE`,
+    ]);
+    expect(all.find((e) => e.LogicalResourceId === 'Queue')?.PhysicalResourceId).toMatch(
+      /^https?:\/\/|Queue/,
+    );
+  });
+
+  it('shows a scripted failure, its rollback and ROLLBACK_COMPLETE', async () => {
+    fid.scenario({
+      stack: {
+        operationSeconds: 1,
+        fail: { logicalId: 'Other', reason: 'Resource handler returned message: "Access denied"' },
+      },
+    });
+    await changeSet('go', TWO);
+    await cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'go' }));
+    await sleep(1100);
+    const final = await status();
+    expect(final?.StackStatus).toBe('ROLLBACK_COMPLETE');
+    const sequence = (await events()).map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`).reverse();
+    expect(sequence.slice(1)).toEqual([
+      `${stack} CREATE_IN_PROGRESS`,
+      'Queue CREATE_IN_PROGRESS',
+      'Queue CREATE_COMPLETE',
+      'Other CREATE_IN_PROGRESS',
+      'Other CREATE_FAILED',
+      `${stack} ROLLBACK_IN_PROGRESS`,
+      'Queue DELETE_IN_PROGRESS',
+      'Queue DELETE_COMPLETE',
+      `${stack} ROLLBACK_COMPLETE`,
+    ]);
+    const failed = (await events()).find((e) => e.ResourceStatus === 'CREATE_FAILED');
+    expect(failed?.ResourceStatusReason).toBe('Resource handler returned message: "Access denied"');
+    const rollback = (await events()).find((e) => e.ResourceStatus === 'ROLLBACK_IN_PROGRESS');
+    expect(rollback?.ResourceStatusReason).toBe(
+      'The following resource(s) failed to create: [Other]. Rollback requested by user.',
+    );
+  });
+
+  it('rolls a failed update back: UPDATE_ROLLBACK_COMPLETE and the previous template', async () => {
+    await changeSet('one', ONE);
+    await cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'one' }));
+    fid.scenario({ stack: { operationSeconds: 1, fail: { logicalId: 'Other', reason: 'boom' } } });
+    await changeSet('two', TWO, cfn(), 'UPDATE');
+    await cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'two' }));
+    expect((await status())?.StackStatus).toBe('UPDATE_IN_PROGRESS');
+    await sleep(1100);
+    expect((await status())?.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect((await cfn().send(new GetTemplateCommand({ StackName: stack }))).TemplateBody).toBe(ONE);
   });
 });

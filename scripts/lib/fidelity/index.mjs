@@ -119,6 +119,12 @@ export async function startFidelity({ upstream, scenario = {} }) {
         if (!store.has(key)) store.set(key, init());
         return store.get(key);
       },
+      /** Forwards these query-protocol parameters instead of the client's (e.g. a change set's ARN for its name). */
+      rewriteParams(params) {
+        const body = Buffer.from(encodeQuery(request.operation, params, QUERY_VERSIONS[request.service]));
+        this.rawBody = body;
+        this.raw = { ...this.raw, headers: { ...this.raw.headers, 'content-length': String(body.length) } };
+      },
       /** A successful answer in this request's protocol. */
       result(data) {
         return request.protocol === 'json'

@@ -11,7 +11,7 @@
 //   the stack because they aren't valid for the updated stack."
 // - DeleteChangeSet (…/API_DeleteChangeSet.html), DeleteStack (…/API_DeleteStack.html).
 // - ChangeSetNotFound (HTTP 404): "The specified change set name or ID doesn't exit." (sic, in the reference).
-import { queryResultOf } from '../wire.mjs';
+import { asList, errorOf, queryResultOf } from '../wire.mjs';
 
 /** The scenario as it applies to one stack: `scenario.stacks[name]` fields override the top-level ones. */
 export function scenarioFor(ctx, stackName) {
@@ -93,9 +93,7 @@ async function getTemplate(ctx, next) {
   const found = findChangeSet(ctx, ChangeSetName, StackName);
   if (!found) {
     const moto = await ctx.upstream('DescribeChangeSet', { ChangeSetName, StackName });
-    if (moto.status === 404 || moto.status === 400) {
-      return ctx.error(404, 'ChangeSetNotFound', `ChangeSet [${ChangeSetName}] does not exist`);
-    }
+    if (moto.status === 404 || moto.status === 400) return notFound(ctx);
     return ctx.error(
       500,
       'InternalFailure',
@@ -108,6 +106,32 @@ async function getTemplate(ctx, next) {
   return ctx.result({ TemplateBody: body, StagesAvailable: ['Original', 'Processed'] });
 }
 
+const notFound = (ctx) =>
+  ctx.error(404, 'ChangeSetNotFound', `ChangeSet [${ctx.params.ChangeSetName}] does not exist`);
+
+/** Forwards a change set named by stack + name as its ARN: moto would pick any change set of that name in the region. */
+function byArn(ctx, next) {
+  const found = findChangeSet(ctx, ctx.params.ChangeSetName, ctx.params.StackName);
+  if (found && found.arn !== ctx.params.ChangeSetName && !found.parentArn) {
+    ctx.rewriteParams({ ...ctx.params, ChangeSetName: found.arn });
+  }
+  return next();
+}
+
+/** After an execution AWS deletes the stack's other change sets; moto keeps them, so the proxy deletes them there. */
+async function executed(ctx, record) {
+  record.executed = true;
+  record.executedAt = Date.now();
+  const listed = await ctx.upstream('ListChangeSets', { StackName: record.stackId });
+  for (const summary of asList(listed.result.Summaries)) {
+    if (summary.StackId !== record.stackId || summary.ChangeSetId === record.arn) continue;
+    await ctx.upstream('DeleteChangeSet', { ChangeSetName: summary.ChangeSetId, StackName: record.stackId });
+  }
+  for (const other of changeSetsOfStack(ctx, record.stackId)) {
+    if (other !== record) changeSets(ctx).byArn.delete(other.arn);
+  }
+}
+
 export default {
   name: 'change-sets',
   reference: 'docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplate.html',
@@ -118,22 +142,17 @@ export default {
         return record(ctx, next);
       case 'GetTemplate':
         return ctx.params.ChangeSetName ? getTemplate(ctx, next) : next();
-      case 'DeleteChangeSet': {
-        const response = await next();
-        const found = findChangeSet(ctx, ctx.params.ChangeSetName, ctx.params.StackName);
-        if (response.status === 200 && found) changeSets(ctx).byArn.delete(found.arn);
-        return response;
-      }
+      case 'DescribeChangeSet':
+      case 'DeleteChangeSet':
       case 'ExecuteChangeSet': {
-        const response = await next();
         const found = findChangeSet(ctx, ctx.params.ChangeSetName, ctx.params.StackName);
-        if (response.status === 200 && found) {
-          found.executed = true;
-          found.executedAt = Date.now();
-          for (const other of changeSetsOfStack(ctx, found.stackId)) {
-            if (other !== found) changeSets(ctx).byArn.delete(other.arn);
-          }
-        }
+        const response = await byArn(ctx, next);
+        // moto answers a name it does not know with ValidationError or HTTP 500; AWS with ChangeSetNotFound.
+        if (!found && (response.status >= 500 || errorOf(response)?.code === 'ValidationError'))
+          return notFound(ctx);
+        if (response.status !== 200 || !found) return response;
+        if (ctx.operation === 'DeleteChangeSet') changeSets(ctx).byArn.delete(found.arn);
+        if (ctx.operation === 'ExecuteChangeSet') await executed(ctx, found);
         return response;
       }
       case 'DeleteStack': {

@@ -6,5 +6,6 @@ import changeSetStatus from './change-set-status.mjs';
 import changeSets from './change-sets.mjs';
 import faults from './faults.mjs';
 import latency from './latency.mjs';
+import stackOperation from './stack-operation.mjs';
 
-export const BEHAVIOURS = [latency, faults, accessDenied, changeSetStatus, changeSets];
+export const BEHAVIOURS = [latency, faults, accessDenied, stackOperation, changeSetStatus, changeSets];
