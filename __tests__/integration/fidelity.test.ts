@@ -5,12 +5,15 @@ import {
   CloudFormationClient,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
+  DeleteStackCommand,
   DescribeChangeSetCommand,
+  DescribeEventsCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
   ListChangeSetsCommand,
+  UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -524,5 +527,73 @@ describe('stack operations that take time (API_DescribeStackEvents, API_Describe
     await sleep(1100);
     expect((await status())?.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect((await cfn().send(new GetTemplateCommand({ StackName: stack }))).TemplateBody).toBe(ONE);
+  });
+});
+
+describe('termination protection (API_UpdateTerminationProtection)', () => {
+  it('is stored per stack, shown by DescribeStacks, and refuses DeleteStack while enabled', async () => {
+    await changeSet('go', ONE);
+    await cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'go' }));
+    const updated = await cfn().send(
+      new UpdateTerminationProtectionCommand({ StackName: stack, EnableTerminationProtection: true }),
+    );
+    expect(updated.StackId).toMatch(/^arn:aws:cloudformation:eu-west-1:123456789012:stack\//);
+    const shown = await cfn().send(new DescribeStacksCommand({ StackName: stack }));
+    expect(shown.Stacks?.[0]?.EnableTerminationProtection).toBe(true);
+    const refused = await rejection(cfn().send(new DeleteStackCommand({ StackName: stack })));
+    expect(refused.name).toBe('ValidationError');
+    expect(refused.message).toBe(`Stack [${stack}] cannot be deleted while TerminationProtection is enabled`);
+    await cfn().send(
+      new UpdateTerminationProtectionCommand({ StackName: stack, EnableTerminationProtection: false }),
+    );
+    await cfn().send(new DeleteStackCommand({ StackName: stack }));
+  });
+});
+
+describe('DescribeEvents (API_DescribeEvents, API_OperationEvent)', () => {
+  it('answers the VALIDATION_ERROR events of a change set that failed early validation', async () => {
+    fid.scenario({
+      changeSet: {
+        fail: {
+          validationErrors: [
+            {
+              logicalId: 'Queue',
+              resourceType: 'AWS::SQS::Queue',
+              path: '/Resources/Queue/Properties/DelaySeconds',
+              reason: 'Value 1000 is greater than the maximum 900',
+            },
+          ],
+        },
+      },
+    });
+    const made = await changeSet('invalid', ONE);
+    const failed = await cfn().send(new DescribeChangeSetCommand({ ChangeSetName: made.Id }));
+    expect(failed.Status).toBe('FAILED');
+    expect(failed.StatusReason).toContain('DescribeEvents');
+    const out = await cfn().send(
+      new DescribeEventsCommand({ ChangeSetName: made.Id, Filters: { FailedEvents: true } }),
+    );
+    const errors = (out.OperationEvents ?? []).filter((e) => e.EventType === 'VALIDATION_ERROR');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        StackId: made.StackId,
+        OperationType: 'CREATE_CHANGESET',
+        OperationStatus: 'FAILED',
+        LogicalResourceId: 'Queue',
+        ResourceType: 'AWS::SQS::Queue',
+        ValidationFailureMode: 'FAIL',
+        ValidationName: 'PropertyValidation',
+        ValidationStatus: 'FAILED',
+        ValidationStatusReason: 'Value 1000 is greater than the maximum 900',
+        ValidationPath: '/Resources/Queue/Properties/DelaySeconds',
+      }),
+    ]);
+    expect(errors[0]?.Timestamp).toBeInstanceOf(Date);
+  });
+
+  it('without a scripted failure is answered by moto, which does not know the operation', async () => {
+    const made = await changeSet('fine', ONE);
+    const unknown = await rejection(cfn().send(new DescribeEventsCommand({ ChangeSetName: made.Id })));
+    expect(unknown.$metadata.httpStatusCode).toBeGreaterThanOrEqual(400);
   });
 });

@@ -4,8 +4,19 @@
 import accessDenied from './access-denied.mjs';
 import changeSetStatus from './change-set-status.mjs';
 import changeSets from './change-sets.mjs';
+import describeEvents from './describe-events.mjs';
 import faults from './faults.mjs';
 import latency from './latency.mjs';
 import stackOperation from './stack-operation.mjs';
+import terminationProtection from './termination-protection.mjs';
 
-export const BEHAVIOURS = [latency, faults, accessDenied, stackOperation, changeSetStatus, changeSets];
+export const BEHAVIOURS = [
+  latency,
+  faults,
+  accessDenied,
+  terminationProtection,
+  describeEvents,
+  stackOperation,
+  changeSetStatus,
+  changeSets,
+];
