@@ -8,6 +8,9 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeEventsCommand,
+  DescribeStackDriftDetectionStatusCommand,
+  DescribeStackResourceDriftsCommand,
+  DetectStackDriftCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
@@ -595,5 +598,199 @@ describe('DescribeEvents (API_DescribeEvents, API_OperationEvent)', () => {
     const made = await changeSet('fine', ONE);
     const unknown = await rejection(cfn().send(new DescribeEventsCommand({ ChangeSetName: made.Id })));
     expect(unknown.$metadata.httpStatusCode).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describe('drift detection (API_DetectStackDrift, API_DescribeStackDriftDetectionStatus, API_DescribeStackResourceDrifts)', () => {
+  const QUEUES = `${TWO}  Third:\n    Type: AWS::SQS::Queue\n`;
+  async function deployed() {
+    await changeSet('go', QUEUES);
+    await cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'go' }));
+  }
+  const detection = async (id: string) =>
+    cfn().send(new DescribeStackDriftDetectionStatusCommand({ StackDriftDetectionId: id }));
+
+  it('takes detectSeconds, then reports DRIFTED with property differences, paginated and filtered', async () => {
+    await deployed();
+    fid.scenario({
+      drift: {
+        detectSeconds: 1,
+        pageSize: 1,
+        resources: [
+          {
+            logicalId: 'Queue',
+            resourceType: 'AWS::SQS::Queue',
+            status: 'MODIFIED',
+            expectedProperties: '{"DelaySeconds":0}',
+            actualProperties: '{"DelaySeconds":30}',
+            differences: [{ path: '/DelaySeconds', expected: '0', actual: '30', type: 'NOT_EQUAL' }],
+          },
+          {
+            logicalId: 'Other',
+            resourceType: 'AWS::SQS::Queue',
+            status: 'DELETED',
+            expectedProperties: '{}',
+          },
+        ],
+      },
+    });
+    const { StackDriftDetectionId: id } = await cfn().send(new DetectStackDriftCommand({ StackName: stack }));
+    const early = await detection(id!);
+    expect(early.DetectionStatus).toBe('DETECTION_IN_PROGRESS');
+    expect(early.DriftedStackResourceCount).toBeUndefined();
+    await sleep(1050);
+    const done = await detection(id!);
+    expect(done).toMatchObject({
+      DetectionStatus: 'DETECTION_COMPLETE',
+      StackDriftStatus: 'DRIFTED',
+      DriftedStackResourceCount: 2,
+    });
+    expect(done.StackId).toMatch(/:stack\//);
+
+    const pages = [];
+    let token: string | undefined;
+    do {
+      const page = await cfn().send(
+        new DescribeStackResourceDriftsCommand({
+          StackName: stack,
+          StackResourceDriftStatusFilters: ['MODIFIED', 'DELETED'],
+          NextToken: token,
+        }),
+      );
+      pages.push(page.StackResourceDrifts ?? []);
+      token = page.NextToken;
+    } while (token);
+    expect(pages.map((p) => p.length)).toEqual([1, 1]);
+    const [modified, deleted] = pages.flat();
+    expect(modified).toMatchObject({
+      LogicalResourceId: 'Queue',
+      ResourceType: 'AWS::SQS::Queue',
+      StackResourceDriftStatus: 'MODIFIED',
+      PropertyDifferences: [
+        { PropertyPath: '/DelaySeconds', ExpectedValue: '0', ActualValue: '30', DifferenceType: 'NOT_EQUAL' },
+      ],
+    });
+    expect(modified?.PhysicalResourceId).toBeTruthy();
+    expect(deleted).toMatchObject({ LogicalResourceId: 'Other', StackResourceDriftStatus: 'DELETED' });
+    const all = await cfn().send(
+      new DescribeStackResourceDriftsCommand({ StackName: stack, MaxResults: 100 }),
+    );
+    expect(
+      all.StackResourceDrifts?.find((d) => d.LogicalResourceId === 'Third')?.StackResourceDriftStatus,
+    ).toBe('IN_SYNC');
+  });
+
+  it('reports IN_SYNC with no drifted resources', async () => {
+    await deployed();
+    fid.scenario({ drift: {} });
+    const { StackDriftDetectionId: id } = await cfn().send(new DetectStackDriftCommand({ StackName: stack }));
+    expect(await detection(id!)).toMatchObject({
+      DetectionStatus: 'DETECTION_COMPLETE',
+      StackDriftStatus: 'IN_SYNC',
+      DriftedStackResourceCount: 0,
+    });
+  });
+
+  it('fails detection with a reason (a resource type without drift support)', async () => {
+    await deployed();
+    const reason =
+      'Failed to detect drift on resource [Third]: resource type AWS::Custom::Thing does not support drift detection';
+    fid.scenario({
+      drift: {
+        failReason: reason,
+        resources: [{ logicalId: 'Third', resourceType: 'AWS::SQS::Queue', status: 'UNSUPPORTED' }],
+      },
+    });
+    const { StackDriftDetectionId: id } = await cfn().send(new DetectStackDriftCommand({ StackName: stack }));
+    const failed = await detection(id!);
+    expect(failed).toMatchObject({
+      DetectionStatus: 'DETECTION_FAILED',
+      DetectionStatusReason: reason,
+      StackDriftStatus: 'IN_SYNC',
+    });
+    expect(failed.DriftedStackResourceCount).toBeUndefined();
+  });
+});
+
+describe('CloudTrail LookupEvents (API_LookupEvents; JSON 1.1 protocol)', () => {
+  // The product's CloudTrail client is not installed yet: the request is made as the SDK's JSON 1.1 protocol sends it.
+  async function lookupEvents(body: Record<string, unknown>) {
+    const res = await fetch(fid.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents',
+        authorization: `AWS4-HMAC-SHA256 Credential=${KEYS.accessKeyId}/20261202/eu-west-1/cloudtrail/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  }
+  const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
+  const sgEvent = (h: number, name: string, who: string) => ({
+    eventName: name,
+    eventTime: hoursAgo(h),
+    eventSource: 'ec2.amazonaws.com',
+    userIdentity: {
+      type: 'AssumedRole',
+      arn: `arn:aws:sts::123456789012:assumed-role/Admin/${who}`,
+      sessionContext: { sessionIssuer: { type: 'Role', arn: 'arn:aws:iam::123456789012:role/Admin' } },
+    },
+    resources: [{ name: 'sg-0123', type: 'AWS::EC2::SecurityGroup' }],
+  });
+
+  it('answers scripted events by ResourceName, newest first, within the time window, 50 per page at most', async () => {
+    fid.scenario({
+      cloudtrail: {
+        events: [
+          sgEvent(5, 'AuthorizeSecurityGroupIngress', 'alice'),
+          sgEvent(1, 'RevokeSecurityGroupIngress', 'bob'),
+          sgEvent(30, 'CreateSecurityGroup', 'carol'),
+          { ...sgEvent(2, 'DescribeQueues', 'dave'), resources: [{ name: 'other' }], readOnly: true },
+        ],
+      },
+    });
+    const { status, json } = await lookupEvents({
+      LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: 'sg-0123' }],
+      StartTime: hoursAgo(24).getTime() / 1000,
+      MaxResults: 1,
+    });
+    expect(status).toBe(200);
+    expect(json.Events).toHaveLength(1);
+    const [newest] = json.Events;
+    expect(newest).toMatchObject({
+      EventName: 'RevokeSecurityGroupIngress',
+      EventSource: 'ec2.amazonaws.com',
+      Username: 'bob',
+      ReadOnly: 'false',
+      Resources: [{ ResourceName: 'sg-0123', ResourceType: 'AWS::EC2::SecurityGroup' }],
+    });
+    expect(typeof newest.EventTime).toBe('number');
+    const record = JSON.parse(newest.CloudTrailEvent);
+    expect(record).toMatchObject({
+      eventName: 'RevokeSecurityGroupIngress',
+      readOnly: false,
+      userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::123456789012:assumed-role/Admin/bob' },
+    });
+    const second = await lookupEvents({
+      LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: 'sg-0123' }],
+      StartTime: hoursAgo(24).getTime() / 1000,
+      MaxResults: 1,
+      NextToken: json.NextToken,
+    });
+    expect(second.json.Events.map((e: { EventName: string }) => e.EventName)).toEqual([
+      'AuthorizeSecurityGroupIngress',
+    ]);
+    expect(second.json.NextToken).toBeUndefined();
+    const tooMany = await lookupEvents({ MaxResults: 51 });
+    expect(tooMany).toMatchObject({ status: 400, json: { __type: 'InvalidMaxResultsException' } });
+  });
+
+  it('answers AccessDeniedException when the scenario denies cloudtrail:LookupEvents', async () => {
+    fid.scenario({ cloudtrail: { events: [] }, deny: ['cloudtrail:LookupEvents'] });
+    const denied = await lookupEvents({});
+    expect(denied.status).toBe(400);
+    expect(denied.json.__type).toBe('AccessDeniedException');
+    expect(denied.json.message).toContain('is not authorized to perform: cloudtrail:LookupEvents');
   });
 });

@@ -4,7 +4,9 @@
 import accessDenied from './access-denied.mjs';
 import changeSetStatus from './change-set-status.mjs';
 import changeSets from './change-sets.mjs';
+import cloudtrail from './cloudtrail.mjs';
 import describeEvents from './describe-events.mjs';
+import drift from './drift.mjs';
 import faults from './faults.mjs';
 import latency from './latency.mjs';
 import stackOperation from './stack-operation.mjs';
@@ -14,6 +16,8 @@ export const BEHAVIOURS = [
   latency,
   faults,
   accessDenied,
+  cloudtrail,
+  drift,
   terminationProtection,
   describeEvents,
   stackOperation,
