@@ -1,17 +1,16 @@
+import type { Fidelity, Scenario } from './fidelity/index.mjs';
+
 export interface CountingProxy {
   url: string;
+  /** The fidelity layer underneath (its request log, scenario and fault counts). */
+  fidelity: Fidelity;
   /** Every AWS operation that passed, e.g. "CreateChangeSet", in order. */
-  operations: string[];
+  readonly operations: string[];
   /** performance.now() of each request's arrival, parallel to operations. */
-  timestamps: number[];
+  readonly timestamps: number[];
   count(operation?: string): number;
   reset(): void;
   close(): Promise<void>;
 }
-export function operationOf(
-  method: string,
-  headers: Record<string, string | string[] | undefined>,
-  body: string,
-  path: string,
-): string;
-export function startCountingProxy(upstream: string): Promise<CountingProxy>;
+export { operationOf } from './fidelity/index.mjs';
+export function startCountingProxy(upstream: string, scenario?: Scenario): Promise<CountingProxy>;
