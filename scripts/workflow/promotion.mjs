@@ -4,13 +4,16 @@
 // report file (uploaded as an artifact) and later jobs read them:
 //
 //   promotion.mjs report                         one region's report, from the environment (see reportFromEnv)
-//   promotion.mjs review  --reports DIR --change-set NAME
-//                                                the prod plan's regions with a change set to execute → output
-//                                                `regions` (JSON list), and what reviewers approve → summary
+//   promotion.mjs review  --reports DIR --change-set NAME --package-hash HASH
+//                                                the prod plan's regions with a change set to execute → outputs
+//                                                `regions` (JSON list), `change-sets` (JSON object region → the
+//                                                change set's ARN) and `package-hash` (the package planned), and
+//                                                what reviewers approve → summary
 //   promotion.mjs summary --reports DIR          the promotion summary: stage diagram and table → summary
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { RELEASE_PREFIX } from './change-set-names.mjs';
 
 export class PromotionError extends Error {}
 
@@ -28,6 +31,7 @@ export function reportFromEnv(env) {
     result: env.RESULT || (outcome === 'success' ? 'unknown' : outcome === 'skipped' ? 'skipped' : 'failed'),
     accountId: env.ACCOUNT_ID || undefined,
     changeSetName: env.CHANGE_SET_NAME || undefined,
+    changeSetId: env.CHANGE_SET_ID || undefined,
     hasChanges: env.HAS_CHANGES === 'true',
     destructive: env.DESTRUCTIVE === 'true',
     stackStatus: env.STACK_STATUS || undefined,
@@ -44,11 +48,23 @@ export function readReports(dir) {
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
 }
 
+const CHANGE_SET_ARN =
+  /^arn:aws[a-z-]*:cloudformation:([a-z0-9-]+):[0-9]{12}:changeSet\/([A-Za-z][A-Za-z0-9-]*)\/[A-Za-z0-9-]+$/;
+
 /**
- * The prod plan's regions whose kept change set awaits execution. Every planned region must have kept the change
- * set under the one name the execute job will use; a region without changes has nothing to execute.
+ * The prod plan's regions whose kept change set awaits execution, each with its change set's ARN (the execute job
+ * executes by ARN, one per region: a matrix job's outputs cannot carry them). Every planned region must have kept a
+ * release change set under this run's name, in its own region, from the package being promoted.
  */
-export function review(reports, changeSetName) {
+export function review(reports, changeSetName, packageHash) {
+  if (!changeSetName.startsWith(RELEASE_PREFIX))
+    throw new PromotionError(
+      `The change-set name "${changeSetName}" is not a release name (${RELEASE_PREFIX}…): refusing to execute it.`,
+    );
+  if (!/^[0-9a-f]{64}$/.test(packageHash ?? ''))
+    throw new PromotionError(
+      `The package hash "${packageHash ?? ''}" is not a sha256: the setup job did not package this run.`,
+    );
   const plans = reports.filter((r) => r.stage === 'prod' && r.step === 'plan');
   if (plans.length === 0)
     throw new PromotionError('No prod plan report was found: the prod plan did not run.');
@@ -58,11 +74,22 @@ export function review(reports, changeSetName) {
       `The prod plan failed in ${failed.map((r) => r.region).join(', ')}: nothing will be executed.`,
     );
   const planned = plans.filter((r) => r.result === 'planned');
+  const changeSets = {};
   for (const r of planned) {
     if (r.changeSetName !== changeSetName)
       throw new PromotionError(
         `The prod plan in ${r.region} kept change set "${r.changeSetName ?? ''}", not "${changeSetName}": refusing to execute anything else.`,
       );
+    const arn = CHANGE_SET_ARN.exec(r.changeSetId ?? '');
+    if (!arn || arn[1] !== r.region || arn[2] !== changeSetName)
+      throw new PromotionError(
+        `The prod plan in ${r.region} reported change set ARN "${r.changeSetId ?? ''}", not one of change set "${changeSetName}" in ${r.region}: refusing to execute it.`,
+      );
+    if (r.packageHash !== packageHash)
+      throw new PromotionError(
+        `The prod plan in ${r.region} was made from package sha256 "${r.packageHash ?? ''}", not this run's ${packageHash}: refusing to execute it.`,
+      );
+    changeSets[r.region] = r.changeSetId;
   }
   const regions = planned.map((r) => r.region).sort();
   const lines = [`### prod: awaiting approval`, ''];
@@ -70,19 +97,19 @@ export function review(reports, changeSetName) {
     lines.push('The prod plan has no changes in any region: nothing to approve, nothing will be executed.');
   } else {
     lines.push(
-      `Approving the \`prod\` environment executes change set \`${changeSetName}\` of stack \`${planned[0].stack}\` exactly as planned (the package hash and the change set's fingerprint are checked first):`,
+      `Approving the \`prod\` environment executes change set \`${changeSetName}\` of stack \`${planned[0].stack}\` in each region below, by its ARN, once dev (and staging) succeeded; the action first checks the change set itself (template, parameters, capabilities, tags, role) against the package:`,
       '',
-      '| region | account | changes | destructive |',
-      '|---|---|---|---|',
+      '| region | account | changes | destructive | change set |',
+      '|---|---|---|---|---|',
       ...planned.map(
         (r) =>
-          `| ${r.region} | ${r.accountId ?? ''} | ${r.hasChanges ? 'yes' : 'outputs only'} | ${r.destructive ? '⚠ yes' : 'no'} |`,
+          `| ${r.region} | ${r.accountId ?? ''} | ${r.hasChanges ? 'yes' : 'outputs only'} | ${r.destructive ? '⚠ yes' : 'no'} | ${r.changeSetId} |`,
       ),
     );
     const unchanged = plans.filter((r) => r.result !== 'planned').map((r) => r.region);
     if (unchanged.length) lines.push('', `No changes in ${unchanged.join(', ')}.`);
   }
-  return { regions, markdown: `${lines.join('\n')}\n` };
+  return { regions, changeSets, packageHash, markdown: `${lines.join('\n')}\n` };
 }
 
 const MARK = { ok: '✓', failed: '✗', skipped: '–', waiting: '…', cancelled: '⊘' };
@@ -244,9 +271,17 @@ function main(argv) {
     writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`${report.stage} ${report.region} ${report.step}: ${report.result}`);
   } else if (command === 'review') {
-    const { regions, markdown } = review(readReports(options.reports), options['change-set'] ?? '');
+    const { regions, changeSets, packageHash, markdown } = review(
+      readReports(options.reports),
+      options['change-set'] ?? '',
+      options['package-hash'] ?? '',
+    );
     appendTo('GITHUB_STEP_SUMMARY', markdown);
-    if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `regions=${JSON.stringify(regions)}\n`);
+    if (env.GITHUB_OUTPUT)
+      appendFileSync(
+        env.GITHUB_OUTPUT,
+        `regions=${JSON.stringify(regions)}\nchange-sets=${JSON.stringify(changeSets)}\npackage-hash=${packageHash}\n`,
+      );
     console.log(`Regions to execute: ${JSON.stringify(regions)}`);
   } else if (command === 'summary') {
     const markdown = summary({
