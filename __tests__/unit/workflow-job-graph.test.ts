@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseAction } from '@actions/workflow-parser/actions/index';
+import { NoOperationTraceWriter } from '@actions/workflow-parser';
 import { parse } from 'yaml';
 import { parseCommandFile } from '../../scripts/lib/runner.mjs';
 import { releaseName, pullRequestName } from '../../scripts/workflow/change-set-names.mjs';
@@ -36,6 +38,26 @@ const raw = parse(readFileSync(FILE, 'utf8')) as {
     }
   >;
 };
+interface ActionYaml {
+  inputs: Record<string, { required?: boolean; default?: string }>;
+  runs: { steps?: { id?: string; uses?: string; with?: Record<string, string> }[] };
+}
+const STAGE_FILE = '.github/actions/stage/action.yml';
+const stageAction = parse(readFileSync(STAGE_FILE, 'utf8')) as ActionYaml;
+const theAction = parse(readFileSync('action.yml', 'utf8')) as ActionYaml;
+
+/** What the stage action hands the action itself, for one stage call (the composite's `with:`, evaluated). */
+function actionInputs(call: Record<string, Json>): Record<string, Json> {
+  const defaults = Object.fromEntries(
+    Object.entries(stageAction.inputs).map(([k, v]) => [k, v.default ?? '']),
+  );
+  const contexts = { inputs: { ...defaults, ...call }, runner: { temp: '/tmp' }, steps: {} };
+  const step = stageAction.runs.steps!.find((s) => s.id === 'action')!;
+  return Object.fromEntries(
+    Object.entries(step.with ?? {}).map(([k, v]) => [k, interpolate(String(v), contexts)]),
+  );
+}
+
 let workflow: Workflow;
 beforeAll(async () => {
   workflow = await loadWorkflow(FILE);
@@ -197,9 +219,32 @@ function play(c: Case) {
 const result = (runs: Map<string, JobRun>, id: string) => runs.get(id)!.result;
 const path = (runs: Map<string, JobRun>) => criticalPath(workflow, runs, 'prod-execute');
 
-describe('deploy.yml as GitHub parses it', () => {
-  it('has no parse or schema errors', () => {
+describe('deploy.yml and its stage action as GitHub parses them', () => {
+  it('have no parse or schema errors', () => {
     expect(workflow.errors).toEqual([]);
+    for (const file of [STAGE_FILE, 'action.yml']) {
+      const parsed = parseAction(
+        { name: file, content: readFileSync(file, 'utf8') },
+        new NoOperationTraceWriter(),
+      );
+      expect([file, parsed.context.errors.getErrors().map((e) => e.message)]).toEqual([file, []]);
+    }
+  });
+
+  it('pass only declared inputs, and every required one, at each level', () => {
+    const required = (a: ActionYaml) =>
+      Object.entries(a.inputs)
+        .filter(([, v]) => v.required)
+        .map(([k]) => k);
+    for (const [id, job] of Object.entries(raw.jobs))
+      for (const step of job.steps.filter((s) => s.uses?.endsWith('/.github/actions/stage'))) {
+        const keys = Object.keys(step.with ?? {});
+        for (const k of keys) expect([id, k, k in stageAction.inputs]).toEqual([id, k, true]);
+        for (const k of required(stageAction)) expect([id, k, keys.includes(k)]).toEqual([id, k, true]);
+      }
+    const step = stageAction.runs.steps!.find((s) => s.id === 'action')!;
+    expect(step.uses).toBe('./.multi-account-deploy/action');
+    for (const k of Object.keys(step.with ?? {})) expect([k, k in theAction.inputs]).toEqual([k, true]);
   });
 });
 
@@ -222,7 +267,22 @@ describe("deploy.yml's job graph, evaluated as GitHub does", () => {
       'package-hash': HASH,
     });
     expect(runs.get('prod-plan')!.environment).toBeUndefined();
+    expect(actionInputs(plan.with)).toMatchObject({
+      mode: 'plan',
+      'role-arn': BASE_INPUTS['prod-release-role-arn'],
+      'keep-change-set': 'true',
+      template: '.multi-account-deploy/package/infra/stack.yaml',
+      environment: 'prod',
+    });
     const execute = calls.find((c) => c.job === 'prod-execute')!;
+    expect(actionInputs(execute.with)).toMatchObject({
+      mode: 'execute',
+      'role-arn': BASE_INPUTS['prod-role-arn'],
+      'change-set-name': arnOf('eu-west-1', `mad-release-${RUN_ID}-${ATTEMPT}`),
+      template: '.multi-account-deploy/package/infra/stack.yaml',
+    });
+    const dev = calls.find((c) => c.job === 'dev')!;
+    expect(actionInputs(dev.with)).toMatchObject({ mode: 'deploy', 'role-arn': BASE_INPUTS['dev-role-arn'] });
     expect(execute.with).toMatchObject({
       mode: 'execute',
       role: 'role-arn',
@@ -284,6 +344,17 @@ describe("deploy.yml's job graph, evaluated as GitHub does", () => {
       'prod eu-west-1',
       'prod us-east-1',
     ]);
+    for (const p of plans) {
+      const stage = String(p.matrix.stage) as 'dev' | 'staging' | 'prod';
+      // The plan role of the stage's account; the workspace's template (no package on a pull request).
+      expect(actionInputs(p.with)).toMatchObject({
+        mode: 'plan',
+        'role-arn': { ...BASE_INPUTS, ...STAGING }[`${stage}-plan-role-arn`],
+        template: 'infra/stack.yaml',
+        'keep-change-set': 'false',
+        comment: 'auto',
+      });
+    }
     for (const p of plans)
       expect(p.with).toMatchObject({
         mode: 'plan',

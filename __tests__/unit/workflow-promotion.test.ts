@@ -31,7 +31,10 @@ function report(dir: string, env: Record<string, string>): void {
   expect(res.code).toBe(0);
 }
 
-const CS = 'multi-account-deploy-42-1';
+const CS = 'mad-release-42-1';
+const HASH = 'ab'.repeat(32);
+const arn = (region: string, name = CS) =>
+  `arn:aws:cloudformation:${region}:333333333333:changeSet/${name}/7c2e9b4a-1d3f-4e5a-8b6c-0d1e2f3a4b5c`;
 const ok = (
   stage: string,
   step: string,
@@ -45,58 +48,101 @@ const ok = (
   OUTCOME: 'success',
   RESULT: result,
   ACCOUNT_ID: stage === 'prod' ? '333333333333' : '111111111111',
+  PACKAGE_HASH: HASH,
   ...extra,
 });
+const kept = (region: string, extra: Record<string, string> = {}) =>
+  ok('prod', 'plan', region, 'planned', {
+    CHANGE_SET_NAME: CS,
+    CHANGE_SET_ID: arn(region),
+    HAS_CHANGES: 'true',
+    ...extra,
+  });
+const reviewOf = (dir: string, name = CS, hash = HASH) =>
+  run(['review', '--reports', dir, '--change-set', name, '--package-hash', hash]);
+const reportsOf = (...entries: Record<string, string>[]) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mad-reports-'));
+  for (const e of entries) report(dir, e);
+  return dir;
+};
 
-describe('the prod review (what reviewers approve)', () => {
-  it('lists the regions whose kept change set awaits execution, and skips those without changes', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mad-reports-'));
-    report(
-      dir,
-      ok('prod', 'plan', 'eu-west-1', 'planned', {
-        CHANGE_SET_NAME: CS,
-        HAS_CHANGES: 'true',
-        DESTRUCTIVE: 'true',
-      }),
+describe("the prod review (what reviewers approve, and each region's change set)", () => {
+  it("lists the regions whose kept change set awaits execution, with each region's ARN, and skips those without changes", () => {
+    const dir = reportsOf(
+      kept('eu-west-1', { DESTRUCTIVE: 'true' }),
+      kept('ap-south-1'),
+      ok('prod', 'plan', 'us-east-1', 'no-changes'),
+      ok('dev', 'deploy', 'eu-west-1', 'deployed'),
     );
-    report(dir, ok('prod', 'plan', 'us-east-1', 'no-changes'));
-    report(dir, ok('dev', 'deploy', 'eu-west-1', 'deployed'));
-    expect(readdirSync(dir)).toHaveLength(3);
-    const res = run(['review', '--reports', dir, '--change-set', CS]);
+    expect(readdirSync(dir)).toHaveLength(4);
+    const res = reviewOf(dir);
     expect(res.code).toBe(0);
-    expect(res.outputs.regions).toBe('["eu-west-1"]');
+    expect(res.outputs.regions).toBe('["ap-south-1","eu-west-1"]');
+    expect(JSON.parse(res.outputs['change-sets'] ?? '')).toEqual({
+      'eu-west-1': arn('eu-west-1'),
+      'ap-south-1': arn('ap-south-1'),
+    });
+    expect(res.outputs['package-hash']).toBe(HASH);
     expect(res.summary).toContain(`executes change set \`${CS}\` of stack \`my-app\``);
-    expect(res.summary).toContain('| eu-west-1 | 333333333333 | yes | ⚠ yes |');
+    expect(res.summary).toContain(`| eu-west-1 | 333333333333 | yes | ⚠ yes | ${arn('eu-west-1')} |`);
     expect(res.summary).toContain('No changes in us-east-1.');
   });
 
   it('asks nobody to approve when no region changes', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mad-reports-'));
-    report(dir, ok('prod', 'plan', 'eu-west-1', 'no-changes'));
-    const res = run(['review', '--reports', dir, '--change-set', CS]);
+    const res = reviewOf(reportsOf(ok('prod', 'plan', 'eu-west-1', 'no-changes')));
     expect(res.code).toBe(0);
     expect(res.outputs.regions).toBe('[]');
+    expect(res.outputs['change-sets']).toBe('{}');
     expect(res.summary).toContain('nothing to approve');
   });
 
-  it('refuses when a region kept another change set than the one the execute job will run', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mad-reports-'));
-    report(dir, ok('prod', 'plan', 'eu-west-1', 'planned', { CHANGE_SET_NAME: 'something-else' }));
-    const res = run(['review', '--reports', dir, '--change-set', CS]);
+  it("refuses when any region's plan failed", () => {
+    const res = reviewOf(reportsOf(kept('eu-west-1'), { ...kept('us-east-1'), OUTCOME: 'failure' }));
     expect(res.code).toBe(1);
-    expect(res.stdout).toContain('kept change set "something-else", not "multi-account-deploy-42-1"');
+    expect(res.stdout).toContain('The prod plan failed in us-east-1');
     expect(res.outputs.regions).toBeUndefined();
   });
 
+  it("refuses a region that kept another change set than this run's release change set", () => {
+    const res = reviewOf(reportsOf(kept('eu-west-1', { CHANGE_SET_NAME: 'something-else' })));
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain(`kept change set "something-else", not "${CS}"`);
+    expect(res.outputs.regions).toBeUndefined();
+  });
+
+  it('refuses an ARN of another region, of another change set, or none', () => {
+    for (const [id, why] of [
+      [arn('us-east-1'), 'us-east-1'],
+      [arn('eu-west-1', 'mad-pr-7-42-1'), 'mad-pr-7-42-1'],
+      ['', '""'],
+    ] as const) {
+      const res = reviewOf(reportsOf(kept('eu-west-1', { CHANGE_SET_ID: id })));
+      expect([why, res.code]).toEqual([why, 1]);
+      expect(res.stdout).toContain('The prod plan in eu-west-1 reported change set ARN');
+    }
+  });
+
+  it('refuses a plan made from another package, a pull-request name, and a missing package hash', () => {
+    const other = reviewOf(reportsOf(kept('eu-west-1', { PACKAGE_HASH: 'cd'.repeat(32) })));
+    expect(other.code).toBe(1);
+    expect(other.stdout).toContain('was made from package sha256');
+    const pr = reviewOf(reportsOf(kept('eu-west-1', { CHANGE_SET_NAME: 'mad-pr-7-42-1' })), 'mad-pr-7-42-1');
+    expect(pr.code).toBe(1);
+    expect(pr.stdout).toContain('is not a release name (mad-release-…)');
+    const none = reviewOf(reportsOf(kept('eu-west-1')), CS, '');
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain('is not a sha256');
+  });
+
   it('refuses when there is no plan report at all', () => {
-    const res = run(['review', '--reports', mkdtempSync(join(tmpdir(), 'mad-empty-')), '--change-set', CS]);
+    const res = reviewOf(mkdtempSync(join(tmpdir(), 'mad-empty-')));
     expect(res.code).toBe(1);
     expect(res.stdout).toContain('No prod plan report was found');
   });
 });
 
 describe('the promotion summary', () => {
-  const hash = 'ab'.repeat(32);
+  const hash = HASH;
   const needs = (results: Record<string, string>, regions = '["eu-west-1"]') =>
     JSON.stringify({
       ...Object.fromEntries(Object.entries(results).map(([id, result]) => [id, { result, outputs: {} }])),

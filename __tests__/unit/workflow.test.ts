@@ -39,29 +39,10 @@ const deploy = load('deploy.yml');
 const jobs = deploy.jobs;
 const ACTION = './.multi-account-deploy/action';
 
-const needsOf = (id: string): string[] => {
-  const n = jobs[id]?.needs;
-  return n === undefined ? [] : Array.isArray(n) ? n : [n];
-};
-/** Every job `id` waits for, directly or through other jobs. */
-function allNeeds(id: string, seen = new Set<string>()): Set<string> {
-  for (const n of needsOf(id)) {
-    if (!seen.has(n)) {
-      seen.add(n);
-      allNeeds(n, seen);
-    }
-  }
-  return seen;
-}
+const STAGE = './.multi-account-deploy/action/.github/actions/stage';
+const stage = parse(readFileSync('.github/actions/stage/action.yml', 'utf8')) as { runs: { steps: Step[] } };
 const environmentOf = (job: Job): string | undefined =>
   typeof job.environment === 'string' ? job.environment : job.environment?.name;
-const actionStep = (id: string): Step => {
-  const step = jobs[id]?.steps?.find((s) => s.uses === ACTION);
-  if (!step) throw new Error(`job ${id} does not run the action`);
-  return step;
-};
-const stepIndex = (id: string, predicate: (s: Step) => boolean): number =>
-  (jobs[id]?.steps ?? []).findIndex(predicate);
 
 /**
  * Runs one step's `run:` script the way the runner does (bash -eo pipefail), with the step's env filled in.
@@ -89,9 +70,11 @@ const setupStep = (id: string): string => {
 };
 
 describe('the reusable workflow deploy.yml', () => {
-  it('is called with workflow_call, takes no secrets, and grants nothing at the top level', () => {
+  it('is called with workflow_call, takes only the optional action-token secret, and grants nothing at the top level', () => {
     expect(Object.keys(deploy.on)).toEqual(['workflow_call']);
-    expect(deploy.on.workflow_call?.secrets).toBeUndefined();
+    expect(deploy.on.workflow_call?.secrets).toEqual({
+      'action-token': expect.objectContaining({ required: false }),
+    });
     expect(deploy.permissions).toEqual({});
     const inputs = Object.keys(deploy.on.workflow_call?.inputs ?? {});
     for (const name of [
@@ -107,6 +90,7 @@ describe('the reusable workflow deploy.yml', () => {
       'dev-plan-role-arn',
       'staging-plan-role-arn',
       'prod-plan-role-arn',
+      'prod-release-role-arn',
       'dev-parameters',
       'staging-parameters',
       'prod-parameters',
@@ -120,145 +104,48 @@ describe('the reusable workflow deploy.yml', () => {
       expect(inputs).toContain(name);
   });
 
-  it('has the job graph: setup → plan | package → dev → staging → prod-plan → prod-review → prod-execute → summary', () => {
-    expect(Object.keys(jobs).sort()).toEqual(
-      [
-        'setup',
-        'plan',
-        'package',
-        'dev',
-        'staging',
-        'prod-plan',
-        'prod-review',
-        'prod-execute',
-        'summary',
-      ].sort(),
-    );
-    expect(needsOf('plan')).toEqual(['setup']);
-    expect(needsOf('dev')).toEqual(expect.arrayContaining(['package']));
-    expect(needsOf('staging')).toEqual(expect.arrayContaining(['dev']));
-    expect(needsOf('prod-plan')).toEqual(expect.arrayContaining(['dev', 'staging', 'package']));
-    for (const prod of ['prod-plan', 'prod-review', 'prod-execute']) {
-      expect(allNeeds(prod)).toContain('dev');
-      expect(allNeeds(prod)).toContain('package');
-    }
-    expect(needsOf('prod-execute')).toEqual(expect.arrayContaining(['prod-plan', 'prod-review']));
-    expect([...allNeeds('summary')].sort()).toEqual(
-      Object.keys(jobs)
-        .filter((j) => j !== 'summary')
-        .sort(),
-    );
-    // Nothing on the pull-request path waits for a deploy, and no deploy waits for a plan of a pull request.
-    for (const id of ['dev', 'staging', 'prod-plan', 'prod-execute'])
-      expect(allNeeds(id)).not.toContain('plan');
-  });
-
-  it('plans prod only after dev (and staging when there is one) succeeded', () => {
-    // prod-plan must run when staging is skipped for not being configured, so it has its own condition:
-    // it must still demand dev's success and never run after a cancellation.
-    const condition = jobs['prod-plan']?.if ?? '';
-    expect(condition).toContain("needs.dev.result == 'success'");
-    expect(condition).toContain("needs.package.result == 'success'");
-    expect(condition).toContain('!cancelled()');
-    expect(condition).toMatch(
-      /needs\.staging\.result == 'success' \|\| \(needs\.staging\.result == 'skipped' && needs\.setup\.outputs\.staging != 'true'\)/,
-    );
-    // The other deploy jobs use the implicit success() of all their needs: no status function in their if.
-    for (const id of ['dev', 'staging', 'prod-review', 'prod-execute'])
-      expect(jobs[id]?.if ?? '').not.toMatch(/always\(\)|failure\(\)|cancelled\(\)/);
-  });
-
-  it('deploys dev behind environment dev and executes prod behind environment prod, nothing else behind one', () => {
-    expect(environmentOf(jobs.dev!)).toBe('dev');
-    expect(environmentOf(jobs.staging!)).toBe('staging');
-    expect(environmentOf(jobs['prod-execute']!)).toBe('prod');
-    for (const id of ['setup', 'plan', 'package', 'prod-plan', 'prod-review', 'summary'])
-      expect(jobs[id]?.environment).toBeUndefined();
-    expect(actionStep('dev').with).toMatchObject({
-      mode: 'deploy',
-      'role-arn': '${{ inputs.dev-role-arn }}',
-    });
-  });
-
-  it('keeps the prod change set in the plan job and executes exactly that one after checking the package', () => {
-    const plan = actionStep('prod-plan').with ?? {};
-    expect(plan).toMatchObject({
-      mode: 'plan',
-      'keep-change-set': 'true',
-      'role-arn': '${{ inputs.prod-plan-role-arn }}',
-      'change-set-name': '${{ steps.name.outputs.change-set-name }}',
-    });
-    // The job output is the very name the action was given, the same in every region of the matrix.
-    expect(jobs['prod-plan']?.outputs?.['change-set-name']).toBe('${{ steps.name.outputs.change-set-name }}');
-    const execute = actionStep('prod-execute').with ?? {};
-    expect(execute).toMatchObject({
-      mode: 'execute',
-      'change-set-name': '${{ needs.prod-plan.outputs.change-set-name }}',
-      'role-arn': '${{ inputs.prod-role-arn }}',
-      template: plan.template,
-      parameters: plan.parameters,
-      'execution-role-arn': plan['execution-role-arn'],
-      capabilities: plan.capabilities,
-      tags: plan.tags,
-    });
-    // The package hash is checked against both the package job and the plan, before the action runs.
-    const verify = stepIndex('prod-execute', (s) => /package-hash\.mjs verify/.test(s.run ?? ''));
-    const run = stepIndex('prod-execute', (s) => s.uses === ACTION);
-    expect(verify).toBeGreaterThanOrEqual(0);
-    expect(verify).toBeLessThan(run);
-    const check = jobs['prod-execute']?.steps?.[verify];
-    expect(check?.env).toMatchObject({
-      PACKAGE_HASH: '${{ needs.package.outputs.hash }}',
-      PLANNED_HASH: '${{ needs.prod-plan.outputs.package-hash }}',
-    });
-    expect(check?.run).toMatch(/--expect "\$PACKAGE_HASH" --expect "\$PLANNED_HASH"/);
-    expect(jobs['prod-plan']?.outputs?.['package-hash']).toBe('${{ steps.verify.outputs.hash }}');
+  // Which jobs run, in which order, with which roles and change sets: workflow-job-graph.test.ts.
+  it('waits for an environment only where a deploy role is used: dev, staging and prod-execute', () => {
+    const withEnvironment = Object.entries(jobs)
+      .filter(([, j]) => j.environment !== undefined)
+      .map(([id, j]) => [id, environmentOf(j)]);
+    expect(withEnvironment).toEqual([
+      ['dev', 'dev'],
+      ['staging', 'staging'],
+      ['prod-execute', 'prod'],
+    ]);
   });
 
   it('deploys and plans on the default branch from the package, never from a checkout of the repository', () => {
     for (const id of ['dev', 'staging', 'prod-plan', 'prod-execute']) {
       const steps = jobs[id]?.steps ?? [];
-      const checkouts = steps.filter((s) => s.uses?.startsWith('actions/checkout'));
-      expect(
-        checkouts.every((s) => s.with?.repository === '${{ needs.setup.outputs.action-repository }}'),
-      ).toBe(true);
-      expect(steps[0]?.uses).toMatch(/^actions\/download-artifact@/);
-      expect(actionStep(id).with?.template).toBe('.multi-account-deploy/package/${{ inputs.template }}');
-      const verify = stepIndex(id, (s) => /package-hash\.mjs verify/.test(s.run ?? ''));
-      expect(verify).toBeGreaterThanOrEqual(0);
-      expect(verify).toBeLessThan(stepIndex(id, (s) => s.uses === ACTION));
+      expect(steps.map((s) => s.uses)).toEqual(['actions/checkout@v4', STAGE]);
+      expect(steps[0]?.with?.repository).toBe('${{ needs.setup.outputs.action-repository }}');
+      expect(steps[1]?.with?.['package-hash']).toBe('${{ needs.setup.outputs.package-hash }}');
     }
-    const pack = jobs.package?.steps?.find((s) => /package-hash\.mjs pack/.test(s.run ?? ''));
+    // The stage action downloads the package and checks its hash before it runs the action.
+    const stageSteps = stage.runs.steps;
+    const verify = stageSteps.findIndex((s) => /package-hash\.mjs" verify/.test(s.run ?? ''));
+    expect(stageSteps[0]?.uses).toMatch(/^actions\/download-artifact@/);
+    expect(verify).toBeGreaterThan(0);
+    expect(verify).toBeLessThan(stageSteps.findIndex((s) => s.uses === ACTION));
+    const pack = jobs.setup?.steps?.find((s) => /package-hash\.mjs pack/.test(s.run ?? ''));
     expect(pack?.id).toBe('pack');
-    expect(jobs.package?.outputs?.hash).toBe('${{ steps.pack.outputs.hash }}');
-    expect(jobs.package?.steps?.some((s) => s.uses?.startsWith('actions/upload-artifact@'))).toBe(true);
+    expect(jobs.setup?.outputs?.['package-hash']).toBe('${{ steps.pack.outputs.hash }}');
   });
 
-  it('gives the action the same stack settings in every job, so plans and deploys describe one stack', () => {
-    for (const id of ['plan', 'dev', 'staging', 'prod-plan', 'prod-execute']) {
-      expect([id, actionStep(id).with]).toEqual([
-        id,
-        expect.objectContaining({
-          'stack-name': '${{ inputs.stack-name }}',
-          'ecr-repositories': '${{ inputs.ecr-repositories }}',
-          capabilities: '${{ inputs.capabilities }}',
-          tags: '${{ inputs.tags }}',
-          permissions: '${{ inputs.permissions-check }}',
-          'timeout-minutes': '${{ inputs.timeout-minutes }}',
-          region: '${{ matrix.region }}',
-        }),
-      ]);
-    }
-    // Only the pull-request plan comments.
-    for (const id of ['dev', 'staging', 'prod-plan', 'prod-execute'])
-      expect(actionStep(id).with?.comment).toBe('never');
+  it('checks out the action with the action-token secret when given (private and internal copies)', () => {
+    const checkouts = Object.values(jobs).flatMap((j) =>
+      (j.steps ?? []).filter((s) => s.with?.path === '.multi-account-deploy/action'),
+    );
+    expect(checkouts.length).toBe(Object.keys(jobs).length);
+    for (const c of checkouts) expect(c.with?.token).toBe('${{ secrets.action-token || github.token }}');
   });
 
   it('gives each job exactly the permissions it needs', () => {
     const expected: Record<string, Record<string, string>> = {
       setup: { 'id-token': 'write', contents: 'read' },
       plan: { 'id-token': 'write', contents: 'read', 'pull-requests': 'write' },
-      package: { contents: 'read' },
       dev: { 'id-token': 'write', contents: 'read' },
       staging: { 'id-token': 'write', contents: 'read' },
       'prod-plan': { 'id-token': 'write', contents: 'read' },
@@ -293,60 +180,7 @@ describe('the reusable workflow deploy.yml', () => {
     expect(jobs.plan?.concurrency?.group).toContain('${{ github.ref }}');
     // Every job that touches an AWS account is in a concurrency group.
     for (const [id, job] of Object.entries(jobs))
-      if (job.steps?.some((s) => s.uses === ACTION)) expect([id, !!job.concurrency]).toEqual([id, true]);
-  });
-
-  it('runs every stage over its regions as a matrix from the setup job, without fail-fast', () => {
-    expect(jobs.plan?.strategy?.matrix).toBe('${{ fromJSON(needs.setup.outputs.plan-matrix) }}');
-    expect(jobs.dev?.strategy?.matrix).toEqual({
-      region: '${{ fromJSON(needs.setup.outputs.dev-regions) }}',
-    });
-    expect(jobs['prod-plan']?.strategy?.matrix).toEqual({
-      region: '${{ fromJSON(needs.setup.outputs.prod-regions) }}',
-    });
-    // Execution only where the plan kept a change set.
-    expect(jobs['prod-execute']?.strategy?.matrix).toEqual({
-      region: '${{ fromJSON(needs.prod-review.outputs.regions) }}',
-    });
-    expect(jobs['prod-execute']?.if).toContain("needs.prod-review.outputs.regions != '[]'");
-    for (const job of Object.values(jobs))
-      if (job.strategy) expect((job.strategy as { 'fail-fast'?: boolean })['fail-fast']).toBe(false);
-  });
-
-  it('skips pull-request plans without an OIDC token with a notice, before anything else runs', async () => {
-    const steps = jobs.plan?.steps ?? [];
-    expect(steps[0]?.id).toBe('oidc');
-    expect(steps[0]?.env?.FORK).toBe('${{ github.event.pull_request.head.repo.fork }}');
-    for (const s of steps.slice(1)) expect(s.if).toContain("steps.oidc.outputs.available == 'true'");
-    const script = steps[0]?.run ?? '';
-    const fork = await runStep(script, {
-      FORK: 'true',
-      STAGE: 'prod',
-      REGION: 'eu-west-1',
-      GITHUB_STEP_SUMMARY: '/dev/null',
-    });
-    expect(fork.code).toBe(0);
-    expect(fork.outputs.available).toBe('false');
-    expect(fork.stdout).toMatch(/^::notice title=Plan of prod skipped::.*fork/m);
-    const noToken = await runStep(script, {
-      FORK: 'false',
-      STAGE: 'dev',
-      REGION: 'eu-west-1',
-      GITHUB_STEP_SUMMARY: '/dev/null',
-    });
-    expect(noToken.outputs.available).toBe('false');
-    const ok = await runStep(script, {
-      FORK: 'false',
-      STAGE: 'dev',
-      REGION: 'eu-west-1',
-      ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/token',
-    });
-    expect(ok.outputs.available).toBe('true');
-    expect(actionStep('plan').with).toMatchObject({
-      mode: 'plan',
-      comment: 'auto',
-      'role-arn': "${{ inputs[format('{0}-plan-role-arn', matrix.stage)] }}",
-    });
+      if (job.steps?.some((s) => s.uses === STAGE)) expect([id, !!job.concurrency]).toEqual([id, true]);
   });
 
   it('gives every job of every workflow a timeout', () => {
@@ -369,7 +203,12 @@ describe('the reusable workflow deploy.yml', () => {
             false,
           ]);
         }
-    expect(scripts).toBeGreaterThan(15);
+    for (const step of stage.runs.steps)
+      if (step.run !== undefined) {
+        scripts++;
+        expect([step.name, step.run.includes('${{')]).toEqual([step.name, false]);
+      }
+    expect(scripts).toBeGreaterThan(8);
   });
 });
 
@@ -386,6 +225,7 @@ describe('the setup job', () => {
     EVENT_NAME: 'push',
     REF: 'refs/heads/main',
     DEFAULT_BRANCH: 'main',
+    FORK: '',
   };
 
   it('reads regions as JSON lists or comma-separated, per stage with a default, and builds the plan matrix', async () => {
@@ -451,12 +291,32 @@ describe('the setup job', () => {
   it('plans on pull requests, promotes on a push or manual run of the default branch, and does nothing else', async () => {
     const event = async (env: Record<string, string>) =>
       (await runStep(stages, { ...base, ...env })).outputs.event;
-    expect(await event({ EVENT_NAME: 'pull_request', REF: 'refs/pull/7/merge' })).toBe('plan');
+    const pr = {
+      EVENT_NAME: 'pull_request',
+      REF: 'refs/pull/7/merge',
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/t',
+    };
+    expect(await event(pr)).toBe('plan');
     expect(await event({ EVENT_NAME: 'push' })).toBe('promote');
     expect(await event({ EVENT_NAME: 'workflow_dispatch' })).toBe('promote');
     expect(await event({ EVENT_NAME: 'push', REF: 'refs/heads/feature' })).toBe('none');
     expect(await event({ EVENT_NAME: 'push', REF: 'refs/tags/v1' })).toBe('none');
     expect(await event({ EVENT_NAME: 'pull_request_target' })).toBe('none');
+  });
+
+  it('skips the plans of a pull request without an OIDC token (a fork, Dependabot) with a notice', async () => {
+    const pr = { EVENT_NAME: 'pull_request', REF: 'refs/pull/7/merge', GITHUB_STEP_SUMMARY: '/dev/null' };
+    const fork = await runStep(stages, {
+      ...base,
+      ...pr,
+      FORK: 'true',
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/t',
+    });
+    expect(fork.code).toBe(0);
+    expect(fork.outputs.event).toBe('none');
+    expect(fork.stdout).toMatch(/^::notice title=Plans skipped::.*forks/m);
+    const noToken = await runStep(stages, { ...base, ...pr, FORK: 'false' });
+    expect(noToken.outputs.event).toBe('none');
   });
 
   it("finds this workflow's own repository and commit in the job's OIDC claims", async () => {
@@ -490,14 +350,7 @@ describe('the setup job', () => {
       });
       expect(pinned.outputs).toEqual({ repository: 'acme/fork', ref: 'v1.2.0' });
       expect(oidc.requests).toHaveLength(1);
-      // No token: a pull request (fork) skips quietly; a push fails with the fix.
-      const fork = await runStep(source, {
-        ...env,
-        EVENT_NAME: 'pull_request',
-        ACTIONS_ID_TOKEN_REQUEST_URL: '',
-      });
-      expect(fork.code).toBe(0);
-      expect(fork.outputs).toEqual({});
+      // No token on a push: fails with the fix (a pull request without one never gets here: see setup's stages).
       const push = await runStep(source, { ...env, ACTIONS_ID_TOKEN_REQUEST_URL: '' });
       expect(push.code).toBe(1);
       expect(push.stdout).toContain("grant 'id-token: write'");

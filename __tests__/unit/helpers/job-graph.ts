@@ -138,7 +138,7 @@ export function evaluateCondition(condition: string, contexts: Contexts, status:
 
 /** A string with `${{ }}` expressions in it, as GitHub interpolates it (an expression alone keeps its value). */
 export function interpolate(text: string, contexts: Contexts): Json {
-  const whole = /^\$\{\{([\s\S]*?)\}\}$/.exec(text.trim());
+  const whole = /^\$\{\{((?:(?!\}\})[\s\S])*)\}\}$/.exec(text.trim());
   if (whole) return evaluate(whole[1]!, contexts);
   return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, expr: string) => {
     const value = evaluate(expr, contexts);
