@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAction } from '@actions/workflow-parser/actions/index';
-import { NoOperationTraceWriter } from '@actions/workflow-parser';
+import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { parse } from 'yaml';
 import { parseCommandFile } from '../../scripts/lib/runner.mjs';
 import { releaseName, pullRequestName } from '../../scripts/workflow/change-set-names.mjs';
@@ -222,6 +222,13 @@ const path = (runs: Map<string, JobRun>) => criticalPath(workflow, runs, 'prod-e
 describe('deploy.yml and its stage action as GitHub parses them', () => {
   it('have no parse or schema errors', () => {
     expect(workflow.errors).toEqual([]);
+    for (const file of readdirSync('.github/workflows').filter((f) => f.endsWith('.yml'))) {
+      const parsed = parseWorkflow(
+        { name: file, content: readFileSync(join('.github/workflows', file), 'utf8') },
+        new NoOperationTraceWriter(),
+      );
+      expect([file, parsed.context.errors.getErrors().map((e) => e.message)]).toEqual([file, []]);
+    }
     for (const file of [STAGE_FILE, 'action.yml']) {
       const parsed = parseAction(
         { name: file, content: readFileSync(file, 'utf8') },
