@@ -93,8 +93,14 @@ interface Case {
   reject?: boolean;
 }
 
-/** The setup job's `stages` step, run as the runner runs it (bash -eo pipefail), with its env evaluated. */
+/** The setup job's `stages` step, run as the runner runs it (bash -eo pipefail) with its env evaluated; once per configuration. */
+const stagesRuns = new Map<string, Record<string, string>>();
 function setupStages(inputs: Record<string, Json>, github: Record<string, Json>, oidc: boolean) {
+  const key = JSON.stringify([inputs, github, oidc]);
+  if (!stagesRuns.has(key)) stagesRuns.set(key, runStages(inputs, github, oidc));
+  return stagesRuns.get(key)!;
+}
+function runStages(inputs: Record<string, Json>, github: Record<string, Json>, oidc: boolean) {
   const step = raw.jobs.setup!.steps.find((s) => s.id === 'stages')!;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(step.env ?? {}))
@@ -412,5 +418,77 @@ describe("deploy.yml's job graph, evaluated as GitHub does", () => {
     expect(workflow.jobs.get('prod-execute')!.needs).toEqual(expect.arrayContaining(['dev', 'staging']));
     const devChain = criticalPath(workflow, runs, 'dev');
     expect([...devChain, 'prod-execute']).toEqual(['setup', 'dev', 'prod-execute']);
+  });
+});
+
+describe('the README section "Promote dev → prod", checked against the job graph', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const start = readme.indexOf('## Promote dev → prod');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  /** The rows (cells) of the table whose header row starts with `heading`. */
+  const table = (heading: string) => {
+    const lines = section.slice(section.indexOf(heading)).split('\n');
+    const end = lines.findIndex((l) => !l.startsWith('|'));
+    return lines.slice(2, end).map((l) =>
+      l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
+  };
+
+  it("lists each role's job and OIDC subject as GitHub derives it (environment, else pull request or branch)", () => {
+    // Who assumes which role input, in which job, with which subject: from the evaluated runs.
+    const seen = new Map<string, string>();
+    for (const c of [
+      { event: 'push' as const, inputs: STAGING },
+      { event: 'pull_request' as const, inputs: STAGING },
+    ]) {
+      const { runs, calls } = play(c);
+      for (const call of calls) {
+        const stage = String(call.with.stage);
+        const role = `${stage}-${String(call.with.role)}`;
+        const environment = runs.get(call.job)!.environment;
+        const sub = environment
+          ? `repo:ORG/REPO:environment:${environment}`
+          : c.event === 'pull_request'
+            ? 'repo:ORG/REPO:pull_request'
+            : 'repo:ORG/REPO:ref:refs/heads/main';
+        seen.set(role, `${call.job} ${sub}`);
+      }
+    }
+    const rows = table('| role (input)');
+    expect(rows.length).toBe(seen.size);
+    for (const [input, account, usedBy, sub] of rows) {
+      const name = input!.replace(/`/g, '');
+      expect([name, account]).toEqual([name, name.split('-')[0]]);
+      const job = /`([a-z-]+)`/.exec(usedBy!)?.[1];
+      expect([name, `${job} ${sub!.replace(/`/g, '')}`]).toEqual([name, seen.get(name)]);
+    }
+  });
+
+  it('lists exactly the environments the jobs wait for', () => {
+    const environments = new Set<string>();
+    for (const run of play({ event: 'push', inputs: STAGING }).runs.values())
+      if (run.environment) environments.add(run.environment);
+    const rows = table('| environment');
+    expect(rows.map((r) => r[0]!.replace(/`/g, ''))).toEqual([...environments]);
+  });
+
+  it('names the change sets as the one module does', () => {
+    const rows = table('| change sets');
+    const pattern = (cell: string) =>
+      new RegExp(`^${cell.replace(/`/g, '').replace(/<[a-z ]+>/g, '[0-9]+')}$`);
+    expect(pullRequestName(7, RUN_ID, ATTEMPT)).toMatch(pattern(rows[0]![1]!));
+    expect(releaseName(RUN_ID, ATTEMPT)).toMatch(pattern(rows[1]![1]!));
+    expect(pullRequestName(7, RUN_ID, ATTEMPT)).not.toMatch(pattern(rows[1]![1]!));
+  });
+
+  it("states the push's critical path as the job graph counts it", () => {
+    const { runs } = play({ event: 'push', inputs: STAGING });
+    const longest = path(runs);
+    expect(section).toContain(`at most ${longest.length} jobs`);
+    expect(section).toContain(`\`${longest.join(' → ')}\``);
+    expect(section).toContain(`\`${criticalPath(workflow, runs, 'staging').join(' → ')} → prod-execute\``);
   });
 });

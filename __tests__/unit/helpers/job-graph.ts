@@ -61,7 +61,7 @@ export async function loadWorkflow(file: string): Promise<Workflow> {
   for (const job of template.jobs) {
     const outputs: [string, Token][] = [];
     for (const pair of job.outputs ?? [])
-      outputs.push([String((pair.key as { value: unknown }).value), pair.value]);
+      outputs.push([String((pair.key as unknown as { value: unknown }).value), pair.value]);
     jobs.set(job.id.value, {
       id: job.id.value,
       needs: (job.needs ?? []).map((n) => n.value),
@@ -183,7 +183,7 @@ export interface JobRun {
 export interface StepOutcome {
   result?: 'success' | 'failure' | 'cancelled';
   /** The outputs of the job's steps, by step id, as the job's `outputs:` read them. */
-  steps?: Record<string, Record<string, string>>;
+  steps?: Record<string, Record<string, string> | undefined>;
 }
 
 export interface Scenario {
@@ -281,7 +281,7 @@ export function simulate(workflow: Workflow, scenario: Scenario): Map<string, Jo
       }
       const outcome = scenario.run(id, matrix, legContexts);
       const steps = Object.fromEntries(
-        Object.entries(outcome.steps ?? {}).map(([step, outputs]) => [step, { outputs }]),
+        Object.entries(outcome.steps ?? {}).map(([step, outputs]) => [step, { outputs: outputs ?? {} }]),
       );
       const outputs: Record<string, string> = {};
       for (const [key, token] of job.outputs) {
