@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -212,6 +213,9 @@ describe('the reusable workflow deploy.yml', () => {
   });
 });
 
+// These tests run the setup job's bash (with jq) several times; under load that exceeds jest's 5 s default.
+jest.setTimeout(20_000);
+
 describe('the setup job', () => {
   const stages = setupStep('stages');
   const base = {
@@ -296,12 +300,16 @@ describe('the setup job', () => {
       REF: 'refs/pull/7/merge',
       ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/t',
     };
-    expect(await event(pr)).toBe('plan');
-    expect(await event({ EVENT_NAME: 'push' })).toBe('promote');
-    expect(await event({ EVENT_NAME: 'workflow_dispatch' })).toBe('promote');
-    expect(await event({ EVENT_NAME: 'push', REF: 'refs/heads/feature' })).toBe('none');
-    expect(await event({ EVENT_NAME: 'push', REF: 'refs/tags/v1' })).toBe('none');
-    expect(await event({ EVENT_NAME: 'pull_request_target' })).toBe('none');
+    const cases: [Record<string, string>, string][] = [
+      [pr, 'plan'],
+      [{ EVENT_NAME: 'push' }, 'promote'],
+      [{ EVENT_NAME: 'workflow_dispatch' }, 'promote'],
+      [{ EVENT_NAME: 'push', REF: 'refs/heads/feature' }, 'none'],
+      [{ EVENT_NAME: 'push', REF: 'refs/tags/v1' }, 'none'],
+      [{ EVENT_NAME: 'pull_request_target' }, 'none'],
+    ];
+    const events = await Promise.all(cases.map(([env]) => event(env)));
+    expect(events).toEqual(cases.map(([, expected]) => expected));
   });
 
   it('skips the plans of a pull request without an OIDC token (a fork, Dependabot) with a notice', async () => {
