@@ -492,3 +492,33 @@ describe('the README section "Promote dev → prod", checked against the job gra
     expect(section).toContain(`\`${criticalPath(workflow, runs, 'staging').join(' → ')} → prod-execute\``);
   });
 });
+
+describe('the README quick start, evaluated as GitHub does', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const start = readme.indexOf('## Quick start');
+  const block = /```yaml\n([\s\S]*?)```/.exec(readme.slice(start))![1]!;
+  const file = join(mkdtempSync(join(tmpdir(), 'mad-quick-')), 'deploy.yml');
+  writeFileSync(file, block);
+  const jobsOf = parse(block) as {
+    jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>;
+  };
+
+  it('plans pull requests with the plan role and no environment, and deploys pushes with the deploy role in it', async () => {
+    const quick = await loadWorkflow(file);
+    expect(quick.errors).toEqual([]);
+    const ran = (event: string) => {
+      const calls: string[] = [];
+      const runs = simulate(quick, {
+        inputs: {},
+        github: { event_name: event, ref: 'refs/heads/main' },
+        run: (job) => (calls.push(job), {}),
+      });
+      return calls.map((job) => {
+        const action = jobsOf.jobs[job]!.steps.find((s) => s.uses?.includes('multi-account-deploy'))!;
+        return [job, runs.get(job)!.environment ?? null, action.with?.mode, action.with?.['role-arn']];
+      });
+    };
+    expect(ran('pull_request')).toEqual([['plan', null, 'plan', 'arn:aws:iam::111111111111:role/plan']]);
+    expect(ran('push')).toEqual([['deploy', 'dev', 'deploy', 'arn:aws:iam::111111111111:role/deploy']]);
+  });
+});
