@@ -77,6 +77,7 @@ const BASE_INPUTS = {
   'prod-role-arn': `arn:aws:iam::${ACCOUNT.prod}:role/deploy`,
   'prod-plan-role-arn': `arn:aws:iam::${ACCOUNT.prod}:role/plan`,
   'prod-release-role-arn': `arn:aws:iam::${ACCOUNT.prod}:role/release`,
+  'dev-parameters': 'infra/dev.json',
 };
 const STAGING = {
   'staging-role-arn': `arn:aws:iam::${ACCOUNT.staging}:role/deploy`,
@@ -295,7 +296,13 @@ describe("deploy.yml's job graph, evaluated as GitHub does", () => {
       template: '.multi-account-deploy/package/infra/stack.yaml',
     });
     const dev = calls.find((c) => c.job === 'dev')!;
-    expect(actionInputs(dev.with)).toMatchObject({ mode: 'deploy', 'role-arn': BASE_INPUTS['dev-role-arn'] });
+    expect(actionInputs(dev.with)).toMatchObject({
+      mode: 'deploy',
+      'role-arn': BASE_INPUTS['dev-role-arn'],
+      parameters: '.multi-account-deploy/package/infra/dev.json',
+    });
+    // prod has no parameters file here: none is passed.
+    expect(actionInputs(execute.with).parameters).toBe('');
     expect(execute.with).toMatchObject({
       mode: 'execute',
       role: 'role-arn',
@@ -364,6 +371,7 @@ describe("deploy.yml's job graph, evaluated as GitHub does", () => {
         mode: 'plan',
         'role-arn': { ...BASE_INPUTS, ...STAGING }[`${stage}-plan-role-arn`],
         template: 'infra/stack.yaml',
+        parameters: stage === 'dev' ? 'infra/dev.json' : '',
         'keep-change-set': 'false',
         comment: 'auto',
       });
