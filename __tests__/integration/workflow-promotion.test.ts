@@ -7,6 +7,8 @@ import { makeWorkspace, parseCommandFile } from '../../scripts/lib/runner.mjs';
 import { releaseName } from '../../scripts/workflow/change-set-names.mjs';
 import { resetMoto } from './harness/moto.js';
 import { runAction } from './harness/run-action.js';
+import { runStage, type Artifacts } from './harness/stage-action.js';
+import { parse } from 'yaml';
 
 // The reusable workflow's prod path, step by step as its jobs and its stage action run it: package → plan and
 // keep the release change set → the region's stage report → the review (each region's change-set ARN) →
@@ -211,5 +213,128 @@ describe("the reusable workflow's promotion of prod", () => {
     });
     expect(execute.code).toBe(1);
     expect(execute.stdout).toContain("was not made from this run's template and parameters");
+  });
+});
+
+describe('the stage action, run step by step as the runner runs a composite action', () => {
+  const workflowInputs = (): string => {
+    const deploy = parse(readFileSync('.github/workflows/deploy.yml', 'utf8')) as {
+      on: { workflow_call: { inputs: Record<string, { default?: unknown }> } };
+    };
+    const defaults = Object.fromEntries(
+      Object.entries(deploy.on.workflow_call.inputs).map(([k, v]) => [k, v.default ?? '']),
+    );
+    // toJSON(inputs) of a caller without roles: the emulator takes the environment's keys.
+    return JSON.stringify({
+      ...defaults,
+      'stack-name': 'promoted',
+      template: 'infra/stack.yaml',
+      'dev-parameters': 'infra/dev.json',
+      'prod-parameters': 'infra/prod.json',
+      'permissions-check': 'off',
+    });
+  };
+
+  /** The setup job: pack the repository's files and upload the package artifact. */
+  function setup(artifacts: Artifacts) {
+    const { workspace: repo } = makeWorkspace({
+      'infra/stack.yaml': { from: 'templates/example-app.yaml' },
+      'infra/dev.json': { from: 'templates/parameters/dev.json' },
+      'infra/prod.json': { from: 'templates/parameters/prod.json' },
+    });
+    const out = join(mkdtempSync(join(tmpdir(), 'mad-pkg-')), 'package');
+    const packed = script('package-hash.mjs', repo, [
+      'pack',
+      '--out',
+      out,
+      'template=infra/stack.yaml',
+      'dev-parameters=infra/dev.json',
+      'prod-parameters=infra/prod.json',
+    ]);
+    expect(packed.status).toBe(0);
+    artifacts.set('promoted-package', out);
+    return /Package sha256:([0-9a-f]{64})/.exec(packed.stdout)?.[1] ?? '';
+  }
+  const job = () => makeWorkspace({}).workspace;
+
+  it('deploys dev, keeps the prod release change set and hands its ARN on through the stage report', async () => {
+    const artifacts: Artifacts = new Map();
+    const hash = setup(artifacts);
+    const name = releaseName(3, 1);
+    const common = { 'workflow-inputs': workflowInputs(), 'package-hash': hash, 'change-set-name': name };
+    const dev = await runStage(job(), artifacts, {
+      ...common,
+      stage: 'dev',
+      region: 'eu-west-1',
+      mode: 'deploy',
+      role: 'role-arn',
+    });
+    expect(dev.failed).toBe(false);
+    expect(dev.outputs.result).toBe('deployed');
+    expect(dev.steps.verify?.outcome).toBe('success');
+
+    const plan = await runStage(job(), artifacts, {
+      ...common,
+      stage: 'prod',
+      region: 'eu-central-1',
+      mode: 'plan',
+      role: 'release-role-arn',
+      'keep-change-set': 'true',
+    });
+    expect(plan.outputs.result).toBe('planned');
+    expect(plan.outputs['change-set-id']).toContain(`:changeSet/${name}/`);
+
+    // prod-review: the plan's report artifact, reviewed.
+    const reports = artifacts.get('promoted-report-prod-plan-eu-central-1');
+    expect(reports).toBeDefined();
+    const out = join(mkdtempSync(join(tmpdir(), 'mad-out-')), 'output');
+    writeFileSync(out, '');
+    const reviewed = script(
+      'promotion.mjs',
+      job(),
+      ['review', '--reports', reports ?? '', '--change-set', name, '--package-hash', hash],
+      { GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: join(reports ?? '', 'summary.md') },
+    );
+    expect(reviewed.status).toBe(0);
+    const review = parseCommandFile(readFileSync(out, 'utf8')) as Record<string, string>;
+    expect(JSON.parse(review['change-sets'] ?? '{}')).toEqual({
+      'eu-central-1': plan.outputs['change-set-id'],
+    });
+
+    // prod-execute (by name until the action takes an ARN; the ARN is covered above).
+    const execute = await runStage(job(), artifacts, {
+      ...common,
+      stage: 'prod',
+      region: 'eu-central-1',
+      mode: 'execute',
+      role: 'role-arn',
+      'planned-hash': review['package-hash'] ?? '',
+    });
+    expect(execute.outputs.result).toBe('executed');
+  });
+
+  it('refuses a package whose file changed after packaging, before the action runs, and still reports', async () => {
+    const artifacts: Artifacts = new Map();
+    const hash = setup(artifacts);
+    appendFileSync(join(artifacts.get('promoted-package') ?? '', 'infra/stack.yaml'), '# changed\n');
+    const dev = await runStage(job(), artifacts, {
+      'workflow-inputs': workflowInputs(),
+      'package-hash': hash,
+      stage: 'dev',
+      region: 'eu-west-1',
+      mode: 'deploy',
+      role: 'role-arn',
+    });
+    expect(dev.failed).toBe(true);
+    expect(dev.steps.verify?.outcome).toBe('failure');
+    expect(dev.steps.action).toEqual({ outcome: 'skipped', outputs: {} });
+    // The report step ran anyway (always()) and says the deploy did not happen.
+    const report = JSON.parse(
+      readFileSync(
+        join(artifacts.get('promoted-report-dev-deploy-eu-west-1') ?? '', 'dev-deploy-eu-west-1.json'),
+        'utf8',
+      ),
+    ) as { outcome: string; result: string };
+    expect(report).toMatchObject({ outcome: 'skipped', result: 'skipped' });
   });
 });
