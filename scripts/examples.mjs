@@ -1,14 +1,15 @@
 // `npm run examples`: renders docs/examples/*.md from the example reports with the real renderer
 // (src/report/markdown.ts, compiled to a temporary folder first), so the docs show exactly what users get.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EXAMPLES, renderExample } from './lib/examples.mjs';
 import { REPO_ROOT } from './lib/runner.mjs';
 
-const out = mkdtempSync(join(tmpdir(), 'mad-examples-'));
+// Compiled under node_modules/.cache so that the compiled code resolves the same packages as the source.
+mkdirSync(join(REPO_ROOT, 'node_modules/.cache'), { recursive: true });
+const out = mkdtempSync(join(REPO_ROOT, 'node_modules/.cache/mad-examples-'));
 try {
   const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
   const flags = [
