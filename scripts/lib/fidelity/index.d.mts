@@ -59,6 +59,12 @@ export interface ScriptedDetail {
   causingEntity?: string;
 }
 
+/** A nested stack's change set: its changes, and its own nested stacks. */
+export interface NestedScript {
+  changes: ScriptedChange[];
+  nested?: Record<string, NestedScript>;
+}
+
 export interface ValidationErrorEvent {
   logicalId?: string;
   resourceType?: string;
@@ -100,6 +106,9 @@ export interface TrailEvent {
   resources: { name: string; type?: string }[];
   accessKeyId?: string;
   eventId?: string;
+  /** Seen only by requests in this account / region. */
+  account?: string;
+  region?: string;
 }
 
 /** Scenario data; every field optional, absent = pure pass-through to moto. */
@@ -118,7 +127,7 @@ export interface Scenario {
   /** true: `changes` replace moto's Changes; default: merged by logical ID. */
   replaceChanges?: boolean;
   /** Nested stacks' change sets, by the logical ID of the AWS::CloudFormation::Stack resource. */
-  nested?: Record<string, { changes: ScriptedChange[] }>;
+  nested?: Record<string, NestedScript>;
   stack?: {
     operationSeconds?: number;
     events?: ScriptedEvent[];
@@ -128,6 +137,8 @@ export interface Scenario {
     detectSeconds?: number;
     /** DETECTION_FAILED with this DetectionStatusReason. */
     failReason?: string;
+    /** DescribeStackResourceDrifts' page size when the request gives no MaxResults (default 100). */
+    pageSize?: number;
     resources?: ResourceDriftScript[];
   };
   cloudtrail?: { events: TrailEvent[] };
