@@ -446,6 +446,98 @@ describe('change sets that take time, fail, and carry replacements (API_Describe
   });
 });
 
+describe('change sets as AWS describes them: no changes, capabilities, NoEcho (API_DescribeChangeSet)', () => {
+  const WITH_PARAMS = `Parameters:\n  Size:\n    Type: String\n  Secret:\n    Type: String\n    NoEcho: true\n${ONE}`;
+  const params = [
+    { ParameterKey: 'Size', ParameterValue: '3' },
+    { ParameterKey: 'Secret', ParameterValue: 'hunter2' },
+  ];
+  const create = (name: string, type: 'CREATE' | 'UPDATE', extra: object = {}) =>
+    cfn().send(
+      new CreateChangeSetCommand({
+        StackName: stack,
+        ChangeSetName: name,
+        ChangeSetType: type,
+        TemplateBody: ONE,
+        ...extra,
+      }),
+    );
+
+  it('makes a FAILED change set "didn\'t contain changes" where moto refuses or makes an empty one', async () => {
+    await create('first', 'CREATE');
+    await cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'first' }));
+    const same = await create('same', 'UPDATE');
+    const described = await cfn().send(new DescribeChangeSetCommand({ ChangeSetName: same.Id }));
+    expect(described).toMatchObject({
+      Status: 'FAILED',
+      ExecutionStatus: 'UNAVAILABLE',
+      StatusReason:
+        "The submitted information didn't contain changes. Submit different information to create a change set.",
+    });
+    const refused = await rejection(cfn().send(new ExecuteChangeSetCommand({ ChangeSetName: same.Id })));
+    expect(refused.name).toBe('InvalidChangeSetStatusException');
+  });
+
+  it('with parameters (moto: "No updates are to be performed.") answers a change set of its own, listed and deletable', async () => {
+    await cfn().send(
+      new CreateChangeSetCommand({
+        StackName: stack,
+        ChangeSetName: 'first',
+        ChangeSetType: 'CREATE',
+        TemplateBody: WITH_PARAMS,
+        Parameters: [params[0]!, { ParameterKey: 'Secret', ParameterValue: 'x' }],
+      }),
+    );
+    await cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'first' }));
+    const same = await cfn().send(
+      new CreateChangeSetCommand({
+        StackName: stack,
+        ChangeSetName: 'same',
+        ChangeSetType: 'UPDATE',
+        UsePreviousTemplate: true,
+        Parameters: [params[0]!, { ParameterKey: 'Secret', UsePreviousValue: true }],
+      }),
+    );
+    expect(same.Id).toMatch(/:changeSet\/same\//);
+    const described = await cfn().send(
+      new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: 'same' }),
+    );
+    expect(described.Status).toBe('FAILED');
+    expect(described.StatusReason).toMatch(/didn't contain changes/);
+    const listed = await cfn().send(new ListChangeSetsCommand({ StackName: stack }));
+    expect(listed.Summaries?.find((c) => c.ChangeSetName === 'same')?.Status).toBe('FAILED');
+    expect((await cfn().send(new GetTemplateCommand({ ChangeSetName: same.Id }))).TemplateBody).toBe(
+      WITH_PARAMS,
+    );
+    await cfn().send(new DeleteChangeSetCommand({ ChangeSetName: same.Id }));
+    const gone = await rejection(cfn().send(new DescribeChangeSetCommand({ ChangeSetName: same.Id })));
+    expect(gone.name).toBe('ChangeSetNotFoundException');
+  });
+
+  it('echoes Capabilities and Description, and masks NoEcho parameter values', async () => {
+    const made = await cfn().send(
+      new CreateChangeSetCommand({
+        StackName: stack,
+        ChangeSetName: 'caps',
+        ChangeSetType: 'CREATE',
+        TemplateBody: WITH_PARAMS,
+        Parameters: params,
+        Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+        Description: 'reviewed',
+      }),
+    );
+    const described = await cfn().send(new DescribeChangeSetCommand({ ChangeSetName: made.Id }));
+    expect(described.Capabilities).toEqual(['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM']);
+    expect(described.Description).toBe('reviewed');
+    expect(described.Parameters).toEqual(
+      expect.arrayContaining([
+        { ParameterKey: 'Size', ParameterValue: '3' },
+        { ParameterKey: 'Secret', ParameterValue: '****' },
+      ]),
+    );
+  });
+});
+
 describe('stack operations that take time (API_DescribeStackEvents, API_DescribeStacks)', () => {
   const status = async () => (await cfn().send(new DescribeStacksCommand({ StackName: stack }))).Stacks?.[0];
   const events = async () =>

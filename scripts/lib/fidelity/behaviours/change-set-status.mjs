@@ -14,10 +14,13 @@
 //   Evaluation Static | Dynamic, ChangeSource, CausingEntity), PolicyAction, ChangeSetId of a nested stack's change set.
 // - ExecuteChangeSet (…/API_ExecuteChangeSet.html), error InvalidChangeSetStatus: "The specified change set can't be
 //   used to update the stack. For example, the change set status might be CREATE_IN_PROGRESS".
-// - ListChangeSets (…/API_ListChangeSets.html): ChangeSetSummary Status/ExecutionStatus as above.
+// - ListChangeSets (…/API_ListChangeSets.html): "Returns the ID and status of each active change set for a stack";
+//   ChangeSetSummary Status/ExecutionStatus as above.
 import { randomUUID } from 'node:crypto';
+import YAML from 'yaml';
 import { asList, queryResultOf } from '../wire.mjs';
 import { changeSets, findChangeSet } from './change-sets.mjs';
+import { NO_CHANGES_REASON } from './no-changes.mjs';
 
 export const EARLY_VALIDATION_REASON =
   'The following hook(s)/validation failed: [AWS::EarlyValidation::PropertyValidation]. To troubleshoot Early Validation errors, use the DescribeEvents API for detailed failure information.';
@@ -32,9 +35,46 @@ export function statusOf(record, now = Date.now()) {
       execution: 'UNAVAILABLE',
     };
   }
-  if (record.scenario.changeSet?.fail) return { status: 'FAILED', execution: 'UNAVAILABLE', failed: true };
+  if (record.scenario.changeSet?.fail || record.noChanges) {
+    return { status: 'FAILED', execution: 'UNAVAILABLE', failed: true };
+  }
   return { status: 'CREATE_COMPLETE', execution: record.executed ? 'EXECUTE_COMPLETE' : 'AVAILABLE' };
 }
+
+/** The StatusReason of a FAILED change set. */
+export function reasonOf(record) {
+  if (record.noChanges) return NO_CHANGES_REASON;
+  return record.scenario.changeSet?.fail?.reason ?? EARLY_VALIDATION_REASON;
+}
+
+/** Keys of the template's NoEcho parameters (JSON or YAML; CloudFormation's short tags are read as plain values). */
+export function noEchoKeys(template) {
+  let doc;
+  try {
+    doc = JSON.parse(template);
+  } catch {
+    try {
+      doc = YAML.parse(template, { logLevel: 'silent' });
+    } catch {
+      return [];
+    }
+  }
+  const parameters = doc && typeof doc === 'object' ? (doc.Parameters ?? {}) : {};
+  return Object.entries(parameters)
+    .filter(([, p]) => p && String(p.NoEcho).toLowerCase() === 'true')
+    .map(([key]) => key);
+}
+
+/** Request fields moto does not echo in DescribeChangeSet (it drops Capabilities, for one). */
+const ECHOED = [
+  'Description',
+  'Capabilities',
+  'NotificationARNs',
+  'RollbackConfiguration',
+  'OnStackFailure',
+  'ImportExistingResources',
+  'DeploymentMode',
+];
 
 /** A scripted change in the API's Change shape (values only when IncludePropertyValues asked for them). */
 export function toChange(c, withValues) {
@@ -149,8 +189,16 @@ function describe(ctx, record, motoResult) {
   const { status, execution, failed } = statusOf(record);
   const ready = status === 'CREATE_COMPLETE';
   const withValues = ctx.params.IncludePropertyValues === 'true';
+  const echoed = Object.fromEntries(ECHOED.map((k) => [k, motoResult[k] || record.request?.[k]]));
+  const masked = noEchoKeys(record.template ?? '');
+  const parameters = asList(motoResult.Parameters ?? record.synthetic?.Parameters).map((p) =>
+    masked.includes(p.ParameterKey) ? { ...p, ParameterValue: '****' } : p,
+  );
   const result = {
     ...motoResult,
+    ...record.synthetic,
+    ...echoed,
+    Parameters: parameters,
     ChangeSetName: record.name,
     ChangeSetId: record.arn,
     StackId: record.stackId,
@@ -158,7 +206,7 @@ function describe(ctx, record, motoResult) {
     CreationTime: motoResult.CreationTime ?? new Date(record.createdAt),
     Status: status,
     ExecutionStatus: execution,
-    StatusReason: failed ? (record.scenario.changeSet.fail.reason ?? EARLY_VALIDATION_REASON) : undefined,
+    StatusReason: failed ? reasonOf(record) : undefined,
     Changes: ready
       ? mergedChanges(motoResult.Changes, record.scenario, record.nestedIds ?? {}, withValues)
       : [],
@@ -183,7 +231,7 @@ async function onCreate(ctx, next) {
 async function onDescribe(ctx, next) {
   const record = findChangeSet(ctx, ctx.params.ChangeSetName, ctx.params.StackName);
   if (!record) return next();
-  if (record.parentArn) return describe(ctx, record, {});
+  if (record.parentArn || record.synthetic) return describe(ctx, record, {});
   const response = await next();
   return response.status === 200 ? describe(ctx, record, queryResultOf(response.body)) : response;
 }
@@ -206,13 +254,14 @@ async function onList(ctx, next) {
   const response = await next();
   if (response.status !== 200) return response;
   const result = queryResultOf(response.body);
-  result.Summaries = asList(result.Summaries).map((s) => {
+  const stack = ctx.params.StackName;
+  // moto lists the change sets of the whole region; AWS those of the stack asked for.
+  const own = asList(result.Summaries).filter((s) => s.StackName === stack || s.StackId === stack);
+  result.Summaries = own.map((s) => {
     const record = changeSets(ctx).byArn.get(s.ChangeSetId);
     if (!record) return s;
     const { status, execution, failed } = statusOf(record);
-    const reason = failed
-      ? (record.scenario.changeSet.fail.reason ?? EARLY_VALIDATION_REASON)
-      : s.StatusReason;
+    const reason = failed ? reasonOf(record) : s.StatusReason;
     return { ...s, Status: status, ExecutionStatus: execution, StatusReason: reason };
   });
   return ctx.result(result);

@@ -48,7 +48,8 @@ export function s3PathOf(templateUrl) {
   return virtual ? `/${virtual[1]}${url.pathname}` : url.pathname;
 }
 
-async function templateOf(ctx) {
+/** The template a CreateChangeSet request gives: its body, its S3 object, or the stack's current one. */
+export async function templateOf(ctx) {
   const p = ctx.params;
   if (typeof p.TemplateBody === 'string') return p.TemplateBody;
   if (typeof p.TemplateURL === 'string') {
@@ -84,6 +85,7 @@ async function record(ctx, next) {
     executed: false,
     // What the scenario said when the change set was made: a change set's content is fixed at creation.
     scenario: scenarioFor(ctx, stackName),
+    request: ctx.params,
   });
   return response;
 }

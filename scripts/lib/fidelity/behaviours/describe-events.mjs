@@ -15,7 +15,7 @@
 //   its status reason reports them; details through DescribeEvents with the change set name or ARN.
 import { randomUUID } from 'node:crypto';
 import { changeSets, changeSetsOfStack, findChangeSet } from './change-sets.mjs';
-import { EARLY_VALIDATION_REASON, statusOf } from './change-set-status.mjs';
+import { reasonOf, statusOf } from './change-set-status.mjs';
 
 function eventsOf(record) {
   const fail = record.scenario.changeSet?.fail;
@@ -50,7 +50,7 @@ function eventsOf(record) {
     LogicalResourceId: record.stackName,
     PhysicalResourceId: record.stackId,
     ResourceType: 'AWS::CloudFormation::Stack',
-    ResourceStatusReason: fail.reason ?? EARLY_VALIDATION_REASON,
+    ResourceStatusReason: reasonOf(record),
   };
   return [...errors, stackEvent];
 }

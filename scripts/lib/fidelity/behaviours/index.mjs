@@ -9,6 +9,7 @@ import describeEvents from './describe-events.mjs';
 import drift from './drift.mjs';
 import faults from './faults.mjs';
 import latency from './latency.mjs';
+import noChanges from './no-changes.mjs';
 import stackOperation from './stack-operation.mjs';
 import terminationProtection from './termination-protection.mjs';
 
@@ -22,5 +23,6 @@ export const BEHAVIOURS = [
   describeEvents,
   stackOperation,
   changeSetStatus,
+  noChanges,
   changeSets,
 ];
