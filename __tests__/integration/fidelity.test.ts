@@ -242,8 +242,8 @@ describe('faults (seeded)', () => {
     const first = await draw(11);
     expect(await draw(11)).toBe(first);
     const throttled = first.split(',').filter((k) => k === 'throttle').length;
-    expect(throttled).toBeGreaterThan(3);
-    expect(throttled).toBeLessThan(18);
+    expect(throttled).toBeGreaterThan(1);
+    expect(throttled).toBeLessThan(13);
   });
 
   it('holds slow answers and adds a fixed latency', async () => {
@@ -266,21 +266,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('change sets that take time, fail, and carry replacements (API_DescribeChangeSet)', () => {
   it('stays CREATE_PENDING then CREATE_IN_PROGRESS for createSeconds; ExecuteChangeSet is refused until then', async () => {
-    fid.scenario({ changeSet: { createSeconds: 1.2 } });
+    fid.scenario({ changeSet: { createSeconds: 1.5 } });
+    const t0 = Date.now();
     await changeSet('slow', ONE);
-    const first = await cfn().send(new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: 'slow' }));
-    expect(first).toMatchObject({ Status: 'CREATE_PENDING', ExecutionStatus: 'UNAVAILABLE' });
+    const describe = () =>
+      cfn().send(new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: 'slow' }));
+    const first = await describe();
+    // CREATE_PENDING for the first 0.5 s (a loaded machine may answer later than that).
+    expect(['CREATE_PENDING', 'CREATE_IN_PROGRESS']).toContain(first.Status);
+    expect(first.ExecutionStatus).toBe('UNAVAILABLE');
     expect(first.Changes ?? []).toEqual([]);
     const refused = await rejection(
       cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'slow' })),
     );
     expect(refused.name).toBe('InvalidChangeSetStatusException');
-    await sleep(500);
-    const middle = await cfn().send(
-      new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: 'slow' }),
-    );
-    expect(middle.Status).toBe('CREATE_IN_PROGRESS');
-    await sleep(800);
+    await sleep(600 - (Date.now() - t0));
+    expect((await describe()).Status).toBe('CREATE_IN_PROGRESS');
+    await sleep(1600 - (Date.now() - t0));
     const done = await cfn().send(new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: 'slow' }));
     expect(done).toMatchObject({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'AVAILABLE' });
     const listed = await cfn().send(new ListChangeSetsCommand({ StackName: stack }));

@@ -125,9 +125,11 @@ async function onExecute(ctx, next) {
   const described = await ctx.upstream('DescribeChangeSet', { ChangeSetName: record.arn });
   // Read before executing: the registry forgets the stack's other change sets once this one runs.
   const before = previousTemplate(ctx, record);
-  const startedAt = Date.now();
+  const motoFrom = Date.now();
   const response = await next();
   if (response.status !== 200) return response;
+  // The operation's clock starts when its caller hears back (moto's synchronous work is not part of it).
+  const startedAt = Date.now();
   const physical = await ctx.upstream('DescribeStackResources', { StackName: record.stackId });
   const ids = Object.fromEntries(
     asList(physical.result.StackResources).map((r) => [r.LogicalResourceId, r.PhysicalResourceId]),
@@ -144,7 +146,8 @@ async function onExecute(ctx, next) {
     stackName: record.stackName,
     kind,
     startedAt,
-    motoDoneAt: Date.now(),
+    motoFrom,
+    motoDoneAt: startedAt,
     endsAt: startedAt + seconds * 1000,
     token: ctx.params.ClientRequestToken,
     events: timeline({ kind, seconds, resources, script }).map((e) => ({
@@ -216,7 +219,7 @@ async function onDescribeEvents(ctx, next) {
   const now = Date.now();
   const kept = events.filter((e) => {
     const t = Date.parse(e.Timestamp);
-    return !ops.some((o) => t >= o.startedAt - 5 && t <= o.motoDoneAt + 5);
+    return !ops.some((o) => t >= o.motoFrom - 5 && t <= o.motoDoneAt + 5);
   });
   const scripted = ops.flatMap((o) =>
     o.events.filter((e) => o.startedAt + e.at * 1000 <= now).map((e) => toEvent(o, e)),
