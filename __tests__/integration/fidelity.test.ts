@@ -366,6 +366,61 @@ describe('change sets that take time, fail, and carry replacements (API_Describe
     expect(rc?.BeforeContext).toBe('{"Properties":{"FifoQueue":"false"}}');
   });
 
+  it('describes a drift-aware change set (DeploymentMode REVERT_DRIFT) with SyncWithActual changes', async () => {
+    await changeSet('first', ONE);
+    await cfn().send(new ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: 'first' }));
+    fid.scenario({
+      changes: [
+        {
+          logicalId: 'Queue',
+          action: 'SyncWithActual',
+          resourceDriftStatus: 'MODIFIED',
+          details: [
+            {
+              target: {
+                attribute: 'Properties',
+                name: 'DelaySeconds',
+                attributeChangeType: 'SyncWithActual',
+                beforeValueFrom: 'ACTUAL_STATE',
+                afterValueFrom: 'TEMPLATE',
+                beforeValue: '30',
+                afterValue: '0',
+                drift: { previousValue: '0', actualValue: '30' },
+              },
+              evaluation: 'Static',
+              changeSource: 'DirectModification',
+            },
+          ],
+        },
+      ],
+    });
+    await cfn().send(
+      new CreateChangeSetCommand({
+        StackName: stack,
+        ChangeSetName: 'revert',
+        ChangeSetType: 'UPDATE',
+        TemplateBody: `${ONE}    Properties:\n      DelaySeconds: 0\n`,
+        DeploymentMode: 'REVERT_DRIFT',
+      }),
+    );
+    expect(fid.calls('CreateChangeSet')[1]?.params.DeploymentMode).toBe('REVERT_DRIFT');
+    const described = await cfn().send(
+      new DescribeChangeSetCommand({
+        StackName: stack,
+        ChangeSetName: 'revert',
+        IncludePropertyValues: true,
+      }),
+    );
+    expect(described).toMatchObject({ DeploymentMode: 'REVERT_DRIFT', StackDriftStatus: 'DRIFTED' });
+    const rc = described.Changes?.[0]?.ResourceChange;
+    expect(rc).toMatchObject({ Action: 'SyncWithActual', ResourceDriftStatus: 'MODIFIED' });
+    expect(rc?.Details?.[0]?.Target).toMatchObject({
+      BeforeValueFrom: 'ACTUAL_STATE',
+      AttributeChangeType: 'SyncWithActual',
+      Drift: { PreviousValue: '0', ActualValue: '30' },
+    });
+  });
+
   it('answers nested change sets (IncludeNestedStacks) with ParentChangeSetId and RootChangeSetId', async () => {
     fid.scenario({
       nested: {

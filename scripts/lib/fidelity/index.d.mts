@@ -39,6 +39,13 @@ export interface ScriptedChange {
     'Delete' | 'Retain' | 'Snapshot' | 'ReplaceAndDelete' | 'ReplaceAndRetain' | 'ReplaceAndSnapshot';
   beforeContext?: string;
   afterContext?: string;
+  /** Drift-aware change sets (DeploymentMode REVERT_DRIFT). */
+  resourceDriftStatus?: 'IN_SYNC' | 'MODIFIED' | 'DELETED' | 'NOT_CHECKED' | 'UNKNOWN' | 'UNSUPPORTED';
+  driftIgnoredAttributes?: {
+    path: string;
+    reason: 'MANAGED_BY_AWS' | 'WRITE_ONLY_PROPERTY' | 'SENSITIVE_PROPERTY';
+  }[];
+  previousDeploymentContext?: string;
   /** The change set of a nested stack (an AWS::CloudFormation::Stack change); filled in when `nested` has it. */
   changeSetId?: string;
   moduleInfo?: { TypeHierarchy?: string; LogicalIdHierarchy?: string };
@@ -53,6 +60,8 @@ export interface ScriptedDetail {
     afterValue?: string;
     attributeChangeType?: 'Add' | 'Remove' | 'Modify' | 'SyncWithActual';
     beforeValueFrom?: 'PREVIOUS_DEPLOYMENT_STATE' | 'ACTUAL_STATE';
+    afterValueFrom?: 'TEMPLATE';
+    drift?: { previousValue?: string; actualValue?: string; detectedAt?: string | Date };
   };
   evaluation?: 'Static' | 'Dynamic';
   changeSource?: string;

@@ -11,7 +11,10 @@
 // - Change / ResourceChange / ResourceChangeDetail / ResourceTargetDefinition (…/API_ResourceChange.html,
 //   …/API_ResourceChangeDetail.html, …/API_ResourceTargetDefinition.html): Replacement True | False | Conditional,
 //   Scope, Details (Target Attribute/Name/RequiresRecreation/Path/BeforeValue/AfterValue/AttributeChangeType,
-//   Evaluation Static | Dynamic, ChangeSource, CausingEntity), PolicyAction, ChangeSetId of a nested stack's change set.
+//   Evaluation Static | Dynamic, ChangeSource, CausingEntity), PolicyAction, ChangeSetId of a nested stack's change set;
+//   for drift-aware change sets (CreateChangeSet DeploymentMode REVERT_DRIFT): StackDriftStatus, ResourceDriftStatus,
+//   ResourceDriftIgnoredAttributes, PreviousDeploymentContext, Target BeforeValueFrom ACTUAL_STATE / AfterValueFrom /
+//   Drift { PreviousValue, ActualValue, DriftDetectionTimestamp }, Action / AttributeChangeType SyncWithActual.
 // - ExecuteChangeSet (…/API_ExecuteChangeSet.html), error InvalidChangeSetStatus: "The specified change set can't be
 //   used to update the stack. For example, the change set status might be CREATE_IN_PROGRESS".
 // - ListChangeSets (…/API_ListChangeSets.html): "Returns the ID and status of each active change set for a stack";
@@ -86,6 +89,11 @@ export function toChange(c, withValues) {
     ResourceType: c.resourceType,
     Replacement: c.replacement,
     Scope: c.scope,
+    ResourceDriftStatus: c.resourceDriftStatus,
+    ResourceDriftIgnoredAttributes: c.driftIgnoredAttributes?.map((a) => ({
+      Path: a.path,
+      Reason: a.reason,
+    })),
     Details: c.details?.map((d) => ({
       Target: {
         Attribute: d.target.attribute,
@@ -96,6 +104,12 @@ export function toChange(c, withValues) {
         AfterValue: withValues ? d.target.afterValue : undefined,
         AttributeChangeType: d.target.attributeChangeType,
         BeforeValueFrom: d.target.beforeValueFrom,
+        AfterValueFrom: d.target.afterValueFrom,
+        Drift: d.target.drift && {
+          PreviousValue: withValues ? d.target.drift.previousValue : undefined,
+          ActualValue: withValues ? d.target.drift.actualValue : undefined,
+          DriftDetectionTimestamp: d.target.drift.detectedAt && new Date(d.target.drift.detectedAt),
+        },
       },
       Evaluation: d.evaluation,
       ChangeSource: d.changeSource,
@@ -105,6 +119,7 @@ export function toChange(c, withValues) {
     ModuleInfo: c.moduleInfo,
     BeforeContext: withValues ? c.beforeContext : undefined,
     AfterContext: withValues ? c.afterContext : undefined,
+    PreviousDeploymentContext: withValues ? c.previousDeploymentContext : undefined,
   };
   return { Type: 'Resource', ResourceChange: rc };
 }
@@ -211,6 +226,13 @@ function describe(ctx, record, motoResult) {
       ? mergedChanges(motoResult.Changes, record.scenario, record.nestedIds ?? {}, withValues)
       : [],
   };
+  // A drift-aware change set (DeploymentMode REVERT_DRIFT) says whether the stack had drifted.
+  if (ready && record.request?.DeploymentMode === 'REVERT_DRIFT') {
+    const drifted = (record.scenario.changes ?? []).some((c) =>
+      ['MODIFIED', 'DELETED'].includes(c.resourceDriftStatus),
+    );
+    result.StackDriftStatus = drifted ? 'DRIFTED' : 'IN_SYNC';
+  }
   if (record.includeNestedStacks) {
     result.IncludeNestedStacks = true;
     if (record.parentArn)
