@@ -36,7 +36,7 @@ beforeAll(async () => {
   await resetMoto();
   fid = await startFidelity({ upstream: motoEndpoint() });
   await cfn().send(new DescribeStacksCommand({})); // moto loads a service's backend on its first call
-});
+}, 60_000); // reset and first calls are slow on a loaded machine
 afterAll(() => fid.close());
 beforeEach(() => {
   stack = `app-${++n}`;

@@ -45,6 +45,7 @@ export async function startFidelity({ upstream, scenario = {} }) {
     });
 
   async function handle(req, res, body) {
+    const arrived = { at: Date.now(), t: performance.now() };
     const text = body.toString('utf8');
     const decoded = decodeRequest(req.method ?? 'GET', req.url ?? '/', req.headers, text);
     const request = { ...decoded, method: req.method, path: req.url, headers: req.headers, body: text };
@@ -56,13 +57,12 @@ export async function startFidelity({ upstream, scenario = {} }) {
       params: request.params,
       account,
       region: request.region,
-      at: Date.now(),
-      t: performance.now(),
+      ...arrived,
       status: undefined,
       injected: undefined,
     };
     requests.push(entry);
-    const ctx = makeContext({ request, account, entry });
+    const ctx = makeContext({ request, account, entry, body });
     let response;
     try {
       response = await run(ctx, 0);
@@ -93,7 +93,7 @@ export async function startFidelity({ upstream, scenario = {} }) {
     return behaviour.handle(ctx, () => run(ctx, i + 1));
   }
 
-  function makeContext({ request, account, entry }) {
+  function makeContext({ request, account, entry, body }) {
     const region = request.region || 'us-east-1';
     return {
       request,
@@ -103,7 +103,7 @@ export async function startFidelity({ upstream, scenario = {} }) {
       account,
       region,
       raw: { method: request.method, url: request.path, headers: request.headers },
-      rawBody: Buffer.from(request.body),
+      rawBody: body, // the bytes as sent (an S3 upload need not be text)
       get scenario() {
         return current;
       },

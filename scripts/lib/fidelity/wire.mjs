@@ -191,10 +191,13 @@ export function queryError(service, status, code, message, type = status >= 500 
   return answer(status, { 'content-type': 'text/xml' }, xml);
 }
 
-/** A successful JSON-protocol answer (timestamps as epoch seconds, as the JSON protocols send them). */
+/** A successful JSON-protocol answer (behaviours give timestamps as epoch seconds, as the JSON protocols send them). */
 export function jsonResult(result, contentType = 'application/x-amz-json-1.1') {
-  const body = JSON.stringify(result, (_k, v) => v);
-  return answer(200, { 'content-type': contentType, 'x-amzn-requestid': randomUUID() }, body);
+  return answer(
+    200,
+    { 'content-type': contentType, 'x-amzn-requestid': randomUUID() },
+    JSON.stringify(result),
+  );
 }
 
 /** A JSON-protocol error: { "__type": code, "message": … } (+ x-amzn-ErrorType, which the SDK also reads). */
