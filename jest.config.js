@@ -7,11 +7,11 @@ const common = {
   // @actions/* are ESM-only: let them through so jest can load them.
   transformIgnorePatterns: ['node_modules/(?!@actions/)'],
   testEnvironment: 'node',
-  // Room for a loaded 2-core machine; a test that needs longer says so itself.
-  testTimeout: 30_000,
 };
 
 export default {
+  // Room for a loaded 2-core machine; a test that needs longer says so itself.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
     {
