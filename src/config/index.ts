@@ -2,7 +2,6 @@ import { parseLifecyclePolicy } from '../engine/ecr/index.js';
 import { InputError } from '../errors.js';
 import type { Parameter, Provenance, Settings, Tag, Template } from './settings.js';
 import {
-  CHANGE_SET_NAME,
   COMMENT,
   ECR_PATTERN,
   ENVIRONMENT,
@@ -25,6 +24,7 @@ import {
   templateBucket,
 } from './values.js';
 import { readParameters, readTemplate, readWorkspaceFile } from './workspace.js';
+import { changeSetReference } from './change-set-ref.js';
 
 export { ROLE_ARN } from './values.js';
 
@@ -42,20 +42,13 @@ export interface RunContext {
 export function parseSettings(read: InputReader, context: RunContext): Settings {
   const input = (name: string): string => read(name).trim();
   const mode = oneOf('mode', input('mode') || 'deploy', MODES);
-  const changeSetName = optional(input('change-set-name'), (v) =>
-    matching(
-      'change-set-name',
-      v,
-      CHANGE_SET_NAME,
-      'a name that starts with a letter and has only letters, digits and hyphens (≤ 128)',
-    ),
-  );
+  const changeSetName = input('change-set-name') || undefined;
   if (mode === 'execute' && !changeSetName) {
     throw new InputError(
       'change-set-name',
       '',
-      "the name of the change set to execute when 'mode' is execute",
-      "Pass the 'change-set-name' output of the plan run that kept it (keep-change-set: true).",
+      "the ARN (or name) of the change set to execute when 'mode' is execute",
+      "Pass the 'change-set-id' output of the plan run that kept it (keep-change-set: true).",
     );
   }
 
@@ -68,9 +61,11 @@ export function parseSettings(read: InputReader, context: RunContext): Settings 
   );
   const parameters = mergeParameters(template, fromFile.parameters, overrides);
 
+  const role = optional(input('role-arn'), (v) => roleArn('role-arn', v));
+  const runRegion = region(input('region') || context.defaultRegion || '');
   return {
-    roleArn: optional(input('role-arn'), (v) => roleArn('role-arn', v)),
-    region: region(input('region') || context.defaultRegion || ''),
+    roleArn: role,
+    region: runRegion,
     audience: input('audience') || 'sts.amazonaws.com',
     roleSessionName: input('role-session-name')
       ? matching(
@@ -99,7 +94,9 @@ export function parseSettings(read: InputReader, context: RunContext): Settings 
     executionRoleArn: optional(input('execution-role-arn'), (v) => roleArn('execution-role-arn', v)),
     templateBucket: optional(input('template-bucket'), templateBucket),
     mode,
-    changeSetName,
+    changeSetName: optional(changeSetName ?? '', (v) =>
+      changeSetReference(v, { mode, region: runRegion, roleArn: role }),
+    ),
     keepChangeSet: boolean('keep-change-set', input('keep-change-set') || 'false'),
     allowDestructive: allowDestructive(read('allow-destructive')),
     terminationProtection: boolean('termination-protection', input('termination-protection') || 'true'),

@@ -7,6 +7,7 @@ export function provenanceFrom(env: NodeJS.ProcessEnv): Provenance {
     env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
       ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''}`
       : undefined;
+  const pullRequest = /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? '')?.[1];
   return {
     repository: env.GITHUB_REPOSITORY || undefined,
     sha: env.GITHUB_SHA || undefined,
@@ -17,5 +18,6 @@ export function provenanceFrom(env: NodeJS.ProcessEnv): Provenance {
     actor: env.GITHUB_ACTOR || undefined,
     workflow: env.GITHUB_WORKFLOW || undefined,
     eventName: env.GITHUB_EVENT_NAME || undefined,
+    pullRequest,
   };
 }

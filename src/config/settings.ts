@@ -25,6 +25,8 @@ export interface TemplateParameter {
   key: string;
   noEcho: boolean;
   hasDefault: boolean;
+  /** The Default as text (how CloudFormation reports the value), when it has one. */
+  default?: string;
 }
 
 export interface Template {
@@ -47,6 +49,8 @@ export interface Provenance {
   actor?: string;
   workflow?: string;
   eventName?: string;
+  /** The pull request's number, from GITHUB_REF (refs/pull/<number>/merge). */
+  pullRequest?: string;
 }
 
 export interface Settings {
@@ -77,7 +81,7 @@ export interface Settings {
   templateBucket?: { bucket: string; prefix: string };
   /** `mode`. */
   mode: Mode;
-  /** `change-set-name`: required for `execute`; otherwise a unique name is derived per run. */
+  /** `change-set-name`: a name, or for `execute` the ARN a plan reported (required there); else derived per request. */
   changeSetName?: string;
   /** `keep-change-set`: in `plan` mode, keep the change set for a later `execute`. */
   keepChangeSet: boolean;

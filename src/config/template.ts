@@ -36,9 +36,32 @@ export function parseTemplate(body: string): TemplateShape {
       key,
       noEcho: isRecord(declaration) && String(declaration.NoEcho).toLowerCase() === 'true',
       hasDefault: isRecord(declaration) && declaration.Default !== undefined,
+      default: isRecord(declaration) ? defaultText(declaration.Default) : undefined,
     })),
     outputs: isRecord(root.Outputs) ? Object.keys(root.Outputs) : [],
   };
+}
+
+/** The template's resources (logical ID, type, whether a Condition decides them); undefined with a Transform. */
+export function templateResources(
+  body: string,
+): { logicalId: string; type: string; conditional: boolean }[] | undefined {
+  const root: unknown = parseDocument(body, { uniqueKeys: false, logLevel: 'silent' }).toJS({
+    maxAliasCount: 1000,
+  });
+  if (!isRecord(root) || root.Transform !== undefined || !isRecord(root.Resources)) return undefined;
+  return Object.entries(root.Resources).map(([logicalId, r]) => ({
+    logicalId,
+    type: isRecord(r) ? String(r.Type) : '',
+    conditional: isRecord(r) && r.Condition !== undefined,
+  }));
+}
+
+/** A Default as CloudFormation reports the parameter's value: scalars as text, a list joined by commas. */
+function defaultText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value.map(String).join(',');
+  return typeof value === 'object' ? undefined : String(value as string | number | boolean);
 }
 
 /** Keys of the template's NoEcho parameters: their values are never printed. */

@@ -95,6 +95,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
         clients,
         bestEffort,
         logger: deps.logger,
+        accountId: account.accountId,
         deadline,
         signal: deps.signal,
       }),

@@ -78,7 +78,7 @@ export interface PermissionIssue {
 export interface PermissionsFinding {
   mode: 'verify' | 'enforce' | 'apply';
   /** Which generated policy the role was held to: the plan role's (mode plan) or the deploy role's. */
-  checkedAgainst: 'deploy' | 'plan';
+  checkedAgainst: 'deploy' | 'release' | 'plan';
   roleName?: string;
   roleArn?: string;
   /** Why nothing was checked (e.g. the credentials are not a role's). */

@@ -28,7 +28,8 @@ import {
   selfEscalation,
   type RolePolicies,
 } from './compare.js';
-import { grantsFor, needsOf, policyOf, sampleArn, type Grant } from './policy.js';
+import { grantsFor, needsOf, policyOf, sampleArn, type Grant, type RoleKind } from './policy.js';
+import { isPullRequestRun } from '../stack/index.js';
 
 /** The inline policy `permissions: apply` writes. */
 export const INLINE_POLICY_NAME = 'multi-account-deploy';
@@ -77,7 +78,12 @@ export async function checkPermissions(
   const mode = settings.permissions === 'off' ? 'verify' : settings.permissions;
   // A plan run holds its own role to the plan policy; a role named by deploy-role is a deploy role in any mode,
   // so an admin's `mode: plan` run can apply its policy without deploying anything.
-  const kind = settings.mode === 'plan' && !settings.deployRole ? 'plan' : 'deploy';
+  const kind: RoleKind =
+    settings.mode === 'plan' && !settings.deployRole
+      ? isPullRequestRun(settings.provenance)
+        ? 'plan'
+        : 'release'
+      : 'deploy';
   const base = { accountId: caller.accountId, region: settings.region };
   const target = targetRole(settings, caller);
   const finding = (roleArn?: string): PermissionsFinding => ({
@@ -129,7 +135,7 @@ export async function checkPermissions(
   result.missing = missingPermissions(needsOf(grants), role.policies);
   result.excess = excessPermissions(grants, role.policies, catalogue);
   result.broad = broadGrants(role.policies);
-  if (kind === 'plan') narrowPlanExcess(result, settings, base, role.arn);
+  if (kind !== 'deploy') narrowPlanExcess(result, settings, base, role.arn);
   if (!role.boundaryArn)
     result.warnings.push(
       `${target.roleName} has no permissions boundary: nothing caps what its policies may grow to (templates/bootstrap.yaml sets one).`,

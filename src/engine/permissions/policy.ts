@@ -1,17 +1,18 @@
 /**
- * The least-privilege policies this configuration needs, generated from Settings alone (pure): the deploy
- * role's, and the plan role's (no execute, no writes besides its own change sets). Every statement names the
- * ARNs it applies to; the only `*` resource is for listing ECR repositories, a read.
+ * The least-privilege policies this configuration needs, generated from Settings alone (pure), for the three
+ * identities of an account: the pull-request plan role, the release planner and the deploy role (ADR 006).
+ * Every statement names the ARNs it applies to; the only `*` resource is for listing ECR repositories, a read.
+ * Change-set rights are keyed on the change set's name prefix (stack/names.ts).
  *
- * The actions are those src/engine/ calls: stack-change.ts (DescribeStacks, GetTemplate, DeleteStack for a
- * ROLLBACK_COMPLETE stack or the empty REVIEW_IN_PROGRESS stack a plan leaves, UpdateTerminationProtection),
- * change-set.ts (Create/Describe/Execute/DeleteChangeSet, s3:PutObject for large templates), stack-events.ts
- * (DescribeStackEvents), the ECR phase (DescribeRepositories, Get/PutLifecyclePolicy) and this check (IAM reads of
+ * The actions are those src/engine/ calls: stack/ (DescribeStacks, GetTemplate, ListChangeSets, DeleteStack for a
+ * ROLLBACK_COMPLETE stack or the empty REVIEW_IN_PROGRESS stack a run made, UpdateTerminationProtection;
+ * Create/Describe/Execute/DeleteChangeSet, s3:PutObject for large templates; DescribeStackEvents), the ECR phase (DescribeRepositories, Get/PutLifecyclePolicy) and this check (IAM reads of
  * the role itself). credentials.ts needs nothing here: sts:GetCallerIdentity is always allowed.
  */
 import type { PolicyDocument, PolicyStatement } from '../../report/model.js';
 import type { Settings } from '../../config/settings.js';
 import type { Need } from './evaluate.js';
+import { CHANGE_SET_PREFIX } from '../stack/index.js';
 
 export interface PolicyTarget {
   accountId: string;
@@ -38,6 +39,9 @@ export function partitionOf(region: string): string {
   return 'aws';
 }
 
+/** The three identities of an account (ADR 006): who plans a pull request, who plans a release, who deploys. */
+export type RoleKind = 'plan' | 'release' | 'deploy';
+
 const CFN_READ = [
   'cloudformation:DescribeStacks',
   'cloudformation:GetTemplate',
@@ -45,20 +49,22 @@ const CFN_READ = [
   'cloudformation:DescribeStackResources',
   // Follows a deploy; and says which operation holds a busy stack.
   'cloudformation:DescribeStackEvents',
+  // Before deleting an empty REVIEW_IN_PROGRESS stack: no other run's change set may be on it.
+  'cloudformation:ListChangeSets',
 ];
 const CHANGE_SET_PLAN = [
   'cloudformation:CreateChangeSet',
-  'cloudformation:DescribeChangeSet',
   'cloudformation:DeleteChangeSet',
-  // Only to remove the empty REVIEW_IN_PROGRESS stack a new stack's change set leaves; termination
-  // protection (on by default) keeps it from deleting a deployed stack.
-  'cloudformation:DeleteStack',
+  'cloudformation:DescribeChangeSet',
 ];
-const CHANGE_SET_DEPLOY = [
-  ...CHANGE_SET_PLAN,
-  'cloudformation:ExecuteChangeSet',
-  'cloudformation:UpdateTerminationProtection',
-];
+/** Stack writes besides change sets, by role. The pull-request plan role has none: it may delete no stack. */
+const STACK_WRITES: Record<RoleKind, string[]> = {
+  plan: [],
+  // Only the empty REVIEW_IN_PROGRESS stack its own CREATE change set made (cleanup.ts).
+  release: ['cloudformation:DeleteStack'],
+  // Also a ROLLBACK_COMPLETE stack before creating it again; termination protection keeps deployed stacks.
+  deploy: ['cloudformation:DeleteStack', 'cloudformation:UpdateTerminationProtection'],
+};
 const SELF_READ = [
   'iam:GetRole',
   'iam:ListRolePolicies',
@@ -68,20 +74,37 @@ const SELF_READ = [
 ];
 const POLICY_READ = ['iam:GetPolicy', 'iam:GetPolicyVersion'];
 
+/**
+ * The change-set names a role may touch (condition key cloudformation:ChangeSetName, which CreateChangeSet,
+ * DescribeChangeSet, DeleteChangeSet and ExecuteChangeSet carry). A request may name the change set or give its ARN,
+ * so both forms are listed.
+ */
+function changeSetNames(kind: RoleKind, p: string, region: string, account: string): string[] {
+  const prefix = kind === 'plan' ? CHANGE_SET_PREFIX.pullRequest : CHANGE_SET_PREFIX.release;
+  return [`${prefix}*`, `arn:${p}:cloudformation:${region}:${account}:changeSet/${prefix}*`];
+}
+
 /** The grants of one role kind, in a stable order (the policy's Sids come from them). */
-export function grantsFor(kind: 'deploy' | 'plan', settings: Settings, target: PolicyTarget): Grant[] {
+export function grantsFor(kind: RoleKind, settings: Settings, target: PolicyTarget): Grant[] {
   const p = partitionOf(target.region);
   const { accountId: account, region } = target;
   const stack = `arn:${p}:cloudformation:${region}:${account}:stack/${settings.stackName}/*`;
+  const names = changeSetNames(kind, p, region, account);
   const grants: Grant[] = [
+    { sid: 'StackRead', actions: [...CFN_READ].sort(), resources: [stack] },
     {
-      sid: 'StackChangeSets',
-      actions: [...CFN_READ, ...(kind === 'deploy' ? CHANGE_SET_DEPLOY : CHANGE_SET_PLAN)].sort(),
+      sid: kind === 'plan' ? 'PullRequestChangeSets' : 'ReleaseChangeSets',
+      actions: [...CHANGE_SET_PLAN, ...(kind === 'deploy' ? ['cloudformation:ExecuteChangeSet'] : [])].sort(),
       resources: [stack],
+      condition: { StringLike: { 'cloudformation:ChangeSetName': names } },
+      context: { 'cloudformation:ChangeSetName': `${names[0]?.slice(0, -1) ?? ''}example` },
     },
   ];
-  if (settings.executionRoleArn) {
-    // CreateChangeSet with RoleARN needs PassRole even to plan; only CloudFormation may receive the role.
+  if (STACK_WRITES[kind].length > 0)
+    grants.push({ sid: 'StackWrite', actions: STACK_WRITES[kind], resources: [stack] });
+  if (settings.executionRoleArn && kind !== 'plan') {
+    // CreateChangeSet with RoleARN needs PassRole even to plan; only CloudFormation may receive the role. A
+    // pull request's plan names no role (change-set.ts), so nothing it makes could run with this one.
     grants.push({
       sid: 'PassExecutionRole',
       actions: ['iam:PassRole'],
@@ -142,9 +165,14 @@ export function deployPolicy(settings: Settings, target: PolicyTarget): PolicyDo
   return policyOf(grantsFor('deploy', settings, target));
 }
 
-/** The plan role's policy: the same reads and change-set create/describe/delete; no execute, no writes. */
+/** The pull-request plan role's policy: reads, and create/describe/delete of `mad-pr-*` change sets only. */
 export function planPolicy(settings: Settings, target: PolicyTarget): PolicyDocument {
   return policyOf(grantsFor('plan', settings, target));
+}
+
+/** The release planner's policy: the plan rights for `mad-release-*` change sets (which it keeps); no execute. */
+export function releasePolicy(settings: Settings, target: PolicyTarget): PolicyDocument {
+  return policyOf(grantsFor('release', settings, target));
 }
 
 /** Every (action, resource pattern, context) the grants stand for: what a role must allow. */

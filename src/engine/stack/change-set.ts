@@ -5,6 +5,7 @@ import {
   ExecuteChangeSetCommand,
   type Change,
   type CloudFormationClient,
+  type CreateChangeSetCommandInput,
   type DescribeChangeSetCommandOutput,
   type Parameter as CfnParameter,
   type Stack,
@@ -14,6 +15,7 @@ import type { AwsClients } from '../../aws/clients.js';
 import { UserError, awsErrorName, errorMessage } from '../../errors.js';
 import type { Settings } from '../../config/settings.js';
 import { DESCRIPTION_PREFIX } from './fingerprint.js';
+import { clientToken, isPullRequestRun } from './names.js';
 import { poll } from '../wait.js';
 
 /** CloudFormation's limit for an inline TemplateBody. */
@@ -35,28 +37,7 @@ export function isNoChanges(reasonOrError: unknown): boolean {
   return NO_CHANGES.some((t) => text.includes(t));
 }
 
-/**
- * A unique, valid change-set name: prefix, commit, run id, attempt, mode and the second it was made (so a
- * plan and a deploy of the same stack in one job never share a name or a ClientToken). Outside CI: a timestamp.
- */
-export function changeSetName(settings: Settings, now: Date = new Date()): string {
-  const p = settings.provenance;
-  const parts = p.runId
-    ? [
-        'mad',
-        p.sha?.slice(0, 7),
-        p.runId,
-        p.runAttempt ?? '1',
-        settings.mode,
-        Math.floor(now.getTime() / 1000).toString(36),
-      ]
-    : ['mad', 'local', settings.mode, now.toISOString().replace(/\D/g, '').slice(0, 14)];
-  return parts
-    .filter(Boolean)
-    .join('-')
-    .replace(/[^A-Za-z0-9-]/g, '-')
-    .slice(0, 128);
-}
+export { CHANGE_SET_PREFIX, changeSetName, isPullRequestRun } from './names.js';
 
 export interface CreateRequest {
   type: 'CREATE' | 'UPDATE';
@@ -72,22 +53,33 @@ export async function createChangeSet(
   settings: Settings,
   request: CreateRequest,
 ): Promise<{ id: string; stackId: string }> {
+  const input: CreateChangeSetCommandInput = {
+    StackName: settings.stackName,
+    ChangeSetName: request.name,
+    ChangeSetType: request.type,
+    // A label for people only: `execute` verifies the change set itself, never this text (ADR 006).
+    Description: `${DESCRIPTION_PREFIX}${request.fingerprint}`,
+    ...(await templateSource(clients, settings, request.fingerprint)),
+    Parameters: requestParameters(settings, request.current),
+    Capabilities: settings.capabilities,
+    RoleARN: changeSetRole(settings),
+    Tags: request.tags,
+    IncludeNestedStacks: false,
+  };
   const out = await clients.cloudformation.send(
-    new CreateChangeSetCommand({
-      StackName: settings.stackName,
-      ChangeSetName: request.name,
-      ChangeSetType: request.type,
-      ClientToken: request.name,
-      Description: `${DESCRIPTION_PREFIX}${request.fingerprint}`,
-      ...(await templateSource(clients, settings, request.fingerprint)),
-      Parameters: requestParameters(settings, request.current),
-      Capabilities: settings.capabilities,
-      RoleARN: settings.executionRoleArn,
-      Tags: request.tags,
-      IncludeNestedStacks: false,
-    }),
+    new CreateChangeSetCommand({ ...input, ClientToken: clientToken(input) }),
   );
   return { id: out.Id ?? request.name, stackId: out.StackId ?? '' };
+}
+
+/**
+ * The execution role a change set names. A pull request's plan names none: the pull-request plan role may not
+ * pass the execution role (so nothing it makes could run with it), and a plan is never executed.
+ */
+export function changeSetRole(settings: Settings): string | undefined {
+  return settings.mode === 'plan' && isPullRequestRun(settings.provenance)
+    ? undefined
+    : settings.executionRoleArn;
 }
 
 /** Inline up to CloudFormation's limit; above it, through `template-bucket` (content-addressed key). */

@@ -23,6 +23,8 @@ export interface StackChangeContext {
   /** Single-attempt clients for calls whose failure only earns a warning (no retry storm on an unsupported call). */
   bestEffort: AwsClients;
   logger: Logger;
+  /** The account the run's credentials are in (a change set to execute must be in it). */
+  accountId?: string;
   /** Absolute deadline for every wait (from `timeout-minutes`). */
   deadline: number;
   signal?: AbortSignal;

@@ -8,19 +8,24 @@ import type { Logger } from '../../logger.js';
 import type { StackEvent } from '../../report/model.js';
 import type { Settings } from '../../config/settings.js';
 import { executeChangeSet } from './change-set.js';
-import { bestEffort, cleanUp } from './cleanup.js';
+import { bestEffort } from './cleanup.js';
 import type { StackChangeContext, StackChangeResult } from './context.js';
 import { describeStack, isSuccess, isTerminal, outputsOf } from './states.js';
 import { StackEventReader, formatEvent, rootCause } from './events.js';
 import { poll } from '../wait.js';
 
-/** Executes, follows the stack's events until it settles, applies termination protection and reads outputs. */
+/**
+ * Executes, follows the stack's events until it settles, applies termination protection and reads outputs.
+ * `cleanUpRefused` removes what this run made if CloudFormation refuses the execute; absent (mode: execute), a
+ * refused change set is kept as it was.
+ */
 export async function executeAndFollow(
   settings: Settings,
   ctx: StackChangeContext,
   changeSetId: string,
   stackId: string,
   since: Date | undefined,
+  cleanUpRefused?: () => Promise<void>,
 ): Promise<
   Pick<StackChangeResult, 'stackId' | 'stackStatus' | 'outputs' | 'events' | 'rootCause' | 'failure'>
 > {
@@ -31,11 +36,13 @@ export async function executeAndFollow(
   try {
     await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
   } catch (error) {
-    // Refused before anything ran: the stack is as it was; remove what this run made.
-    await bestEffort(() => cleanUp(cfn, settings, changeSetId, true, ctx.logger), ctx.logger);
+    // Refused before anything ran: the stack is as it was; remove what this run made, and only that.
+    if (cleanUpRefused) await bestEffort(cleanUpRefused, ctx.logger);
     throw new UserError(
       `CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${errorMessage(error)}`,
-      'The stack was not changed and the change set was deleted; fix the template or parameters and deploy again.',
+      cleanUpRefused
+        ? 'The stack was not changed and the change set was deleted; fix the template or parameters and deploy again.'
+        : 'The stack was not changed and the change set was kept as it was; fix the cause and execute it again, or plan again.',
     );
   }
 

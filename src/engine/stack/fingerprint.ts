@@ -3,9 +3,10 @@ import type { Settings } from '../../config/settings.js';
 
 /**
  * A hash of everything that decides what a change set does: template, parameters, user tags,
- * capabilities and execution role. It is written into the change set's Description (so `execute`
- * can prove it runs what was reviewed) and into a stack tag (so an unchanged redeploy is recognised
- * without creating a change set).
+ * capabilities and execution role — never per-run provenance, so the run that plans and the run that
+ * executes agree. It goes into a stack tag (so an unchanged redeploy is recognised without creating a
+ * change set) and, as a label for people, into the change set's Description. It proves nothing about
+ * a change set: `execute` compares the change set itself (verify.ts, ADR 006).
  */
 export function fingerprint(settings: Settings): string {
   const canonical = JSON.stringify({
@@ -19,9 +20,3 @@ export function fingerprint(settings: Settings): string {
 }
 
 export const DESCRIPTION_PREFIX = 'multi-account-deploy sha256:';
-
-/** The fingerprint recorded in a change set's Description, if any. */
-export function fingerprintFromDescription(description: string | undefined): string | undefined {
-  const match = /multi-account-deploy sha256:([0-9a-f]{64})/.exec(description ?? '');
-  return match?.[1];
-}

@@ -1,39 +1,30 @@
-import {
-  DeleteStackCommand,
-  type Change,
-  type CloudFormationClient,
-  type Stack,
-} from '@aws-sdk/client-cloudformation';
+import { DeleteStackCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { UserError, awsErrorName, errorMessage } from '../../errors.js';
-import type { Logger } from '../../logger.js';
-import type { DeployReport, ResourceChange } from '../../report/model.js';
+import type { DeployReport } from '../../report/model.js';
 import type { Settings } from '../../config/settings.js';
-import {
-  changeSetName,
-  createChangeSet,
-  describeChangeSet,
-  isNoChanges,
-  waitForChangeSet,
-} from './change-set.js';
-import { bestEffort, cleanUp, deleteReviewStack } from './cleanup.js';
+import { changeSetName, createChangeSet, isNoChanges, waitForChangeSet } from './change-set.js';
+import { bestEffort, cleanUp, deleteReviewStack, type Made } from './cleanup.js';
 import { executeAndFollow } from './execute.js';
-import { fingerprint, fingerprintFromDescription } from './fingerprint.js';
-import { blockedChanges, classify, sortChanges } from '../impact/index.js';
+import { fingerprint } from './fingerprint.js';
+import { blockedChanges } from '../impact/index.js';
 import {
   describeStack,
   failedResources,
   nextStep,
-  outputsOf,
   recoveryFor,
   waitForStack,
   type StackStep,
 } from './states.js';
 import { currentOperation } from './events.js';
 import { isUnchanged, stackTags } from './no-op.js';
+import { planRecreate } from './recreate.js';
+import { base, describeChanges, refusal } from './result.js';
+import { executeReviewed } from './reviewed.js';
 
 import type { StackChangeContext, StackChangeResult } from './context.js';
 
 export type { StackChangeContext, StackChangeResult } from './context.js';
+export { CHANGE_SET_PREFIX, changeSetName, isPullRequestRun } from './names.js';
 
 /**
  * The change-set lifecycle for one stack: settle the stack's state → (fast no-op) → create → wait →
@@ -51,6 +42,7 @@ export async function runStackChange(
   const step = nextStep(stack);
 
   if (settings.mode === 'execute') return executeReviewed(settings, ctx, stack, hash, notes);
+  if (step.kind === 'recreate') return planRecreate(settings, ctx, stack, notes);
 
   if (step.kind === 'update' && (await isUnchanged(cfn, settings, step.stack, hash))) {
     ctx.logger.info("The deployed template, parameters and tags equal this run's: nothing to change.");
@@ -62,19 +54,26 @@ export async function runStackChange(
   if (type === 'CREATE') requireParameterValues(settings);
   const name = settings.changeSetName ?? changeSetName(settings, ctx.now?.() ?? new Date());
   ctx.logger.info(`Creating ${type} change set ${name} for stack ${settings.stackName}.`);
-  const created = await createOrNoChanges(ctx, settings, {
-    type,
-    name,
-    fingerprint: hash,
-    current: step.kind === 'update' ? step.stack : undefined,
-    tags: stackTags(settings, hash),
-  });
+  const created = await createOrNoChanges(
+    ctx,
+    settings,
+    {
+      type,
+      name,
+      fingerprint: hash,
+      current: step.kind === 'update' ? step.stack : undefined,
+      tags: stackTags(settings, hash),
+    },
+    step.kind === 'create',
+  );
   if (created === 'no-changes') return { ...base(stack, notes), result: 'no-changes' };
+  // Only a stack that did not exist before this request is this run's to delete again.
+  const made: Made = { changeSetId: created.id, stackId: created.stackId, madeStack: step.kind === 'create' };
 
   const outcome = await waitForChangeSet(cfn, settings.stackName, created.id, ctx);
   const changeSet = { name, id: created.id, type, kept: false } as NonNullable<DeployReport['changeSet']>;
   if (outcome.kind !== 'ready') {
-    await cleanUp(cfn, settings, created.id, type === 'CREATE', ctx.logger);
+    await cleanUp(cfn, settings, made, ctx.logger);
     if (outcome.kind === 'no-changes') {
       ctx.logger.info('The change set has no changes.');
       return { ...base(stack, notes), result: 'no-changes' };
@@ -92,10 +91,10 @@ export async function runStackChange(
     if (settings.keepChangeSet) {
       changeSet.kept = true;
       ctx.logger.info(
-        `Kept change set ${name} for review; run again with mode: execute and change-set-name: ${name}.`,
+        `Kept change set ${name} for review; execute it with mode: execute and change-set-name: ${created.id} (the change-set-id output).`,
       );
     } else {
-      await cleanUp(cfn, settings, created.id, type === 'CREATE', ctx.logger);
+      await cleanUp(cfn, settings, made, ctx.logger);
     }
     return {
       ...base(stack, notes),
@@ -107,7 +106,7 @@ export async function runStackChange(
 
   const blocked = blockedChanges(changes, settings.allowDestructive);
   if (blocked.length > 0) {
-    await cleanUp(cfn, settings, created.id, type === 'CREATE', ctx.logger);
+    await cleanUp(cfn, settings, made, ctx.logger);
     return {
       ...base(stack, notes),
       ...described,
@@ -121,24 +120,15 @@ export async function runStackChange(
     created.id,
     created.stackId,
     outcome.description.CreationTime,
+    () => cleanUp(cfn, settings, made, ctx.logger),
   );
   return { ...described, ...followed, notes, result: followed.failure ? 'failed' : 'deployed' };
 }
 
-function base(stack: Stack | undefined, notes: string[]): StackChangeResult {
-  return {
-    result: 'no-changes',
-    stackId: stack?.StackId,
-    stackStatus: stack?.StackStatus,
-    changes: [],
-    destructive: [],
-    outputs: outputsOf(stack),
-    events: [],
-    notes,
-  };
-}
-
-/** Waits out an operation in progress and replaces a failed first create; refuses stuck states. */
+/**
+ * Waits out an operation in progress; in deploy mode replaces a failed first create (ROLLBACK_COMPLETE), which plan
+ * and execute leave as it is; refuses stuck states.
+ */
 async function settleStack(
   cfn: CloudFormationClient,
   settings: Settings,
@@ -167,7 +157,7 @@ async function settleStack(
       recoveryFor(step.status, settings.stackName, failed),
     );
   }
-  if (step.kind === 'recreate' && settings.mode !== 'plan') {
+  if (step.kind === 'recreate' && settings.mode === 'deploy') {
     ctx.logger.info(
       `Stack ${settings.stackName} is ROLLBACK_COMPLETE (its first create failed and it has no resources): deleting it to create it again.`,
     );
@@ -178,13 +168,14 @@ async function settleStack(
     );
     return undefined;
   }
-  return step.kind === 'recreate' ? undefined : stack;
+  return stack;
 }
 
 async function createOrNoChanges(
   ctx: StackChangeContext,
   settings: Settings,
   request: Parameters<typeof createChangeSet>[2],
+  madeStack: boolean,
 ): Promise<{ id: string; stackId: string } | 'no-changes'> {
   try {
     return await createChangeSet(ctx.clients, settings, request);
@@ -193,10 +184,16 @@ async function createOrNoChanges(
       ctx.logger.info('CloudFormation reports no updates to perform.');
       return 'no-changes';
     }
-    // A failed CREATE may still have made the empty REVIEW_IN_PROGRESS stack: leave nothing behind.
-    if (request.type === 'CREATE')
+    // A failed CREATE may still have made the empty REVIEW_IN_PROGRESS stack: delete it if this run made it.
+    if (madeStack)
       await bestEffort(
-        () => deleteReviewStack(ctx.clients.cloudformation, settings.stackName, ctx.logger),
+        () =>
+          deleteReviewStack(
+            ctx.clients.cloudformation,
+            settings,
+            { changeSetId: '', stackId: '' },
+            ctx.logger,
+          ),
         ctx.logger,
       );
     if (error instanceof UserError) throw error;
@@ -209,67 +206,6 @@ async function createOrNoChanges(
   }
 }
 
-/** `execute` mode: the named change set must exist, be executable, and carry this run's fingerprint. */
-async function executeReviewed(
-  settings: Settings,
-  ctx: StackChangeContext,
-  stack: Stack | undefined,
-  hash: string,
-  notes: string[],
-): Promise<StackChangeResult> {
-  const cfn = ctx.clients.cloudformation;
-  const name = settings.changeSetName ?? '';
-  const cs = await describeChangeSet(cfn, settings.stackName, name);
-  if (!cs) {
-    throw new UserError(
-      `Change set ${name} of stack ${settings.stackName} does not exist (it may have been executed or deleted, or the stack changed).`,
-      'Run the plan again with keep-change-set: true and execute the change set it names.',
-    );
-  }
-  if (cs.Status !== 'CREATE_COMPLETE' || cs.ExecutionStatus !== 'AVAILABLE') {
-    throw new UserError(
-      `Change set ${name} cannot be executed: its status is ${cs.Status}/${cs.ExecutionStatus}${cs.StatusReason ? ` (${cs.StatusReason})` : ''}.`,
-      'Plan again and execute the new change set.',
-    );
-  }
-  const recorded = fingerprintFromDescription(cs.Description);
-  if (recorded !== hash) {
-    throw new UserError(
-      `Change set ${name} was not made from this run's template and parameters (reviewed ${recorded?.slice(0, 12) ?? 'unknown'}, this run ${hash.slice(0, 12)}).`,
-      'Execute exactly the commit that was planned, or plan again; nothing was executed.',
-    );
-  }
-  const outcome = await waitForChangeSet(cfn, settings.stackName, cs.ChangeSetId ?? name, ctx);
-  const type = stack && stack.StackStatus !== 'REVIEW_IN_PROGRESS' ? 'UPDATE' : 'CREATE';
-  const described = describeChanges(
-    { name, id: cs.ChangeSetId, type, kept: false },
-    outcome.kind === 'ready' ? outcome.changes : [],
-    ctx.logger,
-  );
-  const blocked = blockedChanges(described.changes, settings.allowDestructive);
-  if (blocked.length > 0) {
-    return { ...base(stack, notes), ...described, result: 'failed', failure: refusal(blocked) };
-  }
-  const followed = await executeAndFollow(
-    settings,
-    ctx,
-    cs.ChangeSetId ?? name,
-    cs.StackId ?? settings.stackName,
-    cs.CreationTime,
-  );
-  return { ...described, ...followed, notes, result: followed.failure ? 'failed' : 'executed' };
-}
-
-function refusal(blocked: ResourceChange[]): { message: string; hint: string } {
-  const list = blocked
-    .map((c) => `${c.logicalId} (${c.type}: ${c.action}${c.stateful ? ', holds data' : ''})`)
-    .join(', ');
-  return {
-    message: `Refusing to deploy: destructive changes to ${list}. The change set was deleted; nothing was changed.`,
-    hint: `If these are intended, set allow-destructive to true or list the logical IDs: ${blocked.map((c) => c.logicalId).join(', ')}.`,
-  };
-}
-
 /** A new stack has no previous values: every parameter without a Default needs one from this run. */
 function requireParameterValues(settings: Settings): void {
   const given = new Set(settings.parameters.filter((p) => !p.usePreviousValue).map((p) => p.key));
@@ -280,30 +216,6 @@ function requireParameterValues(settings: Settings): void {
     throw new UserError(
       `Stack ${settings.stackName} does not exist yet, and the template's parameters ${missing.join(', ')} have no Default and no value.`,
       `Give them values in the 'parameters' file or 'parameter-overrides' (e.g. ${missing[0]}=...); nothing was created.`,
-    );
-  }
-}
-
-/** The change set's changes classified and in a stable order, logged one line each. */
-function describeChanges(changeSet: NonNullable<DeployReport['changeSet']>, raw: Change[], logger: Logger) {
-  const changes = sortChanges(raw.flatMap((c) => classify(c) ?? []));
-  logChanges(logger, changes);
-  return {
-    changeSet,
-    changes,
-    otherChanges: changes.length === 0,
-    destructive: changes.filter((c) => c.destructive).map((c) => c.logicalId),
-  };
-}
-
-function logChanges(logger: Logger, changes: ResourceChange[]): void {
-  if (changes.length === 0) {
-    logger.info('The change set changes no resources (e.g. only Outputs).');
-    return;
-  }
-  for (const c of changes) {
-    logger.info(
-      `  ${c.destructive ? '!' : ' '} ${c.action.padEnd(11)} ${c.logicalId} (${c.type})${c.stateful && c.destructive ? ' — holds data' : ''}`,
     );
   }
 }
