@@ -66,7 +66,7 @@ describe('parseSettings', () => {
       roleSessionName: 'mad-app-42-2',
     });
     expect(s.template.parameters).toEqual([
-      { key: 'Environment', noEcho: false, hasDefault: true },
+      { key: 'Environment', noEcho: false, hasDefault: true, default: 'dev' },
       { key: 'Password', noEcho: true, hasDefault: false },
       { key: 'Size', noEcho: false, hasDefault: false },
     ]);
@@ -117,6 +117,43 @@ describe('parseSettings', () => {
     const error = failure({ mode: 'execute' });
     expect(error.input).toBe('change-set-name');
     expect(error.hint).toContain('keep-change-set');
+  });
+
+  const ARN =
+    'arn:aws:cloudformation:eu-west-1:111111111111:changeSet/mad-release-0123456-42-1-plan-1a2b3c4d/0a12cba2-9a20-4f4a-a1b7-0468a36becaf';
+
+  it('takes a change-set name, or for execute the ARN a plan reported', () => {
+    expect(parse({ mode: 'execute', 'change-set-name': 'mad-release-1' }).changeSetName).toBe(
+      'mad-release-1',
+    );
+    expect(
+      parse({
+        mode: 'execute',
+        'change-set-name': ARN,
+        'role-arn': 'arn:aws:iam::111111111111:role/deploy',
+      }).changeSetName,
+    ).toBe(ARN);
+  });
+
+  it.each([
+    [
+      { 'change-set-name': 'arn:aws:cloudformation:eu-west-1:1:changeSet/x' },
+      'expected a change-set ARN such as',
+    ],
+    [{ 'change-set-name': '1-starts-with-a-digit' }, 'expected a change-set name (starts with a letter'],
+    [
+      { region: 'us-east-1' },
+      "expected a change set in this run's region us-east-1, but the ARN is in eu-west-1",
+    ],
+    [
+      { 'role-arn': 'arn:aws:iam::222222222222:role/deploy' },
+      'expected a change set in the account of role-arn (222222222222), but the ARN is in 111111111111',
+    ],
+    [{ mode: 'plan' }, "an ARN names an existing change set, which only 'mode: execute' runs"],
+  ])('refuses change-set-name %p before any AWS call, saying what is expected', (extra, message) => {
+    const error = failure({ mode: 'execute', 'change-set-name': ARN, ...extra });
+    expect(error.input).toBe('change-set-name');
+    expect(error.message).toContain(message);
   });
 
   it('requires a region, from the input or AWS_REGION', () => {

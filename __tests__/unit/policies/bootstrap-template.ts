@@ -13,11 +13,17 @@ type Template = {
   Parameters: Record<string, { Default?: string; Type: string }>;
   Conditions: Record<string, Json>;
   Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, Json> }>;
+  Outputs: Record<string, Json>;
 };
 
 const NO_VALUE = Symbol('NoValue');
 
+const decoded = new Map<string, Template>();
+
+/** Decoded once per path (a Python process each time is slow). */
 export function decodeTemplate(path = 'templates/bootstrap.yaml'): Template {
+  const known = decoded.get(path);
+  if (known) return known;
   const out = spawnSync(
     'python3',
     [
@@ -28,10 +34,16 @@ export function decodeTemplate(path = 'templates/bootstrap.yaml'): Template {
     { encoding: 'utf8' },
   );
   if (out.status !== 0) throw new Error(`cannot decode ${path}: ${out.stderr}`);
-  return JSON.parse(out.stdout) as Template;
+  const template = JSON.parse(out.stdout) as Template;
+  decoded.set(path, template);
+  return template;
 }
 
-export function resolveTemplate(params: Record<string, string>, template = decodeTemplate()) {
+export function resolveTemplate(
+  params: Record<string, string>,
+  template = decodeTemplate(),
+  region = REGION,
+) {
   const values: Record<string, string | string[]> = {};
   for (const [name, p] of Object.entries(template.Parameters)) {
     const raw = params[name] ?? p.Default;
@@ -42,15 +54,16 @@ export function resolveTemplate(params: Record<string, string>, template = decod
   const refs: Record<string, string | string[]> = {
     ...values,
     'AWS::AccountId': ACCOUNT,
-    'AWS::Region': REGION,
+    'AWS::Region': region,
     'AWS::Partition': 'aws',
     GitHubOidcProvider: arn('iam', 'oidc-provider/token.actions.githubusercontent.com'),
-    PermissionsBoundary: arn('iam', `policy/${String(values.BoundaryPolicyName)}`),
+    PermissionsBoundary: arn('iam', `policy/${String(values.BoundaryPolicyName)}-${region}`),
   };
   const attributes: Record<string, string> = {
-    'PlanRole.Arn': arn('iam', `role/${String(values.PlanRoleName)}`),
-    'DeployRole.Arn': arn('iam', `role/${String(values.DeployRoleName)}`),
-    'ExecutionRole.Arn': arn('iam', `role/${String(values.ExecutionRoleName)}`),
+    'PlanRole.Arn': arn('iam', `role/${String(values.PlanRoleName)}-${region}`),
+    'ReleasePlanRole.Arn': arn('iam', `role/${String(values.ReleasePlanRoleName)}-${region}`),
+    'DeployRole.Arn': arn('iam', `role/${String(values.DeployRoleName)}-${region}`),
+    'ExecutionRole.Arn': arn('iam', `role/${String(values.ExecutionRoleName)}-${region}`),
   };
   const conditions: Record<string, boolean> = {};
   const resolve = (node: Json): unknown => {
@@ -80,6 +93,13 @@ export function resolveTemplate(params: Record<string, string>, template = decod
         return JSON.stringify(a) === JSON.stringify(b);
       }
       if (key === 'Fn::Not') return !(resolve((arg as Json[])[0] as Json) as boolean);
+      if (key === 'Fn::And') return (arg as Json[]).every((c) => resolve(c) as boolean);
+      if (key === 'Fn::Or') return (arg as Json[]).some((c) => resolve(c) as boolean);
+      if (key === 'Condition') return condition(arg as string);
+      if (key === 'Fn::Join') {
+        const [separator, list] = arg as [string, Json];
+        return (resolve(list) as string[]).join(separator);
+      }
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(node)) {
@@ -95,5 +115,5 @@ export function resolveTemplate(params: Record<string, string>, template = decod
     if (r.Condition && !condition(r.Condition)) continue;
     resources[name] = resolve(r.Properties) as Record<string, unknown>;
   }
-  return { resources, refs, attributes };
+  return { resources, refs, attributes, condition };
 }

@@ -2,14 +2,22 @@
 import { readFileSync } from 'node:fs';
 import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 import { canonicalPolicy } from '../../../src/engine/permissions/evaluate.js';
-import { deployPolicy, planPolicy } from '../../../src/engine/permissions/policy.js';
+import { deployPolicy, planPolicy, releasePolicy } from '../../../src/engine/permissions/policy.js';
 import type { PolicyDocument } from '../../../src/report/model.js';
 import { settingsWith } from '../engine/permissions/fixtures.js';
-import { ACCOUNT, REGION, resolveTemplate } from './bootstrap-template.js';
+import { ACCOUNT, REGION, decodeTemplate, resolveTemplate } from './bootstrap-template.js';
 
-const DEPLOY_ROLE = `arn:aws:iam::${ACCOUNT}:role/multi-account-deploy`;
-const EXEC_ROLE = `arn:aws:iam::${ACCOUNT}:role/multi-account-cfn-exec`;
-const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/multi-account-boundary`;
+// IAM names carry the region (one set per region of an account).
+const DEPLOY_ROLE = `arn:aws:iam::${ACCOUNT}:role/multi-account-deploy-${REGION}`;
+const PLAN_ROLE = `arn:aws:iam::${ACCOUNT}:role/multi-account-plan-${REGION}`;
+const RELEASE_ROLE = `arn:aws:iam::${ACCOUNT}:role/multi-account-release-plan-${REGION}`;
+const EXEC_ROLE = `arn:aws:iam::${ACCOUNT}:role/multi-account-cfn-exec-${REGION}`;
+const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/multi-account-boundary-${REGION}`;
+const RELEASE_NAME = 'mad-release-0123456-42-1-plan-1a2b3c4d';
+const PR_NAME = 'mad-pr-7-0123456-43-1-plan-5e6f7a8b';
+const csArn = (name: string) =>
+  `arn:aws:cloudformation:${REGION}:${ACCOUNT}:changeSet/${name}/0a1b2c3d-0000-11ef-8e1a-0a1b2c3d4e5f`;
+const named = (name: string) => ({ 'cloudformation:ChangeSetName': name });
 const STACK_ID = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/app/5e2f9b50-0000-11ef-8e1a-0a1b2c3d4e5f`;
 const OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
 
@@ -50,10 +58,12 @@ async function decision(
 const DEPLOY_REQUESTS: Request[] = [
   ['cloudformation:DescribeStacks', STACK_ID],
   ['cloudformation:GetTemplate', STACK_ID],
-  ['cloudformation:CreateChangeSet', STACK_ID],
-  ['cloudformation:DescribeChangeSet', STACK_ID],
-  ['cloudformation:ExecuteChangeSet', STACK_ID],
-  ['cloudformation:DeleteChangeSet', STACK_ID],
+  ['cloudformation:CreateChangeSet', STACK_ID, named(RELEASE_NAME)],
+  ['cloudformation:DescribeChangeSet', STACK_ID, named(csArn(RELEASE_NAME))],
+  ['cloudformation:ExecuteChangeSet', STACK_ID, named(csArn(RELEASE_NAME))],
+  ['cloudformation:ExecuteChangeSet', STACK_ID, named(RELEASE_NAME)],
+  ['cloudformation:DeleteChangeSet', STACK_ID, named(csArn(RELEASE_NAME))],
+  ['cloudformation:ListChangeSets', STACK_ID],
   ['cloudformation:DescribeStackEvents', STACK_ID],
   ['cloudformation:UpdateTerminationProtection', STACK_ID],
   ['cloudformation:DeleteStack', STACK_ID],
@@ -76,8 +86,20 @@ const FORBIDDEN: Request[] = [
   ['iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/escalate`],
   ['iam:PutRolePolicy', DEPLOY_ROLE],
   ['iam:AttachRolePolicy', DEPLOY_ROLE],
-  ['cloudformation:ExecuteChangeSet', `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/other/5e2f9b50`],
-  ['cloudformation:ExecuteChangeSet', `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/app/5e2f9b50`],
+  [
+    'cloudformation:ExecuteChangeSet',
+    `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/other/5e2f9b50`,
+    named(RELEASE_NAME),
+  ],
+  [
+    'cloudformation:ExecuteChangeSet',
+    `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/app/5e2f9b50`,
+    named(RELEASE_NAME),
+  ],
+  // A pull request's change set is never executed, whoever asks.
+  ['cloudformation:ExecuteChangeSet', STACK_ID, named(PR_NAME)],
+  ['cloudformation:ExecuteChangeSet', STACK_ID, named(csArn(PR_NAME))],
+  ['cloudformation:ExecuteChangeSet', STACK_ID],
   ['iam:PassRole', EXEC_ROLE, { 'iam:PassedToService': 'ec2.amazonaws.com' }],
   [
     'iam:PassRole',
@@ -101,12 +123,12 @@ describe('the generated deploy policy, simulated', () => {
 
   it('gives the plan policy no execute and no lifecycle writes', async () => {
     const plan = planPolicy(settings, target);
-    expect(await decision(['cloudformation:CreateChangeSet', STACK_ID], { identity: [plan] })).toBe(
-      'Allowed',
-    );
-    expect(await decision(['cloudformation:ExecuteChangeSet', STACK_ID], { identity: [plan] })).not.toBe(
-      'Allowed',
-    );
+    expect(
+      await decision(['cloudformation:CreateChangeSet', STACK_ID, named(PR_NAME)], { identity: [plan] }),
+    ).toBe('Allowed');
+    expect(
+      await decision(['cloudformation:ExecuteChangeSet', STACK_ID, named(PR_NAME)], { identity: [plan] }),
+    ).not.toBe('Allowed');
     const repo = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/app/web`;
     expect(await decision(['ecr:PutLifecyclePolicy', repo], { identity: [plan] })).not.toBe('Allowed');
   });
@@ -114,6 +136,7 @@ describe('the generated deploy policy, simulated', () => {
 
 const TEMPLATE_PARAMS = {
   PlanSubjects: 'repo:acme/app:pull_request',
+  ReleasePlanSubjects: 'repo:acme/app:ref:refs/heads/main',
   DeploySubjects: 'repo:acme/app:environment:prod',
   StackName: 'app',
   EcrRepositories: 'app/*',
@@ -132,43 +155,46 @@ describe('templates/bootstrap.yaml', () => {
   const { resources } = resolveTemplate(TEMPLATE_PARAMS);
   const deployRole = resources.DeployRole as unknown as Role;
   const planRole = resources.PlanRole as unknown as Role;
+  const releaseRole = resources.ReleasePlanRole as unknown as Role;
   const execRole = resources.ExecutionRole as unknown as Role;
   const boundary = (resources.PermissionsBoundary as { PolicyDocument: PolicyDocument }).PolicyDocument;
 
-  it("gives the deploy and plan roles exactly the action's generated policies", () => {
-    const own = (name: string) => ({
-      accountId: ACCOUNT,
-      region: REGION,
-      roleArn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
-    });
+  it("gives the three roles exactly the action's generated policies", () => {
+    const own = (roleArn: string) => ({ accountId: ACCOUNT, region: REGION, roleArn });
     expect(canonicalPolicy(deployRole.Policies[0]?.PolicyDocument as PolicyDocument)).toBe(
-      canonicalPolicy(deployPolicy(settings, own('multi-account-deploy'))),
+      canonicalPolicy(deployPolicy(settings, own(DEPLOY_ROLE))),
     );
     expect(canonicalPolicy(planRole.Policies[0]?.PolicyDocument as PolicyDocument)).toBe(
-      canonicalPolicy(planPolicy(settings, own('multi-account-plan'))),
+      canonicalPolicy(planPolicy(settings, own(PLAN_ROLE))),
+    );
+    expect(canonicalPolicy(releaseRole.Policies[0]?.PolicyDocument as PolicyDocument)).toBe(
+      canonicalPolicy(releasePolicy(settings, own(RELEASE_ROLE))),
     );
     const bare = resolveTemplate({ ...TEMPLATE_PARAMS, EcrRepositories: '', TemplateBucket: '' }).resources;
     expect(
       canonicalPolicy((bare.DeployRole as unknown as Role).Policies[0]?.PolicyDocument as PolicyDocument),
     ).toBe(
       canonicalPolicy(
-        deployPolicy(
-          { ...settings, ecrRepositories: [], templateBucket: undefined },
-          own('multi-account-deploy'),
-        ),
+        deployPolicy({ ...settings, ecrRepositories: [], templateBucket: undefined }, own(DEPLOY_ROLE)),
       ),
     );
   });
 
-  it('never uses a wildcard subject or ForAllValues', () => {
+  it('pins aud and sub with StringEquals in every trust policy, never a wildcard or ForAllValues', () => {
     const text = readFileSync('templates/bootstrap.yaml', 'utf8');
     expect(text).not.toMatch(/ForAllValues/);
-    expect(text).not.toMatch(/StringLike/);
-    for (const role of [deployRole, planRole]) {
-      const condition = (
-        role.AssumeRolePolicyDocument.Statement as { Condition: Record<string, object> }[]
-      )[0]?.Condition;
-      expect(Object.keys(condition ?? {})).toEqual(['StringEquals']);
+    for (const role of [deployRole, planRole, releaseRole]) {
+      const statements = role.AssumeRolePolicyDocument.Statement as {
+        Condition: Record<string, Record<string, string | string[]>>;
+      }[];
+      expect(statements).toHaveLength(1);
+      const condition = statements[0]?.Condition ?? {};
+      expect(Object.keys(condition)).toEqual(['StringEquals']);
+      expect(Object.keys(condition.StringEquals ?? {}).sort()).toEqual([
+        'token.actions.githubusercontent.com:aud',
+        'token.actions.githubusercontent.com:sub',
+      ]);
+      expect(JSON.stringify(condition)).not.toContain('*');
     }
     expect(deployRole.PermissionsBoundary).toBe(BOUNDARY);
     expect(execRole.PermissionsBoundary).toBe(BOUNDARY);
@@ -245,7 +271,110 @@ describe('templates/bootstrap.yaml', () => {
   it('lets only the given subjects assume the plan role', () => {
     expect(assume(planRole, { sub: 'repo:acme/app:pull_request' })).toBe('Allowed');
     expect(assume(planRole, { sub: 'repo:acme/fork:pull_request' })).not.toBe('Allowed');
+    expect(assume(planRole, { sub: 'repo:evil/app:pull_request' })).not.toBe('Allowed');
     expect(assume(planRole, { sub: 'repo:acme/app:ref:refs/heads/feature' })).not.toBe('Allowed');
+  });
+
+  it('lets only the default branch assume the release planner', () => {
+    expect(assume(releaseRole, { sub: 'repo:acme/app:ref:refs/heads/main' })).toBe('Allowed');
+    expect(assume(releaseRole, { sub: 'repo:acme/app:ref:refs/heads/feature' })).not.toBe('Allowed');
+    expect(assume(releaseRole, { sub: 'repo:acme/app:pull_request' })).not.toBe('Allowed');
+    expect(assume(releaseRole, { sub: 'repo:evil/app:ref:refs/heads/main' })).not.toBe('Allowed');
+    expect(assume(releaseRole, { sub: 'repo:acme/app:environment:prod' })).not.toBe('Allowed');
+    expect(assume(releaseRole, { sub: 'repo:acme/app:ref:refs/heads/main', aud: 'other' })).not.toBe(
+      'Allowed',
+    );
+  });
+
+  describe('what a pull request can do with the plan role', () => {
+    const as = (role: Role) => (request: Request) =>
+      decision(request, { identity: role.Policies.map((p) => p.PolicyDocument), boundary: [boundary] });
+    const pr = as(planRole);
+
+    it('plans: creates, describes and deletes its own mad-pr-* change sets, and reads', async () => {
+      for (const action of ['CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet'])
+        for (const ref of [PR_NAME, csArn(PR_NAME)])
+          expect(await pr([`cloudformation:${action}`, STACK_ID, named(ref)])).toBe('Allowed');
+      expect(await pr(['cloudformation:GetTemplate', STACK_ID])).toBe('Allowed');
+      expect(await pr(['cloudformation:ListChangeSets', STACK_ID])).toBe('Allowed');
+    });
+
+    it('cannot create or delete a release change set, by name or ARN', async () => {
+      for (const action of ['CreateChangeSet', 'DeleteChangeSet', 'DescribeChangeSet'])
+        for (const ref of [RELEASE_NAME, csArn(RELEASE_NAME), 'reviewed'])
+          expect(await pr([`cloudformation:${action}`, STACK_ID, named(ref)])).not.toBe('Allowed');
+      expect(await pr(['cloudformation:CreateChangeSet', STACK_ID])).not.toBe('Allowed');
+    });
+
+    it('cannot execute any change set, delete a stack or pass the execution role', async () => {
+      for (const ref of [PR_NAME, csArn(PR_NAME), RELEASE_NAME, csArn(RELEASE_NAME)])
+        expect(await pr(['cloudformation:ExecuteChangeSet', STACK_ID, named(ref)])).not.toBe('Allowed');
+      expect(await pr(['cloudformation:ExecuteChangeSet', STACK_ID])).not.toBe('Allowed');
+      expect(await pr(['cloudformation:DeleteStack', STACK_ID])).not.toBe('Allowed');
+      expect(await pr(['cloudformation:UpdateTerminationProtection', STACK_ID])).not.toBe('Allowed');
+      expect(
+        await pr(['iam:PassRole', EXEC_ROLE, { 'iam:PassedToService': 'cloudformation.amazonaws.com' }]),
+      ).not.toBe('Allowed');
+    });
+
+    it('leaves the release planner no execute, and the deploy role only release change sets', async () => {
+      const release = as(releaseRole);
+      expect(await release(['cloudformation:CreateChangeSet', STACK_ID, named(RELEASE_NAME)])).toBe(
+        'Allowed',
+      );
+      expect(await release(['cloudformation:CreateChangeSet', STACK_ID, named(PR_NAME)])).not.toBe('Allowed');
+      for (const ref of [RELEASE_NAME, csArn(RELEASE_NAME)])
+        expect(await release(['cloudformation:ExecuteChangeSet', STACK_ID, named(ref)])).not.toBe('Allowed');
+      const deploy = as(deployRole);
+      expect(await deploy(['cloudformation:ExecuteChangeSet', STACK_ID, named(csArn(RELEASE_NAME))])).toBe(
+        'Allowed',
+      );
+      expect(await deploy(['cloudformation:ExecuteChangeSet', STACK_ID, named(csArn(PR_NAME))])).not.toBe(
+        'Allowed',
+      );
+      expect(
+        await deploy(['iam:PassRole', EXEC_ROLE, { 'iam:PassedToService': 'cloudformation.amazonaws.com' }]),
+      ).toBe('Allowed');
+      expect(
+        await deploy(['iam:PassRole', EXEC_ROLE, { 'iam:PassedToService': 'lambda.amazonaws.com' }]),
+      ).not.toBe('Allowed');
+    });
+  });
+
+  it('names every IAM part after its region, and outputs every role ARN', () => {
+    const other = resolveTemplate(TEMPLATE_PARAMS, undefined, 'us-east-1').resources;
+    const names = (r: typeof resources) =>
+      ['PlanRole', 'ReleasePlanRole', 'DeployRole', 'ExecutionRole'].map(
+        (k) => (r[k] as { RoleName: string }).RoleName,
+      );
+    expect(names(resources)).toEqual([
+      `multi-account-plan-${REGION}`,
+      `multi-account-release-plan-${REGION}`,
+      `multi-account-deploy-${REGION}`,
+      `multi-account-cfn-exec-${REGION}`,
+    ]);
+    for (const name of names(other)) expect(names(resources)).not.toContain(name);
+    expect((other.PermissionsBoundary as { ManagedPolicyName: string }).ManagedPolicyName).toBe(
+      'multi-account-boundary-us-east-1',
+    );
+    // The OIDC provider is account-wide: only the global region's stack creates it.
+    expect(other.GitHubOidcProvider).toBeDefined();
+    const second = resolveTemplate({ ...TEMPLATE_PARAMS, GlobalResourcesRegion: 'us-east-1' }).resources;
+    expect(second.GitHubOidcProvider).toBeUndefined();
+    const trusted = (second.PlanRole as unknown as Role).AssumeRolePolicyDocument.Statement as {
+      Principal: { Federated: string };
+    }[];
+    expect(trusted[0]?.Principal.Federated).toBe(OIDC);
+    expect(Object.keys(decodeTemplate().Outputs).sort()).toEqual([
+      'DeployRoleArn',
+      'ExecutionRoleArn',
+      'OidcProviderArn',
+      'PermissionsBoundaryArn',
+      'PlanRoleArn',
+      'ReleasePlanRoleArn',
+    ]);
+    const withoutRelease = resolveTemplate({ ...TEMPLATE_PARAMS, ReleasePlanSubjects: '' }).resources;
+    expect(withoutRelease.ReleasePlanRole).toBeUndefined();
   });
 
   describe('the permissions boundary', () => {
@@ -280,9 +409,7 @@ describe('templates/bootstrap.yaml', () => {
     it('blocks IAM writes to the bootstrap roles but lets CloudFormation receive the execution role', async () => {
       expect(await under(['iam:PutRolePolicy', DEPLOY_ROLE])).toBe('ExplicitlyDenied');
       expect(await under(['iam:AttachRolePolicy', EXEC_ROLE])).toBe('ExplicitlyDenied');
-      expect(
-        await under(['iam:UpdateAssumeRolePolicy', `arn:aws:iam::${ACCOUNT}:role/multi-account-plan`]),
-      ).toBe('ExplicitlyDenied');
+      expect(await under(['iam:UpdateAssumeRolePolicy', PLAN_ROLE])).toBe('ExplicitlyDenied');
       expect(
         await under(['iam:PassRole', EXEC_ROLE, { 'iam:PassedToService': 'lambda.amazonaws.com' }]),
       ).toBe('ExplicitlyDenied');

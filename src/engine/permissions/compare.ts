@@ -66,15 +66,24 @@ function why(decision: Decision): string {
   }
 }
 
-/** The context a statement's own conditions pin (single StringEquals/ArnEquals values), for coverage checks. */
-function pinnedContext(s: Statement): RequestContext {
-  const context: RequestContext = {};
+/**
+ * The contexts a statement's own conditions admit (StringEquals/ArnEquals/StringLike/ArnLike), one per listed
+ * value, a pattern's wildcards filled in: the statement is covered only if it is covered in each of them.
+ */
+function pinnedContexts(s: Statement): RequestContext[] {
+  let contexts: RequestContext[] = [{}];
   for (const [op, keys] of Object.entries(s.condition ?? {})) {
     if (!/^(StringEquals|ArnEquals|StringLike|ArnLike)$/.test(op)) continue;
-    for (const [key, values] of Object.entries(keys))
-      if (values.length === 1 && !/[*?]/.test(values[0] ?? '')) context[key] = values[0] as string;
+    const like = op.endsWith('Like');
+    for (const [key, values] of Object.entries(keys)) {
+      const samples = values
+        .filter((v) => like || !/[*?]/.test(v))
+        .map((v) => v.replace(/\*/g, 'example').replace(/\?/g, 'x'));
+      if (samples.length === 0 || samples.length * contexts.length > 16) continue;
+      contexts = contexts.flatMap((c) => samples.map((v) => ({ ...c, [key]: v })));
+    }
   }
-  return context;
+  return contexts;
 }
 
 export function excessPermissions(
@@ -89,14 +98,17 @@ export function excessPermissions(
       if (s.effect !== 'Allow') continue;
       const resources = s.resources ?? ['*'];
       const patterns = s.actions ?? ['*'];
-      const context = pinnedContext(s);
+      const contexts = pinnedContexts(s);
       const conditioned = s.condition ? ' (with conditions)' : '';
       for (const pattern of patterns) {
         const expanded = catalogue.expand(pattern);
         const actions = expanded.length > 0 || /[*?]/.test(pattern) ? expanded : [pattern];
         for (const resource of resources) {
           const uncovered = actions.filter((action) => {
-            if (decide(expected, { action, resource, context }).kind === 'allowed') return false;
+            if (
+              contexts.every((context) => decide(expected, { action, resource, context }).kind === 'allowed')
+            )
+              return false;
             // What the boundary surely blocks is not effective: not worth a warning.
             if (!role.boundary) return true;
             const capped = decide([role.boundary], { action, resource });

@@ -261,11 +261,27 @@ describe('verify', () => {
     ]);
   });
 
-  it('holds a plan run to the plan policy and says once that the role can also deploy', async () => {
+  it("holds a pull request's plan to the plan policy and says once that the role can also deploy", async () => {
+    const settings = settingsWith({ mode: 'plan' });
+    const pr = { ...settings, provenance: { ...settings.provenance, pullRequest: '7' } };
+    role({ inline: { [INLINE_POLICY_NAME]: generated(settings) }, boundary: ALLOW_ALL });
+    const finding = await checkPermissions(pr, caller, ctx);
+    expect(finding.checkedAgainst).toBe('plan');
+    expect(finding.missing).toEqual([
+      expect.objectContaining({ action: 'cloudformation:CreateChangeSet' }),
+      expect.objectContaining({ action: 'cloudformation:DeleteChangeSet' }),
+      expect.objectContaining({ action: 'cloudformation:DescribeChangeSet' }),
+    ]);
+    expect(finding.warnings).toEqual([
+      expect.stringMatching(/can also deploy \(.*cloudformation:ExecuteChangeSet/),
+    ]);
+  });
+
+  it('holds a release plan (not a pull request) to the release policy', async () => {
     const settings = settingsWith({ mode: 'plan' });
     role({ inline: { [INLINE_POLICY_NAME]: generated(settings) }, boundary: ALLOW_ALL });
     const finding = await checkPermissions(settings, caller, ctx);
-    expect(finding.checkedAgainst).toBe('plan');
+    expect(finding.checkedAgainst).toBe('release');
     expect(finding.missing).toEqual([]);
     expect(finding.excess).toEqual([]);
     expect(finding.warnings).toEqual([

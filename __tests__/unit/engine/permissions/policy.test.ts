@@ -43,10 +43,13 @@ describe('the generated policies', () => {
     },
   );
 
-  it('scopes stack actions to the stack and the account', () => {
-    const [stack] = grantsFor('deploy', settingsWith(), target);
-    expect(stack?.resources).toEqual([`arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/app/*`]);
-    expect(stack?.actions).toEqual(
+  it('scopes stack actions to the stack and the account, and change sets to release names', () => {
+    const grants = grantsFor('deploy', settingsWith(), target);
+    const stack = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/app/*`;
+    for (const g of grants.filter((g) => g.sid.startsWith('Stack') || g.sid.endsWith('ChangeSets')))
+      expect(g.resources).toEqual([stack]);
+    const actions = grants.flatMap((g) => g.actions);
+    expect(actions).toEqual(
       expect.arrayContaining([
         'cloudformation:CreateChangeSet',
         'cloudformation:ExecuteChangeSet',
@@ -55,6 +58,33 @@ describe('the generated policies', () => {
         'cloudformation:UpdateTerminationProtection',
       ]),
     );
+    expect(grants.find((g) => g.actions.includes('cloudformation:ExecuteChangeSet'))?.condition).toEqual({
+      StringLike: {
+        'cloudformation:ChangeSetName': [
+          'mad-release-*',
+          `arn:aws:cloudformation:${REGION}:${ACCOUNT}:changeSet/mad-release-*`,
+        ],
+      },
+    });
+  });
+
+  it('keys the pull-request plan role on mad-pr-* and gives it no PassRole and no stack delete', () => {
+    const grants = grantsFor('plan', settingsWith({ executionRoleArn: EXEC_ROLE }), target);
+    const changeSets = grants.find((g) => g.actions.includes('cloudformation:CreateChangeSet'));
+    expect(changeSets?.condition).toEqual({
+      StringLike: {
+        'cloudformation:ChangeSetName': [
+          'mad-pr-*',
+          `arn:aws:cloudformation:${REGION}:${ACCOUNT}:changeSet/mad-pr-*`,
+        ],
+      },
+    });
+    const actions = grants.flatMap((g) => g.actions);
+    expect(actions).not.toContain('iam:PassRole');
+    expect(actions).not.toContain('cloudformation:DeleteStack');
+    const release = grantsFor('release', settingsWith({ executionRoleArn: EXEC_ROLE }), target);
+    expect(release.flatMap((g) => g.actions)).toEqual(expect.arrayContaining(['iam:PassRole']));
+    expect(release.flatMap((g) => g.actions)).not.toContain('cloudformation:ExecuteChangeSet');
   });
 
   it('passes only the execution role, only to CloudFormation', () => {
@@ -92,8 +122,6 @@ describe('the generated policies', () => {
     expect(writes.sort()).toEqual([
       'cloudformation:CreateChangeSet',
       'cloudformation:DeleteChangeSet',
-      'cloudformation:DeleteStack',
-      'iam:PassRole',
       's3:PutObject',
     ]);
   });

@@ -10,6 +10,7 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
+  ListChangeSetsCommand,
   UpdateTerminationProtectionCommand,
   type Change,
   type Stack,
@@ -19,6 +20,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createClients } from '../../../../src/aws/clients.js';
 import { fingerprint } from '../../../../src/engine/stack/fingerprint.js';
+import { CHANGE_SET_PREFIX, changeSetName, clientToken } from '../../../../src/engine/stack/names.js';
+import { stackTags } from '../../../../src/engine/stack/no-op.js';
 import { runStackChange, type StackChangeContext } from '../../../../src/engine/stack/index.js';
 import { DeadlineError } from '../../../../src/engine/wait.js';
 import { UserError } from '../../../../src/errors.js';
@@ -112,6 +115,7 @@ beforeEach(() => {
   jest.useFakeTimers({ now: T0 });
   cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
   cfn.on(UpdateTerminationProtectionCommand).resolves({});
+  cfn.on(ListChangeSetsCommand).resolves({ Summaries: [] });
 });
 afterEach(() => jest.useRealTimers());
 
@@ -145,8 +149,9 @@ describe('deploy of a new stack', () => {
     expect(input).toMatchObject({
       StackName: 'app',
       ChangeSetType: 'CREATE',
-      ChangeSetName: 'mad-0123456-42-1-deploy-tp1yg0',
-      ClientToken: 'mad-0123456-42-1-deploy-tp1yg0',
+      ChangeSetName: expect.stringMatching(/^mad-release-0123456-42-1-deploy-[0-9a-f]{8}$/),
+      ClientToken: expect.stringMatching(/^mad-[0-9a-f]{60}$/),
+      RoleARN: undefined,
       TemplateBody: makeSettings().template.body,
       Capabilities: ['CAPABILITY_IAM'],
       Parameters: [
@@ -565,8 +570,77 @@ describe('plan mode', () => {
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
     changeSetReady([change('Queue', 'Modify')]);
     const { value } = await run(makeSettings({ mode: 'plan', keepChangeSet: true }));
-    expect(value?.changeSet).toMatchObject({ name: 'mad-0123456-42-1-plan-tp1yg0', kept: true });
+    expect(value?.changeSet).toMatchObject({
+      name: expect.stringMatching(/^mad-release-0123456-42-1-plan-[0-9a-f]{8}$/),
+      id: CS_ID,
+      kept: true,
+    });
     expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
+  });
+
+  it("leaves a REVIEW_IN_PROGRESS stack it did not make, with another run's kept change set, as it is", async () => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('REVIEW_IN_PROGRESS')] });
+    changeSetReady([change('Queue', 'Add')]);
+    cfn.on(ListChangeSetsCommand).resolves({
+      Summaries: [{ ChangeSetId: 'arn:aws:cloudformation:eu-west-1:111111111111:changeSet/mad-release-x/1' }],
+    });
+    const { value } = await run(makeSettings({ mode: 'plan' }));
+    expect(value?.result).toBe('planned');
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.ChangeSetType).toBe('CREATE');
+    expect(cfn.commandCalls(DeleteChangeSetCommand)[0]?.args[0].input.ChangeSetName).toBe(CS_ID);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+
+  it('keeps the stack its CREATE change set made while another change set is on it', async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .rejectsOnce(notFound())
+      .resolves({ Stacks: [stack('REVIEW_IN_PROGRESS')] });
+    changeSetReady([change('Queue', 'Add')]);
+    cfn.on(ListChangeSetsCommand).resolves({
+      Summaries: [{ ChangeSetId: CS_ID }, { ChangeSetId: `${CS_ID}-other`, ChangeSetName: 'mad-release-y' }],
+    });
+    const lines: string[] = [];
+    await run(makeSettings({ mode: 'plan' }), context({ ...silentLogger, info: (m) => lines.push(m) }));
+    expect(cfn.commandCalls(ListChangeSetsCommand)[0]?.args[0].input).toEqual({ StackName: STACK_ID });
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(lines.join('\n')).toContain('it holds other change sets (mad-release-y)');
+  });
+
+  it("names a pull request's plan mad-pr-<number>-, passes no execution role and deletes no stack", async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .rejectsOnce(notFound())
+      .resolves({ Stacks: [stack('REVIEW_IN_PROGRESS')] });
+    changeSetReady([change('Queue', 'Add')]);
+    const settings = makeSettings({
+      mode: 'plan',
+      executionRoleArn: 'arn:aws:iam::111111111111:role/exec',
+      provenance: { ...makeSettings().provenance, pullRequest: '7', eventName: 'pull_request' },
+    });
+    const { value } = await run(settings);
+    expect(value?.result).toBe('planned');
+    const input = cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input;
+    expect(input?.ChangeSetName).toMatch(/^mad-pr-7-0123456-42-1-plan-[0-9a-f]{8}$/);
+    expect(input?.RoleARN).toBeUndefined();
+    expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+
+  it('plans a ROLLBACK_COMPLETE stack as deleted and created again, without a change set or a delete', async () => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('ROLLBACK_COMPLETE')] });
+    const { value, error } = await run(makeSettings({ mode: 'plan', keepChangeSet: true }));
+    expect(error).toBeUndefined();
+    expect(value).toMatchObject({
+      result: 'planned',
+      stackStatus: 'ROLLBACK_COMPLETE',
+      changes: [expect.objectContaining({ logicalId: 'Queue', action: 'add', type: 'AWS::SQS::Queue' })],
+    });
+    expect(value?.changeSet).toBeUndefined();
+    expect(value?.notes.join(' ')).toContain('mode deploy deletes it and creates it again');
+    expect(value?.notes.join(' ')).toContain('No change set was kept');
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
   });
 
   it('cleans up and explains a change set that fails validation', async () => {
@@ -587,43 +661,236 @@ describe('plan mode', () => {
 });
 
 describe('execute mode', () => {
-  const settings = makeSettings({ mode: 'execute', changeSetName: 'reviewed' });
-
-  it("executes the reviewed change set when it carries this run's fingerprint", async () => {
+  const EXEC = 'arn:aws:iam::111111111111:role/exec';
+  const settings = makeSettings({ mode: 'execute', changeSetName: CS_ID, executionRoleArn: EXEC });
+  // The plan ran in another job: its run URL and actor differ, and they do not decide the change.
+  const planTags = stackTags(
+    {
+      ...settings,
+      provenance: {
+        ...settings.provenance,
+        runUrl: 'https://github.com/acme/app/actions/runs/41',
+        actor: 'someone',
+      },
+    },
+    fingerprint(settings),
+  );
+  const honest = (extra: Record<string, unknown> = {}) => ({
+    ChangeSetId: CS_ID,
+    ChangeSetName: 'mad-0123456-42-1',
+    StackId: STACK_ID,
+    StackName: 'app',
+    Status: 'CREATE_COMPLETE' as const,
+    ExecutionStatus: 'AVAILABLE' as const,
+    CreationTime: T0,
+    Changes: [change('Queue', 'Modify')],
+    Parameters: [
+      { ParameterKey: 'Size', ParameterValue: '3' },
+      { ParameterKey: 'Password', ParameterValue: '****' },
+    ],
+    Capabilities: ['CAPABILITY_IAM' as const],
+    Tags: planTags,
+    // Whoever makes a change set writes its Description: it is never read as proof.
+    Description: 'multi-account-deploy sha256:whatever',
+    ...extra,
+  });
+  const deployed = (extra: Partial<Stack> = {}) =>
     cfn
       .on(DescribeStacksCommand)
-      .resolvesOnce({ Stacks: [stack('UPDATE_COMPLETE')] })
-      .resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
-    changeSetReady([change('Queue', 'Modify')], `multi-account-deploy sha256:${fingerprint(settings)}`);
-    const { value } = await run(settings);
+      .resolves({ Stacks: [stack('UPDATE_COMPLETE', { RoleARN: EXEC, ...extra })] });
+  const reviewed = (extra: Record<string, unknown> = {}, template = settings.template.body) => {
+    cfn.on(DescribeChangeSetCommand).resolves(honest(extra));
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: template });
+  };
+  const nothingDeleted = () => {
+    expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  };
+
+  it('executes the change set by its ARN when the change set itself is what this run would create', async () => {
+    deployed();
+    reviewed();
+    const { value, error } = await run(settings);
+    expect(error).toBeUndefined();
     expect(value?.result).toBe('executed');
+    expect(cfn.commandCalls(DescribeChangeSetCommand)[0]?.args[0].input).toMatchObject({
+      ChangeSetName: CS_ID,
+      StackName: undefined,
+    });
+    expect(cfn.commandCalls(GetTemplateCommand)[0]?.args[0].input).toEqual({
+      StackName: STACK_ID,
+      ChangeSetName: CS_ID,
+      TemplateStage: 'Original',
+    });
     expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)[0]?.args[0].input.ChangeSetName).toBe(CS_ID);
+    expect(value?.notes.join(' ')).toContain('The NoEcho parameters Password were not compared');
+    nothingDeleted();
+  });
+
+  it('looks a name up on this run’s stack, and executes it by the ARN it verified', async () => {
+    deployed();
+    reviewed();
+    const { value } = await run({ ...settings, changeSetName: 'mad-0123456-42-1' });
+    expect(value?.result).toBe('executed');
+    expect(cfn.commandCalls(DescribeChangeSetCommand)[0]?.args[0].input).toMatchObject({
+      ChangeSetName: 'mad-0123456-42-1',
+      StackName: 'app',
+    });
     expect(cfn.commandCalls(ExecuteChangeSetCommand)[0]?.args[0].input.ChangeSetName).toBe(CS_ID);
   });
 
-  it('refuses a change set made from other inputs', async () => {
-    cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
-    changeSetReady([change('Queue', 'Modify')], `multi-account-deploy sha256:${'0'.repeat(64)}`);
+  const otherTemplate = `${settings.template.body}  Planted: { Type: AWS::SNS::Topic }\n`;
+  const tagged = (key: string, value: string) => [
+    ...planTags.filter((t) => t.Key !== key),
+    { Key: key, Value: value },
+  ];
+  it.each<[string, Record<string, unknown>, string | undefined, Partial<Stack>, string]>([
+    ['its own template differs', {}, otherTemplate, {}, 'template: the change set'],
+    [
+      'a parameter differs',
+      { Parameters: [{ ParameterKey: 'Size', ParameterValue: '4' }] },
+      undefined,
+      {},
+      'parameters: Size',
+    ],
+    ['a parameter is missing', { Parameters: [] }, undefined, {}, 'parameters: Size'],
+    [
+      'its capabilities differ',
+      { Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] },
+      undefined,
+      {},
+      'capabilities: the change set acknowledges [CAPABILITY_IAM,CAPABILITY_NAMED_IAM], this run [CAPABILITY_IAM]',
+    ],
+    ['a user tag differs', { Tags: tagged('team', 'evil') }, undefined, {}, 'tags: team'],
+    [
+      'the commit tag differs',
+      { Tags: tagged('multi-account-deploy:commit', 'fedcba9') },
+      undefined,
+      {},
+      'tags: multi-account-deploy:commit',
+    ],
+    [
+      'it is for another stack',
+      { StackName: 'other' },
+      undefined,
+      {},
+      'stack: the change set is for stack other',
+    ],
+    [
+      'it imports resources',
+      { Changes: [change('Queue', 'Import')] },
+      undefined,
+      {},
+      'type: the change set imports resources (Queue)',
+    ],
+    [
+      'it notifies a topic',
+      { NotificationARNs: ['arn:aws:sns:eu-west-1:1:t'] },
+      undefined,
+      {},
+      'notifications',
+    ],
+    [
+      'the stack runs with another role',
+      {},
+      undefined,
+      { RoleARN: 'arn:aws:iam::111111111111:role/admin' },
+      'execution role: the stack runs with arn:aws:iam::111111111111:role/admin',
+    ],
+  ])(
+    'refuses a change set when %s, naming it, executing and deleting nothing',
+    async (_, extra, template, stackExtra, text) => {
+      deployed(stackExtra);
+      reviewed(extra, template);
+      const { value, error } = await run(settings);
+      expect(error).toBeUndefined();
+      expect(value?.result).toBe('failed');
+      expect(value?.failure?.message).toContain('Refusing to execute change set mad-0123456-42-1');
+      expect(value?.failure?.message).toContain(text);
+      expect(value?.failure?.message).toContain('Nothing was executed and nothing was deleted.');
+      expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+      nothingDeleted();
+    },
+  );
+
+  it('keeps a change set CloudFormation refuses to execute', async () => {
+    deployed();
+    reviewed();
+    cfn.on(ExecuteChangeSetCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     const { error } = await run(settings);
-    expect((error as Error).message).toContain("was not made from this run's template and parameters");
+    expect((error as UserError).hint).toContain('the change set was kept as it was');
+    nothingDeleted();
+  });
+
+  it('keeps a change set with destructive changes it may not run', async () => {
+    deployed();
+    reviewed({ Changes: [change('Queue', 'Remove')] });
+    const { value } = await run(settings);
+    expect(value?.failure?.message).toContain('The change set was kept; nothing was changed.');
     expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+    nothingDeleted();
+  });
+
+  it('deletes nothing on a ROLLBACK_COMPLETE stack', async () => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('ROLLBACK_COMPLETE')] });
+    reviewed();
+    const { error } = await run(settings);
+    expect((error as Error).message).toContain(
+      'is ROLLBACK_COMPLETE; change set mad-0123456-42-1 cannot run on it, and mode execute deletes nothing',
+    );
+    cfn
+      .on(DescribeChangeSetCommand)
+      .rejects(
+        Object.assign(new Error('ChangeSet [x] does not exist'), { name: 'ChangeSetNotFoundException' }),
+      );
+    expect(((await run(settings)).error as Error).message).toContain('does not exist');
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+    nothingDeleted();
   });
 
   it('refuses a missing or already executed change set', async () => {
-    cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
+    deployed();
     cfn.on(DescribeChangeSetCommand).rejectsOnce(
       Object.assign(new Error('ChangeSet [reviewed] does not exist'), {
         name: 'ChangeSetNotFoundException',
       }),
     );
     expect(((await run(settings)).error as Error).message).toContain(
-      'Change set reviewed of stack app does not exist',
+      `Change set ${CS_ID} of stack app does not exist`,
     );
-    cfn
-      .on(DescribeChangeSetCommand)
-      .resolves({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'EXECUTE_COMPLETE' });
+    cfn.on(DescribeChangeSetCommand).resolves(honest({ ExecutionStatus: 'EXECUTE_COMPLETE' }));
     expect(((await run(settings)).error as Error).message).toContain(
       'cannot be executed: its status is CREATE_COMPLETE/EXECUTE_COMPLETE',
     );
+    nothingDeleted();
+  });
+});
+
+describe('change-set names', () => {
+  it('are unique per request and carry the prefix IAM keys on', () => {
+    const settings = makeSettings({ mode: 'plan' });
+    const a = changeSetName(settings, T0);
+    const b = changeSetName(settings, T0);
+    expect(a).not.toBe(b);
+    expect(a.startsWith(CHANGE_SET_PREFIX.release)).toBe(true);
+    const local = makeSettings({ provenance: {} });
+    expect(changeSetName(local, T0, 'abcd1234')).toBe('mad-release-local-deploy-20261125100000-abcd1234');
+    const pr = makeSettings({ provenance: { ...settings.provenance, eventName: 'pull_request_target' } });
+    expect(changeSetName(pr, T0, 'abcd1234')).toBe('mad-pr-0-0123456-42-1-deploy-abcd1234');
+    expect(changeSetName(makeSettings({ provenance: { runId: 'x'.repeat(200) } }))).toHaveLength(128);
+  });
+
+  it('give a ClientToken that is the same for a retried request and differs whenever the request does', () => {
+    const request = {
+      StackName: 'app',
+      ChangeSetName: 'mad-release-1',
+      Parameters: [{ ParameterKey: 'Size', ParameterValue: '3' }],
+    };
+    expect(clientToken(request)).toBe(clientToken({ ...request }));
+    expect(clientToken(request)).not.toBe(
+      clientToken({ ...request, Parameters: [{ ParameterKey: 'Size', ParameterValue: '4' }] }),
+    );
+    expect(clientToken(request)).toMatch(/^[a-zA-Z0-9][-a-zA-Z0-9]{0,127}$/);
   });
 });
