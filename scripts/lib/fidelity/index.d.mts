@@ -151,6 +151,8 @@ export interface Scenario {
     resources?: ResourceDriftScript[];
   };
   cloudtrail?: { events: TrailEvent[] };
+  /** DescribeStacks reports this StackStatus for the stack of that name (e.g. ROLLBACK_COMPLETE, which moto never reaches). */
+  stackStatus?: Record<string, string>;
   /** Per stack name: fields here override the top-level ones for that stack. */
   stacks?: Record<string, Omit<Scenario, 'stacks'>>;
 }

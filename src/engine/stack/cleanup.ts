@@ -56,7 +56,10 @@ export async function deleteReviewStack(
     return;
   }
   const listed = await cfn.send(new ListChangeSetsCommand({ StackName: stack.StackId }));
-  const others = (listed.Summaries ?? []).filter((s) => s.ChangeSetId !== made.changeSetId);
+  // (Filtered by stack as well: some endpoints list every stack's change sets.)
+  const others = (listed.Summaries ?? []).filter(
+    (s) => s.ChangeSetId !== made.changeSetId && (!s.StackId || s.StackId === stack.StackId),
+  );
   if (others.length > 0) {
     logger.info(
       `Kept the stack ${settings.stackName} (REVIEW_IN_PROGRESS): it holds other change sets (${others.map((s) => s.ChangeSetName).join(', ')}).`,

@@ -2,6 +2,7 @@
 // the per-API behaviours; the change-set registry sits next to moto so every behaviour before it sees its records
 // once moto has answered. Each answers itself or calls next() and may rewrite moto's answer.
 import accessDenied from './access-denied.mjs';
+import changeSetRequest from './change-set-request.mjs';
 import changeSetStatus from './change-set-status.mjs';
 import changeSets from './change-sets.mjs';
 import cloudtrail from './cloudtrail.mjs';
@@ -11,6 +12,7 @@ import faults from './faults.mjs';
 import latency from './latency.mjs';
 import noChanges from './no-changes.mjs';
 import stackOperation from './stack-operation.mjs';
+import stackStatus from './stack-status.mjs';
 import terminationProtection from './termination-protection.mjs';
 
 export const BEHAVIOURS = [
@@ -21,7 +23,9 @@ export const BEHAVIOURS = [
   drift,
   terminationProtection,
   describeEvents,
+  stackStatus,
   stackOperation,
+  changeSetRequest,
   changeSetStatus,
   noChanges,
   changeSets,
