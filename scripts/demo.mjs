@@ -8,6 +8,7 @@
 //   4. prod (account 222222222222) is planned with the change set kept, then 5. exactly that change set runs
 // It prints what a user sees (log, summary, outputs, the comment) and stops every server.
 import { startGithubApi, startOidc } from './lib/fakes.mjs';
+import { startFidelity } from './lib/fidelity/index.mjs';
 import { createRepositories, createRole, startMoto } from './lib/moto.mjs';
 import { makeWorkspace, runAction } from './lib/runner.mjs';
 
@@ -29,13 +30,15 @@ function show(title, run, extra) {
 const moto = await startMoto();
 const oidc = await startOidc({ sub: 'repo:acme/app:environment:dev', environment: 'dev' });
 const github = await startGithubApi();
+// moto's GetTemplate ignores ChangeSetName: the fidelity layer answers it as AWS does, which execute relies on.
+const fidelity = await startFidelity({ upstream: moto.endpoint });
 console.log(`moto on ${moto.endpoint}, OIDC endpoint on ${oidc.url}, GitHub API on ${github.url}`);
 console.log(
   '(moto does not implement UpdateTerminationProtection: the warning about it below is expected here.)',
 );
 try {
   const { workspace } = makeWorkspace({ 'stack.yaml': { from: 'templates/example-app.yaml' } });
-  const base = { workspace, endpoint: moto.endpoint, oidcUrl: oidc.url, githubApiUrl: github.url };
+  const base = { workspace, endpoint: fidelity.url, oidcUrl: oidc.url, githubApiUrl: github.url };
   const stack = {
     'stack-name': 'demo-app',
     template: 'stack.yaml',
@@ -104,13 +107,14 @@ try {
     await runAction({
       ...base,
       event: { name: 'push' },
-      inputs: { ...prod, mode: 'execute', 'change-set-name': plan.outputs['change-set-name'] },
+      inputs: { ...prod, mode: 'execute', 'change-set-name': plan.outputs['change-set-id'] },
     }),
   );
   console.log(
     `\n${bold('The OIDC endpoint handed out')} ${oidc.requests.length} tokens; the GitHub API saw ${github.requests.length} requests.`,
   );
 } finally {
-  await Promise.all([moto.stop(), oidc.close(), github.close()]);
+  await Promise.all([fidelity.close(), oidc.close(), github.close()]);
+  await moto.stop();
   console.log('moto and the loopback servers stopped.');
 }

@@ -80,7 +80,7 @@ describe('the change-set engine on the emulator', () => {
     );
     expect(plan.outputs.result).toBe('planned');
     const name = plan.outputs['change-set-name'] ?? '';
-    expect(name).toMatch(/^mad-0123456-\d+-1-plan-[0-9a-z]+$/);
+    expect(name).toMatch(/^mad-release-0123456-\d+-1-plan-[0-9a-f]{8}$/);
     const kept = await cloudformation().send(new ListChangeSetsCommand({ StackName: 'example' }));
     // (the emulator also lists executed change sets; AWS removes them)
     expect(
@@ -92,7 +92,9 @@ describe('the change-set engine on the emulator', () => {
       base.workspace,
     );
     expect(other.code).toBe(1);
-    expect(other.stdout).toContain(`Change set ${name} was not made from this run's template and parameters`);
+    expect(other.stdout).toContain(
+      `Refusing to execute change set ${name}: it is not what this run would create — parameters: RetentionSeconds has another value`,
+    );
 
     const execute = await deployed(
       { mode: 'execute', 'change-set-name': name, 'parameter-overrides': 'RetentionSeconds=120' },

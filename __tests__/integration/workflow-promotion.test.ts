@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeWorkspace, parseCommandFile } from '../../scripts/lib/runner.mjs';
 import { releaseName } from '../../scripts/workflow/change-set-names.mjs';
-import { resetMoto } from './harness/moto.js';
-import { runAction } from './harness/run-action.js';
-import { runStage, type Artifacts } from './harness/stage-action.js';
+import { startFidelity, type Fidelity } from '../../scripts/lib/fidelity/index.mjs';
+import { motoEndpoint, resetMoto } from './harness/moto.js';
+import { runAction as runOnMoto, type RunOptions } from './harness/run-action.js';
+import { runStage as runStageOnMoto, type Artifacts } from './harness/stage-action.js';
 import { parse } from 'yaml';
 
 // The reusable workflow's prod path, step by step as its jobs and its stage action run it: package → plan and
@@ -17,6 +18,17 @@ import { parse } from 'yaml';
 beforeEach(resetMoto);
 // Each test runs the bundled action two or three times; on a loaded machine that exceeds jest's 5 s default.
 jest.setTimeout(30_000);
+// Execute reads the change set's own template (GetTemplate by ChangeSetName), which moto ignores: through the
+// fidelity layer, as AWS answers it.
+let fid: Fidelity;
+beforeAll(async () => {
+  fid = await startFidelity({ upstream: motoEndpoint() });
+});
+afterAll(() => fid.close());
+beforeEach(() => fid.reset());
+const runAction = (options: RunOptions) => runOnMoto({ ...options, endpoint: fid.url });
+const runStage = (...args: Parameters<typeof runStageOnMoto>) =>
+  runStageOnMoto(args[0], args[1], args[2], fid.url);
 
 const PACKAGE = '.multi-account-deploy/package';
 const pkg = (path: string) => `${PACKAGE}/${path}`;
@@ -139,9 +151,7 @@ describe("the reusable workflow's promotion of prod", () => {
     expect(review['package-hash']).toBe(hash);
   });
 
-  // Needs `change-set-name` to accept a change set's ARN (the action's side of "execute by identity", made
-  // elsewhere): until then the action refuses the ARN and this test is expected to fail. Make it `it` then.
-  it.failing('executes exactly that change set, by its ARN, once the package checks out', async () => {
+  it('executes exactly that change set, by its ARN, once the package checks out', async () => {
     const { workspace, hash, arn } = await planAndReview(7);
     expect(verify(workspace, hash).status).toBe(0);
     const execute = await runAction({
@@ -182,14 +192,16 @@ describe("the reusable workflow's promotion of prod", () => {
     expect(check.status).toBe(1);
     expect(check.stdout).toContain('The packaged file infra/stack.yaml (template) differs');
 
-    // Even past the package check, the action refuses: the change set's fingerprint is not this template's.
+    // Even past the package check, the action refuses: the change set's own template is not this one.
     const execute = await runAction({
       workspace,
       inputs: { ...prodInputs, mode: 'execute', 'change-set-name': releaseName(8, 1) },
     });
     expect(execute.code).toBe(1);
     expect(execute.outputs.result).toBe('failed');
-    expect(execute.stdout).toContain("was not made from this run's template and parameters");
+    expect(execute.stdout).toContain(
+      "it is not what this run would create — template: the change set's own template",
+    );
   });
 
   it('refuses parameters changed after the plan the same way', async () => {
@@ -212,7 +224,9 @@ describe("the reusable workflow's promotion of prod", () => {
       inputs: { ...prodInputs, mode: 'execute', 'change-set-name': releaseName(9, 1) },
     });
     expect(execute.code).toBe(1);
-    expect(execute.stdout).toContain("was not made from this run's template and parameters");
+    expect(execute.stdout).toMatch(
+      /it is not what this run would create — parameters: \w+ has another value/,
+    );
   });
 });
 

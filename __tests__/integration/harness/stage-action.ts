@@ -42,6 +42,8 @@ export async function runStage(
   workspace: string,
   artifacts: Artifacts,
   inputs: Record<string, string>,
+  /** The AWS endpoint of the bundled action's step (default: moto; the fidelity layer where AWS differs). */
+  endpoint?: string,
 ): Promise<StageRun> {
   const runnerTemp = mkdtempSync(join(tmpdir(), 'mad-runner-temp-'));
   const defaults = Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, v.default ?? '']));
@@ -74,7 +76,7 @@ export async function runStage(
         artifacts.set(args.name ?? '', stored);
       }
     } else if (step.uses === './.multi-account-deploy/action') {
-      const run = await runAction({ workspace, inputs: args });
+      const run = await runAction({ workspace, inputs: args, ...(endpoint ? { endpoint } : {}) });
       outcome = run.code === 0 ? 'success' : 'failure';
       outputs = run.outputs;
     } else if (step.run !== undefined) {
