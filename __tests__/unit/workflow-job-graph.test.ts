@@ -530,7 +530,11 @@ describe('the README quick start, evaluated as GitHub does', () => {
         return [job, runs.get(job)!.environment ?? null, action.with?.mode, action.with?.['role-arn']];
       });
     };
-    expect(ran('pull_request')).toEqual([['plan', null, 'plan', 'arn:aws:iam::111111111111:role/plan']]);
-    expect(ran('push')).toEqual([['deploy', 'dev', 'deploy', 'arn:aws:iam::111111111111:role/deploy']]);
+    expect(ran('pull_request')).toEqual([
+      ['plan', null, 'plan', 'arn:aws:iam::111111111111:role/multi-account-plan-eu-west-1'],
+    ]);
+    expect(ran('push')).toEqual([
+      ['deploy', 'dev', 'deploy', 'arn:aws:iam::111111111111:role/multi-account-deploy-eu-west-1'],
+    ]);
   });
 });
