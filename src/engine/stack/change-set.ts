@@ -176,19 +176,6 @@ function describePage(
   );
 }
 
-export async function describeChangeSet(
-  cfn: CloudFormationClient,
-  stackName: string,
-  changeSetName: string,
-): Promise<DescribeChangeSetCommandOutput | undefined> {
-  try {
-    return await describePage(cfn, stackName, changeSetName);
-  } catch (error) {
-    if (isChangeSetNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
 export async function executeChangeSet(
   cfn: CloudFormationClient,
   stackName: string,
