@@ -20,6 +20,8 @@ export interface RunOptions {
   /** Extra environment variables; undefined removes a default. */
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Another build of the action to run instead of dist/index.js (benchmarks compare builds). */
+  entry?: string;
 }
 
 export interface RunResult {

@@ -45,7 +45,7 @@ export function makeWorkspace(files = {}, root = mkdtempSync(join(tmpdir(), 'mad
 
 /**
  * Runs dist/index.js. Options: inputs, files, workspace (reuse one), endpoint (AWS), oidcUrl, githubApiUrl,
- * event ({name:'push'} | {name:'pull_request', number}), env, timeoutMs. Resolves to
+ * event ({name:'push'} | {name:'pull_request', number}), env, timeoutMs, entry (another build's index.js). Resolves to
  * { code, stdout, stderr, outputs, exported, summary, durationMs, workspace }.
  */
 export async function runAction(options) {
@@ -118,7 +118,8 @@ export async function runAction(options) {
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
 
   const started = Date.now();
-  const child = spawn(process.execPath, options.nodeArgs ? [...options.nodeArgs, DIST] : [DIST], {
+  const entry = options.entry ?? DIST;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
     cwd: workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
