@@ -16,7 +16,7 @@ import { UserError, awsErrorName, errorMessage } from '../../errors.js';
 import type { Settings } from '../../config/settings.js';
 import { DESCRIPTION_PREFIX } from './fingerprint.js';
 import { clientToken, isPullRequestRun } from './names.js';
-import { poll } from '../wait.js';
+import { RequestBudget, pacedPoll, wasRetried } from '../pace.js';
 
 /** CloudFormation's limit for an inline TemplateBody. */
 export const INLINE_TEMPLATE_LIMIT = 51_200;
@@ -118,6 +118,12 @@ export function requestParameters(settings: Settings, current: Stack | undefined
   });
 }
 
+/**
+ * Most change sets are made in a few seconds: half-second polls while the burst lasts (8 s), then one a
+ * second, so a wait of T seconds costs at most T + 8 requests and notices the end within half a second.
+ */
+export const CHANGE_SET_PACE = { intervalMs: 500, perSecond: 1, burst: 8 };
+
 export type ChangeSetOutcome =
   | { kind: 'ready'; description: DescribeChangeSetCommandOutput; changes: Change[] }
   | { kind: 'no-changes'; reason: string }
@@ -131,18 +137,21 @@ export async function waitForChangeSet(
   options: { deadline: number; signal?: AbortSignal },
 ): Promise<ChangeSetOutcome> {
   let lastStatus = 'unknown';
-  const first = await poll(
+  const budget = new RequestBudget(CHANGE_SET_PACE.perSecond, CHANGE_SET_PACE.burst);
+  const first = await pacedPoll(
     async () => {
+      budget.spend();
       const out = await describePage(cfn, stackName, changeSetId);
       lastStatus = out.Status ?? 'unknown';
-      return out.Status === 'CREATE_PENDING' || out.Status === 'CREATE_IN_PROGRESS' ? undefined : out;
+      const pending = out.Status === 'CREATE_PENDING' || out.Status === 'CREATE_IN_PROGRESS';
+      return { value: pending ? undefined : out, retried: wasRetried(out) };
     },
     {
       what: `change set ${changeSetId} to be created`,
       deadline: options.deadline,
       signal: options.signal,
-      initialMs: 500,
-      maxMs: 5_000,
+      budget,
+      intervalMs: () => CHANGE_SET_PACE.intervalMs,
       describe: () => lastStatus,
     },
   );

@@ -12,6 +12,9 @@ import type { StackEvent } from '../../report/model.js';
  */
 export class StackEventReader {
   private readonly seen = new Set<string>();
+  /** Requests the last next() sent, and whether the SDK had to retry any of them (throttling). */
+  requests = 0;
+  retried = false;
 
   constructor(
     private readonly cfn: CloudFormationClient,
@@ -22,10 +25,14 @@ export class StackEventReader {
   async next(): Promise<StackEvent[]> {
     const fresh: StackEvent[] = [];
     let token: string | undefined;
+    this.requests = 0;
+    this.retried = false;
     for (let page = 0; page < 50; page++) {
+      this.requests++;
       const out = await this.cfn.send(
         new DescribeStackEventsCommand({ StackName: this.stackId, NextToken: token }),
       );
+      if ((out.$metadata?.attempts ?? 1) > 1) this.retried = true;
       let reachedKnown = false;
       for (const event of out.StackEvents ?? []) {
         const id =

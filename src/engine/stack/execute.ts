@@ -5,17 +5,16 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { UserError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { StackEvent } from '../../report/model.js';
 import type { Settings } from '../../config/settings.js';
 import { executeChangeSet } from './change-set.js';
 import { bestEffort } from './cleanup.js';
 import type { StackChangeContext, StackChangeResult } from './context.js';
-import { describeStack, isSuccess, isTerminal, outputsOf } from './states.js';
-import { StackEventReader, formatEvent, rootCause } from './events.js';
-import { poll } from '../wait.js';
+import { isSuccess, outputsOf } from './states.js';
+import { rootCause } from './events.js';
+import { followStack } from './follow.js';
 
 /**
- * Executes, follows the stack's events until it settles, applies termination protection and reads outputs.
+ * Executes, follows the stack until it settles (follow.ts), applies termination protection and reads outputs.
  * `cleanUpRefused` removes what this run made if CloudFormation refuses the execute; absent (mode: execute), a
  * refused change set is kept as it was.
  */
@@ -26,6 +25,8 @@ export async function executeAndFollow(
   stackId: string,
   since: Date | undefined,
   cleanUpRefused?: () => Promise<void>,
+  /** Logical IDs of the resources the change set changes (the end is near when all are done). */
+  expected: string[] = [],
 ): Promise<
   Pick<StackChangeResult, 'stackId' | 'stackStatus' | 'outputs' | 'events' | 'rootCause' | 'failure'>
 > {
@@ -46,41 +47,19 @@ export async function executeAndFollow(
     );
   }
 
-  const reader = new StackEventReader(cfn, target, since ?? new Date(Date.now() - 60_000));
-  const events: StackEvent[] = [];
-  let eventsBroken = false;
-  const readEvents = async (): Promise<void> => {
-    if (eventsBroken) return;
-    try {
-      for (const e of await reader.next()) {
-        events.push(e);
-        ctx.logger.info(formatEvent(e));
-      }
-    } catch (error) {
-      // Events are commentary: never let them hide or delay the stack's real outcome.
-      eventsBroken = true;
-      ctx.logger.warn(
-        `Could not read stack events (${errorMessage(error)}); following the stack status only.`,
-      );
-    }
-  };
-  let last = 'unknown';
-  const final = await poll(
-    async () => {
-      const stack = await describeStack(cfn, target);
-      last = stack?.StackStatus ?? 'gone';
-      await readEvents();
-      return stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS'
-        ? stack
-        : undefined;
-    },
-    {
-      what: `stack ${settings.stackName} to finish deploying`,
-      deadline: ctx.deadline,
-      signal: ctx.signal,
-      describe: () => last,
-    },
+  const t0 = Date.now();
+  const followed = await followStack(cfn, target, {
+    stackName: settings.stackName,
+    since: since ?? new Date(Date.now() - 60_000),
+    expected,
+    logger: ctx.logger,
+    deadline: ctx.deadline,
+    signal: ctx.signal,
+  });
+  ctx.logger.info(
+    `Followed the stack with ${followed.requests} requests in ${((Date.now() - t0) / 1000).toFixed(1)} s.`,
   );
+  const { stack: final, events } = followed;
   const status = final.StackStatus ?? 'unknown';
   const result = { stackId: final.StackId, stackStatus: status, outputs: outputsOf(final), events };
   if (!isSuccess(status)) {

@@ -121,6 +121,7 @@ export async function runStackChange(
     created.stackId,
     outcome.description.CreationTime,
     () => cleanUp(cfn, settings, made, ctx.logger),
+    changes.map((c) => c.logicalId),
   );
   return { ...described, ...followed, notes, result: followed.failure ? 'failed' : 'deployed' };
 }

@@ -78,6 +78,8 @@ export async function executeReviewed(
     cs.ChangeSetId,
     cs.StackId ?? settings.stackName,
     cs.CreationTime,
+    undefined,
+    described.changes.map((c) => c.logicalId),
   );
   return {
     ...described,

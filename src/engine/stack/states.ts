@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { awsErrorName, errorMessage } from '../../errors.js';
 import type { OutputValue } from '../../report/model.js';
-import { poll } from '../wait.js';
+import { RequestBudget, pacedPoll, type CheckResult } from '../pace.js';
 
 /** What a run can do with a stack in a given state. */
 export type StackStep =
@@ -97,14 +97,24 @@ export async function waitForStack(
   what: string,
 ): Promise<Stack | undefined> {
   let last = 'unknown';
-  const settled = await poll(
-    async () => {
+  // A steady second (the run goes on the moment the other operation ends), within one request a second.
+  const budget = new RequestBudget(1, 4);
+  const settled = await pacedPoll(
+    async (): Promise<CheckResult<{ stack: Stack | undefined }>> => {
+      budget.spend();
       const stack = await describeStack(cfn, name);
       last = stack?.StackStatus ?? 'gone';
-      if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return { stack: undefined };
-      return isInProgress(stack.StackStatus) ? undefined : { stack };
+      if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return { value: { stack: undefined } };
+      return { value: isInProgress(stack.StackStatus) ? undefined : { stack } };
     },
-    { what: `stack ${name}: ${what}`, deadline: ctx.deadline, signal: ctx.signal, describe: () => last },
+    {
+      what: `stack ${name}: ${what}`,
+      deadline: ctx.deadline,
+      signal: ctx.signal,
+      budget,
+      intervalMs: () => 1_000,
+      describe: () => last,
+    },
   );
   return settled.stack;
 }
