@@ -1,4 +1,4 @@
-import type { ClientFactory } from '../aws/clients.js';
+import type { AwsClients, ClientFactory } from '../aws/clients.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { MASK, secretValues } from '../report/mask.js';
@@ -7,6 +7,7 @@ import type { Settings } from '../config/settings.js';
 import { noEchoKeys } from '../config/template.js';
 import { obtainCredentials, type AccountCredentials, type IdTokenSource } from './credentials/index.js';
 import { ensureLifecyclePolicies } from './ecr/index.js';
+import { heldLogger } from './held-logger.js';
 import { runStackChange } from './stack/index.js';
 
 export interface EngineDeps {
@@ -24,7 +25,8 @@ export interface DeployOutcome {
 }
 
 /**
- * One run for one stack in one account: credentials → permissions → ensure ECR → change set (ADR 003).
+ * One run for one stack in one account: credentials → permissions → ensure ECR, and alongside them the change
+ * set's creation; its execution waits for them (ADR 003, ADR 007).
  * Every failure after the inputs becomes a `failed` report, so the summary and comment still tell what happened.
  */
 export async function deploy(settings: Settings, deps: EngineDeps): Promise<DeployOutcome> {
@@ -70,36 +72,35 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
     const clients = deps.clients(account.credentials);
     // Single-attempt clients for calls whose failure only earns a note (unsupported or optional APIs).
     const bestEffort = deps.clients(account.credentials, { maxAttempts: 1 });
-    if (settings.permissions !== 'off') {
-      // Before any write: a role without the rights it needs fails here, with the list of what is missing.
-      const { checkPermissions, permissionsFailure } = await import('./permissions/index.js');
-      const found = await timed('Permissions', () =>
-        checkPermissions(settings, account, {
-          clients,
-          bestEffort,
-          logger: deps.logger,
-        }),
-      );
-      report.permissions = found;
-      const refusal = permissionsFailure(found);
-      if (refusal) throw new UserError(refusal.message, refusal.hint);
-    }
-    if (settings.ecrRepositories.length > 0) {
-      report.ecr = await timed(ECR_PHASE, async () =>
-        // The ECR client loads on demand: most runs have no repositories to ensure.
-        ensureLifecyclePolicies(settings, { ecr: await clients.ecr(), logger: deps.logger }),
-      );
-    }
-    const change = await timed('Change set', () =>
-      runStackChange(settings, {
-        clients,
-        bestEffort,
-        logger: deps.logger,
-        accountId: account.accountId,
-        deadline,
-        signal: deps.signal,
-      }),
-    );
+    // The change set is made while the checks run (ADR 007): making one changes nothing, and nothing is
+    // executed or kept, nor written to ECR or IAM, unless the permissions check passed.
+    const checks = runChecks(settings, account, { clients, bestEffort, logger: deps.logger }, report, timed);
+    // `permissions: apply` may be what gives the role the right to make change sets: wait for it first.
+    if (settings.permissions === 'apply') await checks;
+    const stackLogs = heldLogger(deps.logger);
+    const t0 = now();
+    const pending = runStackChange(settings, {
+      clients,
+      bestEffort,
+      logger: stackLogs.logger,
+      accountId: account.accountId,
+      deadline,
+      signal: deps.signal,
+      checks,
+    });
+    // Handled below, after the checks; this only keeps an early failure from counting as unhandled.
+    pending.catch(() => undefined);
+    const [checked] = await Promise.allSettled([checks]);
+    // The change set's lines so far, then live: the log reads one phase after the other.
+    const change = await deps.logger
+      .group('Change set', async () => {
+        stackLogs.release();
+        return pending;
+      })
+      .finally(() => timings.push({ phase: 'Change set', ms: now() - t0 }))
+      // A failed check is the run's failure (the change set was deleted because of it).
+      .catch((error: unknown) => Promise.reject(checked.status === 'rejected' ? checked.reason : error));
+    if (checked.status === 'rejected') throw checked.reason;
     Object.assign(report, change, { notes: [...report.notes, ...change.notes] });
   } catch (error) {
     report.result = 'failed';
@@ -110,6 +111,34 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
   }
   timings.push({ phase: 'Total', ms: now() - started });
   return { report, credentials };
+}
+
+type Timed = <T>(phase: string, fn: () => Promise<T>) => Promise<T>;
+
+/**
+ * What must pass before the change set is executed, in order: permissions (before any write), then ECR
+ * lifecycle policies (writes). Their findings go into the report whatever happens.
+ */
+async function runChecks(
+  settings: Settings,
+  account: AccountCredentials,
+  ctx: { clients: AwsClients; bestEffort: AwsClients; logger: Logger },
+  report: DeployReport,
+  timed: Timed,
+): Promise<void> {
+  if (settings.permissions !== 'off') {
+    const { checkPermissions, permissionsFailure } = await import('./permissions/index.js');
+    const found = await timed('Permissions', () => checkPermissions(settings, account, ctx));
+    report.permissions = found;
+    const refusal = permissionsFailure(found);
+    if (refusal) throw new UserError(refusal.message, refusal.hint);
+  }
+  if (settings.ecrRepositories.length > 0) {
+    report.ecr = await timed(ECR_PHASE, async () =>
+      // The ECR client loads on demand: most runs have no repositories to ensure.
+      ensureLifecyclePolicies(settings, { ecr: await ctx.clients.ecr(), logger: ctx.logger }),
+    );
+  }
 }
 
 /** This run's parameter values for the report, NoEcho ones masked. */

@@ -29,4 +29,6 @@ export interface StackChangeContext {
   deadline: number;
   signal?: AbortSignal;
   now?: () => Date;
+  /** Checks running alongside (permissions, ECR): nothing is executed or kept until they pass. */
+  checks?: Promise<unknown>;
 }

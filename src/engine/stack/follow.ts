@@ -12,8 +12,8 @@ export const FOLLOW_PACE = {
   nearEndMs: 250,
   perSecond: 1,
   burst: 8,
-  /** Without a stack event that says so, DescribeStacks is asked this often anyway (instead of the events). */
-  authorityEveryMs: 10_000,
+  /** After this long without a new event, DescribeStacks is asked instead of the events (a safety net). */
+  authorityAfterSilenceMs: 30_000,
 };
 
 export interface FollowOptions {
@@ -55,6 +55,7 @@ export async function followStack(
   let eventsBroken = false;
   let requests = 0;
   let lastAuthority = Number.NEGATIVE_INFINITY;
+  let lastFresh = Number.NEGATIVE_INFINITY;
   let last = 'unknown';
 
   const spend = (n = 1): void => {
@@ -75,6 +76,7 @@ export async function followStack(
     try {
       const fresh = await reader.next();
       spend(reader.requests);
+      if (fresh.length > 0) lastFresh = now();
       for (const e of fresh) {
         events.push(e);
         progress.see(e);
@@ -103,7 +105,8 @@ export async function followStack(
         const [seen, settled] = await Promise.all([readEvents(), authority()]);
         return { value: settled.stack, retried: seen?.retried };
       }
-      const due = now() - lastAuthority >= FOLLOW_PACE.authorityEveryMs;
+      // While events come, they will show the end; a long silence might hide a missed one.
+      const due = now() - Math.max(lastAuthority, lastFresh) >= FOLLOW_PACE.authorityAfterSilenceMs;
       if (eventsBroken || due) {
         const settled = await authority();
         // The events since the last read, for the log and the root cause of a failure.

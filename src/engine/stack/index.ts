@@ -4,6 +4,7 @@ import type { DeployReport } from '../../report/model.js';
 import type { Settings } from '../../config/settings.js';
 import { changeSetName, createChangeSet, isNoChanges, waitForChangeSet } from './change-set.js';
 import { bestEffort, cleanUp, deleteReviewStack, type Made } from './cleanup.js';
+import { passChecks } from './checks.js';
 import { executeAndFollow } from './execute.js';
 import { fingerprint } from './fingerprint.js';
 import { blockedChanges } from '../impact/index.js';
@@ -86,6 +87,7 @@ export async function runStackChange(
 
   const described = describeChanges(changeSet, outcome.changes, ctx.logger);
   const { changes } = described;
+  await passChecks(ctx, () => cleanUp(cfn, settings, made, ctx.logger));
 
   if (settings.mode === 'plan') {
     if (settings.keepChangeSet) {
@@ -159,6 +161,8 @@ async function settleStack(
     );
   }
   if (step.kind === 'recreate' && settings.mode === 'deploy') {
+    // Deleting is a change: only once the checks running alongside have passed.
+    await passChecks(ctx, async () => undefined);
     ctx.logger.info(
       `Stack ${settings.stackName} is ROLLBACK_COMPLETE (its first create failed and it has no resources): deleting it to create it again.`,
     );

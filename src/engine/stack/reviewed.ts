@@ -4,6 +4,7 @@ import type { Settings } from '../../config/settings.js';
 import { blockedChanges } from '../impact/index.js';
 import { waitForChangeSet } from './change-set.js';
 import type { StackChangeContext, StackChangeResult } from './context.js';
+import { passChecks } from './checks.js';
 import { executeAndFollow } from './execute.js';
 import { base, describeChanges, refusal } from './result.js';
 import { changeSetTemplate, describeReviewed, refusalOf, verifyChangeSet } from './verify.js';
@@ -72,6 +73,8 @@ export async function executeReviewed(
   if (blocked.length > 0) {
     return { ...base(stack, notes), ...described, result: 'failed', failure: refusal(blocked, true) };
   }
+  // The reviewed change set is never deleted here: it stays for a run whose checks pass.
+  await passChecks(ctx, async () => undefined);
   const followed = await executeAndFollow(
     settings,
     ctx,
