@@ -133,14 +133,16 @@ describe('ECR lifecycle policies (bundled action on moto)', () => {
   );
 
   it(
-    'fails before the change set when a pattern matches nothing, listing the repositories',
+    'fails before executing anything when a pattern matches nothing, listing the repositories',
     async () => {
       const res = await run({ 'ecr-repositories': 'app/*\napi/*' });
       expect(res.code).toBe(1);
       expect(res.stdout).toContain('ecr-repositories: "api/*" matched no ECR repository.');
       expect(res.stdout).toContain('Repositories in this account and region: app/a, app/b, app/c, other.');
       expect(proxy.count('PutLifecyclePolicy')).toBe(0);
-      expect(proxy.count('CreateChangeSet')).toBe(0);
+      // The change set made alongside the checks (ADR 007) is deleted, never executed.
+      expect(proxy.count('ExecuteChangeSet')).toBe(0);
+      expect(proxy.count('CreateChangeSet')).toBe(proxy.count('DeleteChangeSet'));
     },
     TIMEOUT,
   );
