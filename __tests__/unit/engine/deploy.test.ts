@@ -8,6 +8,7 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  ListChangeSetsCommand,
   UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -79,6 +80,7 @@ beforeEach(() => {
   });
   cfn.on(DeleteChangeSetCommand).resolves({});
   cfn.on(DeleteStackCommand).resolves({});
+  cfn.on(ListChangeSetsCommand).resolves({ Summaries: [] });
   cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
   cfn.on(UpdateTerminationProtectionCommand).resolves({});
 });
