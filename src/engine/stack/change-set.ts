@@ -110,7 +110,11 @@ async function templateSource(
   return { TemplateURL: `https://${host}/${key.split('/').map(encodeURIComponent).join('/')}` };
 }
 
-const ON_STACK_FAILURE = { delete: 'DELETE', rollback: 'ROLLBACK', 'do-nothing': 'DO_NOTHING' } as const;
+export const ON_STACK_FAILURE = {
+  delete: 'DELETE',
+  rollback: 'ROLLBACK',
+  'do-nothing': 'DO_NOTHING',
+} as const;
 
 /**
  * This run's parameters; on an UPDATE, UsePreviousValue for those the stack has and nobody set. A CREATE
