@@ -30,6 +30,8 @@ export function makeSettings(overrides: Partial<Settings> = {}): Settings {
     mode: 'deploy',
     keepChangeSet: false,
     allowDestructive: false,
+    allowBroadening: false,
+    onCreateFailure: 'delete',
     terminationProtection: true,
     timeoutMinutes: 60,
     environment: 'dev',

@@ -43,6 +43,8 @@ export const CLI_INPUTS = [
   'change-set-name',
   'keep-change-set',
   'allow-destructive',
+  'allow-broadening',
+  'on-create-failure',
   'termination-protection',
   'timeout-minutes',
   'environment',

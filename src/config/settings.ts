@@ -6,6 +6,7 @@
 export type Mode = 'plan' | 'deploy' | 'execute';
 export type PermissionsMode = 'verify' | 'enforce' | 'apply' | 'off';
 export type CommentMode = 'auto' | 'always' | 'never';
+export type OnCreateFailure = 'delete' | 'rollback' | 'do-nothing';
 export type Capability = 'CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM' | 'CAPABILITY_AUTO_EXPAND';
 
 export interface Parameter {
@@ -27,6 +28,8 @@ export interface TemplateParameter {
   hasDefault: boolean;
   /** The Default as text (how CloudFormation reports the value), when it has one. */
   default?: string;
+  /** e.g. String, AWS::SSM::Parameter::Value<String> (whose value CloudFormation reads at each deploy). */
+  type?: string;
 }
 
 export interface Template {
@@ -36,6 +39,10 @@ export interface Template {
   parameters: TemplateParameter[];
   /** Keys of the template's `Outputs` section, for documentation and checks. */
   outputs: string[];
+  /** Macros the template runs (`Transform`, and `Fn::Transform` when it includes snippets). */
+  transforms?: string[];
+  /** The resource types the template declares directly. */
+  resourceTypes?: string[];
 }
 
 /** Where the run comes from; becomes provenance tags and links in the report. */
@@ -87,6 +94,10 @@ export interface Settings {
   keepChangeSet: boolean;
   /** `allow-destructive`: true, false, or the logical IDs that may be removed or replaced. */
   allowDestructive: boolean | string[];
+  /** `allow-broadening`: true, false, or the logical IDs whose access may be widened (public, `*`, new principals). */
+  allowBroadening: boolean | string[];
+  /** `on-create-failure`: what a failed first create leaves (CreateChangeSet's OnStackFailure). */
+  onCreateFailure: OnCreateFailure;
   /** `termination-protection`. */
   terminationProtection: boolean;
   /** `timeout-minutes`: the deadline for every wait of the run. */

@@ -1,19 +1,67 @@
-import { parseDocument } from 'yaml';
+import { parseDocument, type Tags } from 'yaml';
 import type { TemplateParameter } from './settings.js';
 
-/** What the run needs to know about a template before any AWS call: its parameters and outputs. */
+/** What the run needs to know about a template before any AWS call. */
 export interface TemplateShape {
   parameters: TemplateParameter[];
   outputs: string[];
+  /** Macros the template runs: its `Transform` names, plus `Fn::Transform` when a snippet is included anywhere. */
+  transforms: string[];
+  /** The distinct resource types declared directly (not those a loop or macro makes). */
+  resourceTypes: string[];
 }
 
+const LANGUAGE_EXTENSIONS = 'AWS::LanguageExtensions';
+
+/** CloudFormation's YAML short forms (`!Ref`, `!Sub`, …) read as the long forms they stand for. */
+const SHORT_FORMS: Tags = [
+  'And',
+  'Base64',
+  'Cidr',
+  'Condition',
+  'Equals',
+  'FindInMap',
+  'ForEach',
+  'GetAtt',
+  'GetAZs',
+  'If',
+  'ImportValue',
+  'Join',
+  'Length',
+  'Not',
+  'Or',
+  'Ref',
+  'Select',
+  'Split',
+  'Sub',
+  'ToJsonString',
+  'Transform',
+].flatMap((name) => {
+  const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
+  const wrap = (value: unknown) => ({
+    [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value,
+  });
+  return [
+    { tag: `!${name}`, resolve: (value: string) => wrap(value) },
+    {
+      tag: `!${name}`,
+      collection: 'seq' as const,
+      resolve: (seq: { toJSON(): unknown }) => wrap(seq.toJSON()),
+    },
+    {
+      tag: `!${name}`,
+      collection: 'map' as const,
+      resolve: (map: { toJSON(): unknown }) => wrap(map.toJSON()),
+    },
+  ];
+});
+
 /**
- * Reads a JSON or YAML CloudFormation template. Short-form intrinsics (`!Ref`, `!Sub`...) are tags
- * the YAML parser does not know; they only produce warnings, and we only read the top-level sections.
- * Throws an Error whose message gives the line and column of a syntax error.
+ * A JSON or YAML template as data, short forms expanded (`!Ref X` → `{ Ref: X }`). Throws an Error whose
+ * message gives the line and column of a syntax error.
  */
-export function parseTemplate(body: string): TemplateShape {
-  const doc = parseDocument(body, { uniqueKeys: false, logLevel: 'silent' });
+export function readTemplateDocument(body: string): Record<string, unknown> {
+  const doc = parseDocument(body, { uniqueKeys: false, logLevel: 'silent', customTags: SHORT_FORMS });
   const error = doc.errors[0];
   if (error) {
     const pos = error.linePos?.[0];
@@ -22,13 +70,39 @@ export function parseTemplate(body: string): TemplateShape {
   }
   const root: unknown = doc.toJS({ maxAliasCount: 1000 });
   if (!isRecord(root)) throw new Error('not a CloudFormation template: the top level is not a mapping');
+  return root;
+}
+
+/**
+ * Reads a template and refuses only what CloudFormation itself would refuse before any macro runs: a
+ * missing Resources section (without a Transform), a resource without a Type, an `Fn::ForEach` loop that is
+ * not [identifier, collection, fragment] or lacks the AWS::LanguageExtensions transform. Other `Fn::`
+ * keys at the top of Resources (Fn::Transform snippets, loops) are expanded by CloudFormation.
+ */
+export function parseTemplate(body: string): TemplateShape {
+  const root = readTemplateDocument(body);
+  const transforms = transformNames(root.Transform);
+  if (containsKey(root, 'Fn::Transform')) transforms.push('Fn::Transform');
   if (!isRecord(root.Resources) && root.Transform === undefined) {
     throw new Error('not a CloudFormation template: it has no Resources section');
   }
-  for (const [logicalId, resource] of Object.entries(isRecord(root.Resources) ? root.Resources : {})) {
+  const resources = isRecord(root.Resources) ? root.Resources : {};
+  const types = new Set<string>();
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (logicalId.startsWith('Fn::ForEach::')) {
+      checkLoop(`Resources.${logicalId}`, resource, transforms);
+      continue;
+    }
+    if (logicalId.startsWith('Fn::')) continue;
     if (!isRecord(resource) || typeof resource.Type !== 'string') {
       throw new Error(`not a valid template: resource ${logicalId} has no Type`);
     }
+    types.add(resource.Type);
+  }
+  for (const section of ['Outputs', 'Conditions'] as const) {
+    const entries = isRecord(root[section]) ? root[section] : {};
+    for (const [key, value] of Object.entries(entries))
+      if (key.startsWith('Fn::ForEach::')) checkLoop(`${section}.${key}`, value, transforms);
   }
   const parameters = isRecord(root.Parameters) ? root.Parameters : {};
   return {
@@ -37,8 +111,12 @@ export function parseTemplate(body: string): TemplateShape {
       noEcho: isRecord(declaration) && String(declaration.NoEcho).toLowerCase() === 'true',
       hasDefault: isRecord(declaration) && declaration.Default !== undefined,
       default: isRecord(declaration) ? defaultText(declaration.Default) : undefined,
+      type: isRecord(declaration) && typeof declaration.Type === 'string' ? declaration.Type : undefined,
     })),
-    outputs: isRecord(root.Outputs) ? Object.keys(root.Outputs) : [],
+    // Loops make outputs whose keys are known only after the transform.
+    outputs: isRecord(root.Outputs) ? Object.keys(root.Outputs).filter((k) => !k.startsWith('Fn::')) : [],
+    transforms,
+    resourceTypes: [...types].sort(),
   };
 }
 
@@ -62,6 +140,33 @@ function defaultText(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) return value.map(String).join(',');
   return typeof value === 'object' ? undefined : String(value as string | number | boolean);
+}
+
+/** `Fn::ForEach::Name: [Identifier, Collection, {OutputKey: OutputValue}]`, only under the language extensions. */
+function checkLoop(where: string, loop: unknown, transforms: string[]): void {
+  if (!transforms.includes(LANGUAGE_EXTENSIONS)) {
+    throw new Error(
+      `not a valid template: ${where} uses Fn::ForEach, which needs "Transform: ${LANGUAGE_EXTENSIONS}"`,
+    );
+  }
+  if (!Array.isArray(loop) || loop.length !== 3 || typeof loop[0] !== 'string' || !isRecord(loop[2])) {
+    throw new Error(
+      `not a valid template: ${where} must be a list of an identifier, a collection and a fragment`,
+    );
+  }
+}
+
+function transformNames(transform: unknown): string[] {
+  const list = Array.isArray(transform) ? transform : transform === undefined ? [] : [transform];
+  return list.flatMap((t) =>
+    typeof t === 'string' ? [t] : isRecord(t) && typeof t.Name === 'string' ? [t.Name] : [],
+  );
+}
+
+function containsKey(value: unknown, key: string): boolean {
+  if (Array.isArray(value)) return value.some((v) => containsKey(v, key));
+  if (!isRecord(value)) return false;
+  return Object.entries(value).some(([k, v]) => k === key || containsKey(v, key));
 }
 
 /** Keys of the template's NoEcho parameters: their values are never printed. */

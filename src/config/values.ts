@@ -1,10 +1,11 @@
 // The value parsers of config: each names the input it reads and says what it expected (InputError).
 import { InputError } from '../errors.js';
-import type { Capability, CommentMode, Mode, PermissionsMode } from './settings.js';
+import type { Capability, CommentMode, Mode, OnCreateFailure, PermissionsMode } from './settings.js';
 
 export const MODES: readonly Mode[] = ['plan', 'deploy', 'execute'];
 export const PERMISSIONS: readonly PermissionsMode[] = ['verify', 'enforce', 'apply', 'off'];
 export const COMMENT: readonly CommentMode[] = ['auto', 'always', 'never'];
+export const ON_CREATE_FAILURE: readonly OnCreateFailure[] = ['delete', 'rollback', 'do-nothing'];
 export const CAPABILITIES: readonly Capability[] = [
   'CAPABILITY_IAM',
   'CAPABILITY_NAMED_IAM',
@@ -17,7 +18,8 @@ export const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 export const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 export const CHANGE_SET_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-export const LOGICAL_ID = /^[A-Za-z0-9]{1,255}$/;
+/** A logical ID, or the path of one inside nested stacks (Parent/Child/LogicalId). */
+export const LOGICAL_ID = /^[A-Za-z0-9]{1,255}(\/[A-Za-z0-9]{1,255}){0,20}$/;
 export const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export const ECR_PATTERN = /^[a-z0-9*?][a-z0-9._/*?-]{0,255}$/;
 export const ENVIRONMENT = /^[\w.-]{1,64}$/;
@@ -52,14 +54,15 @@ export function templateBucket(raw: string): { bucket: string; prefix: string } 
   return { bucket, prefix: prefix ? `${prefix}/` : '' };
 }
 
-export function allowDestructive(raw: string): boolean | string[] {
+/** `allow-destructive` / `allow-broadening`: true, false, or logical IDs (one per line or comma-separated). */
+export function allowList(name: string, raw: string): boolean | string[] {
   const value = raw.trim();
   if (value === '' || /^false$/i.test(value)) return false;
   if (/^true$/i.test(value)) return true;
   // A logical ID may be any word, but these are a boolean meant otherwise: say so rather than guess.
   if (/^(yes|no|on|off|y|n|1|0)$/i.test(value)) {
     throw new InputError(
-      'allow-destructive',
+      name,
       value,
       'true, false, or logical IDs of resources (one per line)',
       `Write true or false; "${value}" would otherwise be read as the logical ID of a resource.`,
@@ -67,14 +70,7 @@ export function allowDestructive(raw: string): boolean | string[] {
   }
   return lines(raw)
     .flatMap((l) => l.split(/[\s,]+/).filter(Boolean))
-    .map((id) =>
-      matching(
-        'allow-destructive',
-        id,
-        LOGICAL_ID,
-        'true, false, or logical IDs of resources (one per line)',
-      ),
-    );
+    .map((id) => matching(name, id, LOGICAL_ID, 'true, false, or logical IDs of resources (one per line)'));
 }
 
 export function region(value: string): string {

@@ -141,11 +141,11 @@ async function runChecks(
   }
 }
 
-/** This run's parameter values for the report, NoEcho ones masked. */
+/** This run's parameter values for the report, NoEcho ones masked (an empty one stays visibly empty). */
 function maskedParameters(settings: Settings): ParameterValue[] {
   const noEcho = noEchoKeys(settings.template);
   return settings.parameters.map((p) => ({
     key: p.key,
-    value: p.usePreviousValue ? '(previous value)' : noEcho.has(p.key) ? MASK : (p.value ?? ''),
+    value: p.usePreviousValue ? '(previous value)' : noEcho.has(p.key) && p.value ? MASK : (p.value ?? ''),
   }));
 }

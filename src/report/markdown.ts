@@ -7,6 +7,7 @@
 import { VERSION } from '../version.js';
 import { ecrSection } from './ecr-section.js';
 import { masker } from './mask.js';
+import { policyActionText } from './policy-action.js';
 import { permissionsSection } from './permissions-section.js';
 import { callout, code, details, duration, table, text } from './md.js';
 import type { ChangeAction, DeployReport, ResourceChange } from './model.js';
@@ -195,7 +196,7 @@ function failure(report: DeployReport): string[] | undefined {
 
 /** Destructive, IAM and security-group changes, before anything else about the changes. */
 function warnings(report: DeployReport, ctx: SectionContext): string[] | undefined {
-  const risky = report.changes.filter((c) => c.destructive || c.iam || c.securityGroup);
+  const risky = report.changes.filter((c) => c.destructive || c.iam || c.securityGroup || c.broadening);
   if (risky.length === 0) return undefined;
   const shown = risky.slice(0, ctx.maxRows);
   const lines = [
@@ -216,10 +217,13 @@ function risk(c: ResourceChange): string {
     );
   if (c.action === 'remove')
     why.push(`removed${c.stateful ? ' — **it holds data**, lost unless its DeletionPolicy retains it' : ''}`);
+  const kept = policyActionText(c.policyAction);
+  if (kept && c.destructive) why.push(`on execution: ${kept}`);
   const props = topProperties(c);
   const changed = props.length ? ` (${props.map((p) => code(p)).join(', ')})` : '';
-  if (c.iam) why.push(`changes permissions${changed}`);
-  if (c.securityGroup) why.push(`changes network access${changed}`);
+  if (c.broadening) why.push(`**broadens access**: ${c.broadening.map(text).join('; ')}`);
+  else if (c.iam) why.push(`changes permissions${changed}`);
+  if (c.securityGroup && !c.broadening) why.push(`changes network access${changed}`);
   return why.join('; ');
 }
 
@@ -246,10 +250,11 @@ function changeTable(report: DeployReport, ctx: SectionContext): string[] | unde
 }
 
 function replacement(c: ResourceChange): string {
-  if (c.action === 'replace') return '**Yes**';
-  if (c.action === 'may-replace') return 'Conditional';
+  const policy = c.policyAction ? ` (${code(c.policyAction)})` : '';
+  if (c.action === 'replace') return `**Yes**${policy}`;
+  if (c.action === 'may-replace') return `Conditional${policy}`;
   if (c.action === 'modify') return 'No';
-  return '—';
+  return c.policyAction ? code(c.policyAction) : '—';
 }
 
 /** Before → after of every changed property, collapsed; masked where secret. */

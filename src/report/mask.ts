@@ -46,8 +46,13 @@ export function masker(secrets: readonly string[] = []): Masker {
     return out;
   };
   return {
+    // An empty value hides nothing: shown as empty, so a reviewer sees that the secret was not set.
     value: (name, value) =>
-      isSecretName(name) || exact.has(value) || PEM_PRIVATE_KEY.test(value) ? MASK : scrub(value),
+      value === ''
+        ? ''
+        : isSecretName(name) || exact.has(value) || PEM_PRIVATE_KEY.test(value)
+          ? MASK
+          : scrub(value),
     scrub,
   };
 }

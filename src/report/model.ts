@@ -27,6 +27,10 @@ export interface ResourceChange {
   iam: boolean;
   /** Security groups and their rules: what can reach what changes. */
   securityGroup: boolean;
+  /** CloudFormation's PolicyAction: what happens to the old or removed resource (Delete, Retain, Snapshot, ReplaceAnd…). */
+  policyAction?: string;
+  /** What the change newly opens, read from its values (ingress from anywhere, `*` grants…): blocked in deploy unless allowed. */
+  broadening?: string[];
   properties: PropertyChange[];
 }
 

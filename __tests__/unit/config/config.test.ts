@@ -58,6 +58,8 @@ describe('parseSettings', () => {
       mode: 'deploy',
       keepChangeSet: false,
       allowDestructive: false,
+      allowBroadening: false,
+      onCreateFailure: 'delete',
       terminationProtection: true,
       timeoutMinutes: 60,
       permissions: 'verify',
@@ -66,9 +68,9 @@ describe('parseSettings', () => {
       roleSessionName: 'mad-app-42-2',
     });
     expect(s.template.parameters).toEqual([
-      { key: 'Environment', noEcho: false, hasDefault: true, default: 'dev' },
-      { key: 'Password', noEcho: true, hasDefault: false },
-      { key: 'Size', noEcho: false, hasDefault: false },
+      { key: 'Environment', noEcho: false, hasDefault: true, default: 'dev', type: 'String' },
+      { key: 'Password', noEcho: true, hasDefault: false, type: 'String' },
+      { key: 'Size', noEcho: false, hasDefault: false, type: 'Number' },
     ]);
     expect(s.template.outputs).toEqual(['QueueUrl']);
   });

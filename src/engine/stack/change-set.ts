@@ -14,6 +14,7 @@ import {
 import type { AwsClients } from '../../aws/clients.js';
 import { UserError, awsErrorName, errorMessage } from '../../errors.js';
 import type { Settings } from '../../config/settings.js';
+import type { Logger } from '../../logger.js';
 import { DESCRIPTION_PREFIX } from './fingerprint.js';
 import { clientToken, isPullRequestRun } from './names.js';
 import { RequestBudget, pacedPoll, wasRetried } from '../pace.js';
@@ -60,11 +61,14 @@ export async function createChangeSet(
     // A label for people only: `execute` verifies the change set itself, never this text (ADR 006).
     Description: `${DESCRIPTION_PREFIX}${request.fingerprint}`,
     ...(await templateSource(clients, settings, request.fingerprint)),
-    Parameters: requestParameters(settings, request.current),
+    Parameters: requestParameters(settings, request.current, request.type),
     Capabilities: settings.capabilities,
     RoleARN: changeSetRole(settings),
     Tags: request.tags,
-    IncludeNestedStacks: false,
+    // Nested stacks get change sets of their own, so their changes can be read and guarded too.
+    IncludeNestedStacks: true,
+    // Only a CREATE takes it: a failed first create is deleted by default, never stranded in ROLLBACK_COMPLETE.
+    ...(request.type === 'CREATE' ? { OnStackFailure: ON_STACK_FAILURE[settings.onCreateFailure] } : {}),
   };
   const out = await clients.cloudformation.send(
     new CreateChangeSetCommand({ ...input, ClientToken: clientToken(input) }),
@@ -106,15 +110,28 @@ async function templateSource(
   return { TemplateURL: `https://${host}/${key.split('/').map(encodeURIComponent).join('/')}` };
 }
 
-/** This run's parameters; on an update, UsePreviousValue for those the stack has and nobody set. */
-export function requestParameters(settings: Settings, current: Stack | undefined): CfnParameter[] {
+export const ON_STACK_FAILURE = {
+  delete: 'DELETE',
+  rollback: 'ROLLBACK',
+  'do-nothing': 'DO_NOTHING',
+} as const;
+
+/**
+ * This run's parameters; on an UPDATE, UsePreviousValue for those the stack has and nobody set. A CREATE
+ * has no previous values (CloudFormation refuses UsePreviousValue there): such a parameter takes its Default.
+ */
+export function requestParameters(
+  settings: Settings,
+  current: Stack | undefined,
+  type: 'CREATE' | 'UPDATE' = current ? 'UPDATE' : 'CREATE',
+): CfnParameter[] {
   const given = new Map(settings.parameters.map((p) => [p.key, p]));
-  const previous = new Set((current?.Parameters ?? []).map((p) => p.ParameterKey));
+  const previous = new Set(type === 'UPDATE' ? (current?.Parameters ?? []).map((p) => p.ParameterKey) : []);
   return settings.template.parameters.flatMap((t): CfnParameter[] => {
     const p = given.get(t.key);
-    if (p?.usePreviousValue || (!p && previous.has(t.key)))
+    if (type === 'UPDATE' && (p?.usePreviousValue || (!p && previous.has(t.key))))
       return [{ ParameterKey: t.key, UsePreviousValue: true }];
-    return p ? [{ ParameterKey: t.key, ParameterValue: p.value }] : [];
+    return p && !p.usePreviousValue ? [{ ParameterKey: t.key, ParameterValue: p.value }] : [];
   });
 }
 
@@ -134,16 +151,24 @@ export async function waitForChangeSet(
   cfn: CloudFormationClient,
   stackName: string,
   changeSetId: string,
-  options: { deadline: number; signal?: AbortSignal },
+  options: { deadline: number; signal?: AbortSignal; logger?: Logger },
 ): Promise<ChangeSetOutcome> {
   let lastStatus = 'unknown';
   const budget = new RequestBudget(CHANGE_SET_PACE.perSecond, CHANGE_SET_PACE.burst);
+  const started = Date.now();
+  let lastLine = 0;
   const first = await pacedPoll(
     async () => {
       budget.spend();
       const out = await describePage(cfn, stackName, changeSetId);
-      lastStatus = out.Status ?? 'unknown';
-      const pending = out.Status === 'CREATE_PENDING' || out.Status === 'CREATE_IN_PROGRESS';
+      const status = out.Status ?? 'unknown';
+      const pending = status === 'CREATE_PENDING' || status === 'CREATE_IN_PROGRESS';
+      // A progress line on every new status, and every 5 s while it stays the same.
+      if (pending && (status !== lastStatus || Date.now() - lastLine >= 5_000)) {
+        options.logger?.info(`Change set ${status} (${Math.round((Date.now() - started) / 1000)} s).`);
+        lastLine = Date.now();
+      }
+      lastStatus = status;
       return { value: pending ? undefined : out, retried: wasRetried(out) };
     },
     {
@@ -159,19 +184,30 @@ export async function waitForChangeSet(
     const reason = first.StatusReason ?? 'no reason given';
     return isNoChanges(reason) ? { kind: 'no-changes', reason } : { kind: 'failed', reason };
   }
-  const changes = [...(first.Changes ?? [])];
-  let token = first.NextToken;
+  return { kind: 'ready', description: first, changes: await allChanges(cfn, stackName, changeSetId, first) };
+}
+
+/** Every page of a change set's changes (a nested change set is named by its ARN alone). */
+export async function allChanges(
+  cfn: CloudFormationClient,
+  stackName: string | undefined,
+  changeSetId: string,
+  first?: DescribeChangeSetCommandOutput,
+): Promise<Change[]> {
+  const page1 = first ?? (await describePage(cfn, stackName, changeSetId));
+  const changes = [...(page1.Changes ?? [])];
+  let token = page1.NextToken;
   for (let page = 0; token && page < 1_000; page++) {
     const next = await describePage(cfn, stackName, changeSetId, token);
     changes.push(...(next.Changes ?? []));
     token = next.NextToken;
   }
-  return { kind: 'ready', description: first, changes };
+  return changes;
 }
 
 function describePage(
   cfn: CloudFormationClient,
-  stackName: string,
+  stackName: string | undefined,
   changeSetName: string,
   nextToken?: string,
 ) {
@@ -190,14 +226,16 @@ export async function executeChangeSet(
   stackName: string,
   changeSetId: string,
   token: string,
+  type: 'CREATE' | 'UPDATE' = 'UPDATE',
 ) {
   await cfn.send(
     new ExecuteChangeSetCommand({
       StackName: stackName,
       ChangeSetName: changeSetId,
       ClientRequestToken: token,
-      // Sent explicitly: a failed deploy rolls back, whatever an earlier caller chose.
-      DisableRollback: false,
+      // An UPDATE always rolls back, whatever an earlier caller chose. A CREATE carries OnStackFailure,
+      // with which CloudFormation refuses DisableRollback.
+      ...(type === 'UPDATE' ? { DisableRollback: false } : {}),
     }),
   );
 }

@@ -1,4 +1,5 @@
 import {
+  DescribeChangeSetCommand,
   UpdateTerminationProtectionCommand,
   type CloudFormationClient,
   type Stack,
@@ -27,6 +28,7 @@ export async function executeAndFollow(
   cleanUpRefused?: () => Promise<void>,
   /** Logical IDs of the resources the change set changes (the end is near when all are done). */
   expected: string[] = [],
+  type: 'CREATE' | 'UPDATE' = 'UPDATE',
 ): Promise<
   Pick<StackChangeResult, 'stackId' | 'stackStatus' | 'outputs' | 'events' | 'rootCause' | 'failure'>
 > {
@@ -35,16 +37,18 @@ export async function executeAndFollow(
   const name = changeSetId.split('/')[1] ?? changeSetId;
   ctx.logger.info(`Executing change set ${name}.`);
   try {
-    await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
+    await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`, type);
   } catch (error) {
-    // Refused before anything ran: the stack is as it was; remove what this run made, and only that.
-    if (cleanUpRefused) await bestEffort(cleanUpRefused, ctx.logger);
-    throw new UserError(
-      `CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${errorMessage(error)}`,
-      cleanUpRefused
-        ? 'The stack was not changed and the change set was deleted; fix the template or parameters and deploy again.'
-        : 'The stack was not changed and the change set was kept as it was; fix the cause and execute it again, or plan again.',
-    );
+    if (!(await startedAnyway(cfn, settings, changeSetId, error, ctx.logger))) {
+      // Refused before anything ran: the stack is as it was; remove what this run made, and only that.
+      if (cleanUpRefused) await bestEffort(cleanUpRefused, ctx.logger);
+      throw new UserError(
+        `CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${errorMessage(error)}`,
+        cleanUpRefused
+          ? 'The stack was not changed and the change set was deleted; fix the template or parameters and deploy again.'
+          : 'The stack was not changed and the change set was kept as it was; fix the cause and execute it again, or plan again.',
+      );
+    }
   }
 
   const t0 = Date.now();
@@ -84,13 +88,60 @@ export async function executeAndFollow(
   return result;
 }
 
-async function ensureTerminationProtection(
+/**
+ * After an ExecuteChangeSet error whose outcome is unknown (a 5xx after the retries, a lost answer), the
+ * change set says whether the execution started: AVAILABLE = it did not (false); EXECUTE_* = it did
+ * (true, and the stack is followed). A refusal (4xx) is known: false. Unreadable: say so, never "nothing changed".
+ */
+async function startedAnyway(
+  cfn: CloudFormationClient,
+  settings: Settings,
+  changeSetId: string,
+  error: unknown,
+  logger: Logger,
+): Promise<boolean> {
+  if (!outcomeUnknown(error)) return false;
+  let status: string | undefined;
+  try {
+    status = (
+      await cfn.send(
+        new DescribeChangeSetCommand({ StackName: settings.stackName, ChangeSetName: changeSetId }),
+      )
+    ).ExecutionStatus;
+  } catch (readError) {
+    throw new UserError(
+      `ExecuteChangeSet for ${settings.stackName} failed (${errorMessage(error)}) and the change set cannot be read (${errorMessage(readError)}): whether the stack is changing is unknown.`,
+      `Check the stack ${settings.stackName} and its events before deploying again; the change set was kept.`,
+    );
+  }
+  if (status === 'AVAILABLE') return false;
+  if (status?.startsWith('EXECUTE_') || status === 'OBSOLETE') {
+    logger.warn(
+      `ExecuteChangeSet answered with an error (${errorMessage(error)}), but the change set is ${status}: following the stack.`,
+    );
+    return true;
+  }
+  throw new UserError(
+    `ExecuteChangeSet for ${settings.stackName} failed (${errorMessage(error)}) and the change set is ${status ?? 'gone'}: whether the stack is changing is unknown.`,
+    `Check the stack ${settings.stackName} and its events before deploying again.`,
+  );
+}
+
+/** A server error or a lost answer: the request may have been carried out. */
+function outcomeUnknown(error: unknown): boolean {
+  const e = error as { $fault?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  return e?.$fault === 'server' || (status !== undefined ? status >= 500 : !(error instanceof UserError));
+}
+
+/** Applies `termination-protection` when the stack's setting differs (also on an unchanged stack). */
+export async function ensureTerminationProtection(
   cfn: CloudFormationClient,
   stack: Stack,
   wanted: boolean,
   logger: Logger,
-): Promise<void> {
-  if (Boolean(stack.EnableTerminationProtection) === wanted) return;
+): Promise<boolean> {
+  if (Boolean(stack.EnableTerminationProtection) === wanted) return false;
   try {
     await cfn.send(
       new UpdateTerminationProtectionCommand({
@@ -99,7 +150,9 @@ async function ensureTerminationProtection(
       }),
     );
     logger.info(`Termination protection ${wanted ? 'enabled' : 'disabled'}.`);
+    return true;
   } catch (error) {
     logger.warn(`Could not ${wanted ? 'enable' : 'disable'} termination protection: ${errorMessage(error)}`);
+    return false;
   }
 }

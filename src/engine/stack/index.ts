@@ -5,9 +5,8 @@ import type { Settings } from '../../config/settings.js';
 import { changeSetName, createChangeSet, isNoChanges, waitForChangeSet } from './change-set.js';
 import { bestEffort, cleanUp, deleteReviewStack, type Made } from './cleanup.js';
 import { passChecks } from './checks.js';
-import { executeAndFollow } from './execute.js';
+import { ensureTerminationProtection, executeAndFollow } from './execute.js';
 import { fingerprint } from './fingerprint.js';
-import { blockedChanges } from '../impact/index.js';
 import {
   describeStack,
   failedResources,
@@ -17,9 +16,11 @@ import {
   type StackStep,
 } from './states.js';
 import { currentOperation } from './events.js';
-import { isUnchanged, stackTags } from './no-op.js';
+import { isUnchanged, noOpBlocker, stackTags } from './no-op.js';
 import { planRecreate } from './recreate.js';
-import { base, describeChanges, refusal } from './result.js';
+import { describeChanges } from './describe.js';
+import { base, guard } from './result.js';
+import { formatValidation, validationErrors } from './validation.js';
 import { executeReviewed } from './reviewed.js';
 
 import type { StackChangeContext, StackChangeResult } from './context.js';
@@ -45,9 +46,13 @@ export async function runStackChange(
   if (settings.mode === 'execute') return executeReviewed(settings, ctx, stack, hash, notes);
   if (step.kind === 'recreate') return planRecreate(settings, ctx, stack, notes);
 
-  if (step.kind === 'update' && (await isUnchanged(cfn, settings, step.stack, hash))) {
+  const blocker = noOpBlocker(settings.template);
+  if (blocker && step.kind === 'update')
+    ctx.logger.info(`Making a change set even if the template is unchanged: ${blocker}.`);
+  if (step.kind === 'update' && !blocker && (await isUnchanged(cfn, settings, step.stack, hash))) {
     ctx.logger.info("The deployed template, parameters and tags equal this run's: nothing to change.");
     notes.push('Recognised as unchanged without creating a change set.');
+    await unchangedStack(settings, ctx, step.stack, notes);
     return { ...base(step.stack, notes), result: 'no-changes' };
   }
 
@@ -67,25 +72,36 @@ export async function runStackChange(
     },
     step.kind === 'create',
   );
-  if (created === 'no-changes') return { ...base(stack, notes), result: 'no-changes' };
+  if (created === 'no-changes') {
+    await unchangedStack(settings, ctx, stack, notes);
+    return { ...base(stack, notes), result: 'no-changes' };
+  }
   // Only a stack that did not exist before this request is this run's to delete again.
   const made: Made = { changeSetId: created.id, stackId: created.stackId, madeStack: step.kind === 'create' };
 
   const outcome = await waitForChangeSet(cfn, settings.stackName, created.id, ctx);
   const changeSet = { name, id: created.id, type, kept: false } as NonNullable<DeployReport['changeSet']>;
   if (outcome.kind !== 'ready') {
+    // Read before the cleanup: the events belong to the change set.
+    const findings =
+      outcome.kind === 'failed'
+        ? await validationErrors(ctx.bestEffort.cloudformation, settings.stackName, created.id)
+        : [];
     await cleanUp(cfn, settings, made, ctx.logger);
     if (outcome.kind === 'no-changes') {
       ctx.logger.info('The change set has no changes.');
+      await unchangedStack(settings, ctx, stack, notes);
       return { ...base(stack, notes), result: 'no-changes' };
     }
     throw new UserError(
-      `CloudFormation could not create the change set for ${settings.stackName}: ${outcome.reason}`,
+      findings.length
+        ? `CloudFormation's validation refused the change set for ${settings.stackName}:\n${formatValidation(findings)}`
+        : `CloudFormation could not create the change set for ${settings.stackName}: ${outcome.reason}`,
       'Fix the template or parameters; the change set was deleted and nothing was changed.',
     );
   }
 
-  const described = describeChanges(changeSet, outcome.changes, ctx.logger);
+  const described = await describeChanges(settings, ctx, changeSet, outcome.changes, stack);
   const { changes } = described;
   await passChecks(ctx, () => cleanUp(cfn, settings, made, ctx.logger));
 
@@ -106,15 +122,10 @@ export async function runStackChange(
     };
   }
 
-  const blocked = blockedChanges(changes, settings.allowDestructive);
-  if (blocked.length > 0) {
+  const refused = guard(settings, changes, true);
+  if (refused) {
     await cleanUp(cfn, settings, made, ctx.logger);
-    return {
-      ...base(stack, notes),
-      ...described,
-      result: 'failed',
-      failure: refusal(blocked),
-    };
+    return { ...base(stack, notes), ...described, result: 'failed', failure: refused };
   }
   const followed = await executeAndFollow(
     settings,
@@ -124,6 +135,7 @@ export async function runStackChange(
     outcome.description.CreationTime,
     () => cleanUp(cfn, settings, made, ctx.logger),
     changes.map((c) => c.logicalId),
+    type,
   );
   return { ...described, ...followed, notes, result: followed.failure ? 'failed' : 'deployed' };
 }
@@ -223,4 +235,29 @@ function requireParameterValues(settings: Settings): void {
       `Give them values in the 'parameters' file or 'parameter-overrides' (e.g. ${missing[0]}=...); nothing was created.`,
     );
   }
+}
+
+/**
+ * An unchanged stack still gets this run's termination protection (it is no part of a change set);
+ * plan mode only says what a deploy would do.
+ */
+async function unchangedStack(
+  settings: Settings,
+  ctx: StackChangeContext,
+  stack: Stack | undefined,
+  notes: string[],
+): Promise<void> {
+  if (!stack || Boolean(stack.EnableTerminationProtection) === settings.terminationProtection) return;
+  const verb = settings.terminationProtection ? 'enable' : 'disable';
+  if (settings.mode === 'plan') {
+    notes.push(`A deploy would ${verb} termination protection.`);
+    return;
+  }
+  const applied = await ensureTerminationProtection(
+    ctx.bestEffort.cloudformation,
+    stack,
+    settings.terminationProtection,
+    ctx.logger,
+  );
+  if (applied) notes.push(`Termination protection ${verb}d on the unchanged stack.`);
 }

@@ -37,6 +37,24 @@ export function stackTags(settings: Settings, hash: string): CfnTag[] {
 }
 
 /**
+ * Why comparing templates cannot prove "nothing to change", or undefined when it can: CloudFormation
+ * resolves SSM-typed parameters, runs macros and reads nested templates at every deploy, so the same
+ * text may deploy something new.
+ */
+export function noOpBlocker(template: Settings['template']): string | undefined {
+  const ssm = template.parameters.filter((p) => p.type?.startsWith('AWS::SSM::Parameter::Value<'));
+  if (ssm.length)
+    return `its parameters ${ssm.map((p) => p.key).join(', ')} are read from SSM at each deploy`;
+  if (template.transforms?.length) return `it runs the transform ${template.transforms.join(', ')}`;
+  const types = template.resourceTypes ?? [];
+  if (types.includes('AWS::CloudFormation::Stack'))
+    return 'it has nested stacks, whose templates may have changed';
+  const modules = types.filter((t) => t.endsWith('::MODULE'));
+  if (modules.length) return `it uses the module ${modules.join(', ')}, which may have changed`;
+  return undefined;
+}
+
+/**
  * Unchanged when the deployed template is byte-equal to ours and the stack's parameters, user tags and
  * execution role equal this run's. NoEcho values come back masked, so for those the fingerprint tag the
  * last deploy wrote must match.

@@ -2,18 +2,19 @@ import type { Change, Stack } from '@aws-sdk/client-cloudformation';
 import { templateResources } from '../../config/template.js';
 import type { Settings } from '../../config/settings.js';
 import type { StackChangeContext, StackChangeResult } from './context.js';
-import { base, describeChanges } from './result.js';
+import { describeChanges } from './describe.js';
+import { base } from './result.js';
 
 /**
  * A plan of a ROLLBACK_COMPLETE stack (a failed first create, no resources). CloudFormation accepts no change set on
  * it, so the plan says that a deploy deletes and creates it again, and lists the create from the template itself.
  */
-export function planRecreate(
+export async function planRecreate(
   settings: Settings,
   ctx: StackChangeContext,
   stack: Stack | undefined,
   notes: string[],
-): StackChangeResult {
+): Promise<StackChangeResult> {
   const resources = templateResources(settings.template.body);
   ctx.logger.info(
     `Stack ${settings.stackName} is ROLLBACK_COMPLETE (its first create failed; it has no resources): a deploy deletes it and creates it again.`,
@@ -35,7 +36,7 @@ export function planRecreate(
   }));
   return {
     ...base(stack, notes),
-    ...describeChanges(undefined, raw, ctx.logger),
+    ...(await describeChanges(settings, ctx, undefined, raw, stack)),
     result: 'planned',
   };
 }

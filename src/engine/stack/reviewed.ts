@@ -1,12 +1,12 @@
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { UserError } from '../../errors.js';
 import type { Settings } from '../../config/settings.js';
-import { blockedChanges } from '../impact/index.js';
 import { waitForChangeSet } from './change-set.js';
 import type { StackChangeContext, StackChangeResult } from './context.js';
 import { passChecks } from './checks.js';
 import { executeAndFollow } from './execute.js';
-import { base, describeChanges, refusal } from './result.js';
+import { describeChanges } from './describe.js';
+import { base, guard } from './result.js';
 import { changeSetTemplate, describeReviewed, refusalOf, verifyChangeSet } from './verify.js';
 
 /**
@@ -47,7 +47,7 @@ export async function executeReviewed(
   const raw = outcome.kind === 'ready' ? outcome.changes : [];
   const type = stack?.StackStatus === 'REVIEW_IN_PROGRESS' || !stack ? 'CREATE' : 'UPDATE';
   const changeSet = { name, id: cs.ChangeSetId, type, kept: true } as const;
-  const described = describeChanges(changeSet, raw, ctx.logger);
+  const described = await describeChanges(settings, ctx, changeSet, raw, stack);
 
   const verification = verifyChangeSet(
     settings,
@@ -69,10 +69,8 @@ export async function executeReviewed(
     `Change set ${name} is this run's: its own template, parameters, capabilities, tags, type, stack and role match.`,
   );
 
-  const blocked = blockedChanges(described.changes, settings.allowDestructive);
-  if (blocked.length > 0) {
-    return { ...base(stack, notes), ...described, result: 'failed', failure: refusal(blocked, true) };
-  }
+  const refused = guard(settings, described.changes, false);
+  if (refused) return { ...base(stack, notes), ...described, result: 'failed', failure: refused };
   // The reviewed change set is never deleted here: it stays for a run whose checks pass.
   await passChecks(ctx, async () => undefined);
   const followed = await executeAndFollow(
@@ -83,6 +81,7 @@ export async function executeReviewed(
     cs.CreationTime,
     undefined,
     described.changes.map((c) => c.logicalId),
+    type,
   );
   return {
     ...described,

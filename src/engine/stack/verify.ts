@@ -11,6 +11,7 @@ import { parseChangeSetArn } from '../../config/change-set-ref.js';
 import type { Settings } from '../../config/settings.js';
 import { noEchoKeys } from '../../config/template.js';
 import { UserError, awsErrorName } from '../../errors.js';
+import { ON_STACK_FAILURE } from './change-set.js';
 import { TAG_PREFIX, stackTags } from './no-op.js';
 
 /**
@@ -100,7 +101,7 @@ export function verifyChangeSet(
     differences.push(`capabilities: the change set acknowledges [${actual}], this run [${wanted}]`);
   differences.push(...tags(cs.Tags ?? [], stackTags(settings, run.fingerprint)));
   differences.push(...role(settings, run.stack, notes));
-  differences.push(...options(cs));
+  differences.push(...options(cs, settings));
   return { differences, notes };
 }
 
@@ -208,17 +209,22 @@ function role(settings: Settings, stack: Stack | undefined, notes: string[]): st
   ];
 }
 
-/** Options this product never sets: any of them means someone else made the change set. */
-function options(cs: DescribeChangeSetCommandOutput): string[] {
+/**
+ * Options this product never sets (any of them means someone else made the change set), and the two it does:
+ * nested stacks always, OnStackFailure as `on-create-failure` says for a CREATE (CloudFormation's default ROLLBACK too).
+ */
+function options(cs: DescribeChangeSetCommandOutput, settings: Settings): string[] {
   const out: string[] = [];
   if ((cs.NotificationARNs ?? []).length > 0) out.push('notifications: the change set notifies SNS topics');
   if ((cs.RollbackConfiguration?.RollbackTriggers ?? []).length > 0)
     out.push('rollback configuration: the change set has rollback triggers');
-  if (cs.IncludeNestedStacks) out.push('nested stacks: the change set includes nested stacks');
+  if (cs.IncludeNestedStacks === false)
+    out.push('nested stacks: the change set leaves nested stacks out, so their changes were never reviewed');
   if (cs.ImportExistingResources) out.push('import: the change set imports existing resources');
   if (cs.DeploymentMode) out.push(`deployment mode: the change set uses ${cs.DeploymentMode}`);
-  if (cs.OnStackFailure && cs.OnStackFailure !== 'ROLLBACK')
-    out.push(`on stack failure: the change set does ${cs.OnStackFailure}`);
+  const wanted = ON_STACK_FAILURE[settings.onCreateFailure];
+  if (cs.OnStackFailure && cs.OnStackFailure !== 'ROLLBACK' && cs.OnStackFailure !== wanted)
+    out.push(`on stack failure: the change set does ${cs.OnStackFailure}, this run ${wanted}`);
   return out;
 }
 

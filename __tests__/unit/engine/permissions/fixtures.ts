@@ -21,6 +21,8 @@ export function settingsWith(overrides: Partial<Settings> = {}): Settings {
     mode: 'deploy',
     keepChangeSet: false,
     allowDestructive: false,
+    allowBroadening: false,
+    onCreateFailure: 'delete',
     terminationProtection: true,
     timeoutMinutes: 60,
     ecrRepositories: [],

@@ -173,10 +173,12 @@ describe('deploy of a new stack', () => {
         { Key: 'multi-account-deploy:actor', Value: 'octocat' },
       ]),
     );
-    expect(cfn.commandCalls(ExecuteChangeSetCommand)[0]?.args[0].input).toMatchObject({
-      ChangeSetName: CS_ID,
-      DisableRollback: false,
-    });
+    // A first create carries OnStackFailure (default DELETE), with which DisableRollback may not be sent.
+    expect(input?.OnStackFailure).toBe('DELETE');
+    expect(input?.IncludeNestedStacks).toBe(true);
+    const executed = cfn.commandCalls(ExecuteChangeSetCommand)[0]?.args[0].input;
+    expect(executed).toMatchObject({ ChangeSetName: CS_ID });
+    expect(executed).not.toHaveProperty('DisableRollback');
     expect(cfn.commandCalls(UpdateTerminationProtectionCommand)[0]?.args[0].input).toEqual({
       StackName: STACK_ID,
       EnableTerminationProtection: true,
@@ -345,6 +347,7 @@ describe('update of an existing stack', () => {
 
   const deployedAs = (hash: string) =>
     stack('UPDATE_COMPLETE', {
+      EnableTerminationProtection: true,
       Parameters: [
         { ParameterKey: 'Size', ParameterValue: '3' },
         { ParameterKey: 'Password', ParameterValue: '****' },

@@ -9,6 +9,7 @@ import cloudtrail from './cloudtrail.mjs';
 import describeEvents from './describe-events.mjs';
 import drift from './drift.mjs';
 import faults from './faults.mjs';
+import languageExtensions from './language-extensions.mjs';
 import latency from './latency.mjs';
 import noChanges from './no-changes.mjs';
 import stackOperation from './stack-operation.mjs';
@@ -29,4 +30,6 @@ export const BEHAVIOURS = [
   changeSetStatus,
   noChanges,
   changeSets,
+  // Last: moto must see the processed template, the registry the original one.
+  languageExtensions,
 ];
