@@ -5,6 +5,8 @@ import type { TemplateParameter } from './settings.js';
 export interface TemplateShape {
   parameters: TemplateParameter[];
   outputs: string[];
+  resources: string[];
+  ecrRepositories: string[];
 }
 
 /**
@@ -13,11 +15,15 @@ export interface TemplateShape {
  * Throws an Error whose message gives the line and column of a syntax error.
  */
 export function parseTemplate(body: string): TemplateShape {
-  const doc = parseDocument(body, { uniqueKeys: false, logLevel: 'silent' });
+  // Duplicate keys are refused: CloudFormation (and every parser) would silently keep only one of them.
+  const doc = parseDocument(body, { uniqueKeys: true, logLevel: 'silent' });
   const error = doc.errors[0];
   if (error) {
     const pos = error.linePos?.[0];
     const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+    if (error.code === 'DUPLICATE_KEY') {
+      throw new Error(`a template with a duplicate key${where} (only one of the two would count)`);
+    }
     throw new Error(`not valid JSON or YAML${where}: ${error.message.split('\n')[0]}`);
   }
   const root: unknown = doc.toJS({ maxAliasCount: 1000 });
@@ -39,6 +45,13 @@ export function parseTemplate(body: string): TemplateShape {
       default: isRecord(declaration) ? defaultText(declaration.Default) : undefined,
     })),
     outputs: isRecord(root.Outputs) ? Object.keys(root.Outputs) : [],
+    resources: isRecord(root.Resources) ? Object.keys(root.Resources) : [],
+    ecrRepositories: Object.values(isRecord(root.Resources) ? root.Resources : {}).flatMap((r) => {
+      if (!isRecord(r) || r.Type !== 'AWS::ECR::Repository') return [];
+      const name = isRecord(r.Properties) ? r.Properties.RepositoryName : undefined;
+      // A computed name (!Sub, !Ref): the stack makes some repository, but which one is known only after it.
+      return [typeof name === 'string' ? name : '*'];
+    }),
   };
 }
 

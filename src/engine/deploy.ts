@@ -1,5 +1,5 @@
 import type { ClientFactory } from '../aws/clients.js';
-import { UserError, errorMessage } from '../errors.js';
+import { CancelledError, UserError, failureOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { MASK, secretValues } from '../report/mask.js';
 import { ECR_PHASE, type DeployReport, type ParameterValue, type Timing } from '../report/model.js';
@@ -59,6 +59,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
   };
   // NoEcho and secret-looking parameter values must never be printed, whatever prints them.
   for (const secret of secretValues(settings)) deps.logger.mask(secret);
+  for (const warning of settings.warnings) deps.logger.warn(warning);
   let credentials: AccountCredentials | undefined;
   try {
     const account = await timed('Credentials', () => obtainCredentials(settings, deps));
@@ -67,9 +68,13 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
     deps.logger.info(
       `Deploying as ${account.callerArn} in account ${account.accountId}, ${settings.region}.`,
     );
-    const clients = deps.clients(account.credentials);
+    // A provider, not fixed keys: a wait longer than the session assumes the role again (credentials room).
+    const creds = account.provider ?? account.credentials;
+    const clients = deps.clients(creds);
     // Single-attempt clients for calls whose failure only earns a note (unsupported or optional APIs).
-    const bestEffort = deps.clients(account.credentials, { maxAttempts: 1 });
+    const bestEffort = deps.clients(creds, { maxAttempts: 1 });
+    // After a cancel: clients the signal does not stop, within the runner's grace period (SIGTERM comes ~7.5 s after SIGINT).
+    const cleanup = () => deps.clients(creds, { maxAttempts: 3, signal: AbortSignal.timeout(6_000) });
     if (settings.permissions !== 'off') {
       // Before any write: a role without the rights it needs fails here, with the list of what is missing.
       const { checkPermissions, permissionsFailure } = await import('./permissions/index.js');
@@ -84,10 +89,11 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       const refusal = permissionsFailure(found);
       if (refusal) throw new UserError(refusal.message, refusal.hint);
     }
+    const deferred: string[] = [];
     if (settings.ecrRepositories.length > 0) {
       report.ecr = await timed(ECR_PHASE, async () =>
         // The ECR client loads on demand: most runs have no repositories to ensure.
-        ensureLifecyclePolicies(settings, { ecr: await clients.ecr(), logger: deps.logger }),
+        ensureLifecyclePolicies(settings, { ecr: await clients.ecr(), logger: deps.logger, deferred }),
       );
     }
     const change = await timed('Change set', () =>
@@ -98,15 +104,29 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
         accountId: account.accountId,
         deadline,
         signal: deps.signal,
+        cleanup,
       }),
     );
     Object.assign(report, change, { notes: [...report.notes, ...change.notes] });
+    if (deferred.length > 0 && (change.result === 'deployed' || change.result === 'executed')) {
+      // Repositories the stack itself created exist now: ensure them (a pattern still matching nothing fails).
+      const made = await timed(`${ECR_PHASE} (after deploy)`, async () =>
+        ensureLifecyclePolicies(
+          { ...settings, ecrRepositories: deferred },
+          { ecr: await clients.ecr(), logger: deps.logger, afterDeploy: true },
+        ),
+      );
+      report.ecr = [...report.ecr.filter((f) => f.status !== 'created-by-stack'), ...made];
+    }
   } catch (error) {
     report.result = 'failed';
-    report.failure = {
-      message: errorMessage(error),
-      hint: error instanceof UserError ? error.hint : undefined,
-    };
+    // Cancelled before the stack phase (credentials, permissions, ECR): nothing of the stack was touched.
+    const reason: unknown = deps.signal?.reason;
+    const cancelled =
+      deps.signal?.aborted && !(error instanceof CancelledError)
+        ? new CancelledError(reason instanceof CancelledError ? reason.signal : 'cancel')
+        : error;
+    report.failure = failureOf(cancelled);
   }
   timings.push({ phase: 'Total', ms: now() - started });
   return { report, credentials };

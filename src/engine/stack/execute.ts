@@ -3,12 +3,12 @@ import {
   type CloudFormationClient,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { UserError, errorMessage } from '../../errors.js';
+import { UserError, errorMessage, transientKind } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { StackEvent } from '../../report/model.js';
 import type { Settings } from '../../config/settings.js';
-import { executeChangeSet } from './change-set.js';
 import { bestEffort } from './cleanup.js';
+import { executeWhenReady } from './concurrency.js';
 import type { StackChangeContext, StackChangeResult } from './context.js';
 import { describeStack, isSuccess, isTerminal, outputsOf } from './states.js';
 import { StackEventReader, formatEvent, rootCause } from './events.js';
@@ -34,10 +34,13 @@ export async function executeAndFollow(
   const name = changeSetId.split('/')[1] ?? changeSetId;
   ctx.logger.info(`Executing change set ${name}.`);
   try {
-    await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`);
+    // Reads the stack again first: another run may be changing it, or may have executed its own change set.
+    await executeWhenReady(settings, ctx, changeSetId, stackId, `mad-${Date.now()}`);
   } catch (error) {
+    if (ctx.signal?.aborted || transientKind(error)) throw error;
     // Refused before anything ran: the stack is as it was; remove what this run made, and only that.
     if (cleanUpRefused) await bestEffort(cleanUpRefused, ctx.logger);
+    if (error instanceof UserError) throw error;
     throw new UserError(
       `CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${errorMessage(error)}`,
       cleanUpRefused
