@@ -149,7 +149,8 @@ function seconds(ms: number): string {
 function transientMessage(error: unknown): string | undefined {
   const kind = transientKind(error);
   const trace = operationOf(error);
-  if (!kind || !trace) return undefined;
+  // Only a call the SDK (or our own loop) retried: a single best-effort attempt keeps AWS's own words.
+  if (!kind || !trace || (trace.attempts ?? 0) < 2) return undefined;
   const call = `${trace.service} ${trace.operation}`;
   const times = trace.attempts ? `${trace.attempts} time${trace.attempts === 1 ? '' : 's'}` : 'repeatedly';
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -158,7 +159,7 @@ function transientMessage(error: unknown): string | undefined {
     kind === 'throttled'
       ? `was throttled ${times}`
       : kind === 'server'
-        ? `failed ${times} with ${status ? `HTTP ${status} ` : ''}${awsErrorName(error) || 'a server error'}`
+        ? `failed ${times} with ${status ? `HTTP ${status} ` : ''}${/^(Error|Unknown)?$/.test(awsErrorName(error)) ? 'a server error' : awsErrorName(error)}`
         : `lost its connection ${times}`;
   return `${call} ${what} over ${seconds(trace.elapsedMs)}: ${cause}; re-run the job`;
 }

@@ -74,11 +74,30 @@ export function createClients(options: ClientOptions): AwsClients {
       return lazy('sts', () => made(new STSClient(config)));
     },
     ecr: () =>
-      lazyAsync('ecr', async () => made(new (await import('@aws-sdk/client-ecr')).ECRClient(config))),
+      lazyAsync('ecr', async () => {
+        const { ECRClient } = interop(await import('@aws-sdk/client-ecr'), 'ECRClient');
+        return made(new ECRClient(config));
+      }),
     iam: () =>
-      lazyAsync('iam', async () => made(new (await import('@aws-sdk/client-iam')).IAMClient(config))),
-    s3: () => lazyAsync('s3', async () => made(new (await import('@aws-sdk/client-s3')).S3Client(config))),
+      lazyAsync('iam', async () => {
+        const { IAMClient } = interop(await import('@aws-sdk/client-iam'), 'IAMClient');
+        return made(new IAMClient(config));
+      }),
+    s3: () =>
+      lazyAsync('s3', async () => {
+        const { S3Client } = interop(await import('@aws-sdk/client-s3'), 'S3Client');
+        return made(new S3Client(config));
+      }),
   };
+}
+
+/**
+ * A lazily imported SDK package: its named exports, or (bundled as a CommonJS chunk, whose ES module has only
+ * a default export) the same exports under `default`.
+ */
+export function interop<T extends object>(module: T, name: keyof T): T {
+  const m = module as T & { default?: T };
+  return m[name] === undefined && m.default ? m.default : m;
 }
 
 interface SdkClient {

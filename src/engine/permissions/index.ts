@@ -144,10 +144,10 @@ export async function checkPermissions(
   result.broad = broadGrants(role.policies);
   if (kind !== 'deploy') narrowPlanExcess(result, settings, base, role.arn);
   const services = callerServices(settings);
-  if (kind === 'deploy' && services.length > 0)
-    result.warnings.push(
-      `Without execution-role-arn, CloudFormation creates the template's resources with ${target.roleName}'s own permissions (${services.join(', ')}); the generated policy cannot include them, as it does not know which actions each resource type needs. Set execution-role-arn (templates/bootstrap.yaml makes one), or grant those services' actions to ${target.roleName}.`,
-    );
+  const callerNote =
+    kind === 'deploy' && services.length > 0
+      ? `Without execution-role-arn, CloudFormation creates the template's resources with ${target.roleName}'s own permissions (${services.join(', ')}); the generated policy cannot include them, as it does not know which actions each resource type needs. Set execution-role-arn (templates/bootstrap.yaml makes one), or grant those services' actions to ${target.roleName}.`
+      : undefined;
   if (!role.boundaryArn)
     result.warnings.push(
       `${target.roleName} has no permissions boundary: nothing caps what its policies may grow to (templates/bootstrap.yaml sets one).`,
@@ -160,6 +160,7 @@ export async function checkPermissions(
   } else {
     result.methodNote = `iam:SimulatePrincipalPolicy was not available (${simulated.reason}); the policies were compared structurally.`;
   }
+  if (callerNote) result.methodNote = [result.methodNote, callerNote].filter(Boolean).join(' ');
   report(result, ctx.logger);
   return result;
 }

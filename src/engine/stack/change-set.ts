@@ -11,7 +11,7 @@ import {
   type Stack,
   type Tag as CfnTag,
 } from '@aws-sdk/client-cloudformation';
-import type { AwsClients } from '../../aws/clients.js';
+import { interop, type AwsClients } from '../../aws/clients.js';
 import { UserError, awsErrorName, errorMessage } from '../../errors.js';
 import type { Settings } from '../../config/settings.js';
 import { DESCRIPTION_PREFIX } from './fingerprint.js';
@@ -98,7 +98,7 @@ async function templateSource(
   }
   const { bucket, prefix } = settings.templateBucket;
   const key = `${prefix}${settings.stackName}/${fingerprint}.template`;
-  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const { PutObjectCommand } = interop(await import('@aws-sdk/client-s3'), 'PutObjectCommand');
   await (
     await clients.s3()
   ).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: settings.template.body }));
