@@ -30,9 +30,9 @@ const SECRET_VALUE =
 
 /** A value quoted for an error message, unless it looks like a secret (then only its length is told). */
 export function quoted(value: string): string {
-  const eq = value.indexOf('=');
-  const secret =
-    SECRET_VALUE.test(value) || (eq > 0 && SECRET_KEY.test(value.slice(0, eq)) && eq < value.length - 1);
+  // "DbPassword=…", "DbPassword …", "token: …": a secret's name followed by something, maybe its value.
+  const [name = '', ...rest] = value.split(/[=\s:]+/);
+  const secret = SECRET_VALUE.test(value) || (SECRET_KEY.test(name) && rest.join('') !== '');
   return secret ? `a value of ${value.length} characters that looks like a secret (not shown)` : `"${value}"`;
 }
 

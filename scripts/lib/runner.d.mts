@@ -20,6 +20,8 @@ export interface RunOptions {
   /** Extra environment variables; undefined removes a default. */
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Signals to send the process: after `afterMs`, counted from the start or from when stdout shows `whenOutput`. */
+  signals?: { signal: NodeJS.Signals; afterMs?: number; whenOutput?: string }[];
 }
 
 export interface RunResult {

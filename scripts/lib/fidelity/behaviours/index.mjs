@@ -9,6 +9,7 @@ import cloudtrail from './cloudtrail.mjs';
 import describeEvents from './describe-events.mjs';
 import drift from './drift.mjs';
 import faults from './faults.mjs';
+import lastChangeSet from './last-change-set.mjs';
 import latency from './latency.mjs';
 import noChanges from './no-changes.mjs';
 import stackOperation from './stack-operation.mjs';
@@ -24,6 +25,7 @@ export const BEHAVIOURS = [
   terminationProtection,
   describeEvents,
   stackStatus,
+  lastChangeSet,
   stackOperation,
   changeSetRequest,
   changeSetStatus,
