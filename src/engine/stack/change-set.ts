@@ -1,3 +1,4 @@
+import { describeReviewed } from './verify.js';
 import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
@@ -66,10 +67,19 @@ export async function createChangeSet(
     Tags: request.tags,
     IncludeNestedStacks: false,
   };
-  const out = await clients.cloudformation.send(
-    new CreateChangeSetCommand({ ...input, ClientToken: clientToken(input) }),
-  );
-  return { id: out.Id ?? request.name, stackId: out.StackId ?? '' };
+  try {
+    const out = await clients.cloudformation.send(
+      new CreateChangeSetCommand({ ...input, ClientToken: clientToken(input) }),
+    );
+    return { id: out.Id ?? request.name, stackId: out.StackId ?? '' };
+  } catch (error) {
+    // An answer lost after AWS made the change set: the SDK's retry finds the name taken. The name is unique to
+    // this request, so the change set of that name with this request's Description is this run's own.
+    if (awsErrorName(error) !== 'AlreadyExistsException') throw error;
+    const made = await describeReviewed(clients.cloudformation, settings, request.name);
+    if (!made?.ChangeSetId || made.Description !== input.Description) throw error;
+    return { id: made.ChangeSetId, stackId: made.StackId ?? '' };
+  }
 }
 
 /**

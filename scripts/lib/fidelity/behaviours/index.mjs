@@ -5,6 +5,7 @@ import accessDenied from './access-denied.mjs';
 import changeSetRequest from './change-set-request.mjs';
 import changeSetStatus from './change-set-status.mjs';
 import changeSets from './change-sets.mjs';
+import clientToken from './client-token.mjs';
 import cloudtrail from './cloudtrail.mjs';
 import describeEvents from './describe-events.mjs';
 import drift from './drift.mjs';
@@ -20,6 +21,7 @@ export const BEHAVIOURS = [
   latency,
   faults,
   accessDenied,
+  clientToken,
   cloudtrail,
   drift,
   terminationProtection,
