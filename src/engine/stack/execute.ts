@@ -40,7 +40,16 @@ export async function executeAndFollow(
     if (ctx.signal?.aborted || transientKind(error)) throw error;
     // Refused before anything ran: the stack is as it was; remove what this run made, and only that.
     if (cleanUpRefused) await bestEffort(cleanUpRefused, ctx.logger);
-    if (error instanceof UserError) throw error;
+    if (error instanceof UserError) {
+      // Execute mode never deletes the reviewed change set: say so, unless it is gone anyway.
+      const kept = !cleanUpRefused && !/no longer|Another run executed/.test(error.message);
+      throw kept
+        ? new UserError(
+            error.message,
+            `${error.hint ?? ''} In execute mode the change set was kept as it was; execute it again once fixed, or plan again.`.trim(),
+          )
+        : error;
+    }
     throw new UserError(
       `CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${errorMessage(error)}`,
       cleanUpRefused
