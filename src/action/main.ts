@@ -17,13 +17,14 @@ export async function run(): Promise<void> {
   try {
     const settings = readSettings();
     const token = readGithubToken();
+    const signal = cancellationSignal();
     const { report, credentials } = await deploy(settings, {
-      clients: clientFactory(settings.region, settings.environment),
+      clients: clientFactory(settings.region, settings.environment, signal),
       logger: coreLogger,
       idToken: githubIdToken,
-      signal: cancellationSignal(),
+      signal,
     });
-    if (credentials) exportCredentials(credentials, settings.region);
+    if (credentials && settings.exportCredentials) exportCredentials(credentials, settings.region);
     setOutputs(report);
     // On a pull request GITHUB_SHA is a merge commit nobody has seen; reviewers know the head commit.
     const event = readEvent();

@@ -3,7 +3,12 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  InitializeMiddleware,
+} from '@smithy/types';
+import { CancelledError, recordOperation } from '../errors.js';
 import { PRODUCT, VERSION } from '../version.js';
 
 /**
@@ -21,15 +26,26 @@ export interface AwsClients {
   s3(): Promise<S3Client>;
 }
 
+/** Fixed credentials, or a provider that refreshes them (long deploys outlive one session). */
+export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
+
 export interface ClientOptions {
   region: string;
   /** Absent: the SDK's default chain (environment, profile, ...). */
-  credentials?: AwsCredentialIdentity;
+  credentials?: Credentials;
   /** Attempts per request; adaptive mode also rate-limits the client itself when AWS throttles. */
   maxAttempts?: number;
   /** Extra user-agent part, e.g. the environment label. */
   userAgentSuffix?: string;
+  /**
+   * The run's cancellation: once it fires, no write is sent and requests in flight are aborted (the SDK does
+   * not retry an aborted request). Absent for the clients that clean up on the way out.
+   */
+  signal?: AbortSignal;
 }
+
+/** Operations that only read: still allowed (and aborted at once) after cancellation; everything else is a write. */
+const READ = /^(Describe|List|Get|BatchGet|BatchCheck|Simulate|Validate|Estimate)/;
 
 /** Builds clients on first use, so a run that never touches ECR or IAM never loads or configures them. */
 export function createClients(options: ClientOptions): AwsClients {
@@ -49,25 +65,97 @@ export function createClients(options: ClientOptions): AwsClients {
     return cache.get(name) as T;
   };
   const lazyAsync = <T>(name: string, load: () => Promise<T>): Promise<T> => lazy(name, load);
+  const made = <T extends SdkClient>(client: T): T => instrument(client, options.signal);
   return {
     get cloudformation() {
-      return lazy('cloudformation', () => new CloudFormationClient(config));
+      return lazy('cloudformation', () => made(new CloudFormationClient(config)));
     },
     get sts() {
-      return lazy('sts', () => new STSClient(config));
+      return lazy('sts', () => made(new STSClient(config)));
     },
-    ecr: () => lazyAsync('ecr', async () => new (await import('@aws-sdk/client-ecr')).ECRClient(config)),
-    iam: () => lazyAsync('iam', async () => new (await import('@aws-sdk/client-iam')).IAMClient(config)),
-    s3: () => lazyAsync('s3', async () => new (await import('@aws-sdk/client-s3')).S3Client(config)),
+    ecr: () =>
+      lazyAsync('ecr', async () => {
+        const { ECRClient } = interop(await import('@aws-sdk/client-ecr'), 'ECRClient');
+        return made(new ECRClient(config));
+      }),
+    iam: () =>
+      lazyAsync('iam', async () => {
+        const { IAMClient } = interop(await import('@aws-sdk/client-iam'), 'IAMClient');
+        return made(new IAMClient(config));
+      }),
+    s3: () =>
+      lazyAsync('s3', async () => {
+        const { S3Client } = interop(await import('@aws-sdk/client-s3'), 'S3Client');
+        return made(new S3Client(config));
+      }),
   };
+}
+
+/**
+ * A lazily imported SDK package: its named exports, or (bundled as a CommonJS chunk, whose ES module has only
+ * a default export) the same exports under `default`.
+ */
+export function interop<T extends object>(module: T, name: keyof T): T {
+  const m = module as T & { default?: T };
+  return m[name] === undefined && m.default ? m.default : m;
+}
+
+interface SdkClient {
+  send: (command: never, options?: never) => Promise<unknown>;
+  middlewareStack: unknown;
+}
+
+/** The part of a client's middleware stack used here, the same for every client. */
+interface Stack {
+  add(middleware: InitializeMiddleware<object, object>, options: object): void;
+}
+
+/**
+ * Every request: refused if it writes after cancellation; given the cancellation signal (so it is aborted in
+ * flight and not retried); and, when it fails after the SDK's retries, marked with its operation, attempts and
+ * time, so one translation (errors.ts) can say which call gave up and why.
+ */
+function instrument<T extends SdkClient>(client: T, signal: AbortSignal | undefined): T {
+  (client.middlewareStack as Stack).add(
+    (next, context) => async (args) => {
+      const operation = String(context.commandName ?? '').replace(/Command$/, '');
+      const service = String(context.clientName ?? '').replace(/Client$/, '');
+      if (signal?.aborted && !READ.test(operation)) {
+        throw signal.reason instanceof Error ? signal.reason : new CancelledError('SIGINT');
+      }
+      const started = Date.now();
+      try {
+        return await next(args);
+      } catch (error) {
+        recordOperation(error, { service, operation, elapsedMs: Date.now() - started });
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'madOperationMiddleware', override: true },
+  );
+  if (signal) {
+    const send = client.send.bind(client) as (command: unknown, options?: unknown) => Promise<unknown>;
+    const bound = (command: unknown, options?: Record<string, unknown>) =>
+      send(command, { abortSignal: signal, ...options });
+    Object.assign(client, { send: bound });
+  }
+  return client;
 }
 
 /** The client factory the engine receives: clients for given credentials (or the default chain). */
 export type ClientFactory = (
-  credentials?: AwsCredentialIdentity,
-  overrides?: { maxAttempts?: number },
+  credentials?: Credentials,
+  /** signal: replaces the run's cancellation, e.g. a time limit for the clean-up after a cancel. */
+  overrides?: { maxAttempts?: number; signal?: AbortSignal },
 ) => AwsClients;
 
-export function clientFactory(region: string, userAgentSuffix?: string): ClientFactory {
-  return (credentials, overrides) => createClients({ region, credentials, userAgentSuffix, ...overrides });
+export function clientFactory(region: string, userAgentSuffix?: string, signal?: AbortSignal): ClientFactory {
+  return (credentials, overrides) =>
+    createClients({
+      region,
+      credentials,
+      userAgentSuffix,
+      maxAttempts: overrides?.maxAttempts,
+      signal: overrides?.signal ?? signal,
+    });
 }

@@ -52,6 +52,7 @@ export const CLI_INPUTS = [
   'ecr-lifecycle-policy',
   'permissions',
   'deploy-role',
+  'export-credentials',
 ];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -93,10 +94,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       defaultRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION,
       provenance: provenanceFrom(env),
     });
+    const signal = cancellationSignal();
     const { report } = await deploy(settings, {
-      clients: clientFactory(settings.region, settings.environment),
+      clients: clientFactory(settings.region, settings.environment, signal),
       logger,
-      signal: cancellationSignal(),
+      signal,
     });
     const secrets = secretValues(settings);
     process.stdout.write(

@@ -1,5 +1,14 @@
 import { parseLifecyclePolicy } from '../engine/ecr/index.js';
 import { InputError } from '../errors.js';
+import {
+  checkDeployRoleAccount,
+  checkPartition,
+  checkTags,
+  checkTemplateSize,
+  checkUniqueKeys,
+  durationWarnings,
+  ignoredInputs,
+} from './checks.js';
 import type { Parameter, Provenance, Settings, Tag, Template } from './settings.js';
 import {
   COMMENT,
@@ -41,6 +50,25 @@ export interface RunContext {
 
 /** Validates every input once. The first bad value throws an InputError; nothing has called AWS yet. */
 export function parseSettings(read: InputReader, context: RunContext): Settings {
+  const settings = readInputs(read, context);
+  const given = (name: string): boolean => read(name).trim() !== '';
+  // Across inputs, still before any AWS request.
+  for (const [name, arn] of [
+    ['role-arn', settings.roleArn],
+    ['execution-role-arn', settings.executionRoleArn],
+    ['deploy-role', settings.deployRole?.startsWith('arn:') ? settings.deployRole : undefined],
+  ] as const)
+    checkPartition(name, arn, settings.region);
+  checkDeployRoleAccount(settings.deployRole, settings.roleArn);
+  checkTemplateSize(settings.template.path, settings.template.body, !!settings.templateBucket);
+  settings.warnings.push(
+    ...ignoredInputs(settings.mode, given),
+    ...durationWarnings(settings.timeoutMinutes, settings.roleDurationSeconds, !!settings.roleArn),
+  );
+  return settings;
+}
+
+function readInputs(read: InputReader, context: RunContext): Settings {
   const input = (name: string): string => read(name).trim();
   const mode = oneOf('mode', input('mode') || 'deploy', MODES);
   const changeSetName = input('change-set-name') || undefined;
@@ -57,9 +85,9 @@ export function parseSettings(read: InputReader, context: RunContext): Settings 
   const fromFile = input('parameters')
     ? readParameters(input('parameters'), context.workspace)
     : { parameters: [], tags: [] };
-  const overrides = keyValueLines('parameter-overrides', read('parameter-overrides')).map(
-    ([key, value]): Parameter => ({ key, value }),
-  );
+  const overridePairs = keyValueLines('parameter-overrides', read('parameter-overrides'));
+  checkUniqueKeys('parameter-overrides', overridePairs);
+  const overrides = overridePairs.map(([key, value]): Parameter => ({ key, value }));
   const parameters = mergeParameters(template, fromFile.parameters, overrides);
 
   const role = optional(input('role-arn'), (v) => roleArn('role-arn', v));
@@ -132,7 +160,9 @@ export function parseSettings(read: InputReader, context: RunContext): Settings 
           ),
     ),
     comment: oneOf('comment', input('comment') || 'auto', COMMENT),
+    exportCredentials: boolean('export-credentials', input('export-credentials') || 'true'),
     provenance: context.provenance,
+    warnings: [],
   };
 }
 
@@ -172,6 +202,11 @@ function mergeParameters(template: Template, fromFile: Parameter[], overrides: P
 }
 
 function mergeTags(fromFile: Tag[], fromInput: [string, string][]): Tag[] {
+  checkTags('parameters', fromFile);
+  checkTags(
+    'tags',
+    fromInput.map(([key, value]) => ({ key, value })),
+  );
   const merged = new Map(fromFile.map((t) => [t.key, t.value]));
   for (const [key, value] of fromInput) merged.set(key, value);
   if (merged.size > 40)

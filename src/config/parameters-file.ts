@@ -21,11 +21,17 @@ export function parseParametersFile(text: string): ParametersFile {
   if (error) {
     const pos = error.linePos?.[0];
     const where = pos ? `line ${pos.line}, column ${pos.col}` : 'somewhere';
+    if (error.code === 'DUPLICATE_KEY') throw new Error(`duplicate key at ${where}`);
     throw new Error(`syntax error at ${where}: ${error.message.split('\n')[0]}`);
   }
   const root: unknown = doc.toJS();
   if (root === null || root === undefined) return { parameters: [], tags: [] };
-  if (Array.isArray(root)) return { parameters: root.map(listEntry), tags: [] };
+  if (Array.isArray(root)) {
+    const parameters = root.map(listEntry);
+    const twice = parameters.find((p, i) => parameters.findIndex((q) => q.key === p.key) !== i);
+    if (twice) throw new Error(`duplicate key: ParameterKey ${twice.key} appears twice`);
+    return { parameters, tags: [] };
+  }
   if (!isRecord(root)) throw new Error('expected a list of {ParameterKey, ParameterValue} or a mapping');
   if (isRecord(root.Parameters) || isRecord(root.Tags)) {
     const unknown = Object.keys(root).filter((k) => !['Parameters', 'Tags', 'StackPolicy'].includes(k));

@@ -1,5 +1,8 @@
 import type { Provenance } from './settings.js';
 
+/** Tag keys the product writes itself (provenance); user tags may not use the prefix. */
+export const TAG_PREFIX = 'multi-account-deploy:';
+
 /** Where a run comes from, read from the standard GITHUB_* variables (all absent on a laptop). */
 export function provenanceFrom(env: NodeJS.ProcessEnv): Provenance {
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';

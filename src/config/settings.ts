@@ -43,6 +43,10 @@ export interface Template {
   transforms?: string[];
   /** The resource types the template declares directly. */
   resourceTypes?: string[];
+  /** Logical IDs of the template's `Resources` (absent when not read, e.g. in unit fixtures). */
+  resources?: string[];
+  /** Names of the ECR repositories the template creates ('*' for one with a computed name). */
+  ecrRepositories?: string[];
 }
 
 /** Where the run comes from; becomes provenance tags and links in the report. */
@@ -116,6 +120,11 @@ export interface Settings {
 
   /** `comment`. The token itself stays at the GitHub edge. */
   comment: CommentMode;
+  /** `export-credentials`: hand the account's credentials to later steps of the job (GITHUB_ENV). */
+  exportCredentials: boolean;
+
+  /** Inputs that were given but mean nothing here, or combinations worth a second look (logged as warnings). */
+  warnings: string[];
 
   provenance: Provenance;
 }

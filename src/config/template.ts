@@ -9,6 +9,10 @@ export interface TemplateShape {
   transforms: string[];
   /** The distinct resource types declared directly (not those a loop or macro makes). */
   resourceTypes: string[];
+  /** Logical IDs of the resources declared directly. */
+  resources: string[];
+  /** Names of the ECR repositories the template creates ('*' for one with a computed name). */
+  ecrRepositories: string[];
 }
 
 const LANGUAGE_EXTENSIONS = 'AWS::LanguageExtensions';
@@ -61,11 +65,15 @@ const SHORT_FORMS: Tags = [
  * message gives the line and column of a syntax error.
  */
 export function readTemplateDocument(body: string): Record<string, unknown> {
-  const doc = parseDocument(body, { uniqueKeys: false, logLevel: 'silent', customTags: SHORT_FORMS });
+  // Duplicate keys are refused: CloudFormation (and every parser) would silently keep only one of them.
+  const doc = parseDocument(body, { uniqueKeys: true, logLevel: 'silent', customTags: SHORT_FORMS });
   const error = doc.errors[0];
   if (error) {
     const pos = error.linePos?.[0];
     const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+    if (error.code === 'DUPLICATE_KEY') {
+      throw new Error(`a template with a duplicate key${where} (only one of the two would count)`);
+    }
     throw new Error(`not valid JSON or YAML${where}: ${error.message.split('\n')[0]}`);
   }
   const root: unknown = doc.toJS({ maxAliasCount: 1000 });
@@ -117,6 +125,13 @@ export function parseTemplate(body: string): TemplateShape {
     outputs: isRecord(root.Outputs) ? Object.keys(root.Outputs).filter((k) => !k.startsWith('Fn::')) : [],
     transforms,
     resourceTypes: [...types].sort(),
+    resources: Object.keys(resources).filter((k) => !k.startsWith('Fn::')),
+    ecrRepositories: Object.values(resources).flatMap((r) => {
+      if (!isRecord(r) || r.Type !== 'AWS::ECR::Repository') return [];
+      const name = isRecord(r.Properties) ? r.Properties.RepositoryName : undefined;
+      // A computed name (!Sub, !Ref): the stack makes some repository, but which one is known only after it.
+      return [typeof name === 'string' ? name : '*'];
+    }),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { AwsClients, ClientFactory } from '../aws/clients.js';
-import { UserError, errorMessage } from '../errors.js';
+import { CancelledError, UserError, failureOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { MASK, secretValues } from '../report/mask.js';
 import { ECR_PHASE, type DeployReport, type ParameterValue, type Timing } from '../report/model.js';
@@ -61,6 +61,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
   };
   // NoEcho and secret-looking parameter values must never be printed, whatever prints them.
   for (const secret of secretValues(settings)) deps.logger.mask(secret);
+  for (const warning of settings.warnings) deps.logger.warn(warning);
   let credentials: AccountCredentials | undefined;
   try {
     const account = await timed('Credentials', () => obtainCredentials(settings, deps));
@@ -69,12 +70,25 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
     deps.logger.info(
       `Deploying as ${account.callerArn} in account ${account.accountId}, ${settings.region}.`,
     );
-    const clients = deps.clients(account.credentials);
+    // A provider, not fixed keys: a wait longer than the session assumes the role again (credentials room).
+    const creds = account.provider ?? account.credentials;
+    const clients = deps.clients(creds);
     // Single-attempt clients for calls whose failure only earns a note (unsupported or optional APIs).
-    const bestEffort = deps.clients(account.credentials, { maxAttempts: 1 });
+    const bestEffort = deps.clients(creds, { maxAttempts: 1 });
+    // After a cancel: clients the signal does not stop, within the runner's grace period (SIGTERM comes ~7.5 s after SIGINT).
+    const cleanup = () => deps.clients(creds, { maxAttempts: 3, signal: AbortSignal.timeout(6_000) });
+    // Repositories the template itself creates: ensured after the deploy, once they exist.
+    const deferred: string[] = [];
     // The change set is made while the checks run (ADR 007): making one changes nothing, and nothing is
     // executed or kept, nor written to ECR or IAM, unless the permissions check passed.
-    const checks = runChecks(settings, account, { clients, bestEffort, logger: deps.logger }, report, timed);
+    const checks = runChecks(
+      settings,
+      account,
+      { clients, bestEffort, logger: deps.logger },
+      report,
+      timed,
+      deferred,
+    );
     // `permissions: apply` may be what gives the role the right to make change sets: wait for it first.
     if (settings.permissions === 'apply') await checks;
     const stackLogs = heldLogger(deps.logger);
@@ -87,6 +101,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       deadline,
       signal: deps.signal,
       checks,
+      cleanup,
     });
     // Handled below, after the checks; this only keeps an early failure from counting as unhandled.
     pending.catch(() => undefined);
@@ -102,12 +117,25 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       .catch((error: unknown) => Promise.reject(checked.status === 'rejected' ? checked.reason : error));
     if (checked.status === 'rejected') throw checked.reason;
     Object.assign(report, change, { notes: [...report.notes, ...change.notes] });
+    if (deferred.length > 0 && (change.result === 'deployed' || change.result === 'executed')) {
+      // Repositories the stack itself created exist now: ensure them (a pattern still matching nothing fails).
+      const made = await timed(`${ECR_PHASE} (after deploy)`, async () =>
+        ensureLifecyclePolicies(
+          { ...settings, ecrRepositories: deferred },
+          { ecr: await clients.ecr(), logger: deps.logger, afterDeploy: true },
+        ),
+      );
+      report.ecr = [...report.ecr.filter((f) => f.status !== 'created-by-stack'), ...made];
+    }
   } catch (error) {
     report.result = 'failed';
-    report.failure = {
-      message: errorMessage(error),
-      hint: error instanceof UserError ? error.hint : undefined,
-    };
+    // Cancelled before the stack phase (credentials, permissions, ECR): nothing of the stack was touched.
+    const reason: unknown = deps.signal?.reason;
+    const cancelled =
+      deps.signal?.aborted && !(error instanceof CancelledError)
+        ? new CancelledError(reason instanceof CancelledError ? reason.signal : 'cancel')
+        : error;
+    report.failure = failureOf(cancelled);
   }
   timings.push({ phase: 'Total', ms: now() - started });
   return { report, credentials };
@@ -125,6 +153,7 @@ async function runChecks(
   ctx: { clients: AwsClients; bestEffort: AwsClients; logger: Logger },
   report: DeployReport,
   timed: Timed,
+  deferred: string[],
 ): Promise<void> {
   if (settings.permissions !== 'off') {
     const { checkPermissions, permissionsFailure } = await import('./permissions/index.js');
@@ -136,7 +165,7 @@ async function runChecks(
   if (settings.ecrRepositories.length > 0) {
     report.ecr = await timed(ECR_PHASE, async () =>
       // The ECR client loads on demand: most runs have no repositories to ensure.
-      ensureLifecyclePolicies(settings, { ecr: await ctx.clients.ecr(), logger: ctx.logger }),
+      ensureLifecyclePolicies(settings, { ecr: await ctx.clients.ecr(), logger: ctx.logger, deferred }),
     );
   }
 }

@@ -7,9 +7,17 @@ const LABEL: Record<EcrStatus, string> = {
   unchanged: 'unchanged',
   'would-create': 'would be created',
   'would-update': 'would be updated',
+  'created-by-stack': 'created by this stack (ensured after the deploy)',
 };
 /** Changes first, so a capped table still shows what matters. */
-const ORDER: EcrStatus[] = ['would-create', 'would-update', 'created', 'updated', 'unchanged'];
+const ORDER: EcrStatus[] = [
+  'would-create',
+  'would-update',
+  'created-by-stack',
+  'created',
+  'updated',
+  'unchanged',
+];
 
 /**
  * The "ECR lifecycle policies" section: counts per status and a collapsed per-repository table (at most

@@ -44,7 +44,9 @@ export interface StackEvent {
 }
 
 /** What the ECR phase did to one repository's lifecycle policy (would-*: plan mode, nothing written). */
-export type EcrStatus = 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update';
+/** created-by-stack: the stack's own template makes the repository; its policy is ensured after the deploy. */
+export type EcrStatus =
+  'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update' | 'created-by-stack';
 export interface EcrFinding {
   repository: string;
   status: EcrStatus;

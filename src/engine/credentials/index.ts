@@ -1,7 +1,7 @@
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClientFactory } from '../../aws/clients.js';
-import { UserError, awsErrorName, errorMessage, isThrottling } from '../../errors.js';
+import { UserError, awsErrorName, errorMessage, isThrottling, recordOperation } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Settings } from '../../config/settings.js';
 import { backoffDelay, sleep } from '../wait.js';
@@ -13,8 +13,10 @@ export interface AccountCredentials {
   accountId: string;
   /** The caller's ARN as STS reports it (an assumed-role ARN for OIDC). */
   callerArn: string;
-  /** Absent when the environment's own credentials are used. */
+  /** Absent when the environment's own credentials are used. The latest ones, after any refresh. */
   credentials?: AwsCredentialIdentity;
+  /** Gives `credentials`, assuming the role again when they near expiry (a deploy longer than the session). */
+  provider?: AwsCredentialIdentityProvider;
   source: 'oidc' | 'environment';
 }
 
@@ -50,10 +52,44 @@ export async function obtainCredentials(
       'Run inside GitHub Actions with `permissions: id-token: write`, or leave role-arn empty to use the credentials already in the environment.',
     );
   }
-  const credentials = await assumeRole(settings, deps as CredentialsDeps & { idToken: IdTokenSource });
+  const oidc = deps as CredentialsDeps & { idToken: IdTokenSource };
+  const credentials = await assumeRole(settings, oidc);
   const identity = await callerIdentity(deps.clients(credentials), credentials);
   guardIdentity(identity, settings.roleArn);
-  return { ...identity, credentials, source: 'oidc' };
+  const account: AccountCredentials = { ...identity, credentials, source: 'oidc' };
+  account.provider = refreshingProvider(account, () => assumeRole(settings, oidc), deps);
+  return account;
+}
+
+/** Session credentials this close to their expiry are replaced before a request is signed with them. */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/**
+ * A credentials provider over the account's session: the same keys until they near expiry, then a fresh OIDC
+ * token and AssumeRoleWithWebIdentity again (one refresh at a time), transparently for every client.
+ */
+export function refreshingProvider(
+  account: AccountCredentials,
+  assume: () => Promise<AwsCredentialIdentity>,
+  deps: Pick<CredentialsDeps, 'logger' | 'now'>,
+): AwsCredentialIdentityProvider {
+  const now = deps.now ?? Date.now;
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+  return async () => {
+    const current = account.credentials;
+    const expires = current?.expiration?.getTime();
+    if (current && (expires === undefined || expires - now() > REFRESH_MARGIN_MS)) return current;
+    pending ??= assume()
+      .then((fresh) => {
+        account.credentials = fresh;
+        deps.logger.info('The session neared its end: assumed the role again with a new ID token.');
+        return fresh;
+      })
+      .finally(() => {
+        pending = undefined;
+      });
+    return pending;
+  };
 }
 
 async function assumeRole(
@@ -64,6 +100,7 @@ async function assumeRole(
   const deadline = now() + (deps.deadlineMs ?? 60_000);
   // One attempt per call: this loop decides what is worth retrying, not the SDK.
   const sts = deps.clients(undefined, { maxAttempts: 1 }).sts;
+  const started = now();
   let token = await deps.idToken(settings.audience);
   let fetchedAt = now();
   deps.logger.mask(token);
@@ -97,6 +134,13 @@ async function assumeRole(
       }
       const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 5_000 });
       if (!isRetryable(error) || attempt >= MAX_ATTEMPTS || now() + delay > deadline) {
+        // This loop is the retry: the failure names the operation with this loop's attempts and time.
+        recordOperation(error, {
+          service: 'STS',
+          operation: 'AssumeRoleWithWebIdentity',
+          attempts: attempt,
+          elapsedMs: now() - started,
+        });
         throw explainAssumeRoleError(error, settings, token);
       }
       deps.logger.info(
@@ -134,6 +178,9 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE
 export function isRetryable(error: unknown): boolean {
   if (error instanceof UserError) return false;
   const name = awsErrorName(error);
+  // The IdP's keys could not be fetched: GitHub's side was slow, not the trust policy (STS API Reference,
+  // AssumeRoleWithWebIdentity: InvalidIdentityToken; IDPCommunicationError is the documented transient one).
+  if (isUnreachableIdp(error)) return true;
   if (isThrottling(error) || RETRYABLE_NAMES.has(name) || NETWORK_CODES.has(name)) return true;
   const e = error as { $metadata?: { httpStatusCode?: number }; code?: string; $retryable?: unknown };
   const status = e?.$metadata?.httpStatusCode;
@@ -194,9 +241,26 @@ export function guardIdentity(
   }
 }
 
+/** STS could not reach the identity provider's keys: transient, however it is named. */
+export function isUnreachableIdp(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return (
+    (name === 'InvalidIdentityToken' || name === 'InvalidIdentityTokenException') &&
+    /retrieve verification key|could not be retrieved|IdP|identity provider.*(unreachable|timed? ?out)/i.test(
+      errorMessage(error),
+    )
+  );
+}
+
 /** Turns STS's terse refusals into what to change in the trust policy, showing the token's non-secret claims. */
 export function explainAssumeRoleError(error: unknown, settings: Settings, token: string): Error {
   const name = awsErrorName(error);
+  if (isUnreachableIdp(error)) {
+    return new UserError(
+      `STS AssumeRoleWithWebIdentity could not verify the token: ${errorMessage(error)}`,
+      "STS could not fetch the identity provider's signing keys (a transient failure on the provider's side, not the trust policy). Re-run the job.",
+    );
+  }
   if (
     name !== 'AccessDenied' &&
     name !== 'AccessDeniedException' &&

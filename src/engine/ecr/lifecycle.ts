@@ -26,9 +26,15 @@ export interface EcrDeps {
   logger: Logger;
   /** Requests in flight at once (default 8): 300 repositories take seconds, well under ECR's rate limits. */
   concurrency?: number;
+  /** Filled with the patterns left for after the deploy (they match only repositories the stack creates). */
+  deferred?: string[];
+  /** After the deploy: every pattern must match a repository now. */
+  afterDeploy?: boolean;
 }
 
-export type EcrSettings = Pick<Settings, 'ecrRepositories' | 'ecrLifecyclePolicy' | 'mode'>;
+export type EcrSettings = Pick<Settings, 'ecrRepositories' | 'ecrLifecyclePolicy' | 'mode'> & {
+  template?: Pick<Settings['template'], 'ecrRepositories'>;
+};
 
 export const DEFAULT_CONCURRENCY = 8;
 /** DescribeRepositories pages of 1,000: this bounds the listing at a million repositories. */
@@ -36,7 +42,14 @@ const MAX_PAGES = 1_000;
 
 export async function ensureLifecyclePolicies(settings: EcrSettings, deps: EcrDeps): Promise<EcrFinding[]> {
   const desired = desiredPolicy(settings);
-  const repositories = await resolveRepositories(deps.ecr, settings.ecrRepositories);
+  const made = settings.template?.ecrRepositories ?? [];
+  // Before the deploy, a pattern that only the stack's own repositories match waits until after it.
+  const { names: repositories, deferred } = await matchRepositories(
+    deps.ecr,
+    settings.ecrRepositories,
+    deps.afterDeploy ? [] : made,
+  );
+  deps.deferred?.push(...deferred);
   deps.logger.info(
     `${repositories.length} ECR repositor${repositories.length === 1 ? 'y' : 'ies'} matched; ${settings.mode === 'plan' ? 'checking' : 'ensuring'} the lifecycle policy from ${settings.ecrLifecyclePolicy?.source ?? DEFAULT_POLICY_SOURCE}.`,
   );
@@ -46,7 +59,10 @@ export async function ensureLifecyclePolicies(settings: EcrSettings, deps: EcrDe
   const counts = new Map<EcrStatus, number>();
   for (const f of findings) counts.set(f.status, (counts.get(f.status) ?? 0) + 1);
   deps.logger.info(`Lifecycle policies: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}.`);
-  return findings;
+  const byStack = made.filter((name) => name !== '*' && deferred.some((p) => globToRegExp(p).test(name)));
+  for (const name of byStack)
+    deps.logger.info(`${name}: created by this stack; its lifecycle policy is ensured after the deploy.`);
+  return [...findings, ...byStack.map((repository) => ({ repository, status: 'created-by-stack' as const }))];
 }
 
 /** The canonical text to put: the user's file (validated already by config) or the bundled default. */
@@ -98,7 +114,19 @@ async function currentPolicy(ecr: ECRClient, repository: string): Promise<string
  * A name or pattern that matches nothing is an error that lists what exists.
  */
 export async function resolveRepositories(ecr: ECRClient, patterns: string[]): Promise<string[]> {
-  if (patterns.length === 0) return [];
+  return (await matchRepositories(ecr, patterns, [])).names;
+}
+
+/**
+ * As resolveRepositories, but a pattern that matches nothing yet and does match a repository the stack itself
+ * creates (`made`; '*' for one with a computed name) is deferred, not failed: it is ensured after the deploy.
+ */
+export async function matchRepositories(
+  ecr: ECRClient,
+  patterns: string[],
+  made: string[],
+): Promise<{ names: string[]; deferred: string[] }> {
+  if (patterns.length === 0) return { names: [], deferred: [] };
   const existing = await listRepositories(ecr);
   const matched = new Set<string>();
   const unmatched: string[] = [];
@@ -108,6 +136,8 @@ export async function resolveRepositories(ecr: ECRClient, patterns: string[]): P
     if (hits.length === 0) unmatched.push(pattern);
     for (const h of hits) matched.add(h);
   }
+  const deferred = unmatched.filter((p) => made.some((name) => name === '*' || globToRegExp(p).test(name)));
+  unmatched.splice(0, unmatched.length, ...unmatched.filter((p) => !deferred.includes(p)));
   if (unmatched.length > 0) {
     const shown = existing.slice(0, 30).join(', ');
     const more = existing.length > 30 ? ` and ${existing.length - 30} more` : '';
@@ -118,7 +148,7 @@ export async function resolveRepositories(ecr: ECRClient, patterns: string[]): P
         : "This account has no ECR repository in this region. Create the repositories first (for example in the stack's template of an earlier stage), or remove 'ecr-repositories'.",
     );
   }
-  return [...matched].sort();
+  return { names: [...matched].sort(), deferred };
 }
 
 async function listRepositories(ecr: ECRClient): Promise<string[]> {

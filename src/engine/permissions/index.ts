@@ -106,6 +106,12 @@ export async function checkPermissions(
   const iam = await ctx.clients.iam();
   const role = await readRoleOrExplain(iam, target.roleName, settings);
   if ('missing' in role) {
+    if (mode === 'verify') {
+      // A role that works but may not read its own policies must not be broken by the check.
+      const warning = `could not check the permissions of ${target.roleName}: ${role.missing.note ?? role.missing.action}; grant ${READ_OWN_POLICIES.join(',')} or set permissions: off`;
+      ctx.logger.warn(`Permissions: ${warning}`);
+      return { ...finding(role.arn), roleName: target.roleName, roleArn: role.arn, warnings: [warning] };
+    }
     return { ...finding(role.arn), roleName: target.roleName, roleArn: role.arn, missing: [role.missing] };
   }
   const grants = grantsFor(kind, settings, { ...base, roleArn: role.arn });
@@ -132,10 +138,16 @@ export async function checkPermissions(
     result.applied = await applyPolicy(iam, target.roleName, policyOf(grants), role.policies, ctx.logger);
   }
 
-  result.missing = missingPermissions(needsOf(grants), role.policies);
+  result.missing = missingPermissions(withKnownContext(needsOf(grants), settings, caller), role.policies);
+  if (mode === 'verify') uncheckableToWarnings(result);
   result.excess = excessPermissions(grants, role.policies, catalogue);
   result.broad = broadGrants(role.policies);
   if (kind !== 'deploy') narrowPlanExcess(result, settings, base, role.arn);
+  const services = callerServices(settings);
+  const callerNote =
+    kind === 'deploy' && services.length > 0
+      ? `Without execution-role-arn, CloudFormation creates the template's resources with ${target.roleName}'s own permissions (${services.join(', ')}); the generated policy cannot include them, as it does not know which actions each resource type needs. Set execution-role-arn (templates/bootstrap.yaml makes one), or grant those services' actions to ${target.roleName}.`
+      : undefined;
   if (!role.boundaryArn)
     result.warnings.push(
       `${target.roleName} has no permissions boundary: nothing caps what its policies may grow to (templates/bootstrap.yaml sets one).`,
@@ -148,6 +160,7 @@ export async function checkPermissions(
   } else {
     result.methodNote = `iam:SimulatePrincipalPolicy was not available (${simulated.reason}); the policies were compared structurally.`;
   }
+  if (callerNote) result.methodNote = [result.methodNote, callerNote].filter(Boolean).join(' ');
   report(result, ctx.logger);
   return result;
 }
@@ -299,6 +312,54 @@ export async function simulate(
           : errorMessage(error).split('\n')[0]?.slice(0, 120);
     return { ok: false, reason: reason || 'unknown error' };
   }
+}
+
+/** The services of the template's resources that the caller itself must be allowed (no execution role). */
+function callerServices(settings: Settings): string[] {
+  if (settings.executionRoleArn) return [];
+  const body = settings.template.body;
+  const types = [...body.matchAll(/\bType["']?\s*:\s*["']?(AWS::[A-Za-z0-9]+)::/g)].map((m) => m[1] ?? '');
+  const services = types
+    .filter((t) => t !== 'AWS::CloudFormation')
+    .map((t) => t.split('::')[1]?.toLowerCase() ?? '');
+  return [...new Set(services)].sort();
+}
+
+/** What the check needs to read the role's own policies. */
+const READ_OWN_POLICIES = [
+  'iam:GetRole',
+  'iam:ListRolePolicies',
+  'iam:GetRolePolicy',
+  'iam:ListAttachedRolePolicies',
+  'iam:GetPolicy',
+  'iam:GetPolicyVersion',
+];
+
+/** The request keys this run knows for every request it will send, so conditions on them are evaluated. */
+function withKnownContext<T extends { context?: Record<string, string> }>(
+  needs: T[],
+  settings: Settings,
+  caller: Caller,
+): T[] {
+  const known: Record<string, string> = {
+    'aws:RequestedRegion': settings.region,
+    'aws:PrincipalAccount': caller.accountId,
+    'aws:SecureTransport': 'true',
+    'aws:ViaAWSService': 'false',
+    ...(caller.callerArn.includes(':assumed-role/') ? { 'aws:PrincipalType': 'AssumedRole' } : {}),
+  };
+  return needs.map((n) => ({ ...n, context: { ...known, ...n.context } }));
+}
+
+/** `verify`: a need allowed only under a condition the checker cannot evaluate is a warning, not a failure. */
+function uncheckableToWarnings(result: PermissionsFinding): void {
+  const unsure = result.missing.filter((m) => m.note?.includes('cannot evaluate'));
+  if (unsure.length === 0) return;
+  result.missing = result.missing.filter((m) => !unsure.includes(m));
+  for (const m of unsure)
+    result.warnings.push(
+      `could not check ${m.action} on ${m.resource}: ${m.note}; check it by hand, or set permissions: off`,
+    );
 }
 
 /** A plan run with the deploy role: its deploy rights are excess for planning, but say so once, not per action. */

@@ -9,6 +9,7 @@
  * Create/Describe/Execute/DeleteChangeSet, s3:PutObject for large templates; DescribeStackEvents), the ECR phase (DescribeRepositories, Get/PutLifecyclePolicy) and this check (IAM reads of
  * the role itself). credentials.ts needs nothing here: sts:GetCallerIdentity is always allowed.
  */
+import { partitionOf } from '../../config/checks.js';
 import type { PolicyDocument, PolicyStatement } from '../../report/model.js';
 import type { Settings } from '../../config/settings.js';
 import type { Need } from './evaluate.js';
@@ -30,14 +31,7 @@ export interface Grant {
   context?: Record<string, string>;
 }
 
-/** The AWS partition of a region: aws, aws-cn, aws-us-gov... */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  return 'aws';
-}
+export { partitionOf };
 
 /** The three identities of an account (ADR 006): who plans a pull request, who plans a release, who deploys. */
 export type RoleKind = 'plan' | 'release' | 'deploy';

@@ -1,3 +1,4 @@
+import { describeReviewed } from './verify.js';
 import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
@@ -11,12 +12,12 @@ import {
   type Stack,
   type Tag as CfnTag,
 } from '@aws-sdk/client-cloudformation';
-import type { AwsClients } from '../../aws/clients.js';
+import { interop, type AwsClients } from '../../aws/clients.js';
 import { UserError, awsErrorName, errorMessage } from '../../errors.js';
 import type { Settings } from '../../config/settings.js';
 import type { Logger } from '../../logger.js';
 import { DESCRIPTION_PREFIX } from './fingerprint.js';
-import { clientToken, isPullRequestRun } from './names.js';
+import { ON_STACK_FAILURE, clientToken, isPullRequestRun } from './names.js';
 import { RequestBudget, pacedPoll, wasRetried } from '../pace.js';
 
 /** CloudFormation's limit for an inline TemplateBody. */
@@ -70,10 +71,19 @@ export async function createChangeSet(
     // Only a CREATE takes it: a failed first create is deleted by default, never stranded in ROLLBACK_COMPLETE.
     ...(request.type === 'CREATE' ? { OnStackFailure: ON_STACK_FAILURE[settings.onCreateFailure] } : {}),
   };
-  const out = await clients.cloudformation.send(
-    new CreateChangeSetCommand({ ...input, ClientToken: clientToken(input) }),
-  );
-  return { id: out.Id ?? request.name, stackId: out.StackId ?? '' };
+  try {
+    const out = await clients.cloudformation.send(
+      new CreateChangeSetCommand({ ...input, ClientToken: clientToken(input) }),
+    );
+    return { id: out.Id ?? request.name, stackId: out.StackId ?? '' };
+  } catch (error) {
+    // An answer lost after AWS made the change set: the SDK's retry finds the name taken. The name is unique to
+    // this request, so the change set of that name with this request's Description is this run's own.
+    if (awsErrorName(error) !== 'AlreadyExistsException') throw error;
+    const made = await describeReviewed(clients.cloudformation, settings, request.name);
+    if (!made?.ChangeSetId || made.Description !== input.Description) throw error;
+    return { id: made.ChangeSetId, stackId: made.StackId ?? '' };
+  }
 }
 
 /**
@@ -102,19 +112,13 @@ async function templateSource(
   }
   const { bucket, prefix } = settings.templateBucket;
   const key = `${prefix}${settings.stackName}/${fingerprint}.template`;
-  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const { PutObjectCommand } = interop(await import('@aws-sdk/client-s3'), 'PutObjectCommand');
   await (
     await clients.s3()
   ).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: settings.template.body }));
   const host = `${bucket}.s3.${settings.region}.amazonaws.com${settings.region.startsWith('cn-') ? '.cn' : ''}`;
   return { TemplateURL: `https://${host}/${key.split('/').map(encodeURIComponent).join('/')}` };
 }
-
-export const ON_STACK_FAILURE = {
-  delete: 'DELETE',
-  rollback: 'ROLLBACK',
-  'do-nothing': 'DO_NOTHING',
-} as const;
 
 /**
  * This run's parameters; on an UPDATE, UsePreviousValue for those the stack has and nobody set. A CREATE

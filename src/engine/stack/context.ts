@@ -28,7 +28,26 @@ export interface StackChangeContext {
   /** Absolute deadline for every wait (from `timeout-minutes`). */
   deadline: number;
   signal?: AbortSignal;
+  /** Clients not bound to the cancellation (with their own short time limit): the clean-up after a cancel. */
+  cleanup?: () => AwsClients;
+  /** What this run has made so far; filled in as it goes (read when the run is cancelled). */
+  ledger?: RunLedger;
   now?: () => Date;
   /** Checks running alongside (permissions, ECR): nothing is executed or kept until they pass. */
   checks?: Promise<unknown>;
+}
+
+/** What this run made in AWS, so a cancelled run removes exactly that and says what is true. */
+export interface RunLedger {
+  /** The change set, recorded before CreateChangeSet is sent (a request in flight may still have made it). */
+  changeSet?: {
+    name: string;
+    id?: string;
+    /** The stack did not exist before: a CREATE change set makes an empty REVIEW_IN_PROGRESS stack. */
+    madeStack: boolean;
+    /** Kept for review (plan with keep-change-set), or already deleted: not to be removed on the way out. */
+    settled?: boolean;
+  };
+  /** The change set whose ExecuteChangeSet was sent: CloudFormation carries on with it whatever happens here. */
+  executing?: string;
 }

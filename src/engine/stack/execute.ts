@@ -4,11 +4,11 @@ import {
   type CloudFormationClient,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { UserError, errorMessage } from '../../errors.js';
+import { UserError, errorMessage, transientKind } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Settings } from '../../config/settings.js';
-import { executeChangeSet } from './change-set.js';
 import { bestEffort } from './cleanup.js';
+import { executeWhenReady } from './concurrency.js';
 import type { StackChangeContext, StackChangeResult } from './context.js';
 import { isSuccess, outputsOf } from './states.js';
 import { rootCause } from './events.js';
@@ -37,11 +37,25 @@ export async function executeAndFollow(
   const name = changeSetId.split('/')[1] ?? changeSetId;
   ctx.logger.info(`Executing change set ${name}.`);
   try {
-    await executeChangeSet(cfn, settings.stackName, changeSetId, `mad-${Date.now()}`, type);
+    // Reads the stack again first: another run may be changing it, or may have executed its own change set.
+    await executeWhenReady(settings, ctx, changeSetId, stackId, `mad-${Date.now()}`, type);
   } catch (error) {
+    if (ctx.signal?.aborted) throw error;
     if (!(await startedAnyway(cfn, settings, changeSetId, error, ctx.logger))) {
-      // Refused before anything ran: the stack is as it was; remove what this run made, and only that.
+      // Not started: the stack is as it was; remove what this run made, and only that.
       if (cleanUpRefused) await bestEffort(cleanUpRefused, ctx.logger);
+      // AWS did not answer after every retry: the error names the operation and its attempts.
+      if (transientKind(error)) throw error;
+      if (error instanceof UserError) {
+        // Execute mode never deletes the reviewed change set: say so, unless it is gone anyway.
+        const kept = !cleanUpRefused && !/no longer|Another run executed/.test(error.message);
+        throw kept
+          ? new UserError(
+              error.message,
+              `${error.hint ?? ''} In execute mode the change set was kept as it was; execute it again once fixed, or plan again.`.trim(),
+            )
+          : error;
+      }
       throw new UserError(
         `CloudFormation refused to execute change set ${name} of ${settings.stackName}: ${errorMessage(error)}`,
         cleanUpRefused

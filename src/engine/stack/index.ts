@@ -23,7 +23,9 @@ import { base, guard } from './result.js';
 import { formatValidation, validationErrors } from './validation.js';
 import { executeReviewed } from './reviewed.js';
 
-import type { StackChangeContext, StackChangeResult } from './context.js';
+import type { RunLedger, StackChangeContext, StackChangeResult } from './context.js';
+import { cancelledRun } from './cancel.js';
+import { checkAllowList } from './allow-list.js';
 
 export type { StackChangeContext, StackChangeResult } from './context.js';
 export { CHANGE_SET_PREFIX, changeSetName, isPullRequestRun } from './names.js';
@@ -35,13 +37,29 @@ export { CHANGE_SET_PREFIX, changeSetName, isPullRequestRun } from './names.js';
  */
 export async function runStackChange(
   settings: Settings,
-  ctx: StackChangeContext,
+  context: StackChangeContext,
+): Promise<StackChangeResult> {
+  const ledger: RunLedger = {};
+  const ctx = { ...context, ledger };
+  try {
+    return await changeStack(settings, ctx);
+  } catch (error) {
+    // Cancelled: remove what this run made and did not execute, and say what is true about the stack.
+    if (ctx.signal?.aborted) throw await cancelledRun(settings, ctx, ledger);
+    throw error;
+  }
+}
+
+async function changeStack(
+  settings: Settings,
+  ctx: StackChangeContext & { ledger: RunLedger },
 ): Promise<StackChangeResult> {
   const cfn = ctx.clients.cloudformation;
   const hash = fingerprint(settings);
   const notes: string[] = [];
   const stack = await settleStack(cfn, settings, ctx, notes);
   const step = nextStep(stack);
+  await checkAllowList(cfn, settings, stack);
 
   if (settings.mode === 'execute') return executeReviewed(settings, ctx, stack, hash, notes);
   if (step.kind === 'recreate') return planRecreate(settings, ctx, stack, notes);
@@ -60,6 +78,8 @@ export async function runStackChange(
   if (type === 'CREATE') requireParameterValues(settings);
   const name = settings.changeSetName ?? changeSetName(settings, ctx.now?.() ?? new Date());
   ctx.logger.info(`Creating ${type} change set ${name} for stack ${settings.stackName}.`);
+  // Recorded before the request: one in flight when the run is cancelled may still make it.
+  ctx.ledger.changeSet = { name, madeStack: step.kind === 'create' };
   const created = await createOrNoChanges(
     ctx,
     settings,
@@ -76,6 +96,7 @@ export async function runStackChange(
     await unchangedStack(settings, ctx, stack, notes);
     return { ...base(stack, notes), result: 'no-changes' };
   }
+  ctx.ledger.changeSet.id = created.id;
   // Only a stack that did not exist before this request is this run's to delete again.
   const made: Made = { changeSetId: created.id, stackId: created.stackId, madeStack: step.kind === 'create' };
 
@@ -108,6 +129,7 @@ export async function runStackChange(
   if (settings.mode === 'plan') {
     if (settings.keepChangeSet) {
       changeSet.kept = true;
+      ctx.ledger.changeSet.settled = true;
       ctx.logger.info(
         `Kept change set ${name} for review; execute it with mode: execute and change-set-name: ${created.id} (the change-set-id output).`,
       );

@@ -50,3 +50,10 @@ export function clientToken(request: object): string {
   const digest = createHash('sha256').update(JSON.stringify(request)).digest('hex');
   return `mad-${digest.slice(0, 60)}`;
 }
+
+/** `on-create-failure` → CreateChangeSet's OnStackFailure (a first create only). */
+export const ON_STACK_FAILURE = {
+  delete: 'DELETE',
+  rollback: 'ROLLBACK',
+  'do-nothing': 'DO_NOTHING',
+} as const;

@@ -8,8 +8,9 @@ import type { Settings } from '../../config/settings.js';
 import { noEchoKeys } from '../../config/template.js';
 import { isSuccess } from './states.js';
 
-/** Tag keys the product writes; user tags may not use the prefix. */
-export const TAG_PREFIX = 'multi-account-deploy:';
+import { TAG_PREFIX } from '../../config/provenance.js';
+
+export { TAG_PREFIX };
 const HASH_TAG = `${TAG_PREFIX}fingerprint`;
 
 /** User tags plus provenance: who changed this stack, from which commit and run. */

@@ -11,7 +11,7 @@ import { parseChangeSetArn } from '../../config/change-set-ref.js';
 import type { Settings } from '../../config/settings.js';
 import { noEchoKeys } from '../../config/template.js';
 import { UserError, awsErrorName } from '../../errors.js';
-import { ON_STACK_FAILURE } from './change-set.js';
+import { ON_STACK_FAILURE } from './names.js';
 import { TAG_PREFIX, stackTags } from './no-op.js';
 
 /**

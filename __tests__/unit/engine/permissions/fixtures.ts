@@ -20,6 +20,8 @@ export function settingsWith(overrides: Partial<Settings> = {}): Settings {
     capabilities: ['CAPABILITY_IAM'],
     mode: 'deploy',
     keepChangeSet: false,
+    exportCredentials: true,
+    warnings: [],
     allowDestructive: false,
     allowBroadening: false,
     onCreateFailure: 'delete',

@@ -330,6 +330,8 @@ describe('an ExecuteChangeSet whose outcome is unknown', () => {
     setUp();
     cfn
       .on(DescribeChangeSetCommand)
+      // Created, then still AVAILABLE right before the execute, then started after the lost answer.
+      .resolvesOnce(ready([]))
       .resolvesOnce(ready([]))
       .resolves(ready([], { ExecutionStatus: 'EXECUTE_IN_PROGRESS' }));
     const lines: string[] = [];
@@ -343,18 +345,20 @@ describe('an ExecuteChangeSet whose outcome is unknown', () => {
     expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
   });
 
-  it('says nothing changed only when the change set is still AVAILABLE', async () => {
+  it('reports the unanswered request and removes its change set only when the change set is still AVAILABLE', async () => {
     setUp();
     cfn.on(DescribeChangeSetCommand).resolves(ready([]));
     const { error } = await run(makeSettings());
-    expect(error?.message).toContain('CloudFormation refused to execute change set');
-    expect(error?.hint).toContain('The stack was not changed');
+    expect(error?.message).toContain('internal error');
+    expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+    expect(cfn.commandCalls(DescribeStackEventsCommand)).toHaveLength(0);
   });
 
   it('says the outcome is unknown when the change set cannot be read', async () => {
     setUp();
     cfn
       .on(DescribeChangeSetCommand)
+      .resolvesOnce(ready([]))
       .resolvesOnce(ready([]))
       .rejects(
         Object.assign(new Error('Rate exceeded'), {
@@ -381,6 +385,6 @@ describe('an ExecuteChangeSet whose outcome is unknown', () => {
     );
     const { error } = await run(makeSettings());
     expect(error?.hint).toContain('The stack was not changed');
-    expect(cfn.commandCalls(DescribeChangeSetCommand)).toHaveLength(1);
+    expect(cfn.commandCalls(DescribeStackEventsCommand)).toHaveLength(0);
   });
 });

@@ -5,11 +5,13 @@ import accessDenied from './access-denied.mjs';
 import changeSetRequest from './change-set-request.mjs';
 import changeSetStatus from './change-set-status.mjs';
 import changeSets from './change-sets.mjs';
+import clientToken from './client-token.mjs';
 import cloudtrail from './cloudtrail.mjs';
 import describeEvents from './describe-events.mjs';
 import drift from './drift.mjs';
 import faults from './faults.mjs';
 import languageExtensions from './language-extensions.mjs';
+import lastChangeSet from './last-change-set.mjs';
 import latency from './latency.mjs';
 import noChanges from './no-changes.mjs';
 import stackOperation from './stack-operation.mjs';
@@ -20,11 +22,13 @@ export const BEHAVIOURS = [
   latency,
   faults,
   accessDenied,
+  clientToken,
   cloudtrail,
   drift,
   terminationProtection,
   describeEvents,
   stackStatus,
+  lastChangeSet,
   stackOperation,
   changeSetRequest,
   changeSetStatus,
