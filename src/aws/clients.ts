@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -10,7 +11,7 @@ import { PRODUCT, VERSION } from '../version.js';
  * The one place SDK clients are built. Endpoints come from the standard AWS_ENDPOINT_URL and
  * AWS_ENDPOINT_URL_<SERVICE> variables, which the SDK reads itself (that is how tests reach the emulator).
  *
- * CloudFormation and STS serve every run. ECR, IAM and S3 serve only some, so their code is loaded on
+ * CloudFormation and STS serve every run. ECR, IAM, S3 and CloudTrail serve only some, so their code is loaded on
  * first use (a separate chunk of the bundle): a plain deploy does not pay for parsing it.
  */
 export interface AwsClients {
@@ -19,6 +20,7 @@ export interface AwsClients {
   ecr(): Promise<ECRClient>;
   iam(): Promise<IAMClient>;
   s3(): Promise<S3Client>;
+  cloudtrail(): Promise<CloudTrailClient>;
 }
 
 export interface ClientOptions {
@@ -59,6 +61,11 @@ export function createClients(options: ClientOptions): AwsClients {
     ecr: () => lazyAsync('ecr', async () => new (await import('@aws-sdk/client-ecr')).ECRClient(config)),
     iam: () => lazyAsync('iam', async () => new (await import('@aws-sdk/client-iam')).IAMClient(config)),
     s3: () => lazyAsync('s3', async () => new (await import('@aws-sdk/client-s3')).S3Client(config)),
+    cloudtrail: () =>
+      lazyAsync(
+        'cloudtrail',
+        async () => new (await import('@aws-sdk/client-cloudtrail')).CloudTrailClient(config),
+      ),
   };
 }
 

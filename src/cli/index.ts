@@ -50,6 +50,7 @@ export const CLI_INPUTS = [
   'ecr-lifecycle-policy',
   'permissions',
   'deploy-role',
+  'drift',
 ];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {

@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import type { Parameter, Provenance, Settings, Tag, Template } from './settings.js';
 import {
   COMMENT,
+  DRIFT,
   ECR_PATTERN,
   ENVIRONMENT,
   MODES,
@@ -118,6 +119,7 @@ export function parseSettings(read: InputReader, context: RunContext): Settings 
       return { source: v, text };
     }),
     permissions: oneOf('permissions', input('permissions') || 'verify', PERMISSIONS),
+    drift: oneOf('drift', input('drift') || 'report', DRIFT),
     deployRole: optional(input('deploy-role'), (v) =>
       v.startsWith('arn:')
         ? roleArn('deploy-role', v)

@@ -1,10 +1,11 @@
 // The value parsers of config: each names the input it reads and says what it expected (InputError).
 import { InputError } from '../errors.js';
-import type { Capability, CommentMode, Mode, PermissionsMode } from './settings.js';
+import type { Capability, CommentMode, DriftMode, Mode, PermissionsMode } from './settings.js';
 
 export const MODES: readonly Mode[] = ['plan', 'deploy', 'execute'];
 export const PERMISSIONS: readonly PermissionsMode[] = ['verify', 'enforce', 'apply', 'off'];
 export const COMMENT: readonly CommentMode[] = ['auto', 'always', 'never'];
+export const DRIFT: readonly DriftMode[] = ['report', 'fail', 'revert', 'off'];
 export const CAPABILITIES: readonly Capability[] = [
   'CAPABILITY_IAM',
   'CAPABILITY_NAMED_IAM',

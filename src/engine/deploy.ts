@@ -6,6 +6,7 @@ import { ECR_PHASE, type DeployReport, type ParameterValue, type Timing } from '
 import type { Settings } from '../config/settings.js';
 import { noEchoKeys } from '../config/template.js';
 import { obtainCredentials, type AccountCredentials, type IdTokenSource } from './credentials/index.js';
+import { driftGuard, driftRefusal, type DriftGuard } from './drift/index.js';
 import { ensureLifecyclePolicies } from './ecr/index.js';
 import { runStackChange } from './stack/index.js';
 
@@ -60,6 +61,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
   // NoEcho and secret-looking parameter values must never be printed, whatever prints them.
   for (const secret of secretValues(settings)) deps.logger.mask(secret);
   let credentials: AccountCredentials | undefined;
+  let drift: DriftGuard | undefined;
   try {
     const account = await timed('Credentials', () => obtainCredentials(settings, deps));
     credentials = account;
@@ -90,6 +92,8 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
         ensureLifecyclePolicies(settings, { ecr: await clients.ecr(), logger: deps.logger }),
       );
     }
+    // Drift detection runs alongside the change set: the stack lifecycle starts it and consults it.
+    drift = driftGuard(settings, { clients, bestEffort, logger: deps.logger, deadline, signal: deps.signal, now });
     const change = await timed('Change set', () =>
       runStackChange(settings, {
         clients,
@@ -98,6 +102,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
         accountId: account.accountId,
         deadline,
         signal: deps.signal,
+        guard: drift,
       }),
     );
     Object.assign(report, change, { notes: [...report.notes, ...change.notes] });
@@ -107,6 +112,13 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       message: errorMessage(error),
       hint: error instanceof UserError ? error.hint : undefined,
     };
+  }
+  report.drift = await drift?.finding();
+  // `drift: fail` on a plan or a run with nothing to execute: the run fails on drift all the same.
+  const refused = report.drift && report.result !== 'failed' && driftRefusal(report.drift, settings);
+  if (refused) {
+    report.result = 'failed';
+    report.failure = refused;
   }
   timings.push({ phase: 'Total', ms: now() - started });
   return { report, credentials };

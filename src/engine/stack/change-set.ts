@@ -46,6 +46,8 @@ export interface CreateRequest {
   /** The stack as it is, for UsePreviousValue of parameters nobody set. */
   current?: Stack;
   tags: CfnTag[];
+  /** REVERT_DRIFT: a drift-aware change set that restores drifted resources to the template (UPDATE only). */
+  deploymentMode?: 'REVERT_DRIFT';
 }
 
 export async function createChangeSet(
@@ -65,6 +67,7 @@ export async function createChangeSet(
     RoleARN: changeSetRole(settings),
     Tags: request.tags,
     IncludeNestedStacks: false,
+    ...(request.deploymentMode ? { DeploymentMode: request.deploymentMode } : {}),
   };
   const out = await clients.cloudformation.send(
     new CreateChangeSetCommand({ ...input, ClientToken: clientToken(input) }),

@@ -23,7 +23,7 @@ import { executeReviewed } from './reviewed.js';
 
 import type { StackChangeContext, StackChangeResult } from './context.js';
 
-export type { StackChangeContext, StackChangeResult } from './context.js';
+export type { StackChangeContext, StackChangeResult, StackGuard } from './context.js';
 export { CHANGE_SET_PREFIX, changeSetName, isPullRequestRun } from './names.js';
 
 /**
@@ -41,10 +41,14 @@ export async function runStackChange(
   const stack = await settleStack(cfn, settings, ctx, notes);
   const step = nextStep(stack);
 
+  if (step.kind === 'update') ctx.guard?.started(step.stack);
+
   if (settings.mode === 'execute') return executeReviewed(settings, ctx, stack, hash, notes);
   if (step.kind === 'recreate') return planRecreate(settings, ctx, stack, notes);
 
-  if (step.kind === 'update' && (await isUnchanged(cfn, settings, step.stack, hash))) {
+  // A REVERT_DRIFT change set changes drifted resources even when the template is unchanged.
+  const revert = ctx.guard?.deploymentMode === 'REVERT_DRIFT';
+  if (step.kind === 'update' && !revert && (await isUnchanged(cfn, settings, step.stack, hash))) {
     ctx.logger.info("The deployed template, parameters and tags equal this run's: nothing to change.");
     notes.push('Recognised as unchanged without creating a change set.');
     return { ...base(step.stack, notes), result: 'no-changes' };
@@ -63,6 +67,7 @@ export async function runStackChange(
       fingerprint: hash,
       current: step.kind === 'update' ? step.stack : undefined,
       tags: stackTags(settings, hash),
+      deploymentMode: type === 'UPDATE' ? ctx.guard?.deploymentMode : undefined,
     },
     step.kind === 'create',
   );
@@ -85,6 +90,7 @@ export async function runStackChange(
   }
 
   const described = describeChanges(changeSet, outcome.changes, ctx.logger);
+  ctx.guard?.described(outcome.changes);
   const { changes } = described;
 
   if (settings.mode === 'plan') {
@@ -113,6 +119,11 @@ export async function runStackChange(
       result: 'failed',
       failure: refusal(blocked),
     };
+  }
+  const refused = await ctx.guard?.beforeExecute();
+  if (refused) {
+    await cleanUp(cfn, settings, made, ctx.logger);
+    return { ...base(stack, notes), ...described, result: 'failed', failure: refused };
   }
   const followed = await executeAndFollow(
     settings,

@@ -47,6 +47,7 @@ export async function executeReviewed(
   const type = stack?.StackStatus === 'REVIEW_IN_PROGRESS' || !stack ? 'CREATE' : 'UPDATE';
   const changeSet = { name, id: cs.ChangeSetId, type, kept: true } as const;
   const described = describeChanges(changeSet, raw, ctx.logger);
+  ctx.guard?.described(raw);
 
   const verification = verifyChangeSet(
     settings,
@@ -72,6 +73,9 @@ export async function executeReviewed(
   if (blocked.length > 0) {
     return { ...base(stack, notes), ...described, result: 'failed', failure: refusal(blocked, true) };
   }
+  // The reviewed change set stays: it can still be executed once the drift is dealt with.
+  const refused = await ctx.guard?.beforeExecute();
+  if (refused) return { ...base(stack, notes), ...described, result: 'failed', failure: refused };
   const followed = await executeAndFollow(
     settings,
     ctx,
