@@ -93,7 +93,14 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       );
     }
     // Drift detection runs alongside the change set: the stack lifecycle starts it and consults it.
-    drift = driftGuard(settings, { clients, bestEffort, logger: deps.logger, deadline, signal: deps.signal, now });
+    drift = driftGuard(settings, {
+      clients,
+      bestEffort,
+      logger: deps.logger,
+      deadline,
+      signal: deps.signal,
+      now,
+    });
     const change = await timed('Change set', () =>
       runStackChange(settings, {
         clients,

@@ -84,7 +84,10 @@ function propertyTable(d: DriftFinding, ctx: SectionContext): string[] {
   );
   if (rows.length === 0) return [];
   if (!ctx.details)
-    return [`<sub>Drifted property values are left out to fit the size limit: see ${ctx.fullReport}.</sub>`, ''];
+    return [
+      `<sub>Drifted property values are left out to fit the size limit: see ${ctx.fullReport}.</sub>`,
+      '',
+    ];
   return details(
     `Drifted properties (expected → actual) of ${d.resources.filter((r) => r.properties.length).length} resource(s)`,
     table(['Resource', 'Property', 'Expected (template)', 'Actual', 'Difference'], rows),

@@ -7,7 +7,11 @@
  * at most 50 events a page, events of the last 90 days, "limited to two per second, per account, per Region"
  * (lookups run one after another; the client's adaptive retry absorbs throttling).
  */
-import { LookupEventsCommand, type CloudTrailClient, type Event as TrailEvent } from '@aws-sdk/client-cloudtrail';
+import {
+  LookupEventsCommand,
+  type CloudTrailClient,
+  type Event as TrailEvent,
+} from '@aws-sdk/client-cloudtrail';
 import { awsErrorName } from '../../errors.js';
 import type { ChangedBy } from '../../report/model.js';
 import { short } from './detect.js';
@@ -39,7 +43,10 @@ export async function attribute(
   try {
     client = await cloudtrail();
   } catch (error) {
-    return { changedBy, note: `CloudTrail could not be read (${short(error)}): who changed them is unknown.` };
+    return {
+      changedBy,
+      note: `CloudTrail could not be read (${short(error)}): who changed them is unknown.`,
+    };
   }
   for (const id of ids.slice(0, MAX_LOOKUPS)) {
     if (options.signal?.aborted) break;

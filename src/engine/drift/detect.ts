@@ -81,10 +81,12 @@ export async function detectDrift(
     return unknown(`DescribeStackResourceDrifts failed: ${short(error)}`, error);
   }
   const drifted = drifts.flatMap(toRawDrift);
+  // Not checked: said so in the results (NOT_CHECKED, UNSUPPORTED…), or absent from them (AWS leaves them out).
   const checked = new Set(drifts.filter(isChecked).map((d) => d.LogicalResourceId));
-  const notChecked = ((await listing) ?? [])
+  const notChecked = [...drifts, ...((await listing) ?? [])]
     .filter((r) => r.LogicalResourceId && !checked.has(r.LogicalResourceId))
-    .map((r) => ({ logicalId: r.LogicalResourceId ?? '', type: r.ResourceType ?? 'unknown' }));
+    .map((r) => ({ logicalId: r.LogicalResourceId ?? '', type: r.ResourceType ?? 'unknown' }))
+    .filter((r, i, all) => all.findIndex((o) => o.logicalId === r.logicalId) === i);
   const failed = status.DetectionStatus === 'DETECTION_FAILED';
   return {
     status: drifted.length > 0 ? 'drifted' : failed ? 'unknown' : 'in-sync',

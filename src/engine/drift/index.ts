@@ -59,7 +59,8 @@ export function driftGuard(settings: Settings, deps: DriftDeps): DriftGuard | un
     async finding() {
       if (!pending) return undefined;
       const found = await pending;
-      return { ...found, reverts: mode === 'revert' ? revertsOf(changes) : [] };
+      const drifted = new Set(found.resources.map((r) => r.logicalId));
+      return { ...found, reverts: mode === 'revert' ? revertsOf(changes, drifted) : [] };
     },
   };
 }

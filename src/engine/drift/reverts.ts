@@ -8,16 +8,23 @@
 import type { Change } from '@aws-sdk/client-cloudformation';
 import type { DriftRevert } from '../../report/model.js';
 
-export function revertsOf(changes: Change[]): DriftRevert[] {
+/** `drifted`: the logical IDs drift detection found drifted (a change to one of them from ACTUAL_STATE reverts it). */
+export function revertsOf(changes: Change[], drifted: ReadonlySet<string>): DriftRevert[] {
   return changes.flatMap((change): DriftRevert[] => {
     const rc = change.ResourceChange;
     if (change.Type !== 'Resource' || !rc?.LogicalResourceId) return [];
     const fromActual = (rc.Details ?? []).filter((d) => d.Target?.BeforeValueFrom === 'ACTUAL_STATE');
-    const drifted = rc.ResourceDriftStatus === 'MODIFIED' || rc.ResourceDriftStatus === 'DELETED';
+    const isDrifted =
+      rc.ResourceDriftStatus === 'MODIFIED' ||
+      rc.ResourceDriftStatus === 'DELETED' ||
+      drifted.has(rc.LogicalResourceId);
     const sync =
       (rc.Action as string | undefined) === 'SyncWithActual' ||
       (fromActual.length > 0 && fromActual.every((d) => d.Target?.AttributeChangeType === 'SyncWithActual'));
-    if (!drifted && !sync && !fromActual.some((d) => d.Target?.Drift)) return [];
+    const reverting = fromActual.length > 0 && (isDrifted || fromActual.some((d) => d.Target?.Drift));
+    // A resource deleted outside CloudFormation is created again.
+    const recreating = rc.ResourceDriftStatus === 'DELETED';
+    if (!sync && !reverting && !recreating) return [];
     const properties = fromActual
       .map((d) => d.Target?.Path ?? d.Target?.Name ?? '')
       .filter((p, i, all) => p !== '' && all.indexOf(p) === i);
