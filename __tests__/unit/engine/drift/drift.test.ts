@@ -269,6 +269,13 @@ describe('attribute (CloudTrail)', () => {
     expect(trail.commandCalls(LookupEventsCommand)).toHaveLength(1);
   });
 
+  it('looks up the first 20 resources only, and says so', async () => {
+    trail.on(LookupEventsCommand).resolves({ Events: [] });
+    const found = await run(Array.from({ length: 25 }, (_, i) => `r-${i}`));
+    expect(trail.commandCalls(LookupEventsCommand)).toHaveLength(20);
+    expect(found.note).toBe('Who changed them was looked up for the first 20 resources only.');
+  });
+
   it('names principals the way IAM does', () => {
     expect(principalOf(trailEvent('X', 0, { type: 'IAMUser', arn: 'arn:aws:iam::1:user/ops/bob' }))).toBe(
       'user/ops/bob',
@@ -405,6 +412,22 @@ describe('driftGuard', () => {
         syncOnly: false,
       },
     ]);
+  });
+
+  it('waits for detection at most 10 minutes, whatever the run deadline', async () => {
+    cfn
+      .on(DescribeStackDriftDetectionStatusCommand)
+      .resolves({ DetectionStatus: 'DETECTION_IN_PROGRESS' } as never);
+    const guard = driftGuard(makeSettings({ drift: 'report' }), {
+      ...deps(),
+      deadline: Date.now() + 86_400_000,
+    });
+    guard?.started({ StackId: STACK_ID } as never);
+    const found = await settle(guard!.finding());
+    expect(found).toMatchObject({ status: 'unknown' });
+    expect(found?.problem).toMatch(/^drift detection did not finish: Timed out/);
+    expect(Date.now() - T0.getTime()).toBeLessThanOrEqual(10 * 60_000);
+    expect(Date.now() - T0.getTime()).toBeGreaterThan(9 * 60_000);
   });
 
   it('a drift that could not be checked refuses nothing', () => {
