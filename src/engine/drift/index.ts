@@ -105,7 +105,8 @@ async function check(
 function log(found: Detected, logger: Logger): void {
   if (found.status === 'in-sync') logger.info('Drift: none; every checked resource matches the template.');
   for (const r of found.resources) logger.warn(`Drift: ${driftLine(r)}.`);
-  if (found.problem) logger.warn(`Drift: ${found.problem}`);
+  // Not knowing is said in the report; a warning is for drift found.
+  if (found.problem) logger.info(`Drift: ${found.problem}`);
   if (found.attributionNote) logger.info(found.attributionNote);
 }
 
