@@ -236,6 +236,7 @@ describe('drift detection in a run', () => {
           logicalId: 'Web',
           action: 'Modify',
           resourceType: 'AWS::EC2::SecurityGroup',
+          resourceDriftStatus: 'MODIFIED',
           details: [
             {
               target: {
@@ -246,6 +247,10 @@ describe('drift detection in a run', () => {
                 afterValue: '[{"CidrIp":"10.0.0.0/8","FromPort":443,"IpProtocol":"tcp","ToPort":443}]',
                 beforeValueFrom: 'ACTUAL_STATE',
                 attributeChangeType: 'Modify',
+                drift: {
+                  previousValue: '[{"CidrIp":"10.0.0.0/8","FromPort":443,"IpProtocol":"tcp","ToPort":443}]',
+                  actualValue: '[{"CidrIp":"0.0.0.0/0","FromPort":443,"IpProtocol":"tcp","ToPort":443}]',
+                },
               },
             },
           ],
