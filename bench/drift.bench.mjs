@@ -33,6 +33,7 @@ try {
   });
   if (base.code !== 0) throw new Error(`the base deploy failed:\n${base.stdout}\n${base.stderr}`);
   fid.scenario({
+    latencyMs: 40,
     changeSet: { createSeconds: SECONDS },
     drift: {
       detectSeconds: SECONDS,

@@ -7,7 +7,7 @@ import { cloudformation, describeStack } from './harness/aws.js';
 import { motoEndpoint, resetMoto } from './harness/moto.js';
 import { runAction } from './harness/run-action.js';
 
-jest.setTimeout(40_000);
+jest.setTimeout(90_000);
 
 const TEMPLATE = `Parameters:
   Retention:
