@@ -111,13 +111,13 @@ export function grantsFor(kind: RoleKind, settings: Settings, target: PolicyTarg
       context: { 'cloudformation:ChangeSetName': `${names[0]?.slice(0, -1) ?? ''}example` },
     },
   ];
+  if (STACK_WRITES[kind].length > 0)
+    grants.push({ sid: 'StackWrite', actions: STACK_WRITES[kind], resources: [stack] });
   if (settings.drift !== 'off') {
     // Detection also reads every resource with these credentials: the README's Drift section says how to grant it.
     grants.push({ sid: 'StackDrift', actions: DRIFT_STACK, resources: [stack] });
     grants.push({ sid: 'DriftStatusAndCloudTrail', actions: DRIFT_ANY, resources: ['*'] });
   }
-  if (STACK_WRITES[kind].length > 0)
-    grants.push({ sid: 'StackWrite', actions: STACK_WRITES[kind], resources: [stack] });
   if (settings.executionRoleArn && kind !== 'plan') {
     // CreateChangeSet with RoleARN needs PassRole even to plan; only CloudFormation may receive the role. A
     // pull request's plan names no role (change-set.ts), so nothing it makes could run with this one.

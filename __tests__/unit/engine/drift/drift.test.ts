@@ -21,7 +21,6 @@ import { attribute, principalOf } from '../../../../src/engine/drift/cloudtrail.
 import { detectDrift } from '../../../../src/engine/drift/detect.js';
 import { driftGuard, driftRefusal, type DriftDeps } from '../../../../src/engine/drift/index.js';
 import { revertsOf } from '../../../../src/engine/drift/reverts.js';
-import { DESCRIPTION_PREFIX, fingerprint } from '../../../../src/engine/stack/fingerprint.js';
 import { runStackChange } from '../../../../src/engine/stack/index.js';
 import { silentLogger } from '../../../../src/logger.js';
 import type { DriftFinding } from '../../../../src/report/model.js';
@@ -495,29 +494,6 @@ describe('the stack lifecycle with a drift guard', () => {
     expect(result).toMatchObject({ result: 'failed', failure: refused });
     expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
     expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
-  });
-
-  it('execute: refuses before ExecuteChangeSet and keeps the reviewed change set', async () => {
-    const settings = makeSettings({ drift: 'fail', mode: 'execute', changeSetName: 'reviewed' });
-    cfn.on(DescribeChangeSetCommand).resolves({
-      Status: 'CREATE_COMPLETE',
-      ExecutionStatus: 'AVAILABLE',
-      Changes: [],
-      ChangeSetId: CS_ID,
-      StackId: STACK_ID,
-      Description: `${DESCRIPTION_PREFIX}${fingerprint(settings)}`,
-    });
-    const refused = { message: 'no', hint: 'fix' };
-    const guard = {
-      started: () => undefined,
-      described: () => undefined,
-      beforeExecute: async () => refused,
-      finding: async () => undefined,
-    };
-    const result = await settle(runStackChange(settings, ctx(guard as never)));
-    expect(result).toMatchObject({ result: 'failed', failure: refused });
-    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
-    expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
   });
 
   it('revert: sends DeploymentMode REVERT_DRIFT and does not take the fast no-op path', async () => {
