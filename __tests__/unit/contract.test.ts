@@ -46,6 +46,7 @@ describe('the action contract', () => {
         'ecr-repositories',
         'ecr-lifecycle-policy',
         'permissions',
+        'drift',
         'github-token',
         'comment',
       ]),
@@ -59,6 +60,8 @@ describe('the action contract', () => {
       'change-set-id',
       'has-changes',
       'destructive',
+      'drifted',
+      'drifted-resources',
       'outputs',
     ]);
   });

@@ -39,6 +39,7 @@ export function makeSettings(overrides: Partial<Settings> = {}): Settings {
     environment: 'dev',
     ecrRepositories: [],
     permissions: 'off',
+    drift: 'off',
     comment: 'never',
     provenance: {
       repository: 'acme/app',

@@ -11,6 +11,8 @@ export const FIXED = [
   'change-set-id',
   'has-changes',
   'destructive',
+  'drifted',
+  'drifted-resources',
   'outputs',
 ];
 
@@ -25,6 +27,8 @@ export function outputValues(report: DeployReport): { values: Record<string, str
     'change-set-id': report.changeSet?.id ?? '',
     'has-changes': String(report.changes.length > 0 || !!report.otherChanges),
     destructive: String(report.destructive.length > 0),
+    drifted: String(report.drift?.status === 'drifted'),
+    'drifted-resources': JSON.stringify((report.drift?.resources ?? []).map((r) => r.logicalId)),
     outputs: JSON.stringify(Object.fromEntries(report.outputs.map((o) => [o.key, o.value]))),
   };
   const warnings: string[] = [];

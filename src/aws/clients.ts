@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -15,7 +16,7 @@ import { PRODUCT, VERSION } from '../version.js';
  * The one place SDK clients are built. Endpoints come from the standard AWS_ENDPOINT_URL and
  * AWS_ENDPOINT_URL_<SERVICE> variables, which the SDK reads itself (that is how tests reach the emulator).
  *
- * CloudFormation and STS serve every run. ECR, IAM and S3 serve only some, so their code is loaded on
+ * CloudFormation and STS serve every run. ECR, IAM, S3 and CloudTrail serve only some, so their code is loaded on
  * first use (a separate chunk of the bundle): a plain deploy does not pay for parsing it.
  */
 export interface AwsClients {
@@ -24,6 +25,7 @@ export interface AwsClients {
   ecr(): Promise<ECRClient>;
   iam(): Promise<IAMClient>;
   s3(): Promise<S3Client>;
+  cloudtrail(): Promise<CloudTrailClient>;
 }
 
 /** Fixed credentials, or a provider that refreshes them (long deploys outlive one session). */
@@ -87,6 +89,11 @@ export function createClients(options: ClientOptions): AwsClients {
       lazyAsync('s3', async () => {
         const { S3Client } = interop(await import('@aws-sdk/client-s3'), 'S3Client');
         return made(new S3Client(config));
+      }),
+    cloudtrail: () =>
+      lazyAsync('cloudtrail', async () => {
+        const { CloudTrailClient } = interop(await import('@aws-sdk/client-cloudtrail'), 'CloudTrailClient');
+        return made(new CloudTrailClient(config));
       }),
   };
 }

@@ -53,6 +53,7 @@ export const CLI_INPUTS = [
   'permissions',
   'deploy-role',
   'export-credentials',
+  'drift',
 ];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {

@@ -12,6 +12,7 @@ import {
 import type { Parameter, Provenance, Settings, Tag, Template } from './settings.js';
 import {
   COMMENT,
+  DRIFT,
   ECR_PATTERN,
   ENVIRONMENT,
   MODES,
@@ -149,6 +150,7 @@ function readInputs(read: InputReader, context: RunContext): Settings {
       return { source: v, text };
     }),
     permissions: oneOf('permissions', input('permissions') || 'verify', PERMISSIONS),
+    drift: oneOf('drift', input('drift') || 'report', DRIFT),
     deployRole: optional(input('deploy-role'), (v) =>
       v.startsWith('arn:')
         ? roleArn('deploy-role', v)

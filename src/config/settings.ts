@@ -7,6 +7,8 @@ export type Mode = 'plan' | 'deploy' | 'execute';
 export type PermissionsMode = 'verify' | 'enforce' | 'apply' | 'off';
 export type CommentMode = 'auto' | 'always' | 'never';
 export type OnCreateFailure = 'delete' | 'rollback' | 'do-nothing';
+/** `drift`: report drift, refuse to deploy over it, revert it with the change set, or skip detection. */
+export type DriftMode = 'report' | 'fail' | 'revert' | 'off';
 export type Capability = 'CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM' | 'CAPABILITY_AUTO_EXPAND';
 
 export interface Parameter {
@@ -115,6 +117,8 @@ export interface Settings {
   ecrLifecyclePolicy?: { source: string; text: string };
   /** `permissions`. */
   permissions: PermissionsMode;
+  /** `drift`: drift detection on an existing stack, alongside its change set. */
+  drift: DriftMode;
   /** `deploy-role`: name or ARN of the role whose permissions are checked or applied; absent = the role the run assumed. */
   deployRole?: string;
 

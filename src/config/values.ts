@@ -1,11 +1,19 @@
 // The value parsers of config: each names the input it reads and says what it expected (InputError).
 import { InputError } from '../errors.js';
-import type { Capability, CommentMode, Mode, OnCreateFailure, PermissionsMode } from './settings.js';
+import type {
+  Capability,
+  CommentMode,
+  DriftMode,
+  Mode,
+  OnCreateFailure,
+  PermissionsMode,
+} from './settings.js';
 
 export const MODES: readonly Mode[] = ['plan', 'deploy', 'execute'];
 export const PERMISSIONS: readonly PermissionsMode[] = ['verify', 'enforce', 'apply', 'off'];
 export const COMMENT: readonly CommentMode[] = ['auto', 'always', 'never'];
 export const ON_CREATE_FAILURE: readonly OnCreateFailure[] = ['delete', 'rollback', 'do-nothing'];
+export const DRIFT: readonly DriftMode[] = ['report', 'fail', 'revert', 'off'];
 export const CAPABILITIES: readonly Capability[] = [
   'CAPABILITY_IAM',
   'CAPABILITY_NAMED_IAM',

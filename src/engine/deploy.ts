@@ -6,6 +6,7 @@ import { ECR_PHASE, type DeployReport, type ParameterValue, type Timing } from '
 import type { Settings } from '../config/settings.js';
 import { noEchoKeys } from '../config/template.js';
 import { obtainCredentials, type AccountCredentials, type IdTokenSource } from './credentials/index.js';
+import { driftGuard, driftRefusal, type DriftGuard } from './drift/index.js';
 import { ensureLifecyclePolicies } from './ecr/index.js';
 import { heldLogger } from './held-logger.js';
 import { runStackChange } from './stack/index.js';
@@ -63,6 +64,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
   for (const secret of secretValues(settings)) deps.logger.mask(secret);
   for (const warning of settings.warnings) deps.logger.warn(warning);
   let credentials: AccountCredentials | undefined;
+  let drift: DriftGuard | undefined;
   try {
     const account = await timed('Credentials', () => obtainCredentials(settings, deps));
     credentials = account;
@@ -89,6 +91,15 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       timed,
       deferred,
     );
+    // Drift detection runs alongside the change set: the stack lifecycle starts it and consults it.
+    drift = driftGuard(settings, {
+      clients,
+      bestEffort,
+      logger: deps.logger,
+      deadline,
+      signal: deps.signal,
+      now,
+    });
     // `permissions: apply` may be what gives the role the right to make change sets: wait for it first.
     if (settings.permissions === 'apply') await checks;
     const stackLogs = heldLogger(deps.logger);
@@ -102,6 +113,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       signal: deps.signal,
       checks,
       cleanup,
+      guard: drift,
     });
     // Handled below, after the checks; this only keeps an early failure from counting as unhandled.
     pending.catch(() => undefined);
@@ -136,6 +148,13 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
         ? new CancelledError(reason instanceof CancelledError ? reason.signal : 'cancel')
         : error;
     report.failure = failureOf(cancelled);
+  }
+  report.drift = await drift?.finding();
+  // `drift: fail` on a plan or a run with nothing to execute: the run fails on drift all the same.
+  const refused = report.drift && report.result !== 'failed' && driftRefusal(report.drift, settings);
+  if (refused) {
+    report.result = 'failed';
+    report.failure = refused;
   }
   timings.push({ phase: 'Total', ms: now() - started });
   return { report, credentials };

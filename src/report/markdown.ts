@@ -5,6 +5,7 @@
  * everything rendered. A size limit is honoured by leaving out detail step by step, never by failing.
  */
 import { VERSION } from '../version.js';
+import { driftSection } from './drift-section.js';
 import { ecrSection } from './ecr-section.js';
 import { masker } from './mask.js';
 import { policyActionText } from './policy-action.js';
@@ -36,6 +37,8 @@ export interface RenderOptions {
 /** The report's sections in reading order: what happened, what is risky, what changes, then the rest. */
 const SECTIONS: Section[] = [
   heading,
+  // Changes made outside CloudFormation come first: a deploy would overwrite them.
+  driftSection,
   failure,
   warnings,
   changeTable,

@@ -74,6 +74,17 @@ export function maskedReport(report: DeployReport, secrets: readonly string[]): 
     })),
     parameters: report.parameters.map((p) => ({ ...p, value: m.value(p.key, p.value) })),
     outputs: report.outputs.map((o) => ({ ...o, value: m.value(o.key, o.value) })),
+    drift: report.drift && {
+      ...report.drift,
+      resources: report.drift.resources.map((r) => ({
+        ...r,
+        properties: r.properties.map((p) => ({
+          ...p,
+          expected: masked(p.path, p.expected),
+          actual: masked(p.path, p.actual),
+        })),
+      })),
+    },
   };
   // Every other string (reasons, messages) is scrubbed of known secrets.
   return JSON.parse(JSON.stringify(copy), (_key, value: unknown) =>

@@ -106,6 +106,62 @@ export interface PermissionsFinding {
   planPolicy: PolicyDocument;
 }
 
+/** One property of a drifted resource: the template's value and the live one (masked where secret when shown). */
+export interface DriftProperty {
+  /** e.g. /SecurityGroupIngress/0/CidrIp. */
+  path: string;
+  expected?: string;
+  actual?: string;
+  difference: 'ADD' | 'REMOVE' | 'NOT_EQUAL';
+}
+
+/** The last write outside CloudFormation that CloudTrail recorded for a resource. */
+export interface ChangedBy {
+  /** e.g. assumed-role/Admin/alice. */
+  principal: string;
+  /** ISO 8601. */
+  at: string;
+  /** The API call, e.g. ModifyLoadBalancerAttributes. */
+  event: string;
+}
+
+export interface DriftedResource {
+  logicalId: string;
+  type: string;
+  physicalId?: string;
+  status: 'MODIFIED' | 'DELETED';
+  properties: DriftProperty[];
+  /** Absent: unknown (no write event found, or CloudTrail not readable). Never guessed. */
+  changedBy?: ChangedBy;
+}
+
+/** A change of a REVERT_DRIFT change set that puts a drifted resource back to the template (or accepts its state). */
+export interface DriftRevert {
+  logicalId: string;
+  type: string;
+  /** The properties whose actual value the change set overwrites with the template's. */
+  properties: string[];
+  /** SyncWithActual: the template already matches the actual state; only the drift status is reset. */
+  syncOnly: boolean;
+}
+
+/** What drift detection found on the existing stack before the change set ran. */
+export interface DriftFinding {
+  mode: 'report' | 'fail' | 'revert';
+  /** unknown: detection did not run or did not finish (see `problem`). */
+  status: 'drifted' | 'in-sync' | 'unknown';
+  /** When detection finished (ISO 8601). */
+  checkedAt?: string;
+  resources: DriftedResource[];
+  /** Resources drift detection did not check: their type does not support it, or detection failed for them. */
+  notChecked: { logicalId: string; type: string }[];
+  /** Why drift is not known, or not known for every resource (detection failed, timed out, was denied...). */
+  problem?: string;
+  /** Why who changed the resources is unknown for all of them (e.g. CloudTrail denied): said once. */
+  attributionNote?: string;
+  reverts: DriftRevert[];
+}
+
 export interface OutputValue {
   key: string;
   value: string;
@@ -154,6 +210,8 @@ export interface DeployReport {
   rootCause?: StackEvent;
   ecr: EcrFinding[];
   permissions?: PermissionsFinding;
+  /** Drift detection on the existing stack (absent: off, or a new stack). */
+  drift?: DriftFinding;
   timings: Timing[];
   runUrl?: string;
   /** The commit this run planned or deployed (GITHUB_SHA). */

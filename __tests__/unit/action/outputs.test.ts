@@ -32,8 +32,31 @@ describe('outputValues', () => {
       'change-set-id': 'arn:aws:cloudformation:eu-west-1:111111111111:changeSet/x',
       'has-changes': 'true',
       destructive: 'true',
+      drifted: 'false',
+      'drifted-resources': '[]',
       outputs: '{}',
     });
+  });
+
+  it('says which resources drifted', () => {
+    const drift = {
+      mode: 'report' as const,
+      status: 'drifted' as const,
+      resources: (['Web', 'Queue'] as const).map((logicalId) => ({
+        logicalId,
+        type: 'AWS::SQS::Queue',
+        status: 'MODIFIED' as const,
+        properties: [],
+      })),
+      notChecked: [],
+      reverts: [],
+    };
+    expect(outputValues(report({ drift })).values).toMatchObject({
+      drifted: 'true',
+      'drifted-resources': '["Web","Queue"]',
+    });
+    const unknown = { ...drift, status: 'unknown' as const, resources: [] };
+    expect(outputValues(report({ drift: unknown })).values.drifted).toBe('false');
   });
 
   it('says no changes for an unchanged stack, and true for a change of outputs only', () => {

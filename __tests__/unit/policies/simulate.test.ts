@@ -26,6 +26,7 @@ const settings = settingsWith({
   executionRoleArn: EXEC_ROLE,
   templateBucket: { bucket: 'templates-bucket', prefix: 'cfn/' },
   ecrRepositories: ['app/*'],
+  drift: 'report',
 });
 const target = { accountId: ACCOUNT, region: REGION, roleArn: DEPLOY_ROLE };
 
@@ -80,6 +81,11 @@ const DEPLOY_REQUESTS: Request[] = [
   ['iam:SimulatePrincipalPolicy', DEPLOY_ROLE],
   ['iam:GetPolicy', 'arn:aws:iam::aws:policy/AdministratorAccess'],
   ['iam:GetPolicyVersion', BOUNDARY],
+  ['cloudformation:DetectStackDrift', STACK_ID],
+  ['cloudformation:DescribeStackResourceDrifts', STACK_ID],
+  ['cloudformation:ListStackResources', STACK_ID],
+  ['cloudformation:DescribeStackDriftDetectionStatus', '*'],
+  ['cloudtrail:LookupEvents', '*'],
 ];
 
 const FORBIDDEN: Request[] = [
@@ -108,6 +114,7 @@ const FORBIDDEN: Request[] = [
   ],
   ['ecr:PutLifecyclePolicy', `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/other`],
   ['s3:PutObject', 'arn:aws:s3:::templates-bucket/cfn/other-stack/x.template'],
+  ['cloudformation:DetectStackDrift', `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/other/5e2f9b50`],
 ];
 
 describe('the generated deploy policy, simulated', () => {

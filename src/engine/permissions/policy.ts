@@ -1,13 +1,16 @@
 /**
  * The least-privilege policies this configuration needs, generated from Settings alone (pure), for the three
  * identities of an account: the pull-request plan role, the release planner and the deploy role (ADR 006).
- * Every statement names the ARNs it applies to; the only `*` resource is for listing ECR repositories, a read.
+ * Every statement names the ARNs it applies to; `*` stands only for reads IAM cannot scope (listing ECR
+ * repositories, drift detection status, CloudTrail lookups).
  * Change-set rights are keyed on the change set's name prefix (stack/names.ts).
  *
  * The actions are those src/engine/ calls: stack/ (DescribeStacks, GetTemplate, ListChangeSets, DeleteStack for a
  * ROLLBACK_COMPLETE stack or the empty REVIEW_IN_PROGRESS stack a run made, UpdateTerminationProtection;
  * Create/Describe/Execute/DeleteChangeSet, s3:PutObject for large templates; DescribeStackEvents), the ECR phase (DescribeRepositories, Get/PutLifecyclePolicy) and this check (IAM reads of
- * the role itself). credentials.ts needs nothing here: sts:GetCallerIdentity is always allowed.
+ * the role itself), and drift/ unless `drift` is off (DetectStackDrift, its status, the resource drifts and the
+ * stack's resources; CloudTrail LookupEvents for who changed them). credentials.ts needs nothing here:
+ * sts:GetCallerIdentity is always allowed.
  */
 import { partitionOf } from '../../config/checks.js';
 import type { PolicyDocument, PolicyStatement } from '../../report/model.js';
@@ -67,6 +70,14 @@ const SELF_READ = [
   'iam:SimulatePrincipalPolicy',
 ];
 const POLICY_READ = ['iam:GetPolicy', 'iam:GetPolicyVersion'];
+/** Drift detection on the stack, and the list of its resources (to name those detection did not check). */
+const DRIFT_STACK = [
+  'cloudformation:DescribeStackResourceDrifts',
+  'cloudformation:DetectStackDrift',
+  'cloudformation:ListStackResources',
+];
+/** Neither action has a resource type: IAM authorises them against `*` only (both are reads). */
+const DRIFT_ANY = ['cloudformation:DescribeStackDriftDetectionStatus', 'cloudtrail:LookupEvents'];
 
 /**
  * The change-set names a role may touch (condition key cloudformation:ChangeSetName, which CreateChangeSet,
@@ -96,6 +107,11 @@ export function grantsFor(kind: RoleKind, settings: Settings, target: PolicyTarg
   ];
   if (STACK_WRITES[kind].length > 0)
     grants.push({ sid: 'StackWrite', actions: STACK_WRITES[kind], resources: [stack] });
+  if (settings.drift !== 'off') {
+    // Detection also reads every resource with these credentials: the README's Drift section says how to grant it.
+    grants.push({ sid: 'StackDrift', actions: DRIFT_STACK, resources: [stack] });
+    grants.push({ sid: 'DriftStatusAndCloudTrail', actions: DRIFT_ANY, resources: ['*'] });
+  }
   if (settings.executionRoleArn && kind !== 'plan') {
     // CreateChangeSet with RoleARN needs PassRole even to plan; only CloudFormation may receive the role. A
     // pull request's plan names no role (change-set.ts), so nothing it makes could run with this one.

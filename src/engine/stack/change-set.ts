@@ -48,6 +48,8 @@ export interface CreateRequest {
   /** The stack as it is, for UsePreviousValue of parameters nobody set. */
   current?: Stack;
   tags: CfnTag[];
+  /** REVERT_DRIFT: a drift-aware change set that restores drifted resources to the template (UPDATE only). */
+  deploymentMode?: 'REVERT_DRIFT';
 }
 
 export async function createChangeSet(
@@ -70,6 +72,7 @@ export async function createChangeSet(
     IncludeNestedStacks: true,
     // Only a CREATE takes it: a failed first create is deleted by default, never stranded in ROLLBACK_COMPLETE.
     ...(request.type === 'CREATE' ? { OnStackFailure: ON_STACK_FAILURE[settings.onCreateFailure] } : {}),
+    ...(request.deploymentMode ? { DeploymentMode: request.deploymentMode } : {}),
   };
   try {
     const out = await clients.cloudformation.send(

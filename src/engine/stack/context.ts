@@ -1,3 +1,4 @@
+import type { Change, Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../../aws/clients.js';
 import type { Logger } from '../../logger.js';
 import type { DeployReport } from '../../report/model.js';
@@ -35,6 +36,8 @@ export interface StackChangeContext {
   now?: () => Date;
   /** Checks running alongside (permissions, ECR): nothing is executed or kept until they pass. */
   checks?: Promise<unknown>;
+  /** A check that runs alongside the change set (drift detection), told the stack and asked before executing. */
+  guard?: StackGuard;
 }
 
 /** What this run made in AWS, so a cancelled run removes exactly that and says what is true. */
@@ -50,4 +53,19 @@ export interface RunLedger {
   };
   /** The change set whose ExecuteChangeSet was sent: CloudFormation carries on with it whatever happens here. */
   executing?: string;
+}
+
+/**
+ * What the stack lifecycle tells a companion check and asks it. The check's own work overlaps the change set's
+ * creation; the lifecycle waits for it only at `beforeExecute`.
+ */
+export interface StackGuard {
+  /** Sent with CreateChangeSet for an UPDATE (REVERT_DRIFT: the change set restores drifted values). */
+  deploymentMode?: 'REVERT_DRIFT';
+  /** The existing stack, settled, just before its change set is created (not called for a new stack). */
+  started(stack: Stack): void;
+  /** The change set's changes as CloudFormation described them. */
+  described(changes: Change[]): void;
+  /** Awaited just before ExecuteChangeSet: a refusal executes nothing. */
+  beforeExecute(): Promise<{ message: string; hint: string } | undefined>;
 }

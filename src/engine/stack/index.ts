@@ -27,7 +27,7 @@ import type { RunLedger, StackChangeContext, StackChangeResult } from './context
 import { cancelledRun } from './cancel.js';
 import { checkAllowList } from './allow-list.js';
 
-export type { StackChangeContext, StackChangeResult } from './context.js';
+export type { StackChangeContext, StackChangeResult, StackGuard } from './context.js';
 export { CHANGE_SET_PREFIX, changeSetName, isPullRequestRun } from './names.js';
 
 /**
@@ -61,10 +61,17 @@ async function changeStack(
   const step = nextStep(stack);
   await checkAllowList(cfn, settings, stack);
 
+  if (step.kind === 'update') ctx.guard?.started(step.stack);
+
   if (settings.mode === 'execute') return executeReviewed(settings, ctx, stack, hash, notes);
   if (step.kind === 'recreate') return planRecreate(settings, ctx, stack, notes);
 
-  const blocker = noOpBlocker(settings.template);
+  // A REVERT_DRIFT change set changes drifted resources even when the template is unchanged.
+  const blocker =
+    noOpBlocker(settings.template) ??
+    (ctx.guard?.deploymentMode === 'REVERT_DRIFT'
+      ? 'drift: revert makes the change set restore drifted values'
+      : undefined);
   if (blocker && step.kind === 'update')
     ctx.logger.info(`Making a change set even if the template is unchanged: ${blocker}.`);
   if (step.kind === 'update' && !blocker && (await isUnchanged(cfn, settings, step.stack, hash))) {
@@ -89,6 +96,7 @@ async function changeStack(
       fingerprint: hash,
       current: step.kind === 'update' ? step.stack : undefined,
       tags: stackTags(settings, hash),
+      deploymentMode: type === 'UPDATE' ? ctx.guard?.deploymentMode : undefined,
     },
     step.kind === 'create',
   );
@@ -123,6 +131,7 @@ async function changeStack(
   }
 
   const described = await describeChanges(settings, ctx, changeSet, outcome.changes, stack);
+  ctx.guard?.described(outcome.changes);
   const { changes } = described;
   await passChecks(ctx, () => cleanUp(cfn, settings, made, ctx.logger));
 
@@ -148,6 +157,11 @@ async function changeStack(
   if (refused) {
     await cleanUp(cfn, settings, made, ctx.logger);
     return { ...base(stack, notes), ...described, result: 'failed', failure: refused };
+  }
+  const drifted = await ctx.guard?.beforeExecute();
+  if (drifted) {
+    await cleanUp(cfn, settings, made, ctx.logger);
+    return { ...base(stack, notes), ...described, result: 'failed', failure: drifted };
   }
   const followed = await executeAndFollow(
     settings,

@@ -48,6 +48,7 @@ export async function executeReviewed(
   const type = stack?.StackStatus === 'REVIEW_IN_PROGRESS' || !stack ? 'CREATE' : 'UPDATE';
   const changeSet = { name, id: cs.ChangeSetId, type, kept: true } as const;
   const described = await describeChanges(settings, ctx, changeSet, raw, stack);
+  ctx.guard?.described(raw);
 
   const verification = verifyChangeSet(
     settings,
@@ -71,8 +72,11 @@ export async function executeReviewed(
 
   const refused = guard(settings, described.changes, false);
   if (refused) return { ...base(stack, notes), ...described, result: 'failed', failure: refused };
-  // The reviewed change set is never deleted here: it stays for a run whose checks pass.
+  // The reviewed change set is never deleted here: it stays for a run whose checks pass, and can still be
+  // executed once any drift is dealt with.
   await passChecks(ctx, async () => undefined);
+  const drifted = await ctx.guard?.beforeExecute();
+  if (drifted) return { ...base(stack, notes), ...described, result: 'failed', failure: drifted };
   const followed = await executeAndFollow(
     settings,
     ctx,

@@ -29,6 +29,7 @@ export function settingsWith(overrides: Partial<Settings> = {}): Settings {
     timeoutMinutes: 60,
     ecrRepositories: [],
     permissions: 'verify',
+    drift: 'off',
     comment: 'auto',
     provenance: {},
     ...overrides,

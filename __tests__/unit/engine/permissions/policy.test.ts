@@ -18,6 +18,7 @@ const CONFIGURATIONS: [string, Partial<Settings>][] = [
   ['with an execution role', { executionRoleArn: EXEC_ROLE }],
   ['with a template bucket', { templateBucket: { bucket: 'b-1', prefix: '' } }],
   ['with everything', FULL],
+  ['with drift detection', { drift: 'report' }],
 ];
 
 describe('the generated policies', () => {
@@ -85,6 +86,27 @@ describe('the generated policies', () => {
     const release = grantsFor('release', settingsWith({ executionRoleArn: EXEC_ROLE }), target);
     expect(release.flatMap((g) => g.actions)).toEqual(expect.arrayContaining(['iam:PassRole']));
     expect(release.flatMap((g) => g.actions)).not.toContain('cloudformation:ExecuteChangeSet');
+  });
+
+  it('grant exactly the drift and CloudTrail actions to both roles, only when drift is not off', () => {
+    const driftActions = (kind: 'deploy' | 'plan', drift: Settings['drift']) =>
+      grantsFor(kind, settingsWith({ drift }), target)
+        .flatMap((g) => g.actions.map((a) => `${a} ${g.resources.join(',')}`))
+        .filter((a) => /Drift|LookupEvents|ListStackResources/.test(a))
+        .sort();
+    const stack = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/app/*`;
+    for (const kind of ['deploy', 'plan'] as const) {
+      expect(driftActions(kind, 'off')).toEqual([]);
+      for (const mode of ['report', 'fail', 'revert'] as const) {
+        expect(driftActions(kind, mode)).toEqual([
+          'cloudformation:DescribeStackDriftDetectionStatus *',
+          `cloudformation:DescribeStackResourceDrifts ${stack}`,
+          `cloudformation:DetectStackDrift ${stack}`,
+          `cloudformation:ListStackResources ${stack}`,
+          'cloudtrail:LookupEvents *',
+        ]);
+      }
+    }
   });
 
   it('passes only the execution role, only to CloudFormation', () => {
