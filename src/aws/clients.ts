@@ -56,10 +56,16 @@ export function createClients(options: ClientOptions): AwsClients {
     get sts() {
       return lazy('sts', () => new STSClient(config));
     },
-    ecr: () => lazyAsync('ecr', async () => new (await import('@aws-sdk/client-ecr')).ECRClient(config)),
-    iam: () => lazyAsync('iam', async () => new (await import('@aws-sdk/client-iam')).IAMClient(config)),
-    s3: () => lazyAsync('s3', async () => new (await import('@aws-sdk/client-s3')).S3Client(config)),
+    ecr: () => lazyAsync('ecr', async () => new (cjs(await import('@aws-sdk/client-ecr')).ECRClient)(config)),
+    iam: () => lazyAsync('iam', async () => new (cjs(await import('@aws-sdk/client-iam')).IAMClient)(config)),
+    s3: () => lazyAsync('s3', async () => new (cjs(await import('@aws-sdk/client-s3')).S3Client)(config)),
   };
+}
+
+/** A CommonJS package loaded with import(): in the bundle its exports arrive as the default export. */
+function cjs<T extends object>(namespace: T): T {
+  const inner = (namespace as { default?: T }).default;
+  return inner && typeof inner === 'object' ? inner : namespace;
 }
 
 /** The client factory the engine receives: clients for given credentials (or the default chain). */

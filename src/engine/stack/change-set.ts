@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../../aws/clients.js';
 import { UserError, awsErrorName, errorMessage } from '../../errors.js';
+import type { Logger } from '../../logger.js';
 import type { Settings } from '../../config/settings.js';
 import { DESCRIPTION_PREFIX } from './fingerprint.js';
 import { clientToken, isPullRequestRun } from './names.js';
@@ -128,14 +129,18 @@ export async function waitForChangeSet(
   cfn: CloudFormationClient,
   stackName: string,
   changeSetId: string,
-  options: { deadline: number; signal?: AbortSignal },
+  options: { deadline: number; signal?: AbortSignal; logger?: Pick<Logger, 'progress'> },
 ): Promise<ChangeSetOutcome> {
   let lastStatus = 'unknown';
+  const since = Date.now();
+  const what = `change set ${changeSetId.split('/')[1] ?? changeSetId} to be created`;
   const first = await poll(
     async () => {
       const out = await describePage(cfn, stackName, changeSetId);
       lastStatus = out.Status ?? 'unknown';
-      return out.Status === 'CREATE_PENDING' || out.Status === 'CREATE_IN_PROGRESS' ? undefined : out;
+      const pending = out.Status === 'CREATE_PENDING' || out.Status === 'CREATE_IN_PROGRESS';
+      if (pending) options.logger?.progress({ what, since, latest: lastStatus });
+      return pending ? undefined : out;
     },
     {
       what: `change set ${changeSetId} to be created`,
@@ -145,7 +150,7 @@ export async function waitForChangeSet(
       maxMs: 5_000,
       describe: () => lastStatus,
     },
-  );
+  ).finally(() => options.logger?.progress(undefined));
   if (first.Status === 'FAILED') {
     const reason = first.StatusReason ?? 'no reason given';
     return isNoChanges(reason) ? { kind: 'no-changes', reason } : { kind: 'failed', reason };

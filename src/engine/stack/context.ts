@@ -13,6 +13,7 @@ export type StackChangeResult = Pick<
   | 'otherChanges'
   | 'destructive'
   | 'outputs'
+  | 'previousParameters'
   | 'events'
   | 'rootCause'
   | 'failure'

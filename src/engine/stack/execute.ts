@@ -65,14 +65,22 @@ export async function executeAndFollow(
     }
   };
   let last = 'unknown';
+  const startedAt = Date.now();
   const final = await poll(
     async () => {
       const stack = await describeStack(cfn, target);
       last = stack?.StackStatus ?? 'gone';
       await readEvents();
-      return stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS'
-        ? stack
-        : undefined;
+      const done = stack && isTerminal(stack.StackStatus) && stack.StackStatus !== 'REVIEW_IN_PROGRESS';
+      if (!done) {
+        const e = events.at(-1);
+        ctx.logger.progress({
+          what: `stack ${settings.stackName} to finish deploying`,
+          since: startedAt,
+          latest: e ? `${e.logicalId} ${e.status}` : last,
+        });
+      }
+      return done ? stack : undefined;
     },
     {
       what: `stack ${settings.stackName} to finish deploying`,
@@ -80,7 +88,7 @@ export async function executeAndFollow(
       signal: ctx.signal,
       describe: () => last,
     },
-  );
+  ).finally(() => ctx.logger.progress(undefined));
   const status = final.StackStatus ?? 'unknown';
   const result = { stackId: final.StackId, stackStatus: status, outputs: outputsOf(final), events };
   if (!isSuccess(status)) {

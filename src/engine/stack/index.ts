@@ -122,7 +122,13 @@ export async function runStackChange(
     outcome.description.CreationTime,
     () => cleanUp(cfn, settings, made, ctx.logger),
   );
-  return { ...described, ...followed, notes, result: followed.failure ? 'failed' : 'deployed' };
+  return {
+    ...base(stack, notes),
+    ...described,
+    ...followed,
+    notes,
+    result: followed.failure ? 'failed' : 'deployed',
+  };
 }
 
 /**

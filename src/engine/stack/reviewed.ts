@@ -80,6 +80,7 @@ export async function executeReviewed(
     cs.CreationTime,
   );
   return {
+    ...base(stack, notes),
     ...described,
     changeSet: { ...changeSet, kept: false },
     ...followed,

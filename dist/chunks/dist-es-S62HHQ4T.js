@@ -1,2 +1,0 @@
-import { createRequire as __madRequire } from 'node:module'; const require = __madRequire(import.meta.url);
-import{ENV_ACCOUNT_ID,ENV_CREDENTIAL_SCOPE,ENV_EXPIRATION,ENV_KEY,ENV_SECRET,ENV_SESSION,fromEnv}from"./chunk-3SAHKWZ4.js";import"./chunk-JUNKQXWR.js";import"./chunk-MTVPCVT5.js";import"./chunk-32CUC4IZ.js";import"./chunk-HJMDVEGP.js";export{ENV_ACCOUNT_ID,ENV_CREDENTIAL_SCOPE,ENV_EXPIRATION,ENV_KEY,ENV_SECRET,ENV_SESSION,fromEnv};
