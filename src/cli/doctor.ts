@@ -2,7 +2,7 @@
 import { clientFactory, createClients } from '../aws/clients.js';
 import { ROLE_ARN, parseSettings } from '../config/index.js';
 import { provenanceFrom } from '../config/provenance.js';
-import { UserError } from '../errors.js';
+import { UserError, errorMessage } from '../errors.js';
 import { diagnoseTrust, parseRepo, type Check, type Trigger } from '../engine/doctor/index.js';
 import { checkPermissions } from '../engine/permissions/index.js';
 import type { PermissionsFinding } from '../report/model.js';
@@ -33,8 +33,13 @@ export async function doctor(ctx: CommandContext): Promise<number> {
   const checks = [...trust.checks];
   let permissions: PermissionsFinding | undefined;
   if (ctx.args.values.has('stack-name')) {
-    permissions = await rolePermissions(ctx, roleArn, job.trigger, region, caller);
-    checks.push(permissionsCheck(permissions));
+    try {
+      permissions = await rolePermissions(ctx, roleArn, job.trigger, region, caller);
+      checks.push(permissionsCheck(permissions));
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      checks.push({ ok: false, message: `Could not check the role's permissions: ${errorMessage(error)}` });
+    }
   }
   const ok = checks.every((c) => c.ok);
   if (ctx.format === 'json') {

@@ -16,6 +16,7 @@ export function inCallerTerms(text: string, inputs: readonly string[], workspace
     .replace(new RegExp(`\`(${names}): ([^\`]+)\``, 'g'), '--$1 $2')
     .replace(new RegExp(`\\b(with|and|set|use) (${names}): (\\S+?)([.,;)]?)(?=\\s|$)`, 'g'), '$1 --$2 $3$4')
     .replace(new RegExp(`'(${names})'`, 'g'), '--$1')
+    .replace(new RegExp(`\\b([Ss]et|[Uu]se) (${names}) to\\b`, 'g'), '$1 --$2 to')
     .replace(
       /Check the path and that the repository is checked out \(actions\/checkout\) before this step\./,
       `Paths are relative to the workspace ${workspace} (the current directory, or --workspace).`,
