@@ -64,7 +64,7 @@ function spinner(
   };
   const draw = (): void => {
     if (!state) return;
-    const width = Math.max(20, (out.columns ?? 100) - 1);
+    const width = (out.columns || 100) - 1;
     const line = `${FRAMES[frame++ % FRAMES.length]} ${progressLine(state, now())}`;
     out.write(`\r\x1b[2K${scrub(line).slice(0, width)}`);
     drawn = true;
