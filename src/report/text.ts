@@ -247,9 +247,11 @@ function parameters(report: DeployReport, { mask }: TextContext): string[] | und
     ...report.parameters.map((p) => {
       const now = clip(mask.value(p.key, p.value));
       const was = before.get(p.key);
+      const earlier = was === undefined ? undefined : clip(mask.value(p.key, was));
+      // Masked values cannot be compared: a secret shows **** whether or not it changed.
       const shown =
-        was !== undefined && was !== p.value && p.value !== '(previous value)'
-          ? `${clip(mask.value(p.key, was))} → ${now}`
+        earlier !== undefined && earlier !== now && p.value !== '(previous value)'
+          ? `${earlier} → ${now}`
           : now;
       return `  ${p.key.padEnd(width)}  ${shown}`;
     }),
