@@ -230,6 +230,27 @@ describe('from two empty accounts to prod, on a laptop', () => {
     expect(missing.stderr).toContain(`relative to the workspace`);
     expect(missing.stderr).not.toContain('actions/checkout');
 
+    const print = cli([
+      'bootstrap',
+      '--print',
+      '--repo',
+      'acme/app',
+      '--environment',
+      'prod',
+      '--stack-name',
+      'demo-app',
+      '--owner-id',
+      '12',
+      '--repository-id',
+      '34',
+    ]);
+    expect(print.code).toBe(0);
+    expect(print.stdout).toContain(
+      'aws cloudformation create-stack-set --stack-set-name multi-account-deploy-bootstrap',
+    );
+    expect(print.stdout).toContain('--permission-model SERVICE_MANAGED');
+    expect(print.stdout).toContain('"ParameterValue":"repo:acme@12/app@34:environment:prod"');
+
     expect(cli(['ship']).code).toBe(2);
     const unknown = cli(['plan', '--stack', 'x']);
     expect(unknown.code).toBe(2);
