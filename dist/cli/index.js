@@ -62,7 +62,7 @@ Run it from your application's repository: files are read from the current direc
 `),0;let flat=first.startsWith("--"),modeAt=argv.findIndex(a=>a==="--mode"||a.startsWith("--mode=")),flatMode=modeAt<0?"deploy":argv[modeAt]?.split("=")[1]??argv[modeAt+1]??"",name=flat?flatMode:first,command=list.find(c=>c.name===name&&(!flat||["plan","deploy","execute"].includes(name)));if(!command){let what=first===""?"No command given.":flat?`--mode is "${flatMode}": expected plan, deploy or execute.`:`Unknown command "${first}".`;return io.stderr.write(`${what}
 
 ${overview(list)}
-`),2}let commandArgs=flat?argv.filter((_,i)=>i!==modeAt&&!(i===modeAt+1&&!argv[modeAt]?.includes("="))):rest,ctx;try{let args=parseArgs(commandArgs,command);return args.switches.has("help")?(io.stdout.write(`${command.usage}
+`),2}let modeArgs=modeAt<0?[]:argv[modeAt]?.includes("=")?[modeAt]:[modeAt,modeAt+1],commandArgs=flat?argv.filter((_,i)=>!modeArgs.includes(i)):rest,ctx;try{let args=parseArgs(commandArgs,command);return args.switches.has("help")?(io.stdout.write(`${command.usage}
 `),0):(ctx=commandContext(io,args,inputs,command.usage),await command.run(ctx))}catch(error){if(error instanceof UsageError)return io.stderr.write(`${error.message}
 
 ${error.usage}

@@ -182,9 +182,9 @@ export async function main(argv: readonly string[], inputs: readonly string[], i
     io.stderr.write(`${what}\n\n${overview(list)}\n`);
     return 2;
   }
-  const commandArgs = flat
-    ? argv.filter((_, i) => i !== modeAt && !(i === modeAt + 1 && !argv[modeAt]?.includes('=')))
-    : rest;
+  // The flat form's --mode names the command; every other argument is the command's.
+  const modeArgs = modeAt < 0 ? [] : argv[modeAt]?.includes('=') ? [modeAt] : [modeAt, modeAt + 1];
+  const commandArgs = flat ? argv.filter((_, i) => !modeArgs.includes(i)) : rest;
   let ctx: CommandContext | undefined;
   try {
     const args = parseArgs(commandArgs, command);
