@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startFidelity } from './lib/fidelity/index.mjs';
 import { createGithubOidcProvider, startMoto } from './lib/moto.mjs';
 import { DIST, makeWorkspace } from './lib/runner.mjs';
 
@@ -17,6 +18,8 @@ const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const indent = (text) => text.trimEnd().replace(/^/gm, '  ');
 
 const moto = await startMoto();
+// In front of moto: execute checks the change set's own template, which moto's GetTemplate does not return.
+const fid = await startFidelity({ upstream: moto.endpoint });
 const started = Date.now();
 try {
   for (const account of ['111111111111', '222222222222'])
@@ -41,7 +44,7 @@ try {
   const env = {
     PATH: process.env.PATH,
     HOME: home,
-    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_ENDPOINT_URL: fid.url,
     AWS_REGION: 'eu-west-1',
     AWS_EC2_METADATA_DISABLED: 'true',
     NODE_NO_WARNINGS: '1',
@@ -90,7 +93,7 @@ try {
     '--stack-name',
     'demo-app',
   ]);
-  const prodRole = 'arn:aws:iam::222222222222:role/mad-deploy-eu-west-1';
+  const prodRole = 'arn:aws:iam::222222222222:role/multi-account-deploy-eu-west-1';
   step("2a. doctor: can prod's deploy job assume its role?", [
     'doctor',
     '--profile',
@@ -144,6 +147,7 @@ try {
     `\n${bold('From empty accounts to a first prod deploy:')} ${((Date.now() - started) / 1000).toFixed(1)} s, 7 commands.`,
   );
 } finally {
+  await fid.close();
   await moto.stop();
   console.log('moto stopped.');
 }

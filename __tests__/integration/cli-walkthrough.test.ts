@@ -4,10 +4,11 @@
  * CloudFormation does not create AWS::IAM::OIDCProvider resources, so each account starts with GitHub's OIDC
  * provider already there (as many real accounts do) and the bootstrap reuses it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startFidelity, type Fidelity } from '../../scripts/lib/fidelity/index.mjs';
 import { createGithubOidcProvider } from '../../scripts/lib/moto.mjs';
 import { makeWorkspace, REPO_ROOT } from '../../scripts/lib/runner.mjs';
 import { motoEndpoint, resetMoto } from './harness/moto.js';
@@ -37,24 +38,32 @@ function laptopHome(): string {
 }
 
 let home = '';
+// In front of moto: execute checks the change set's own template, which moto's GetTemplate does not return.
+let fid: Fidelity;
 let workspace = '';
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  const run = spawnSync(process.execPath, [CLI, ...args], {
+/** Runs the bundled CLI; asynchronously, as the fidelity layer answers from this process. */
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: workspace,
-    encoding: 'utf8',
-    timeout: 60_000,
     env: {
       PATH: process.env.PATH,
       HOME: home,
-      AWS_ENDPOINT_URL: motoEndpoint(),
+      AWS_ENDPOINT_URL: fid.url,
       AWS_REGION: 'eu-west-1',
       AWS_EC2_METADATA_DISABLED: 'true',
       NODE_NO_WARNINGS: '1',
       ...env,
     },
   });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 /** The terminal report is plain text: no markdown tables, emphasis, callouts or HTML. */
@@ -66,6 +75,7 @@ const APP = ['--stack-name', 'demo-app', '--template', 'stack.yaml', '--permissi
 
 beforeAll(async () => {
   await resetMoto();
+  fid = await startFidelity({ upstream: motoEndpoint() });
   for (const account of [DEV, PROD]) await createGithubOidcProvider(motoEndpoint(), account);
   home = laptopHome();
   ({ workspace } = makeWorkspace({
@@ -82,11 +92,13 @@ beforeAll(async () => {
   }));
 });
 
+afterAll(() => fid.close());
+
 describe('from two empty accounts to prod, on a laptop', () => {
   const roles: Record<string, string> = {};
 
-  it('bootstraps dev and prod, and prod again in a second region without a collision', () => {
-    const dev = cli([
+  it('bootstraps dev and prod, and prod again in a second region without a collision', async () => {
+    const dev = await cli([
       'bootstrap',
       '--profile',
       'dev',
@@ -101,42 +113,48 @@ describe('from two empty accounts to prod, on a laptop', () => {
     expect(dev.code).toBe(0);
     expect(dev.stdout).toContain(`${DEV} · eu-west-1 · multi-account-deploy-bootstrap: `);
     expect(dev.stdout).toContain('— deployed');
-    expect(dev.stdout).toContain(`deploy role             arn:aws:iam::${DEV}:role/mad-deploy-eu-west-1`);
+    expect(dev.stdout).toContain(
+      `deploy role             arn:aws:iam::${DEV}:role/multi-account-deploy-eu-west-1`,
+    );
     expect(dev.stdout).toContain('  repo:acme/app:pull_request\n');
     expect(dev.stdout).toContain('  repo:acme/app:environment:dev\n');
-    expect(dev.stdout).toContain(`        dev-role-arn: arn:aws:iam::${DEV}:role/mad-deploy-eu-west-1`);
+    expect(dev.stdout).toContain(
+      `        dev-role-arn: arn:aws:iam::${DEV}:role/multi-account-deploy-eu-west-1`,
+    );
     expect(dev.stderr).toContain(`reusing the OIDC provider arn:aws:iam::${DEV}:oidc-provider/`);
     expectPlainText(dev.stdout);
 
     const prodArgs = ['bootstrap', '--profile', 'prod', '--repo', 'acme/app', '--environment', 'prod'];
-    const prod = cli([...prodArgs, '--stack-name', 'demo-app']);
+    const prod = await cli([...prodArgs, '--stack-name', 'demo-app']);
     expect(prod.code).toBe(0);
-    expect(prod.stdout).toContain(`deploy role             arn:aws:iam::${PROD}:role/mad-deploy-eu-west-1`);
+    expect(prod.stdout).toContain(
+      `deploy role             arn:aws:iam::${PROD}:role/multi-account-deploy-eu-west-1`,
+    );
     expect(prod.stdout).not.toContain('pull_request');
-    roles.dev = `arn:aws:iam::${DEV}:role/mad-deploy-eu-west-1`;
-    roles.prod = `arn:aws:iam::${PROD}:role/mad-deploy-eu-west-1`;
+    roles.dev = `arn:aws:iam::${DEV}:role/multi-account-deploy-eu-west-1`;
+    roles.prod = `arn:aws:iam::${PROD}:role/multi-account-deploy-eu-west-1`;
 
-    const second = cli([...prodArgs, '--stack-name', 'demo-app', '--region', 'us-east-1']);
+    const second = await cli([...prodArgs, '--stack-name', 'demo-app', '--region', 'us-east-1']);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`${PROD} · us-east-1 · multi-account-deploy-bootstrap: `);
-    expect(second.stdout).toContain(`arn:aws:iam::${PROD}:role/mad-deploy-us-east-1`);
+    expect(second.stdout).toContain(`arn:aws:iam::${PROD}:role/multi-account-deploy-us-east-1`);
 
-    const again = cli([...prodArgs, '--stack-name', 'demo-app']);
+    const again = await cli([...prodArgs, '--stack-name', 'demo-app']);
     expect(again.code).toBe(0);
     // Unchanged. (moto returns CommaDelimitedList parameters in another form, so it takes a change set to see it.)
     expect(again.stdout).toMatch(/multi-account-deploy-bootstrap: no (changes|resource changes)/);
     expect(again.stdout).toContain(`deploy role             ${roles.prod}`);
   });
 
-  it('doctor: green for the right job; red with the exact fix for a wrong environment or a wrong-case org', () => {
+  it('doctor: green for the right job; red with the exact fix for a wrong environment or a wrong-case org', async () => {
     const doctor = (...args: string[]) =>
       cli(['doctor', '--profile', 'prod', '--role-arn', roles.prod ?? '', ...args]);
-    const green = doctor('--repo', 'acme/app', '--environment', 'prod');
+    const green = await doctor('--repo', 'acme/app', '--environment', 'prod');
     expect(green.code).toBe(0);
     expect(green.stdout).toContain('✓ The trust policy allows sub repo:acme/app:environment:prod');
     expect(green.stdout).toContain('✓ AssumeRoleWithWebIdentity will succeed for this job.');
 
-    const wrongEnvironment = doctor('--repo', 'acme/app', '--environment', 'production');
+    const wrongEnvironment = await doctor('--repo', 'acme/app', '--environment', 'production');
     expect(wrongEnvironment.code).toBe(1);
     expect(wrongEnvironment.stdout).toContain(
       `expects "repo:acme/app:environment:prod", but the token's sub is "repo:acme/app:environment:production"`,
@@ -146,31 +164,31 @@ describe('from two empty accounts to prod, on a laptop', () => {
     );
     expect(wrongEnvironment.stdout).toContain('✗ AssumeRoleWithWebIdentity will be refused');
 
-    const wrongCase = doctor('--repo', 'Acme/app', '--environment', 'prod');
+    const wrongCase = await doctor('--repo', 'Acme/app', '--environment', 'prod');
     expect(wrongCase.code).toBe(1);
     expect(wrongCase.stdout).toContain('compares case-sensitively');
     expect(wrongCase.stdout).toContain('only the case differs');
 
-    const noEnvironment = doctor('--repo', 'acme/app', '--ref', 'main');
+    const noEnvironment = await doctor('--repo', 'acme/app', '--ref', 'main');
     expect(noEnvironment.code).toBe(1);
     expect(noEnvironment.stdout).toContain('repo:acme/app:ref:refs/heads/main');
     expect(noEnvironment.stdout).toContain('give the job its `environment:`');
   });
 
-  it('plans a pull request, deploys dev, deploys dev again unchanged, then releases exactly the plan to prod', () => {
-    const plan = cli(['plan', '--profile', 'dev', ...APP, '--environment', 'dev']);
+  it('plans a pull request, deploys dev, deploys dev again unchanged, then releases exactly the plan to prod', async () => {
+    const plan = await cli(['plan', '--profile', 'dev', ...APP, '--environment', 'dev']);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain(`✓ dev · ${DEV} · eu-west-1 · demo-app: 2 to add — planned`);
     expect(plan.stdout).toMatch(/\+ add {2}Queue {2}AWS::SQS::Queue/);
     expectPlainText(plan.stdout);
     expect(plan.stdout + plan.stderr).not.toMatch(/::(group|debug|endgroup)::|"Statement"|laptop-secret/);
 
-    const dev = cli(['deploy', '--profile', 'dev', ...APP, '--environment', 'dev']);
+    const dev = await cli(['deploy', '--profile', 'dev', ...APP, '--environment', 'dev']);
     expect(dev.code).toBe(0);
     expect(dev.stdout).toContain('demo-app: 2 to add — deployed');
     expect(dev.stdout).toContain('stack CREATE_COMPLETE');
 
-    const unchanged = cli(['deploy', '--profile', 'dev', ...APP, '--environment', 'dev']);
+    const unchanged = await cli(['deploy', '--profile', 'dev', ...APP, '--environment', 'dev']);
     expect(unchanged.code).toBe(0);
     expect(unchanged.stdout).toContain('demo-app: no changes');
 
@@ -183,18 +201,18 @@ describe('from two empty accounts to prod, on a laptop', () => {
       '--parameter-overrides',
       'Environment=prod',
     ];
-    const kept = cli(['plan', ...prod, '--keep-change-set', 'true']);
+    const kept = await cli(['plan', ...prod, '--keep-change-set', 'true']);
     expect(kept.code).toBe(0);
     const name = /change set (\S+) \(CREATE\), kept for review/.exec(kept.stdout)?.[1] ?? '';
     expect(name).toMatch(/^mad-/);
-    const release = cli(['execute', ...prod, '--change-set-name', name]);
+    const release = await cli(['execute', ...prod, '--change-set-name', name]);
     expect(release.code).toBe(0);
     expect(release.stdout).toContain(`prod · ${PROD} · eu-west-1 · demo-app: 2 to add — executed`);
     expect(release.stdout).toMatch(/Parameters:\n {2}Environment {2}prod/);
   });
 
-  it('refuses a destructive change, saying which resource and how to allow it', () => {
-    const refused = cli([
+  it('refuses a destructive change, saying which resource and how to allow it', async () => {
+    const refused = await cli([
       'deploy',
       '--profile',
       'dev',
@@ -212,25 +230,33 @@ describe('from two empty accounts to prod, on a laptop', () => {
     expectPlainText(refused.stdout);
   });
 
-  it("speaks the caller's terms: flags, profiles, regions, YAML positions; usage mistakes exit 2", () => {
-    const profile = cli(['plan', '--profile', 'nope', ...APP]);
+  it("speaks the caller's terms: flags, profiles, regions, YAML positions; usage mistakes exit 2", async () => {
+    const profile = await cli(['plan', '--profile', 'nope', ...APP]);
     expect(profile.code).toBe(1);
     expect(profile.stderr).toContain('--profile nope: no such profile in ~/.aws/config');
-    const region = cli(['plan', '--profile', 'dev', ...APP, '--region', 'eu-wset-1']);
+    const region = await cli(['plan', '--profile', 'dev', ...APP, '--region', 'eu-wset-1']);
     expect(region.code).toBe(1);
     expect(region.stderr).toContain(
       '--region is "eu-wset-1": expected an AWS region such as eu-west-1.\nDid you mean eu-west-1? Nothing was called.',
     );
-    const yaml = cli(['plan', '--profile', 'dev', '--stack-name', 'x', '--template', 'broken.yaml']);
+    const yaml = await cli(['plan', '--profile', 'dev', '--stack-name', 'x', '--template', 'broken.yaml']);
     expect(yaml.code).toBe(1);
     expect(yaml.stderr).toContain(
       '--template is "broken.yaml": expected a CloudFormation template, but it is not valid JSON or YAML at line 4, column 1: All mapping items must start at the same column.\n',
     );
-    const missing = cli(['plan', '--profile', 'dev', '--stack-name', 'x', '--template', 'nowhere.yaml']);
+    const missing = await cli([
+      'plan',
+      '--profile',
+      'dev',
+      '--stack-name',
+      'x',
+      '--template',
+      'nowhere.yaml',
+    ]);
     expect(missing.stderr).toContain(`relative to the workspace`);
     expect(missing.stderr).not.toContain('actions/checkout');
 
-    const print = cli([
+    const print = await cli([
       'bootstrap',
       '--print',
       '--repo',
@@ -251,12 +277,12 @@ describe('from two empty accounts to prod, on a laptop', () => {
     expect(print.stdout).toContain('--permission-model SERVICE_MANAGED');
     expect(print.stdout).toContain('"ParameterValue":"repo:acme@12/app@34:environment:prod"');
 
-    expect(cli(['ship']).code).toBe(2);
-    const unknown = cli(['plan', '--stack', 'x']);
+    expect((await cli(['ship'])).code).toBe(2);
+    const unknown = await cli(['plan', '--stack', 'x']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown flag --stack for plan.');
     expect(unknown.stderr).toContain('Usage: multi-account-deploy plan');
-    const help = cli(['doctor', '--help']);
+    const help = await cli(['doctor', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: multi-account-deploy doctor --role-arn ARN');
   });

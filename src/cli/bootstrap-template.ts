@@ -40,41 +40,28 @@ export function subjects(request: BootstrapRequest): {
   };
 }
 
-/**
- * IAM names are global to the account, so each region's roles carry the region in their names: a second
- * region's bootstrap never collides with the first.
- */
-export function roleNames(region: string): {
-  plan: string;
-  deploy: string;
-  execution: string;
-  boundary: string;
-} {
+/** The roles' names: the template appends the region (IAM names are global), so regions never collide. */
+export function roleNames(region: string) {
   return {
-    plan: `mad-plan-${region}`,
-    deploy: `mad-deploy-${region}`,
-    execution: `mad-cfn-exec-${region}`,
-    boundary: `mad-boundary-${region}`,
+    plan: `multi-account-plan-${region}`,
+    release: `multi-account-release-plan-${region}`,
+    deploy: `multi-account-deploy-${region}`,
+    execution: `multi-account-cfn-exec-${region}`,
+    boundary: `multi-account-boundary-${region}`,
   };
 }
 
-/** The template's parameters (Key=Value lines, the action's parameter-overrides form). */
+/** The template's parameters (Key=Value lines, the action's parameter-overrides form); names keep their defaults. */
 export function bootstrapParameters(request: BootstrapRequest): string[] {
   const s = subjects(request);
-  const names = roleNames(request.region);
-  // The plan role serves pull requests and the default branch's release plans until the template splits them.
-  const plan = [...s.pullRequests, ...s.release];
   return [
     `ExistingOidcProviderArn=${request.existingProviderArn ?? ''}`,
     `Audience=${request.audience}`,
-    `PlanSubjects=${plan.join(',')}`,
+    `PlanSubjects=${s.pullRequests.join(',')}`,
+    `ReleasePlanSubjects=${s.release.join(',')}`,
     `DeploySubjects=${s.deploy.join(',')}`,
     `StackName=${request.stackName}`,
     `EcrRepositories=${request.ecrRepositories}`,
-    `PlanRoleName=${names.plan}`,
-    `DeployRoleName=${names.deploy}`,
-    `ExecutionRoleName=${names.execution}`,
-    `BoundaryPolicyName=${names.boundary}`,
   ];
 }
 
@@ -86,7 +73,7 @@ export interface BootstrapRoles {
   boundary?: string;
 }
 
-/** The role ARNs from the stack's outputs; where an endpoint returns no outputs, from the names this request gave. */
+/** The role ARNs from the stack's outputs; where an endpoint returns no outputs, from the template's names. */
 export function rolesFrom(
   outputs: { key: string; value: string }[],
   request: BootstrapRequest,
@@ -96,10 +83,11 @@ export function rolesFrom(
   const out = new Map(outputs.map((o) => [o.key, o.value]));
   const names = roleNames(request.region);
   const arn = (kind: 'role' | 'policy', name: string) => `arn:${partition}:iam::${accountId}:${kind}/${name}`;
-  const plan = out.get('PlanRoleArn') ?? arn('role', names.plan);
   return {
-    pullRequestPlanRole: request.pullRequests ? plan : undefined,
-    releasePlanRole: plan,
+    pullRequestPlanRole: request.pullRequests
+      ? (out.get('PlanRoleArn') ?? arn('role', names.plan))
+      : undefined,
+    releasePlanRole: out.get('ReleasePlanRoleArn') ?? arn('role', names.release),
     deployRole: out.get('DeployRoleArn') ?? arn('role', names.deploy),
     executionRole: out.get('ExecutionRoleArn') ?? arn('role', names.execution),
     boundary: out.get('PermissionsBoundaryArn') ?? arn('policy', names.boundary),

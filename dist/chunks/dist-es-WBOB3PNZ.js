@@ -1,0 +1,2 @@
+import { createRequire as __madRequire } from 'node:module'; const require = __madRequire(import.meta.url);
+import{ENV_ACCOUNT_ID,ENV_CREDENTIAL_SCOPE,ENV_EXPIRATION,ENV_KEY,ENV_SECRET,ENV_SESSION,fromEnv}from"./chunk-TY47UUXI.js";import"./chunk-3FHM6L7Y.js";import"./chunk-KPKM6YOV.js";import"./chunk-FPFC4RZO.js";import"./chunk-HJMDVEGP.js";export{ENV_ACCOUNT_ID,ENV_CREDENTIAL_SCOPE,ENV_EXPIRATION,ENV_KEY,ENV_SECRET,ENV_SESSION,fromEnv};
