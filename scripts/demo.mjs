@@ -5,7 +5,7 @@
 //   5. prod: plan with the change set kept, then execute exactly that change set
 // moto's CloudFormation does not create AWS::IAM::OIDCProvider resources, so each account starts with GitHub's
 // OIDC provider already there (as many real accounts do) and the bootstrap reuses it.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,9 +57,14 @@ try {
   );
 
   /** Runs one command the way a user types it; shows the command, its report (stdout) and its exit code. */
-  const step = (title, args, { expect = 0, log = false } = {}) => {
+  // Asynchronous: the fidelity layer answers from this process.
+  const step = async (title, args, { expect = 0, log = false } = {}) => {
     const t0 = Date.now();
-    const run = spawnSync(process.execPath, [CLI, ...args], { cwd: workspace, env, encoding: 'utf8' });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: workspace, env });
+    const run = { stdout: '', stderr: '' };
+    child.stdout.setEncoding('utf8').on('data', (c) => (run.stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c) => (run.stderr += c));
+    run.status = await new Promise((resolve) => child.on('close', resolve));
     console.log(
       `\n${bold(`━━━ ${title}`)}  (${((Date.now() - t0) / 1000).toFixed(1)} s, exit ${run.status})`,
     );
@@ -72,7 +77,7 @@ try {
   const app = ['--stack-name', 'demo-app', '--template', 'stack.yaml', '--permissions', 'off'];
   const repo = ['--repo', 'acme/app'];
 
-  step('1a. bootstrap dev (roles for pull requests, main and the dev environment)', [
+  await step('1a. bootstrap dev (roles for pull requests, main and the dev environment)', [
     'bootstrap',
     '--profile',
     'dev',
@@ -83,7 +88,7 @@ try {
     '--stack-name',
     'demo-app',
   ]);
-  step('1b. bootstrap prod', [
+  await step('1b. bootstrap prod', [
     'bootstrap',
     '--profile',
     'prod',
@@ -94,7 +99,7 @@ try {
     'demo-app',
   ]);
   const prodRole = 'arn:aws:iam::222222222222:role/multi-account-deploy-eu-west-1';
-  step("2a. doctor: can prod's deploy job assume its role?", [
+  await step("2a. doctor: can prod's deploy job assume its role?", [
     'doctor',
     '--profile',
     'prod',
@@ -104,16 +109,16 @@ try {
     '--environment',
     'prod',
   ]);
-  step(
+  await step(
     '2b. doctor: the same job with environment: production (a typo)',
     ['doctor', '--profile', 'prod', '--role-arn', prodRole, ...repo, '--environment', 'production'],
     { expect: 1 },
   );
-  step('3. pull request: plan dev', ['plan', '--profile', 'dev', ...app, '--environment', 'dev'], {
+  await step('3. pull request: plan dev', ['plan', '--profile', 'dev', ...app, '--environment', 'dev'], {
     log: true,
   });
-  step('4a. main: deploy dev', ['deploy', '--profile', 'dev', ...app, '--environment', 'dev']);
-  step('4b. main: deploy dev again, unchanged', [
+  await step('4a. main: deploy dev', ['deploy', '--profile', 'dev', ...app, '--environment', 'dev']);
+  await step('4b. main: deploy dev again, unchanged', [
     'deploy',
     '--profile',
     'dev',
@@ -130,14 +135,14 @@ try {
     '--parameter-overrides',
     'Environment=prod',
   ];
-  const plan = step('5a. prod: plan and keep the change set for review', [
+  const plan = await step('5a. prod: plan and keep the change set for review', [
     'plan',
     ...prod,
     '--keep-change-set',
     'true',
   ]);
   const name = /change set (\S+) \(CREATE\), kept/.exec(plan.stdout)?.[1];
-  step('5b. prod, after review: execute exactly that change set', [
+  await step('5b. prod, after review: execute exactly that change set', [
     'execute',
     ...prod,
     '--change-set-name',
