@@ -1,120 +1,158 @@
-// `npm run demo`: the main job on the local emulator. Starts moto, a loopback OIDC token endpoint and a
-// loopback GitHub API, then runs the bundled action the way a runner does, for one stack in two accounts:
-//   0. account setup: the account's admin role applies the least-privilege policy to dev's deploy role
-//   1. a pull request plans dev (account 111111111111): the sticky comment is written
-//   2. main deploys dev through OIDC, its role checked against that policy, and gives the account's app/* ECR
-//      repositories their lifecycle policy,
-//   3. then deploys again unchanged (no change set, no ECR write)
-//   4. prod (account 222222222222) is planned with the change set kept, then 5. exactly that change set runs
-// It prints what a user sees (log, summary, outputs, the comment) and stops every server.
-import { startGithubApi, startOidc } from './lib/fakes.mjs';
+// `npm run demo`: the laptop walkthrough on the local emulator, with the bundled CLI as a user runs it, from two
+// empty accounts (dev 111111111111, prod 222222222222; each profile assumes its account's admin role):
+//   1. bootstrap dev and prod       2. doctor: the right job, and a wrong environment
+//   3. a pull request's plan of dev 4. deploy dev, then again unchanged
+//   5. prod: plan with the change set kept, then execute exactly that change set
+// moto's CloudFormation does not create AWS::IAM::OIDCProvider resources, so each account starts with GitHub's
+// OIDC provider already there (as many real accounts do) and the bootstrap reuses it.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startFidelity } from './lib/fidelity/index.mjs';
-import { createRepositories, createRole, startMoto } from './lib/moto.mjs';
-import { makeWorkspace, runAction } from './lib/runner.mjs';
+import { createGithubOidcProvider, startMoto } from './lib/moto.mjs';
+import { DIST, makeWorkspace } from './lib/runner.mjs';
 
+const CLI = join(DIST, '..', 'cli', 'index.js');
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const indent = (text) => text.trimEnd().replace(/^/gm, '  ');
 
-function show(title, run, extra) {
-  console.log(`\n${bold(`━━━ ${title}`)} (exit ${run.code}, ${run.durationMs} ms)`);
-  console.log(bold('log:'));
-  console.log(indent(run.stdout.replace(/^::add-mask::.*\n/gm, '')));
-  console.log(bold('job summary:'));
-  console.log(indent(run.summary));
-  console.log(bold('outputs:'));
-  for (const [k, v] of Object.entries(run.outputs)) console.log(`  ${k} = ${v}`);
-  if (extra) extra();
-  if (run.code !== 0) throw new Error(`${title} failed:\n${run.stderr}`);
-}
-
 const moto = await startMoto();
-const oidc = await startOidc({ sub: 'repo:acme/app:environment:dev', environment: 'dev' });
-const github = await startGithubApi();
-// moto's GetTemplate ignores ChangeSetName: the fidelity layer answers it as AWS does, which execute relies on.
-const fidelity = await startFidelity({ upstream: moto.endpoint });
-console.log(`moto on ${moto.endpoint}, OIDC endpoint on ${oidc.url}, GitHub API on ${github.url}`);
-console.log(
-  '(moto does not implement UpdateTerminationProtection: the warning about it below is expected here.)',
-);
+// In front of moto: execute checks the change set's own template, which moto's GetTemplate does not return.
+const fid = await startFidelity({ upstream: moto.endpoint });
+const started = Date.now();
 try {
+  for (const account of ['111111111111', '222222222222'])
+    await createGithubOidcProvider(moto.endpoint, account);
+  const home = mkdtempSync(join(tmpdir(), 'mad-demo-home-'));
+  mkdirSync(join(home, '.aws'));
+  writeFileSync(
+    join(home, '.aws', 'credentials'),
+    '[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = demo\n',
+  );
+  writeFileSync(
+    join(home, '.aws', 'config'),
+    ['dev:111111111111', 'prod:222222222222']
+      .map((p) => p.split(':'))
+      .map(
+        ([name, account]) =>
+          `[profile ${name}]\nrole_arn = arn:aws:iam::${account}:role/admin\nsource_profile = base\n`,
+      )
+      .join('\n'),
+  );
   const { workspace } = makeWorkspace({ 'stack.yaml': { from: 'templates/example-app.yaml' } });
-  const base = { workspace, endpoint: fidelity.url, oidcUrl: oidc.url, githubApiUrl: github.url };
-  const stack = {
-    'stack-name': 'demo-app',
-    template: 'stack.yaml',
-    permissions: 'off',
-    'github-token': 'demo-token',
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    AWS_ENDPOINT_URL: fid.url,
+    AWS_REGION: 'eu-west-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    NODE_NO_WARNINGS: '1',
   };
-  await createRepositories(moto.endpoint, '111111111111', ['app/api', 'app/web', 'tools/builder']);
-  await createRole(moto.endpoint, '111111111111', 'admin');
-  await createRole(moto.endpoint, '111111111111', 'deploy', { boundary: true });
-  // dev's deploy role is checked against the least-privilege policy on every deploy (the default, verify).
-  const dev = {
-    ...stack,
-    environment: 'dev',
-    'role-arn': 'arn:aws:iam::111111111111:role/deploy',
-    'ecr-repositories': 'app/*',
-    permissions: 'verify',
-  };
-  const prod = {
-    ...stack,
-    environment: 'prod',
-    'role-arn': 'arn:aws:iam::222222222222:role/deploy',
-    'parameter-overrides': 'Environment=prod',
-  };
-
-  show(
-    "0. account setup: dev's admin role applies the deploy role's least-privilege policy, deploying nothing",
-    await runAction({
-      ...base,
-      event: { name: 'push' },
-      inputs: {
-        ...dev,
-        mode: 'plan',
-        'role-arn': 'arn:aws:iam::111111111111:role/admin',
-        'deploy-role': 'deploy',
-        permissions: 'apply',
-        comment: 'never',
-      },
-    }),
-  );
-  show(
-    '1. pull request #7: plan dev',
-    await runAction({
-      ...base,
-      event: { name: 'pull_request', number: 7 },
-      // With the deploy role here; the reusable workflow plans with each account's plan role.
-      inputs: { ...dev, mode: 'plan', permissions: 'off' },
-    }),
-    () => {
-      console.log(bold('pull-request comment:'));
-      for (const c of github.comments.get(7) ?? []) console.log(indent(c.body));
-    },
-  );
-  show('2. main: deploy dev', await runAction({ ...base, event: { name: 'push' }, inputs: dev }));
-  show(
-    '3. main: deploy dev again, unchanged',
-    await runAction({ ...base, event: { name: 'push' }, inputs: dev }),
-  );
-  const plan = await runAction({
-    ...base,
-    event: { name: 'push' },
-    inputs: { ...prod, mode: 'plan', 'keep-change-set': 'true' },
-  });
-  show('4. main: plan prod and keep the change set for review', plan);
-  show(
-    '5. main, after approval: execute exactly the reviewed change set in prod',
-    await runAction({
-      ...base,
-      event: { name: 'push' },
-      inputs: { ...prod, mode: 'execute', 'change-set-name': plan.outputs['change-set-id'] },
-    }),
+  console.log(
+    `moto on ${moto.endpoint}; your repository is ${workspace} (stack.yaml); AWS_ENDPOINT_URL points at moto.`,
   );
   console.log(
-    `\n${bold('The OIDC endpoint handed out')} ${oidc.requests.length} tokens; the GitHub API saw ${github.requests.length} requests.`,
+    '(moto does not implement UpdateTerminationProtection: the warning about it is expected here.)',
+  );
+
+  /** Runs one command the way a user types it; shows the command, its report (stdout) and its exit code. */
+  // Asynchronous: the fidelity layer answers from this process.
+  const step = async (title, args, { expect = 0, log = false } = {}) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: workspace, env });
+    const run = { stdout: '', stderr: '' };
+    child.stdout.setEncoding('utf8').on('data', (c) => (run.stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c) => (run.stderr += c));
+    run.status = await new Promise((resolve) => child.on('close', resolve));
+    console.log(
+      `\n${bold(`━━━ ${title}`)}  (${((Date.now() - t0) / 1000).toFixed(1)} s, exit ${run.status})`,
+    );
+    console.log(`$ npx multi-account-deploy ${args.map((a) => (/[\s*]/.test(a) ? `'${a}'` : a)).join(' ')}`);
+    if (log) console.log(indent(run.stderr));
+    console.log(indent(run.stdout));
+    if (run.status !== expect) throw new Error(`${title}: exit ${run.status}\n${run.stderr}`);
+    return run;
+  };
+  const app = ['--stack-name', 'demo-app', '--template', 'stack.yaml', '--permissions', 'off'];
+  const repo = ['--repo', 'acme/app'];
+
+  await step('1a. bootstrap dev (roles for pull requests, main and the dev environment)', [
+    'bootstrap',
+    '--profile',
+    'dev',
+    ...repo,
+    '--environment',
+    'dev',
+    '--pull-requests',
+    '--stack-name',
+    'demo-app',
+  ]);
+  await step('1b. bootstrap prod', [
+    'bootstrap',
+    '--profile',
+    'prod',
+    ...repo,
+    '--environment',
+    'prod',
+    '--stack-name',
+    'demo-app',
+  ]);
+  const prodRole = 'arn:aws:iam::222222222222:role/multi-account-deploy-eu-west-1';
+  await step("2a. doctor: can prod's deploy job assume its role?", [
+    'doctor',
+    '--profile',
+    'prod',
+    '--role-arn',
+    prodRole,
+    ...repo,
+    '--environment',
+    'prod',
+  ]);
+  await step(
+    '2b. doctor: the same job with environment: production (a typo)',
+    ['doctor', '--profile', 'prod', '--role-arn', prodRole, ...repo, '--environment', 'production'],
+    { expect: 1 },
+  );
+  await step('3. pull request: plan dev', ['plan', '--profile', 'dev', ...app, '--environment', 'dev'], {
+    log: true,
+  });
+  await step('4a. main: deploy dev', ['deploy', '--profile', 'dev', ...app, '--environment', 'dev']);
+  await step('4b. main: deploy dev again, unchanged', [
+    'deploy',
+    '--profile',
+    'dev',
+    ...app,
+    '--environment',
+    'dev',
+  ]);
+  const prod = [
+    '--profile',
+    'prod',
+    ...app,
+    '--environment',
+    'prod',
+    '--parameter-overrides',
+    'Environment=prod',
+  ];
+  const plan = await step('5a. prod: plan and keep the change set for review', [
+    'plan',
+    ...prod,
+    '--keep-change-set',
+    'true',
+  ]);
+  const name = /change set (\S+) \(CREATE\), kept/.exec(plan.stdout)?.[1];
+  await step('5b. prod, after review: execute exactly that change set', [
+    'execute',
+    ...prod,
+    '--change-set-name',
+    name,
+  ]);
+  console.log(
+    `\n${bold('From empty accounts to a first prod deploy:')} ${((Date.now() - started) / 1000).toFixed(1)} s, 7 commands.`,
   );
 } finally {
-  await Promise.all([fidelity.close(), oidc.close(), github.close()]);
+  await fid.close();
   await moto.stop();
-  console.log('moto and the loopback servers stopped.');
+  console.log('moto stopped.');
 }

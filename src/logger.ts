@@ -8,6 +8,63 @@ export interface Logger {
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
   /** Registers a value that must never be printed again. */
   mask(secret: string): void;
+  /**
+   * What a wait is doing now, each time the engine looks (undefined: the wait is over). The edge shows it as a
+   * live line: a spinner on a terminal, a plain line at least every few seconds in a log.
+   */
+  progress(state: Progress | undefined): void;
+}
+
+/** The state of one wait, for the live line. */
+export interface Progress {
+  /** What is waited for, e.g. "change set mad-local-plan-… to be created". */
+  what: string;
+  /** When the wait began (ms since the epoch). */
+  since: number;
+  /** The latest thing seen: a status, or the newest stack event. */
+  latest?: string;
+}
+
+/** How often a plain progress line repeats while nothing new happens. */
+export const PROGRESS_INTERVAL_MS = 5_000;
+
+/** "Waiting for X · 12 s · latest" */
+export function progressLine(state: Progress, now: number): string {
+  const seconds = Math.max(0, Math.round((now - state.since) / 1000));
+  return [`Waiting for ${state.what}`, `${seconds} s`, state.latest].filter(Boolean).join(' · ');
+}
+
+/**
+ * Progress as plain lines (CI logs, the action): one when a wait starts or its latest state changes, and again
+ * every `intervalMs` while it lasts, so a log never goes quiet for longer than that.
+ */
+export function plainProgress(
+  write: (line: string) => void,
+  options: { intervalMs?: number; now?: () => number } = {},
+): (state: Progress | undefined) => void {
+  const now = options.now ?? Date.now;
+  let current: Progress | undefined;
+  let shown = '';
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const emit = (): void => {
+    if (!current) return;
+    shown = `${current.what}|${current.latest ?? ''}`;
+    write(progressLine(current, now()));
+  };
+  return (state) => {
+    current = state;
+    if (!state) {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      shown = '';
+      return;
+    }
+    if (`${state.what}|${state.latest ?? ''}` !== shown) emit();
+    if (!timer) {
+      timer = setInterval(emit, options.intervalMs ?? PROGRESS_INTERVAL_MS);
+      timer.unref?.();
+    }
+  };
 }
 
 /** A console logger that masks registered secrets itself (the runner does it for the action). */
@@ -36,6 +93,7 @@ export function consoleLogger(options: { verbose?: boolean; stream?: NodeJS.Writ
     mask: (secret) => {
       if (secret.length >= 4) secrets.add(secret);
     },
+    progress: plainProgress((line) => write('', line)),
   };
 }
 
@@ -47,4 +105,5 @@ export const silentLogger: Logger = {
   debug: () => undefined,
   group: (_title, fn) => fn(),
   mask: () => undefined,
+  progress: () => undefined,
 };

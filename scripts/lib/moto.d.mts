@@ -8,3 +8,4 @@ export function createRole(
   name: string,
   options?: { boundary?: boolean },
 ): Promise<void>;
+export function createGithubOidcProvider(endpoint: string, account: string, audience?: string): Promise<void>;

@@ -136,3 +136,23 @@ export async function createRole(endpoint, account, name, { boundary = false } =
     ...(boundaryArn ? { PermissionsBoundary: boundaryArn } : {}),
   });
 }
+
+/**
+ * Creates GitHub's OIDC provider in an account of the emulator, as an account that already has one (moto's
+ * CloudFormation does not create AWS::IAM::OIDCProvider resources, so the bootstrap reuses this one).
+ */
+export async function createGithubOidcProvider(endpoint, account, audience = 'sts.amazonaws.com') {
+  await motoCall(
+    endpoint,
+    account,
+    'iam',
+    { 'content-type': 'application/x-www-form-urlencoded' },
+    new URLSearchParams({
+      Version: '2010-05-08',
+      Action: 'CreateOpenIDConnectProvider',
+      Url: 'https://token.actions.githubusercontent.com',
+      'ClientIDList.member.1': audience,
+      'ThumbprintList.member.1': '6938fd4d98bab03faadb97b34396831e3780aea1',
+    }).toString(),
+  );
+}

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { Logger } from '../logger.js';
+import { plainProgress, type Logger } from '../logger.js';
 
 /** The engine's Logger on a runner: groups fold in the log, masked values become *** everywhere. */
 export const coreLogger: Logger = {
@@ -11,4 +11,6 @@ export const coreLogger: Logger = {
   mask: (secret) => {
     if (secret) core.setSecret(secret);
   },
+  // Plain lines: a runner's log has no live line to redraw.
+  progress: plainProgress((line) => core.info(line)),
 };

@@ -74,7 +74,9 @@ export function readTemplateDocument(body: string): Record<string, unknown> {
     if (error.code === 'DUPLICATE_KEY') {
       throw new Error(`a template with a duplicate key${where} (only one of the two would count)`);
     }
-    throw new Error(`not valid JSON or YAML${where}: ${error.message.split('\n')[0]}`);
+    // The parser's first line repeats the position ("… at line 4, column 1:"): say it once.
+    const reason = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new Error(`not valid JSON or YAML${where}: ${reason}`);
   }
   const root: unknown = doc.toJS({ maxAliasCount: 1000 });
   if (!isRecord(root)) throw new Error('not a CloudFormation template: the top level is not a mapping');

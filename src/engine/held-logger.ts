@@ -19,6 +19,10 @@ export function heldLogger(target: Logger): { logger: Logger; release(): void } 
       // The held phase is one group of the caller's; it does not open groups of its own.
       group: (_title, fn) => fn(),
       mask: (secret) => target.mask(secret),
+      // A live line is only worth showing live: while held, it is dropped.
+      progress: (state) => {
+        if (!queue) target.progress(state);
+      },
     },
     release() {
       const lines = queue ?? [];

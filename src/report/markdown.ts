@@ -338,12 +338,12 @@ function footer(report: DeployReport): string {
 }
 
 /** "Properties.BucketName" or "/Properties/Tags/0" → "BucketName", "Tags/0". */
-function propertyPath(path: string): string {
+export function propertyPath(path: string): string {
   return path.replace(/^\/?Properties[./]/, '').replace(/^\//, '') || path;
 }
 
 /** The distinct top-level property names a change touches, in first-seen order. */
-function topProperties(c: ResourceChange): string[] {
+export function topProperties(c: ResourceChange): string[] {
   return [...new Set(c.properties.map((p) => propertyPath(p.path).split(/[./]/)[0] ?? p.path))];
 }
 

@@ -203,6 +203,8 @@ export interface DeployReport {
   /** Logical IDs of destructive changes. */
   destructive: string[];
   parameters: ParameterValue[];
+  /** The stack's parameter values before this run, as CloudFormation shows them (NoEcho as ****). */
+  previousParameters?: ParameterValue[];
   outputs: OutputValue[];
   /** Stack events seen while executing (oldest first). */
   events: StackEvent[];

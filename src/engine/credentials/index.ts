@@ -302,6 +302,7 @@ export function explainAssumeRoleError(error: unknown, settings: Settings, token
       "The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the OIDC provider of this issuer, with:",
       condition,
       'Check the sub form (branch, pull_request or environment:NAME) and the audience input.',
+      'To see which condition refuses it: npx multi-account-deploy doctor --role-arn ROLE --repo ORG/REPO --environment ENV (or --ref BRANCH, --pull-request), with credentials of that account.',
     ].join('\n'),
   );
 }

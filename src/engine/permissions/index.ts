@@ -31,6 +31,9 @@ import {
 import { grantsFor, needsOf, policyOf, sampleArn, type Grant, type RoleKind } from './policy.js';
 import { isPullRequestRun } from '../stack/index.js';
 
+export { deployPolicy, planPolicy, partitionOf } from './policy.js';
+export { globMatch, parsePolicyDocument, statementsOf } from './evaluate.js';
+
 /** The inline policy `permissions: apply` writes. */
 export const INLINE_POLICY_NAME = 'multi-account-deploy';
 

@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { interop, type AwsClients } from '../../aws/clients.js';
 import { UserError, awsErrorName, errorMessage } from '../../errors.js';
-import type { Settings } from '../../config/settings.js';
 import type { Logger } from '../../logger.js';
+import type { Settings } from '../../config/settings.js';
 import { DESCRIPTION_PREFIX } from './fingerprint.js';
 import { ON_STACK_FAILURE, clientToken, isPullRequestRun } from './names.js';
 import { RequestBudget, pacedPoll, wasRetried } from '../pace.js';
@@ -158,24 +158,20 @@ export async function waitForChangeSet(
   cfn: CloudFormationClient,
   stackName: string,
   changeSetId: string,
-  options: { deadline: number; signal?: AbortSignal; logger?: Logger },
+  options: { deadline: number; signal?: AbortSignal; logger?: Pick<Logger, 'progress'> },
 ): Promise<ChangeSetOutcome> {
   let lastStatus = 'unknown';
   const budget = new RequestBudget(CHANGE_SET_PACE.perSecond, CHANGE_SET_PACE.burst);
-  const started = Date.now();
-  let lastLine = 0;
+  const since = Date.now();
+  const what = `change set ${changeSetId.split('/')[1] ?? changeSetId} to be created`;
   const first = await pacedPoll(
     async () => {
       budget.spend();
       const out = await describePage(cfn, stackName, changeSetId);
-      const status = out.Status ?? 'unknown';
-      const pending = status === 'CREATE_PENDING' || status === 'CREATE_IN_PROGRESS';
-      // A progress line on every new status, and every 5 s while it stays the same.
-      if (pending && (status !== lastStatus || Date.now() - lastLine >= 5_000)) {
-        options.logger?.info(`Change set ${status} (${Math.round((Date.now() - started) / 1000)} s).`);
-        lastLine = Date.now();
-      }
-      lastStatus = status;
+      lastStatus = out.Status ?? 'unknown';
+      const pending = out.Status === 'CREATE_PENDING' || out.Status === 'CREATE_IN_PROGRESS';
+      // A live line on a terminal; in a log, a line on every new status and at least every 5 s.
+      if (pending) options.logger?.progress({ what, since, latest: lastStatus });
       return { value: pending ? undefined : out, retried: wasRetried(out) };
     },
     {
@@ -186,7 +182,7 @@ export async function waitForChangeSet(
       intervalMs: () => CHANGE_SET_PACE.intervalMs,
       describe: () => lastStatus,
     },
-  );
+  ).finally(() => options.logger?.progress(undefined));
   if (first.Status === 'FAILED') {
     const reason = first.StatusReason ?? 'no reason given';
     return isNoChanges(reason) ? { kind: 'no-changes', reason } : { kind: 'failed', reason };

@@ -14,6 +14,7 @@ export type StackChangeResult = Pick<
   | 'otherChanges'
   | 'destructive'
   | 'outputs'
+  | 'previousParameters'
   | 'events'
   | 'rootCause'
   | 'failure'

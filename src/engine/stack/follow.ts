@@ -96,8 +96,13 @@ export async function followStack(
   };
 
   let first = true;
+  const what = `stack ${options.stackName} to finish deploying`;
+  const startedAt = now();
   const stack = await pacedPoll(
     async (): Promise<CheckResult<Stack>> => {
+      // The live line: elapsed time and the latest event (a spinner on a terminal, plain lines in a log).
+      const e = events.at(-1);
+      options.logger.progress({ what, since: startedAt, latest: e ? `${e.logicalId} ${e.status}` : last });
       if (first) {
         // Right after ExecuteChangeSet: some operations are over at once (nothing to do, or a synchronous
         // endpoint), so ask both at the same time.
@@ -119,7 +124,7 @@ export async function followStack(
       return { value: settled.stack, retried: seen.retried };
     },
     {
-      what: `stack ${options.stackName} to finish deploying`,
+      what,
       deadline: options.deadline,
       signal: options.signal,
       budget,
@@ -127,7 +132,7 @@ export async function followStack(
       now,
       describe: () => last,
     },
-  );
+  ).finally(() => options.logger.progress(undefined));
   return { stack, events, requests };
 }
 

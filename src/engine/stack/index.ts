@@ -173,7 +173,13 @@ async function changeStack(
     changes.map((c) => c.logicalId),
     type,
   );
-  return { ...described, ...followed, notes, result: followed.failure ? 'failed' : 'deployed' };
+  return {
+    ...base(stack, notes),
+    ...described,
+    ...followed,
+    notes,
+    result: followed.failure ? 'failed' : 'deployed',
+  };
 }
 
 /**

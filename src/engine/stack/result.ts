@@ -14,6 +14,10 @@ export function base(stack: Stack | undefined, notes: string[]): StackChangeResu
     changes: [],
     destructive: [],
     outputs: outputsOf(stack),
+    previousParameters: stack?.Parameters?.map((p) => ({
+      key: p.ParameterKey ?? '',
+      value: p.ParameterValue ?? '',
+    })),
     events: [],
     notes,
   };

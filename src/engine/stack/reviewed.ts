@@ -88,6 +88,7 @@ export async function executeReviewed(
     type,
   );
   return {
+    ...base(stack, notes),
     ...described,
     changeSet: { ...changeSet, kept: false },
     ...followed,
