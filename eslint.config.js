@@ -4,7 +4,7 @@ import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 // The engine's rooms: the rest of the code reaches each only through its entry module (index.ts).
-const ROOMS = ['credentials', 'stack', 'impact', 'drift', 'ecr', 'permissions'];
+const ROOMS = ['credentials', 'stack', 'impact', 'drift', 'doctor', 'ecr', 'permissions'];
 
 export default tseslint.config(
   { ignores: ['dist/', 'build/', 'coverage/', 'node_modules/'] },
