@@ -283,7 +283,10 @@ describe('a change set that takes time', () => {
     expect(result.outputs.result).toBe('deployed');
     const progress = result.stdout
       .split('\n')
-      .filter((l) => /Change set CREATE_(PENDING|IN_PROGRESS) \(\d+ s\)/.test(l));
+      .filter((l) =>
+        /Waiting for change set \S+ to be created · \d+ s · CREATE_(PENDING|IN_PROGRESS)/.test(l),
+      );
+    // A line on each new status and at least every 5 s: 8 s of creation give at least two.
     expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress.some((l) => l.includes('CREATE_IN_PROGRESS'))).toBe(true);
   }, 30_000);

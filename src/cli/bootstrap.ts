@@ -48,6 +48,8 @@ export async function bootstrap(ctx: CommandContext): Promise<number> {
         capabilities: 'CAPABILITY_NAMED_IAM',
         mode: 'deploy',
         permissions: 'off',
+        // The bootstrap's purpose is to grant these roles their access; its template is this tool's own.
+        'allow-broadening': 'true',
         region: request.region,
         'timeout-minutes': flag(ctx.args, 'timeout-minutes'),
       })[name] ?? '',
