@@ -17,7 +17,7 @@ export interface Logger {
 
 /** The state of one wait, for the live line. */
 export interface Progress {
-  /** What is waited for, e.g. "change set mad-local-plan-… to be created". */
+  /** What is waited for, e.g. "the change set to be created". */
   what: string;
   /** When the wait began (ms since the epoch). */
   since: number;

@@ -284,7 +284,7 @@ describe('a change set that takes time', () => {
     const progress = result.stdout
       .split('\n')
       .filter((l) =>
-        /Waiting for change set \S+ to be created · \d+ s · CREATE_(PENDING|IN_PROGRESS)/.test(l),
+        /Waiting for the change set to be created · \d+ s · CREATE_(PENDING|IN_PROGRESS)/.test(l),
       );
     // A line on each new status and at least every 5 s: 8 s of creation give at least two.
     expect(progress.length).toBeGreaterThanOrEqual(2);

@@ -64,7 +64,7 @@ describe('progress while CloudFormation takes its time', () => {
     // Redrawn in place: carriage return + erase line, a spinner frame, what is waited for, seconds, status.
     expect(screen).toMatch(
       new RegExp(
-        `\r${ESC}\\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Waiting for change set mad-local-plan-\\d+ to be created · [0-3] s · CREATE_(PENDING|IN_PROGRESS)`,
+        `\r${ESC}\\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Waiting for the change set to be created · [0-3] s · CREATE_(PENDING|IN_PROGRESS)`,
       ),
     );
     expect(screen).toMatch(/· [1-3] s · CREATE_IN_PROGRESS/);
@@ -88,7 +88,7 @@ describe('progress while CloudFormation takes its time', () => {
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(0);
-    const waits = lines.filter((l) => l.text.startsWith('Waiting for change set'));
+    const waits = lines.filter((l) => l.text.startsWith('Waiting for the change set'));
     expect(waits.length).toBeGreaterThanOrEqual(2);
     for (const [i, w] of waits.entries()) {
       if (i > 0) expect(w.at - (waits[i - 1]?.at ?? 0)).toBeLessThanOrEqual(5_500);

@@ -163,7 +163,8 @@ export async function waitForChangeSet(
   let lastStatus = 'unknown';
   const budget = new RequestBudget(CHANGE_SET_PACE.perSecond, CHANGE_SET_PACE.burst);
   const since = Date.now();
-  const what = `change set ${changeSetId.split('/')[1] ?? changeSetId} to be created`;
+  // Short enough for an 80-column terminal: the change set's name is on the line before.
+  const what = 'the change set to be created';
   const first = await pacedPoll(
     async () => {
       budget.spend();
