@@ -77,34 +77,25 @@ export function createClients(options: ClientOptions): AwsClients {
     },
     ecr: () =>
       lazyAsync('ecr', async () => {
-        const { ECRClient } = interop(await import('@aws-sdk/client-ecr'), 'ECRClient');
+        const { ECRClient } = await import('@aws-sdk/client-ecr');
         return made(new ECRClient(config));
       }),
     iam: () =>
       lazyAsync('iam', async () => {
-        const { IAMClient } = interop(await import('@aws-sdk/client-iam'), 'IAMClient');
+        const { IAMClient } = await import('@aws-sdk/client-iam');
         return made(new IAMClient(config));
       }),
     s3: () =>
       lazyAsync('s3', async () => {
-        const { S3Client } = interop(await import('@aws-sdk/client-s3'), 'S3Client');
+        const { S3Client } = await import('@aws-sdk/client-s3');
         return made(new S3Client(config));
       }),
     cloudtrail: () =>
       lazyAsync('cloudtrail', async () => {
-        const { CloudTrailClient } = interop(await import('@aws-sdk/client-cloudtrail'), 'CloudTrailClient');
+        const { CloudTrailClient } = await import('@aws-sdk/client-cloudtrail');
         return made(new CloudTrailClient(config));
       }),
   };
-}
-
-/**
- * A lazily imported SDK package: its named exports, or (bundled as a CommonJS chunk, whose ES module has only
- * a default export) the same exports under `default`.
- */
-export function interop<T extends object>(module: T, name: keyof T): T {
-  const m = module as T & { default?: T };
-  return m[name] === undefined && m.default ? m.default : m;
 }
 
 interface SdkClient {

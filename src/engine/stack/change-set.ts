@@ -12,7 +12,7 @@ import {
   type Stack,
   type Tag as CfnTag,
 } from '@aws-sdk/client-cloudformation';
-import { interop, type AwsClients } from '../../aws/clients.js';
+import type { AwsClients } from '../../aws/clients.js';
 import { UserError, awsErrorName, errorMessage } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Settings } from '../../config/settings.js';
@@ -115,7 +115,7 @@ async function templateSource(
   }
   const { bucket, prefix } = settings.templateBucket;
   const key = `${prefix}${settings.stackName}/${fingerprint}.template`;
-  const { PutObjectCommand } = interop(await import('@aws-sdk/client-s3'), 'PutObjectCommand');
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   await (
     await clients.s3()
   ).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: settings.template.body }));
