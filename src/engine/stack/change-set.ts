@@ -258,7 +258,7 @@ export async function deleteChangeSet(
   }
 }
 
-function isChangeSetNotFound(error: unknown): boolean {
+export function isChangeSetNotFound(error: unknown): boolean {
   const name = awsErrorName(error);
   return name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound';
 }

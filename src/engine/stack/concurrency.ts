@@ -109,6 +109,20 @@ async function refusalCause(
   );
 }
 
+/** Explains a change set that vanished while this run waited for it (another run executed one of the stack). */
+export async function changeSetGone(
+  cfn: CloudFormationClient,
+  settings: Settings,
+  changeSetId: string,
+  stackId: string,
+): Promise<UserError> {
+  return goneError(
+    settings,
+    changeSetId,
+    await describeStack(cfn, stackId || settings.stackName).catch(() => undefined),
+  );
+}
+
 /** Our change set is gone: executing another one removes every other change set of the stack. */
 function goneError(settings: Settings, changeSetId: string, stack: Stack | undefined): UserError {
   const other =

@@ -2,7 +2,13 @@ import { DeleteStackCommand, type CloudFormationClient, type Stack } from '@aws-
 import { UserError, awsErrorName, errorMessage } from '../../errors.js';
 import type { DeployReport } from '../../report/model.js';
 import type { Settings } from '../../config/settings.js';
-import { changeSetName, createChangeSet, isNoChanges, waitForChangeSet } from './change-set.js';
+import {
+  changeSetName,
+  createChangeSet,
+  isChangeSetNotFound,
+  isNoChanges,
+  waitForChangeSet,
+} from './change-set.js';
 import { bestEffort, cleanUp, deleteReviewStack, type Made } from './cleanup.js';
 import { passChecks } from './checks.js';
 import { ensureTerminationProtection, executeAndFollow } from './execute.js';
@@ -22,6 +28,7 @@ import { describeChanges } from './describe.js';
 import { base, guard } from './result.js';
 import { formatValidation, validationErrors } from './validation.js';
 import { executeReviewed } from './reviewed.js';
+import { changeSetGone } from './concurrency.js';
 
 import type { RunLedger, StackChangeContext, StackChangeResult } from './context.js';
 import { cancelledRun } from './cancel.js';
@@ -108,7 +115,12 @@ async function changeStack(
   // Only a stack that did not exist before this request is this run's to delete again.
   const made: Made = { changeSetId: created.id, stackId: created.stackId, madeStack: step.kind === 'create' };
 
-  const outcome = await waitForChangeSet(cfn, settings.stackName, created.id, ctx);
+  const outcome = await waitForChangeSet(cfn, settings.stackName, created.id, ctx).catch(async (error) => {
+    // Executing another change set of the stack deletes this one, even while it is still being created.
+    throw isChangeSetNotFound(error)
+      ? await changeSetGone(cfn, settings, created.id, created.stackId)
+      : error;
+  });
   const changeSet = { name, id: created.id, type, kept: false } as NonNullable<DeployReport['changeSet']>;
   if (outcome.kind !== 'ready') {
     // Read before the cleanup: the events belong to the change set.

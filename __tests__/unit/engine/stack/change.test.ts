@@ -464,6 +464,26 @@ describe('update of an existing stack', () => {
     expect(error).toBeUndefined();
     expect(value?.result).toBe('planned');
   });
+  it("explains a change set that another run's execution deleted while it was being created", async () => {
+    const other = 'arn:aws:cloudformation:eu-west-1:111111111111:changeSet/mad-release-other/123';
+    cfn
+      .on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [stack('UPDATE_COMPLETE')] })
+      .resolves({ Stacks: [stack('UPDATE_IN_PROGRESS', { ChangeSetId: other })] });
+    cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
+    cfn
+      .on(DescribeChangeSetCommand)
+      .resolvesOnce({ Status: 'CREATE_PENDING' })
+      .rejects(
+        Object.assign(new Error(`ChangeSet [${CS_ID}] does not exist`), { name: 'ChangeSetNotFound' }),
+      );
+    const { error } = await run(makeSettings());
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toBe(
+      'Another run executed change set mad-release-other on stack app; change set mad-0123456-42-1 was deleted with it. Plan again.',
+    );
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
 });
 
 describe('destructive changes', () => {

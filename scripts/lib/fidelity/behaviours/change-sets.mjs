@@ -124,13 +124,14 @@ function byArn(ctx, next) {
 async function executed(ctx, record) {
   record.executed = true;
   record.executedAt = Date.now();
+  // The registry first: a request racing this one must already see the other change sets as gone.
+  for (const other of changeSetsOfStack(ctx, record.stackId)) {
+    if (other !== record) changeSets(ctx).byArn.delete(other.arn);
+  }
   const listed = await ctx.upstream('ListChangeSets', { StackName: record.stackId });
   for (const summary of asList(listed.result.Summaries)) {
     if (summary.StackId !== record.stackId || summary.ChangeSetId === record.arn) continue;
     await ctx.upstream('DeleteChangeSet', { ChangeSetName: summary.ChangeSetId, StackName: record.stackId });
-  }
-  for (const other of changeSetsOfStack(ctx, record.stackId)) {
-    if (other !== record) changeSets(ctx).byArn.delete(other.arn);
   }
 }
 
@@ -149,8 +150,10 @@ export default {
       case 'ExecuteChangeSet': {
         const found = findChangeSet(ctx, ctx.params.ChangeSetName, ctx.params.StackName);
         const response = await byArn(ctx, next);
-        // moto answers a name it does not know with ValidationError or HTTP 500; AWS with ChangeSetNotFound.
-        if (!found && (response.status >= 500 || errorOf(response)?.code === 'ValidationError'))
+        // moto answers a name it does not know with ValidationError or HTTP 500; AWS with ChangeSetNotFound. A
+        // change set deleted while this request was on its way (another one executed) is unknown too.
+        const gone = !found || !changeSets(ctx).byArn.has(found.arn);
+        if (gone && (response.status >= 500 || errorOf(response)?.code === 'ValidationError'))
           return notFound(ctx);
         if (response.status !== 200 || !found) return response;
         if (ctx.operation === 'DeleteChangeSet') changeSets(ctx).byArn.delete(found.arn);
