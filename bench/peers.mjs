@@ -8,10 +8,10 @@ import { parse } from 'yaml';
 import { REPO_ROOT } from '../scripts/lib/runner.mjs';
 import { awsCli, cliEnv } from './lib.mjs';
 
-/** aws-actions/aws-cloudformation-github-deploy v2.2.0's committed bundle (see /work/shared/peers/README.md). */
+/** aws-actions/aws-cloudformation-github-deploy v2.2.0's committed bundle (../shared/peers/README.md beside this checkout). */
 export const GITHUB_DEPLOY_PEER =
   process.env.GITHUB_DEPLOY_PEER ??
-  join(REPO_ROOT, '../../shared/peers/aws-cloudformation-github-deploy-v2.2.0/dist/index.js');
+  join(REPO_ROOT, '../shared/peers/aws-cloudformation-github-deploy-v2.2.0/dist/index.js');
 
 let defaults;
 function actionDefaults() {

@@ -1,7 +1,7 @@
-// Another run may act on the same stack at the same time (two pushes, a re-run beside a run). Right before
-// ExecuteChangeSet this reads the stack again: a busy stack is waited for (within timeout-minutes) and the change
-// set checked again; a change set that another run's execution removed is reported as that; and a refusal of
-// ExecuteChangeSet is explained by its cause.
+// Another run may act on the same stack at the same time (two pushes, a re-run beside a run). ExecuteChangeSet is
+// itself the atomic check — CloudFormation refuses a busy stack and a change set that is gone or stale — so it is
+// sent at once (no read on the critical path); a refusal is explained by its cause, and a busy stack is waited for
+// (within timeout-minutes), the change set checked again and executed then.
 // AWS CloudFormation API Reference, ExecuteChangeSet: "CloudFormation deletes all other change sets associated
 // with the stack because they aren't valid for the updated stack"; errors InvalidChangeSetStatus,
 // InsufficientCapabilities, ChangeSetNotFound, TokenAlreadyExists; Stack.ChangeSetId (DescribeStacks).
@@ -27,7 +27,7 @@ export async function executeWhenReady(
 ): Promise<void> {
   const cfn = ctx.clients.cloudformation;
   for (let round = 1; ; round++) {
-    await readyToExecute(settings, ctx, changeSetId, stackId);
+    if (round > 1) await readyToExecute(settings, ctx, changeSetId, stackId);
     if (ctx.ledger) ctx.ledger.executing = nameOf(changeSetId);
     try {
       await executeChangeSet(cfn, settings.stackName, changeSetId, token, type);
@@ -41,7 +41,7 @@ export async function executeWhenReady(
         return;
       }
       // Another operation started between our read and our request: wait for it once more, then re-check.
-      if (cause === 'busy' && round < 3) continue;
+      if (cause === 'busy' && round < 4) continue;
       throw cause === 'busy' ? busyError(settings, changeSetId) : cause;
     }
   }
