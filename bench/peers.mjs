@@ -1,11 +1,11 @@
 // The peers the latency benchmarks run, each as a separate process the way its users run it, against the same
 // endpoint as ours. Measurement only: nothing of a peer's code is imported or copied.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../scripts/lib/runner.mjs';
+import { REPO_ROOT, runnerStep } from '../scripts/lib/runner.mjs';
 import { awsCli, cliEnv } from './lib.mjs';
 
 /** aws-actions/aws-cloudformation-github-deploy v2.2.0's committed bundle (../shared/peers/README.md beside this checkout). */
@@ -44,10 +44,6 @@ function run(command, args, options) {
  */
 export async function peerDeploy({ workspace, endpoint, stackName, template, overrides }) {
   const root = mkdtempSync(join(tmpdir(), 'mad-peer-'));
-  const files = Object.fromEntries(
-    ['output', 'env', 'summary', 'path', 'state'].map((f) => [f, join(root, f)]),
-  );
-  for (const f of Object.values(files)) writeFileSync(f, '');
   // A runner passes every input of action.yml, with its default where the workflow sets none.
   const inputs = {
     ...actionDefaults(),
@@ -58,18 +54,7 @@ export async function peerDeploy({ workspace, endpoint, stackName, template, ove
   };
   const env = {
     ...cliEnv(endpoint),
-    HOME: root,
-    GITHUB_ACTIONS: 'true',
-    CI: 'true',
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_ENV: files.env,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_PATH: files.path,
-    GITHUB_STATE: files.state,
-    GITHUB_REPOSITORY: 'acme/app',
-    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
-    GITHUB_EVENT_NAME: 'push',
+    ...runnerStep(root, workspace).env,
     NODE_NO_WARNINGS: '1',
     ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
   };

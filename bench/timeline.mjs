@@ -18,18 +18,31 @@ try {
     'termination-protection': 'false',
   });
   await runAction({ workspace, endpoint: layer.url, inputs: inputs('warm', 100) });
-  layer.scenario({ latencyMs: 40, changeSet: { createSeconds: cs }, stack: { operationSeconds: stack } }, { replace: true });
-  layer.reset();
-  const t0 = performance.now();
-  const run = await runAction({ workspace, endpoint: layer.url, inputs: inputs('probe', 100) });
-  const end = performance.now() - t0;
-  let last = 0;
-  for (const r of layer.requests) {
-    const t = r.t - t0;
-    console.log(`${(t / 1000).toFixed(3)} (+${((t - last) / 1000).toFixed(3)}) ${r.service} ${r.operation} ${r.status}`);
-    last = t;
+  layer.scenario(
+    { latencyMs: 40, changeSet: { createSeconds: cs }, stack: { operationSeconds: stack } },
+    { replace: true },
+  );
+  for (const [what, name, v] of [
+    ['create', 'probe', 100],
+    ['no-op', 'probe', 100],
+    ['update', 'probe', 200],
+  ]) {
+    layer.reset();
+    const t0 = performance.now();
+    const run = await runAction({ workspace, endpoint: layer.url, inputs: inputs(name, v) });
+    const end = performance.now() - t0;
+    let last = 0;
+    console.log(`— ${what}`);
+    for (const r of layer.requests) {
+      const t = r.t - t0;
+      console.log(
+        `${(t / 1000).toFixed(3)} (+${((t - last) / 1000).toFixed(3)}) ${r.service} ${r.operation} ${r.status}`,
+      );
+      last = t;
+    }
+    const aws = what === 'no-op' ? 0 : (cs + stack) * 1000;
+    console.log(`end ${(end / 1000).toFixed(3)}  lag ${((end - aws) / 1000).toFixed(3)} s; code ${run.code}`);
   }
-  console.log(`end ${(end / 1000).toFixed(3)}  lag ${((end - (cs + stack) * 1000) / 1000).toFixed(3)} s; code ${run.code}`);
 } finally {
   await layer.close();
   await moto.stop();

@@ -38,5 +38,11 @@ export interface RunResult {
 }
 
 export function parseCommandFile(text: string): Record<string, string>;
+
+/** Empty command files under root and the GITHUB_* context of a push to main, as a runner gives a step. */
+export function runnerStep(
+  root: string,
+  workspace: string,
+): { files: Record<'output' | 'env' | 'summary' | 'path' | 'state', string>; env: Record<string, string> };
 export function makeWorkspace(files?: WorkspaceFiles, root?: string): { root: string; workspace: string };
 export function runAction(options: RunOptions): Promise<RunResult>;

@@ -44,26 +44,15 @@ export function makeWorkspace(files = {}, root = mkdtempSync(join(tmpdir(), 'mad
 }
 
 /**
- * Runs dist/index.js. Options: inputs, files, workspace (reuse one), endpoint (AWS), oidcUrl, githubApiUrl,
- * event ({name:'push'} | {name:'pull_request', number}), env, timeoutMs, entry (another build's index.js). Resolves to
- * { code, stdout, stderr, outputs, exported, summary, durationMs, workspace }.
+ * What a runner gives every step: empty command files under `root` and the GITHUB_* context of a push to main.
+ * Resolves to { files, env }.
  */
-export async function runAction(options) {
-  const { root, workspace } = options.workspace
-    ? { root: mkdtempSync(join(tmpdir(), 'mad-run-')), workspace: options.workspace }
-    : makeWorkspace(options.files);
-  if (options.workspace && options.files) makeWorkspace(options.files, dirname(options.workspace));
-  const files = {
-    output: join(root, 'output'),
-    env: join(root, 'env'),
-    summary: join(root, 'summary'),
-    path: join(root, 'path'),
-    state: join(root, 'state'),
-  };
+export function runnerStep(root, workspace) {
+  const files = Object.fromEntries(
+    ['output', 'env', 'summary', 'path', 'state'].map((f) => [f, join(root, f)]),
+  );
   for (const f of Object.values(files)) writeFileSync(f, '');
-
   const env = {
-    PATH: process.env.PATH,
     HOME: root,
     GITHUB_ACTIONS: 'true',
     CI: 'true',
@@ -83,6 +72,24 @@ export async function runAction(options) {
     GITHUB_WORKFLOW: 'deploy',
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_EVENT_NAME: 'push',
+  };
+  return { files, env };
+}
+
+/**
+ * Runs dist/index.js. Options: inputs, files, workspace (reuse one), endpoint (AWS), oidcUrl, githubApiUrl,
+ * event ({name:'push'} | {name:'pull_request', number}), env, timeoutMs, entry (another build's index.js). Resolves to
+ * { code, stdout, stderr, outputs, exported, summary, durationMs, workspace }.
+ */
+export async function runAction(options) {
+  const { root, workspace } = options.workspace
+    ? { root: mkdtempSync(join(tmpdir(), 'mad-run-')), workspace: options.workspace }
+    : makeWorkspace(options.files);
+  if (options.workspace && options.files) makeWorkspace(options.files, dirname(options.workspace));
+  const { files, env: stepEnv } = runnerStep(root, workspace);
+  const env = {
+    PATH: process.env.PATH,
+    ...stepEnv,
     AWS_ENDPOINT_URL: options.endpoint,
     AWS_REGION: 'eu-west-1',
     // The environment's credentials: used when no role-arn is given.

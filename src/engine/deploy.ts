@@ -1,3 +1,4 @@
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients, ClientFactory } from '../aws/clients.js';
 import { CancelledError, UserError, failureOf } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -9,7 +10,7 @@ import { obtainCredentials, type AccountCredentials, type IdTokenSource } from '
 import { driftGuard, driftRefusal, type DriftGuard } from './drift/index.js';
 import { ensureLifecyclePolicies } from './ecr/index.js';
 import { heldLogger } from './held-logger.js';
-import { runStackChange } from './stack/index.js';
+import { describeStack, runStackChange } from './stack/index.js';
 
 export interface EngineDeps {
   clients: ClientFactory;
@@ -65,8 +66,17 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
   for (const warning of settings.warnings) deps.logger.warn(warning);
   let credentials: AccountCredentials | undefined;
   let drift: DriftGuard | undefined;
+  // The stack is read while the identity is checked (a read changes nothing; it saves a round trip). With
+  // `permissions: apply` the stack phase starts only after that, so it reads the stack itself then.
+  let stackRead: Promise<Stack | undefined> | undefined;
+  const alongside = (identityClients: AwsClients): void => {
+    if (settings.permissions === 'apply') return;
+    stackRead = describeStack(identityClients.cloudformation, settings.stackName);
+    // Awaited by the stack phase; a run refused before it must not leave an unhandled rejection.
+    stackRead.catch(() => undefined);
+  };
   try {
-    const account = await timed('Credentials', () => obtainCredentials(settings, deps));
+    const account = await timed('Credentials', () => obtainCredentials(settings, { ...deps, alongside }));
     credentials = account;
     report.accountId = account.accountId;
     deps.logger.info(
@@ -114,6 +124,7 @@ export async function deploy(settings: Settings, deps: EngineDeps): Promise<Depl
       checks,
       cleanup,
       guard: drift,
+      stackRead,
     });
     // Handled below, after the checks; this only keeps an early failure from counting as unhandled.
     pending.catch(() => undefined);

@@ -26,6 +26,12 @@ export class RequestBudget {
     this.tokens -= n;
   }
 
+  /** True when `n` more requests now stay within the burst. */
+  allows(n: number): boolean {
+    this.refill();
+    return this.tokens >= n;
+  }
+
   /** ms until one more request is within budget. */
   waitMs(): number {
     this.refill();

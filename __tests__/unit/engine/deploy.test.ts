@@ -143,3 +143,42 @@ describe('deploy: the change set is made while the checks run', () => {
     expect(cfn.commandCalls(DeleteStackCommand)[0]?.args[0].input).toMatchObject({ StackName: STACK_ID });
   });
 });
+
+describe('deploy: the stack is read while the identity is checked', () => {
+  const slowIdentity = (identity: { Account: string; Arn: string }) =>
+    sts.on(GetCallerIdentityCommand).callsFake(async () => {
+      order.push('GetCallerIdentity:start');
+      await new Promise((r) => setTimeout(r, 50));
+      order.push('GetCallerIdentity:end');
+      return identity;
+    });
+
+  it('sends DescribeStacks before GetCallerIdentity has answered, and nothing else until it has', async () => {
+    verdict = 'pass';
+    slowIdentity({ Account: '111111111111', Arn: 'arn:aws:sts::111111111111:assumed-role/deploy/run' });
+    const reads: string[] = [];
+    cfn.on(DescribeStacksCommand).callsFake(() => {
+      reads.push(order.includes('GetCallerIdentity:end') ? 'after' : 'during');
+      if (!order.includes('CreateChangeSet'))
+        throw Object.assign(new Error('Stack with id app does not exist'), { name: 'ValidationError' });
+      const done = order.includes('ExecuteChangeSet');
+      const status = done ? 'CREATE_COMPLETE' : 'REVIEW_IN_PROGRESS';
+      return {
+        Stacks: [{ StackName: 'app', StackId: STACK_ID, StackStatus: status, CreationTime: new Date() }],
+      };
+    });
+    const { report } = await run();
+    expect(report.result).toBe('deployed');
+    expect(reads[0]).toBe('during');
+    expect(order.indexOf('CreateChangeSet')).toBeGreaterThan(order.indexOf('GetCallerIdentity:end'));
+  });
+
+  it('changes nothing when the identity is refused, whatever the read found', async () => {
+    slowIdentity({ Account: '111111111111', Arn: 'arn:aws:iam::111111111111:root' });
+    const { report } = await run();
+    expect(report.failure?.message).toContain('Refusing to deploy with the root user');
+    expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(1);
+    expect(order).not.toContain('CreateChangeSet');
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+});

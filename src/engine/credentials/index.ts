@@ -1,6 +1,6 @@
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { ClientFactory } from '../../aws/clients.js';
+import type { AwsClients, ClientFactory } from '../../aws/clients.js';
 import { UserError, awsErrorName, errorMessage, isThrottling, recordOperation } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Settings } from '../../config/settings.js';
@@ -27,6 +27,11 @@ export interface CredentialsDeps {
   /** Overall deadline for the retries of AssumeRoleWithWebIdentity. */
   deadlineMs?: number;
   now?: () => number;
+  /**
+   * Given the clients the identity is checked with, as soon as they exist, so that reads may start alongside the
+   * check. Nothing may be changed before it passes.
+   */
+  alongside?: (clients: AwsClients) => void;
 }
 
 /** A token older than this is fetched again before a retry (GitHub's tokens live a few minutes). */
@@ -42,7 +47,9 @@ export async function obtainCredentials(
   deps: CredentialsDeps,
 ): Promise<AccountCredentials> {
   if (!settings.roleArn) {
-    const identity = await callerIdentity(deps.clients(), undefined);
+    const clients = deps.clients();
+    deps.alongside?.(clients);
+    const identity = await callerIdentity(clients, undefined);
     guardIdentity(identity, undefined);
     return { ...identity, source: 'environment' };
   }
@@ -54,7 +61,9 @@ export async function obtainCredentials(
   }
   const oidc = deps as CredentialsDeps & { idToken: IdTokenSource };
   const credentials = await assumeRole(settings, oidc);
-  const identity = await callerIdentity(deps.clients(credentials), credentials);
+  const clients = deps.clients(credentials);
+  deps.alongside?.(clients);
+  const identity = await callerIdentity(clients, credentials);
   guardIdentity(identity, settings.roleArn);
   const account: AccountCredentials = { ...identity, credentials, source: 'oidc' };
   account.provider = refreshingProvider(account, () => assumeRole(settings, oidc), deps);

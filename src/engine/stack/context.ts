@@ -39,6 +39,8 @@ export interface StackChangeContext {
   checks?: Promise<unknown>;
   /** A check that runs alongside the change set (drift detection), told the stack and asked before executing. */
   guard?: StackGuard;
+  /** The stack as read alongside the identity check (DescribeStacks); absent, the lifecycle reads it itself. */
+  stackRead?: Promise<Stack | undefined>;
 }
 
 /** What this run made in AWS, so a cancelled run removes exactly that and says what is true. */

@@ -40,7 +40,8 @@ export interface Followed {
  * Follows a stack operation to its end with one source for both the live log and completion: the stack's
  * events, where the stack's own terminal event ends the wait and DescribeStacks confirms it (the authority for
  * the final status and the outputs). Polls at a steady pace, faster when every changed resource is done (the
- * stack's own event follows within a moment); slower only when AWS throttles.
+ * stack's own event follows within a moment, so DescribeStacks is asked alongside the events then); slower only
+ * when AWS throttles.
  */
 export async function followStack(
   cfn: CloudFormationClient,
@@ -117,6 +118,14 @@ export async function followStack(
         // The events since the last read, for the log and the root cause of a failure.
         if (settled.stack) await readEvents();
         return { value: settled.stack, retried: settled.retried };
+      }
+      if (progress.nearEnd() && budget.allows(2)) {
+        // The end is a moment away: ask the authority in the same round, so seeing it costs no extra round trip
+        // (while the burst lasts; an end that keeps waiting is followed by its events alone).
+        const [seen, settled] = await Promise.all([readEvents(), authority()]);
+        // The stack's own last event may have come just after the events were read.
+        if (settled.stack && seen && !seen.ended) await readEvents();
+        return { value: settled.stack, retried: seen?.retried };
       }
       const seen = await readEvents();
       if (!seen?.ended) return { retried: seen?.retried };

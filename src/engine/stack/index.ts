@@ -36,6 +36,7 @@ import { checkAllowList } from './allow-list.js';
 
 export type { StackChangeContext, StackChangeResult, StackGuard } from './context.js';
 export { CHANGE_SET_PREFIX, changeSetName, isPullRequestRun } from './names.js';
+export { describeStack } from './states.js';
 
 /**
  * The change-set lifecycle for one stack: settle the stack's state → (fast no-op) → create → wait →
@@ -204,7 +205,7 @@ async function settleStack(
   ctx: StackChangeContext,
   notes: string[],
 ): Promise<Stack | undefined> {
-  let stack = await describeStack(cfn, settings.stackName);
+  let stack = await (ctx.stackRead ?? describeStack(cfn, settings.stackName));
   let step: StackStep = nextStep(stack);
   if (step.kind === 'wait') {
     const holder = await currentOperation(ctx.bestEffort.cloudformation, settings.stackName);

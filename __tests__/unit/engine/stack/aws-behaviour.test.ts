@@ -330,8 +330,7 @@ describe('an ExecuteChangeSet whose outcome is unknown', () => {
     setUp();
     cfn
       .on(DescribeChangeSetCommand)
-      // Created, then still AVAILABLE right before the execute, then started after the lost answer.
-      .resolvesOnce(ready([]))
+      // Created (ExecuteChangeSet follows at once), then started after the lost answer.
       .resolvesOnce(ready([]))
       .resolves(ready([], { ExecutionStatus: 'EXECUTE_IN_PROGRESS' }));
     const lines: string[] = [];
@@ -358,7 +357,6 @@ describe('an ExecuteChangeSet whose outcome is unknown', () => {
     setUp();
     cfn
       .on(DescribeChangeSetCommand)
-      .resolvesOnce(ready([]))
       .resolvesOnce(ready([]))
       .rejects(
         Object.assign(new Error('Rate exceeded'), {

@@ -125,6 +125,28 @@ describe('following a stack operation', () => {
     expect(value?.requests).toBe(calls.length);
   });
 
+  it('asks DescribeStacks alongside the events once every changed resource is done, so the end costs no extra round trip', async () => {
+    const { calls } = simulate(20.6, [
+      { at: 1, logicalId: 'Queue', status: 'UPDATE_IN_PROGRESS' },
+      { at: 20, logicalId: 'Queue', status: 'UPDATE_COMPLETE' },
+    ]);
+    const { value } = await follow(['Queue']);
+    expect(value?.stack.StackStatus).toBe('UPDATE_COMPLETE');
+    expect(value?.events.at(-1)).toMatchObject({ logicalId: 'app', status: 'UPDATE_COMPLETE' });
+    // Before the queue is done: events alone (and the first round's pair). After: a pair every quarter second.
+    const stacks = calls.filter((c) => c.op === 'stacks').map((c) => c.at / 1000);
+    expect(stacks.filter((t) => t > 0 && t < 20)).toEqual([]);
+    expect(stacks.filter((t) => t >= 20).length).toBeGreaterThanOrEqual(2);
+    const last = calls.at(-1)?.at ?? 0;
+    expect(last / 1000 - 20.6).toBeLessThanOrEqual(0.25);
+    expect(
+      calls
+        .filter((c) => c.at === last)
+        .map((c) => c.op)
+        .sort(),
+    ).toEqual(['events', 'stacks']);
+  });
+
   it('notices the end within a second at any operation length, on one request a second plus a constant', async () => {
     for (const seconds of [5.4, 20.7, 63.2, 600.5, 1_800.9]) {
       cfn.reset();

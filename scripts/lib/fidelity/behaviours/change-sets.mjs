@@ -64,6 +64,8 @@ export async function templateOf(ctx) {
 }
 
 async function record(ctx, next) {
+  // Its clock starts when AWS receives the request (after the network latency), not when moto has answered.
+  const receivedAt = Date.now();
   const template = await templateOf(ctx);
   const response = await next();
   if (response.status !== 200) return response;
@@ -81,7 +83,7 @@ async function record(ctx, next) {
     template,
     type: ctx.params.ChangeSetType ?? 'UPDATE',
     includeNestedStacks: ctx.params.IncludeNestedStacks === 'true',
-    createdAt: Date.now(),
+    createdAt: receivedAt,
     executed: false,
     // What the scenario said when the change set was made: a change set's content is fixed at creation.
     scenario: scenarioFor(ctx, stackName),

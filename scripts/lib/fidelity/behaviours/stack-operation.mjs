@@ -107,6 +107,9 @@ function rollback(kind, done, T) {
 }
 
 async function onExecute(ctx, next) {
+  // The operation's clock starts when AWS receives the request (after the network latency), as AWS starts work
+  // then; moto's synchronous work and the layer's own reads count as AWS's time, not the caller's.
+  const receivedAt = Date.now();
   const record = findChangeSet(ctx, ctx.params.ChangeSetName, ctx.params.StackName);
   const busy = record && operationOf(ctx, record.stackId);
   if (busy && Date.now() < busy.endsAt) {
@@ -128,8 +131,8 @@ async function onExecute(ctx, next) {
   const motoFrom = Date.now();
   const response = await next();
   if (response.status !== 200) return response;
-  // The operation's clock starts when its caller hears back (moto's synchronous work is not part of it).
-  const startedAt = Date.now();
+  const startedAt = receivedAt;
+  const motoDoneAt = Date.now();
   const physical = await ctx.upstream('DescribeStackResources', { StackName: record.stackId });
   const ids = Object.fromEntries(
     asList(physical.result.StackResources).map((r) => [r.LogicalResourceId, r.PhysicalResourceId]),
@@ -147,7 +150,7 @@ async function onExecute(ctx, next) {
     kind,
     startedAt,
     motoFrom,
-    motoDoneAt: startedAt,
+    motoDoneAt,
     endsAt: startedAt + seconds * 1000,
     token: ctx.params.ClientRequestToken,
     events: timeline({ kind, seconds, resources, script }).map((e) => ({
