@@ -55,6 +55,12 @@ export function isThrottling(error: unknown): boolean {
   return THROTTLING.has(awsErrorName(error));
 }
 
+/** CloudFormation's answer for a change set that does not exist (the SDK names it either way). */
+export function isChangeSetNotFound(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound';
+}
+
 /**
  * The text of any error. A transient failure that outlived the retries names its operation and attempts; an
  * endpoint that answers with something other than an AWS error (an HTML 500 page, a proxy) makes the SDK report

@@ -45,7 +45,7 @@ export function makeWorkspace(files = {}, root = mkdtempSync(join(tmpdir(), 'mad
 
 /**
  * What a runner gives every step: empty command files under `root` and the GITHUB_* context of a push to main.
- * Resolves to { files, env }.
+ * Returns { files, env }.
  */
 export function runnerStep(root, workspace) {
   const files = Object.fromEntries(

@@ -2,7 +2,7 @@
 // set this run made and did not execute (and the empty stack it made), with clients that the cancellation does
 // not stop, then say what is true about the stack.
 import { DescribeChangeSetCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CancelledError, awsErrorName, errorMessage } from '../../errors.js';
+import { CancelledError, awsErrorName, errorMessage, isChangeSetNotFound } from '../../errors.js';
 import type { Settings } from '../../config/settings.js';
 import { deleteReviewStack } from './cleanup.js';
 import { deleteChangeSet } from './change-set.js';
@@ -72,9 +72,8 @@ async function exists(cfn: CloudFormationClient, stackName: string, id: string):
     await cfn.send(new DescribeChangeSetCommand({ StackName: stackName, ChangeSetName: id }));
     return true;
   } catch (error) {
-    const name = awsErrorName(error);
-    if (name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound') return false;
-    if (name === 'ValidationError' && /does not exist/.test(errorMessage(error))) return false;
+    if (isChangeSetNotFound(error)) return false;
+    if (awsErrorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error))) return false;
     throw error;
   }
 }

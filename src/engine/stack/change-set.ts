@@ -13,7 +13,7 @@ import {
   type Tag as CfnTag,
 } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../../aws/clients.js';
-import { UserError, awsErrorName, errorMessage } from '../../errors.js';
+import { UserError, awsErrorName, errorMessage, isChangeSetNotFound } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Settings } from '../../config/settings.js';
 import { DESCRIPTION_PREFIX } from './fingerprint.js';
@@ -256,9 +256,4 @@ export async function deleteChangeSet(
     if (isChangeSetNotFound(error)) return;
     throw error;
   }
-}
-
-export function isChangeSetNotFound(error: unknown): boolean {
-  const name = awsErrorName(error);
-  return name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound';
 }

@@ -40,7 +40,7 @@ export async function executeWhenReady(
         if (ctx.ledger) ctx.ledger.executing = nameOf(changeSetId);
         return;
       }
-      // Another operation started between our read and our request: wait for it once more, then re-check.
+      // Another operation holds the stack: wait for it, check the change set again and retry (three times at most).
       if (cause === 'busy' && round < 4) continue;
       throw cause === 'busy' ? busyError(settings, changeSetId) : cause;
     }

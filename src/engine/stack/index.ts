@@ -1,14 +1,8 @@
 import { DeleteStackCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
-import { UserError, awsErrorName, errorMessage } from '../../errors.js';
+import { UserError, awsErrorName, errorMessage, isChangeSetNotFound } from '../../errors.js';
 import type { DeployReport } from '../../report/model.js';
 import type { Settings } from '../../config/settings.js';
-import {
-  changeSetName,
-  createChangeSet,
-  isChangeSetNotFound,
-  isNoChanges,
-  waitForChangeSet,
-} from './change-set.js';
+import { changeSetName, createChangeSet, isNoChanges, waitForChangeSet } from './change-set.js';
 import { bestEffort, cleanUp, deleteReviewStack, type Made } from './cleanup.js';
 import { passChecks } from './checks.js';
 import { ensureTerminationProtection, executeAndFollow } from './execute.js';

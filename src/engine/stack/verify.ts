@@ -10,7 +10,7 @@ import {
 import { parseChangeSetArn } from '../../config/change-set-ref.js';
 import type { Settings } from '../../config/settings.js';
 import { noEchoKeys } from '../../config/template.js';
-import { UserError, awsErrorName } from '../../errors.js';
+import { UserError, isChangeSetNotFound } from '../../errors.js';
 import { ON_STACK_FAILURE } from './names.js';
 import { TAG_PREFIX, stackTags } from './no-op.js';
 
@@ -46,8 +46,7 @@ export async function describeReviewed(
       }),
     );
   } catch (error) {
-    const name = awsErrorName(error);
-    if (name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound') return undefined;
+    if (isChangeSetNotFound(error)) return undefined;
     throw error;
   }
 }

@@ -109,7 +109,7 @@ function rollback(kind, done, T) {
 async function onExecute(ctx, next) {
   // The operation's clock starts when AWS receives the request (after the network latency), as AWS starts work
   // then; moto's synchronous work and the layer's own reads count as AWS's time, not the caller's.
-  const receivedAt = Date.now();
+  const startedAt = Date.now();
   const record = findChangeSet(ctx, ctx.params.ChangeSetName, ctx.params.StackName);
   const busy = record && operationOf(ctx, record.stackId);
   if (busy && Date.now() < busy.endsAt) {
@@ -131,7 +131,6 @@ async function onExecute(ctx, next) {
   const motoFrom = Date.now();
   const response = await next();
   if (response.status !== 200) return response;
-  const startedAt = receivedAt;
   const motoDoneAt = Date.now();
   const physical = await ctx.upstream('DescribeStackResources', { StackName: record.stackId });
   const ids = Object.fromEntries(
